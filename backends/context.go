@@ -1,0 +1,52 @@
+package backends
+
+import "context"
+
+// Role is the part a backend plays in one request.
+type Role string
+
+const (
+	// RolePrimary serves the response the user receives.
+	RolePrimary Role = "primary"
+	// RoleShadow runs in the background; its response is only compared.
+	RoleShadow Role = "shadow"
+)
+
+// targetKey is the context key for the target; its value is a target.
+type targetKey struct{}
+
+type target struct {
+	name Name
+	role Role
+}
+
+// WithTarget returns a copy of ctx that routes to backend n as the primary.
+func WithTarget(ctx context.Context, n Name) context.Context {
+	return context.WithValue(ctx, targetKey{}, target{name: n, role: RolePrimary})
+}
+
+// WithShadowTarget returns a copy of ctx that routes to backend n as the shadow.
+func WithShadowTarget(ctx context.Context, n Name) context.Context {
+	return context.WithValue(ctx, targetKey{}, target{name: n, role: RoleShadow})
+}
+
+// Target returns the backend ctx routes to, PostgreSQL when it names none.
+func Target(ctx context.Context) Name {
+	if t, ok := ctx.Value(targetKey{}).(target); ok {
+		return t.name
+	}
+	return Postgres
+}
+
+// HasTarget reports whether ctx names a backend explicitly.
+func HasTarget(ctx context.Context) bool {
+	_, ok := ctx.Value(targetKey{}).(target)
+	return ok
+}
+
+// IsShadow reports whether ctx belongs to a shadow execution. Handlers use it
+// to skip side effects that must happen once per user request.
+func IsShadow(ctx context.Context) bool {
+	t, ok := ctx.Value(targetKey{}).(target)
+	return ok && t.role == RoleShadow
+}
