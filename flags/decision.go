@@ -14,9 +14,11 @@ type Decision struct {
 	Sampled bool
 }
 
-// Safe is the decision taken whenever the flags cannot be read: PostgreSQL
-// serves the user and nothing is shadowed.
-var Safe = Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB}
+// Safe returns the decision taken whenever the flags cannot be read:
+// PostgreSQL serves the user and nothing is shadowed.
+func Safe() Decision {
+	return Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB}
+}
 
 // Decider decides per request. Decide runs on every request of the service,
 // so it must be cheap, must not do I/O and must be safe for concurrent use.
