@@ -13,14 +13,15 @@ import (
 // Reasons given with [Skipped] and [ShadowError] events. They are metric
 // attribute values, so the set is small and fixed.
 const (
-	ReasonBodyTooLarge    = "body_too_large"    // a body exceeded the capture cap
-	ReasonPrimaryFailed   = "primary_failed"    // the primary answered 5xx or panicked
-	ReasonCompareFailed   = "compare_failed"    // the comparator returned an error
-	ReasonHijacked        = "hijacked"          // the primary hijacked the connection
-	ReasonRequestTooLarge = "request_too_large" // a request body exceeded the cap
-	ReasonPanic           = "panic"             // the shadow handler panicked
-	ReasonStatus5xx       = "status_5xx"        // the shadow answered 5xx
-	ReasonClosed          = "closed"            // the shadower was closing
+	ReasonBodyTooLarge      = "body_too_large"     // a body exceeded the capture cap
+	ReasonPrimaryFailed     = "primary_failed"     // the primary answered 5xx or panicked
+	ReasonCompareFailed     = "compare_failed"     // the comparator returned an error
+	ReasonHijacked          = "hijacked"           // the primary hijacked the connection
+	ReasonRequestTooLarge   = "request_too_large"  // a request body exceeded the cap
+	ReasonRequestUnreadable = "request_unreadable" // reading the request body failed
+	ReasonPanic             = "panic"              // the shadow handler panicked
+	ReasonStatus5xx         = "status_5xx"         // the shadow answered 5xx
+	ReasonClosed            = "closed"             // the shadower was closing
 )
 
 // Event describes one sampled request from the shadow's point of view.
