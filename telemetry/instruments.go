@@ -1,0 +1,57 @@
+package telemetry
+
+import (
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
+)
+
+// durationBounds are the histogram bucket boundaries, in seconds, for the
+// handler times of the two backends: database reads from half a millisecond
+// to ten seconds.
+var durationBounds = []float64{
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+}
+
+// instruments are the metric instruments of one recorder.
+type instruments struct {
+	comparisons metric.Int64Counter
+	duration    metric.Float64Histogram
+}
+
+// newInstruments creates the instruments. Errors go to otel.Handle and a
+// missing instrument is replaced by a no-op one: telemetry never fails its
+// constructor.
+func newInstruments(m metric.Meter) instruments {
+	return instruments{
+		comparisons: counter(m, "shadowread.comparisons",
+			metric.WithUnit("{comparison}"),
+			metric.WithDescription("Sampled requests by outcome: compared, or dropped or skipped with a reason.")),
+		duration: histogram(m, "shadowread.duration",
+			metric.WithUnit("s"),
+			metric.WithDescription("Handler time of the primary and the shadow execution of sampled requests."),
+			metric.WithExplicitBucketBoundaries(durationBounds...)),
+	}
+}
+
+func counter(m metric.Meter, name string, opts ...metric.Int64CounterOption) metric.Int64Counter {
+	c, err := m.Int64Counter(name, opts...)
+	if err != nil {
+		otel.Handle(err)
+	}
+	if c == nil {
+		return noop.Int64Counter{}
+	}
+	return c
+}
+
+func histogram(m metric.Meter, name string, opts ...metric.Float64HistogramOption) metric.Float64Histogram {
+	h, err := m.Float64Histogram(name, opts...)
+	if err != nil {
+		otel.Handle(err)
+	}
+	if h == nil {
+		return noop.Float64Histogram{}
+	}
+	return h
+}

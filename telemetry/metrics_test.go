@@ -1,0 +1,165 @@
+package telemetry_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry"
+)
+
+func TestComparisonsCounter(t *testing.T) {
+	h := newHarness(t)
+	h.shadow(event("/products/{id}", telemetry.Match))
+	h.shadow(event("/products/{id}", telemetry.Match))
+	h.shadow(mismatch("/products/{id}", comparator.Diff{Path: "price", Kind: comparator.ValueChanged}))
+	skipped := event("/orders/{id}", telemetry.Skipped)
+	skipped.Reason = telemetry.ReasonBodyTooLarge
+	h.shadow(skipped)
+	// Dropped: the shadow never started, so only Record is called.
+	h.rec.Record(context.Background(), event("/orders/{id}", telemetry.Dropped))
+
+	m, ok := h.metrics(t)["shadowread.comparisons"]
+	if !ok {
+		t.Fatal("no shadowread.comparisons metric")
+	}
+	if m.Unit != "{comparison}" {
+		t.Errorf("unit = %q, want {comparison}", m.Unit)
+	}
+	if sum := m.Data.(metricdata.Sum[int64]); !sum.IsMonotonic {
+		t.Error("shadowread.comparisons is not monotonic; want a counter")
+	}
+	tests := []struct {
+		name   string
+		attrs  []attribute.KeyValue
+		want   int64
+		reason string
+	}{
+		{"match", []attribute.KeyValue{attribute.String("route", "/products/{id}"), attribute.String("outcome", "match")}, 2,
+			"each Record counts once under its route and outcome"},
+		{"mismatch", []attribute.KeyValue{attribute.String("route", "/products/{id}"), attribute.String("outcome", "mismatch")}, 1,
+			"a mismatch is an outcome like any other"},
+		{"skipped with reason", []attribute.KeyValue{attribute.String("route", "/orders/{id}"), attribute.String("outcome", "skipped"), attribute.String("reason", "body_too_large")}, 1,
+			"skipped events carry their reason from the fixed set"},
+		{"dropped without start", []attribute.KeyValue{attribute.String("route", "/orders/{id}"), attribute.String("outcome", "dropped")}, 1,
+			"a dropped shadow is counted although StartShadow never ran"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := sumPoint(t, m, tt.attrs...)
+			if !ok || got != tt.want {
+				t.Errorf("count = %d (found %v), want %d: %s", got, ok, tt.want, tt.reason)
+			}
+		})
+	}
+}
+
+func TestDurationHistogram(t *testing.T) {
+	h := newHarness(t)
+	e := event("/products/{id}", telemetry.Match) // primary 3 ms, shadow 5 ms
+	h.shadow(e)
+	dropped := event("/products/{id}", telemetry.Dropped)
+	dropped.ShadowDuration = 0
+	h.rec.Record(context.Background(), dropped)
+
+	m, ok := h.metrics(t)["shadowread.duration"]
+	if !ok {
+		t.Fatal("no shadowread.duration metric")
+	}
+	if m.Unit != "s" {
+		t.Errorf("unit = %q, want s", m.Unit)
+	}
+	tests := []struct {
+		name      string
+		backend   backends.Name
+		role      backends.Role
+		wantCount uint64
+		wantSum   float64
+		reason    string
+	}{
+		{"primary", backends.Postgres, backends.RolePrimary, 2, 0.006,
+			"the primary's time is recorded for every sampled request, dropped ones too"},
+		{"shadow", backends.DynamoDB, backends.RoleShadow, 1, 0.005,
+			"the shadow's time only when it ran"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dp, ok := histPoint(t, m,
+				attribute.String("route", "/products/{id}"),
+				attribute.String("backend", string(tt.backend)),
+				attribute.String("role", string(tt.role)))
+			if !ok {
+				t.Fatalf("no data point for %s/%s: %s", tt.backend, tt.role, tt.reason)
+			}
+			if dp.Count != tt.wantCount || fmt.Sprintf("%.6f", dp.Sum) != fmt.Sprintf("%.6f", tt.wantSum) {
+				t.Errorf("count, sum = %d, %g; want %d, %g: %s", dp.Count, dp.Sum, tt.wantCount, tt.wantSum, tt.reason)
+			}
+			if dp.Bounds[0] != 0.0005 || dp.Bounds[len(dp.Bounds)-1] != 10 {
+				t.Errorf("bounds = %v, want 0.0005 .. 10 s for database reads", dp.Bounds)
+			}
+		})
+	}
+}
+
+// TestRouteCardinalityBounded feeds 10,000 distinct raw paths as routes, as a
+// route function that returns r.URL.Path would, and checks that the route
+// attribute takes at most the configured number of values plus the overflow.
+func TestRouteCardinalityBounded(t *testing.T) {
+	const limit = 50
+	h := newHarness(t, telemetry.WithMaxRoutes(limit))
+	for i := range 10_000 {
+		h.shadow(mismatch(fmt.Sprintf("/products/%d", i), comparator.Diff{Path: "price", Kind: comparator.ValueChanged}))
+	}
+	metrics := h.metrics(t)
+	for _, name := range []string{"shadowread.comparisons", "shadowread.duration"} {
+		m, ok := metrics[name]
+		if !ok {
+			t.Fatalf("no %s metric", name)
+		}
+		routes := routeValues(m)
+		if len(routes) != limit+1 {
+			t.Errorf("%s: %d distinct routes, want %d (the limit plus %q)", name, len(routes), limit+1, telemetry.OverflowRoute)
+		}
+		if !slices.Contains(routes, telemetry.OverflowRoute) {
+			t.Errorf("%s: routes beyond the limit are not recorded as %q", name, telemetry.OverflowRoute)
+		}
+	}
+	spanNames := map[string]bool{}
+	for _, s := range h.spans.Ended() {
+		spanNames[s.Name()] = true
+	}
+	if len(spanNames) != limit+1 {
+		t.Errorf("%d distinct span names, want %d", len(spanNames), limit+1)
+	}
+}
+
+// routeValues lists the distinct values of the route attribute in m.
+func routeValues(m metricdata.Metrics) []string {
+	seen := map[string]bool{}
+	add := func(s attribute.Set) {
+		if v, ok := s.Value("route"); ok {
+			seen[v.AsString()] = true
+		}
+	}
+	switch d := m.Data.(type) {
+	case metricdata.Sum[int64]:
+		for _, dp := range d.DataPoints {
+			add(dp.Attributes)
+		}
+	case metricdata.Histogram[float64]:
+		for _, dp := range d.DataPoints {
+			add(dp.Attributes)
+		}
+	}
+	routes := make([]string, 0, len(seen))
+	for r := range seen {
+		routes = append(routes, r)
+	}
+	return routes
+}

@@ -1,0 +1,119 @@
+package telemetry
+
+import (
+	"sync"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/comparator"
+)
+
+// OverflowRoute is the route under which events are recorded once the number
+// of distinct routes has reached the limit ([WithMaxRoutes]), and events that
+// name no route.
+const OverflowRoute = "other"
+
+// routeTable hands out the state of a route, at most max distinct routes plus
+// the overflow route.
+type routeTable struct {
+	max      int
+	mu       sync.RWMutex
+	routes   map[string]*route
+	overflow *route
+}
+
+func newRouteTable(max int) *routeTable {
+	return &routeTable{
+		max:      max,
+		routes:   make(map[string]*route),
+		overflow: newRoute(OverflowRoute),
+	}
+}
+
+// get returns the state of the route called name.
+func (t *routeTable) get(name string) *route {
+	name = clip(name)
+	if name == "" || name == OverflowRoute {
+		return t.overflow
+	}
+	t.mu.RLock()
+	r := t.routes[name]
+	t.mu.RUnlock()
+	if r != nil {
+		return r
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if r := t.routes[name]; r != nil {
+		return r
+	}
+	if len(t.routes) >= t.max {
+		return t.overflow
+	}
+	r = newRoute(name)
+	t.routes[name] = r
+	return r
+}
+
+// all returns every route with state, the overflow route last.
+func (t *routeTable) all() []*route {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	rs := make([]*route, 0, len(t.routes)+1)
+	for _, r := range t.routes {
+		rs = append(rs, r)
+	}
+	return append(rs, t.overflow)
+}
+
+// route is what the recorder keeps for one route.
+type route struct {
+	name     string
+	spanName string // "shadowread.shadow <route>"
+
+	mu    sync.Mutex
+	attrs map[attrKey]metric.MeasurementOption
+}
+
+func newRoute(name string) *route {
+	return &route{name: name, spanName: "shadowread.shadow " + name, attrs: make(map[attrKey]metric.MeasurementOption)}
+}
+
+// attrKey names one attribute set of a route; empty fields are left out.
+type attrKey struct {
+	outcome Outcome
+	reason  string
+	backend backends.Name
+	role    backends.Role
+	kind    comparator.Kind
+}
+
+// measurement returns the pre-built attribute set for k. r.mu must be held.
+// Building each set once keeps Record free of attribute sorting and
+// allocation after a route's first events.
+func (r *route) measurement(k attrKey) metric.MeasurementOption {
+	if m, ok := r.attrs[k]; ok {
+		return m
+	}
+	kvs := []attribute.KeyValue{attribute.String("route", r.name)}
+	if k.outcome != "" {
+		kvs = append(kvs, attribute.String("outcome", string(k.outcome)))
+	}
+	if k.reason != "" {
+		kvs = append(kvs, attribute.String("reason", k.reason))
+	}
+	if k.backend != "" {
+		kvs = append(kvs, attribute.String("backend", string(k.backend)))
+	}
+	if k.role != "" {
+		kvs = append(kvs, attribute.String("role", string(k.role)))
+	}
+	if k.kind != "" {
+		kvs = append(kvs, attribute.String("kind", string(k.kind)))
+	}
+	m := metric.WithAttributeSet(attribute.NewSet(kvs...))
+	r.attrs[k] = m
+	return m
+}
