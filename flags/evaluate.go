@@ -1,0 +1,104 @@
+package flags
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/open-feature/go-sdk/openfeature"
+
+	"github.com/shadowread/shadowread/backends"
+)
+
+// ErrInvalidValue marks a flag value that was read but cannot be used, such
+// as a sample percentage above 100 or an unknown backend name.
+var ErrInvalidValue = errors.New("invalid value")
+
+// FlagError is a problem with one flag, handed to otel.Handle. Err wraps
+// [ErrInvalidValue] or the provider's evaluation error.
+type FlagError struct {
+	Key    string // flag key
+	Route  string // route of the evaluation context
+	Method string // method of the evaluation context
+	Err    error
+}
+
+func (e *FlagError) Error() string {
+	return fmt.Sprintf("flags: flag %q (route %q, method %q): %v", e.Key, e.Route, e.Method, e.Err)
+}
+
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// values are the flags of one evaluation context, reduced to what a decision
+// needs. They are immutable once built.
+type values struct {
+	primary backends.Name
+	// threshold is the number of sampled buckets out of [buckets];
+	// 0 when shadowing is disabled.
+	threshold uint32
+	// generation is the refresh generation the flags were read in.
+	generation uint64
+}
+
+// evaluate reads the three flags. Any problem gives the safe value of the
+// flag concerned and is reported; a panicking provider gives [Safe].
+func (f *Flags) evaluate(ctx context.Context, ec openfeature.EvaluationContext, route, method string, generation uint64) (v values) {
+	problem := func(key string, err error) {
+		f.reporter.report(generation, &FlagError{Key: key, Route: route, Method: method, Err: err})
+	}
+	current := f.cfg.keys.primary // the flag being read, for a panic report
+	defer func() {
+		if p := recover(); p != nil {
+			problem(current, fmt.Errorf("provider panicked: %v; using %s and not shadowing", p, backends.Postgres))
+			v = values{primary: backends.Postgres, generation: generation}
+		}
+	}()
+	v = values{primary: backends.Postgres, generation: generation}
+
+	name, err := f.client.StringValue(ctx, f.cfg.keys.primary, string(backends.Postgres), ec)
+	if err != nil {
+		problem(f.cfg.keys.primary, fmt.Errorf("%w; using %s", err, backends.Postgres))
+	} else if primary := backends.Name(name); primary.Valid() {
+		v.primary = primary
+	} else {
+		problem(f.cfg.keys.primary, fmt.Errorf("%w: unknown backend %q (want %q or %q); using %s and not shadowing",
+			ErrInvalidValue, name, backends.Postgres, backends.DynamoDB, backends.Postgres))
+		return v
+	}
+
+	current = f.cfg.keys.enabled
+	enabled, err := f.client.BooleanValue(ctx, f.cfg.keys.enabled, false, ec)
+	if err != nil {
+		problem(f.cfg.keys.enabled, fmt.Errorf("%w; not shadowing", err))
+	}
+	if !enabled {
+		return v
+	}
+
+	current = f.cfg.keys.samplePercent
+	percent, err := f.client.FloatValue(ctx, f.cfg.keys.samplePercent, 0, ec)
+	if err != nil {
+		problem(f.cfg.keys.samplePercent, fmt.Errorf("%w; using 0", err))
+		return v
+	}
+	v.threshold, err = thresholdOf(percent)
+	if err != nil {
+		problem(f.cfg.keys.samplePercent, err)
+	}
+	return v
+}
+
+// thresholdOf turns a sample percentage into a bucket count. Values outside
+// [0, 100] are clamped and NaN counts as 0, with an error that says so.
+func thresholdOf(percent float64) (uint32, error) {
+	switch {
+	case math.IsNaN(percent):
+		return 0, fmt.Errorf("%w: NaN; using 0", ErrInvalidValue)
+	case percent < 0:
+		return 0, fmt.Errorf("%w: %v is below 0; using 0", ErrInvalidValue, percent)
+	case percent > 100:
+		return buckets, fmt.Errorf("%w: %v is above 100; using 100", ErrInvalidValue, percent)
+	}
+	return uint32(math.Round(percent * buckets / 100)), nil
+}
