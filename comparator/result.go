@@ -27,6 +27,38 @@ type Diff struct {
 	Shadow  string
 }
 
+// String renders the difference on one line, for logs and golden files:
+// `path: kind: primary -> shadow`, with only the side that exists for a
+// missing or extra value.
+func (d Diff) String() string {
+	switch d.Kind {
+	case MissingInShadow:
+		return d.Path + ": " + string(d.Kind) + ": " + d.Primary
+	case ExtraInShadow:
+		return d.Path + ": " + string(d.Kind) + ": " + d.Shadow
+	default:
+		return d.Path + ": " + string(d.Kind) + ": " + d.Primary + " -> " + d.Shadow
+	}
+}
+
+// Fallback says why two bodies were compared as bytes rather than as JSON.
+type Fallback string
+
+const (
+	// FallbackNotJSON: a body is not a JSON document.
+	FallbackNotJSON Fallback = "not_json"
+	// FallbackInvalidUTF8: a body holds invalid UTF-8, raw or as a lone
+	// UTF-16 surrogate escape; decoding would replace it and could hide a
+	// difference.
+	FallbackInvalidUTF8 Fallback = "invalid_utf8"
+	// FallbackDuplicateKey: an object repeats a key, so JSON readers may
+	// disagree about what the document says.
+	FallbackDuplicateKey Fallback = "duplicate_key"
+	// FallbackTooDeep: a body nests arrays and objects deeper than
+	// [MaxDepth] levels.
+	FallbackTooDeep Fallback = "too_deep"
+)
+
 // Result is the outcome of one comparison.
 type Result struct {
 	// Equal reports whether the responses match under the comparator's options.
@@ -38,4 +70,8 @@ type Result struct {
 	// Err is set when the comparison itself failed (for example a panic
 	// inside an option); Equal is false then and Diffs may be empty.
 	Err error
+	// Fallback says why the bodies were compared as bytes instead of as
+	// JSON. It is empty when they were compared as JSON, were identical, or
+	// were not compared at all.
+	Fallback Fallback
 }
