@@ -59,15 +59,15 @@ var (
 )
 
 type compareCase struct {
-	name           string
-	primary        comparator.Response
-	shadow         comparator.Response
-	opts           []comparator.Option
-	want           []string // "path kind" of each difference, in order; none: equal
-	wantFallback   comparator.Fallback
-	wantTruncated  bool
-	wantErr        error // errors.Is target; errAny for any error
-	reason         string
+	name          string
+	primary       comparator.Response
+	shadow        comparator.Response
+	opts          []comparator.Option
+	want          []string // "path kind" of each difference, in order; none: equal
+	wantFallback  comparator.Fallback
+	wantTruncated bool
+	wantErr       error // errors.Is target; errAny for any error
+	reason        string
 }
 
 var errAny = errors.New("any error")
