@@ -1,0 +1,127 @@
+package comparator_test
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/shadowread/shadowread/comparator"
+)
+
+func diffs(pathKinds ...string) comparator.Result {
+	var r comparator.Result
+	for i := 0; i < len(pathKinds); i += 2 {
+		r.Diffs = append(r.Diffs, comparator.Diff{Path: pathKinds[i], Kind: comparator.Kind(pathKinds[i+1]), Primary: fmt.Sprint(i)})
+	}
+	return r
+}
+
+func TestSignature(t *testing.T) {
+	tests := []struct {
+		name   string
+		a, b   comparator.Result
+		same   bool
+		reason string
+	}{
+		{"other indexes", diffs("items[3].price", "value_changed"), diffs("items[7].price", "value_changed"), true,
+			"the same difference in another element is the same mismatch"},
+		{"other order", diffs("a", "value_changed", "b", "missing_in_shadow"), diffs("b", "missing_in_shadow", "a", "value_changed"), true,
+			"the set of differences counts, not their order"},
+		{"repeats", diffs("items[0].p", "value_changed", "items[1].p", "value_changed"), diffs("items[5].p", "value_changed"), true,
+			"a difference in many elements is one pair once collapsed"},
+		{"other values", diffs("a", "value_changed"), diffs("a", "value_changed", "a", "value_changed"), true,
+			"values are not part of the signature"},
+		{"other kind", diffs("a", "value_changed"), diffs("a", "type_changed"), false,
+			"a type change is another mismatch than a value change"},
+		{"other path", diffs("a", "value_changed"), diffs("b", "value_changed"), false,
+			"another place is another mismatch"},
+		{"quoted index-like name", diffs(`["[1]"]`, "value_changed"), diffs(`["[2]"]`, "value_changed"), false,
+			"brackets inside a quoted name are part of the name"},
+		{"more differences", diffs("a", "value_changed"), diffs("a", "value_changed", "b", "value_changed"), false,
+			"an extra difference makes another mismatch"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sa, sb := tt.a.Signature(), tt.b.Signature()
+			if len(sa) != 16 || len(sb) != 16 {
+				t.Fatalf("signatures %q, %q: want 16 hex digits", sa, sb)
+			}
+			if (sa == sb) != tt.same {
+				t.Errorf("signatures %q and %q: same = %v, want %v (%s)", sa, sb, sa == sb, tt.same, tt.reason)
+			}
+		})
+	}
+}
+
+func TestSignatureIsStable(t *testing.T) {
+	// Dashboards count mismatches by signature across processes and
+	// releases: this value must never change. It is the first 8 bytes of
+	// SHA-256("$status\x00status_changed\nitems[*].price\x00value_changed"),
+	// computed independently of the package.
+	got := diffs("items[3].price", "value_changed", "$status", "status_changed").Signature()
+	if want := "6cd246f700fce377"; got != want {
+		t.Errorf("Signature() = %q, want %q: the signature of a set of differences must not change", got, want)
+	}
+	if got := (comparator.Result{Equal: true}).Signature(); got != "" {
+		t.Errorf("Signature() of a match = %q, want empty", got)
+	}
+}
+
+func TestDiffString(t *testing.T) {
+	tests := []struct {
+		name   string
+		diff   comparator.Diff
+		want   string
+		reason string
+	}{
+		{"changed", comparator.Diff{Path: "a", Kind: comparator.ValueChanged, Primary: "1", Shadow: "2"}, "a: value_changed: 1 -> 2", "both sides"},
+		{"missing", comparator.Diff{Path: "a", Kind: comparator.MissingInShadow, Primary: "1"}, "a: missing_in_shadow: 1", "the primary's side only"},
+		{"extra", comparator.Diff{Path: "a", Kind: comparator.ExtraInShadow, Shadow: "2"}, "a: extra_in_shadow: 2", "the shadow's side only"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.diff.String(); got != tt.want {
+				t.Errorf("String() = %q, want %q (%s)", got, tt.want, tt.reason)
+			}
+		})
+	}
+}
+
+func TestCompareConcurrently(t *testing.T) {
+	c := comparator.JSON(comparator.PostgresDynamoDB(), comparator.UnorderedPaths("items[*].tags"), comparator.IgnorePaths("**.etag"))
+	cases := compareCases()
+	want := make([]comparator.Result, len(cases))
+	for i, tt := range cases {
+		want[i] = c.Compare(tt.primary, tt.shadow)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for range 8 {
+		wg.Go(func() {
+			for i, tt := range cases {
+				if got := c.Compare(tt.primary, tt.shadow); !reflect.DeepEqual(got, want[i]) {
+					errs <- fmt.Sprintf("%s: concurrent result %+v, sequential %+v", tt.name, got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+func TestCompareDoesNotModifyArguments(t *testing.T) {
+	c := comparator.JSON(comparator.PostgresDynamoDB(), comparator.UnorderedPaths("tags"),
+		comparator.Normalize("name", func(v any) any { return "x" }))
+	p := ok(`{"tags":["b","a"],"name":"a","n":null,"e":[]}`)
+	s := ok(`{"tags":["a","c"],"name":"b"}`)
+	pb, sb := string(p.Body), string(s.Body)
+	c.Compare(p, s)
+	if string(p.Body) != pb || string(s.Body) != sb {
+		t.Errorf("Compare modified its arguments: %q, %q", p.Body, s.Body)
+	}
+}
