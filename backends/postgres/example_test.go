@@ -1,0 +1,45 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/backends/postgres"
+)
+
+func ExampleOpen() {
+	ctx := context.Background()
+	// A PostgreSQL server's URL; here the one `make test` starts.
+	pool, err := postgres.Open(ctx, os.Getenv("SHADOWREAD_PG_URL"), postgres.WithMaxConns(4))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer pool.Close()
+
+	var name string
+	err = pool.QueryRow(ctx, "SELECT name FROM (VALUES ('p1', 'lamp')) AS products(id, name) WHERE id = $1", "p1").Scan(&name)
+	fmt.Println(name, postgres.MapError(err))
+
+	err = pool.QueryRow(ctx, "SELECT name FROM (VALUES ('p1', 'lamp')) AS products(id, name) WHERE id = $1", "p2").Scan(&name)
+	fmt.Println(errors.Is(postgres.MapError(err), backends.ErrNotFound))
+	// Output:
+	// lamp <nil>
+	// true
+}
+
+func ExampleMapError() {
+	for _, err := range []error{nil, pgx.ErrNoRows, context.DeadlineExceeded} {
+		mapped := postgres.MapError(err)
+		fmt.Printf("%v: not found %v\n", mapped, errors.Is(mapped, backends.ErrNotFound))
+	}
+	// Output:
+	// <nil>: not found false
+	// backends: not found: no rows in result set: not found true
+	// postgres: context deadline exceeded: not found false
+}
