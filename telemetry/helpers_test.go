@@ -1,7 +1,12 @@
 package telemetry_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,7 +44,9 @@ func newHarness(t *testing.T, opts ...telemetry.Option) *harness {
 			t.Errorf("meter provider shutdown: %v", err)
 		}
 	})
-	h.rec = telemetry.New(h.tp, mp, opts...)
+	// Mismatch lines are tested on their own; elsewhere they would be noise.
+	quiet := telemetry.WithLogger(slog.New(slog.DiscardHandler))
+	h.rec = telemetry.New(h.tp, mp, append([]telemetry.Option{quiet}, opts...)...)
 	return h
 }
 
@@ -149,3 +156,59 @@ func endedSpan(t *testing.T, h *harness, sc trace.SpanContext) sdktrace.ReadOnly
 	t.Fatalf("span %v did not end", sc)
 	return nil
 }
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// logBuffer collects JSON log lines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// lines decodes the logged lines.
+func (b *logBuffer) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for line := range strings.Lines(b.String()) {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func (b *logBuffer) logger() *slog.Logger { return slog.New(slog.NewJSONHandler(b, nil)) }

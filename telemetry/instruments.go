@@ -13,10 +13,19 @@ var durationBounds = []float64{
 	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 }
 
+// compareBounds are the bucket boundaries, in seconds, for the comparator's
+// time: from 10 µs for a small document to 100 ms for a large one.
+var compareBounds = []float64{
+	0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+}
+
 // instruments are the metric instruments of one recorder.
 type instruments struct {
-	comparisons metric.Int64Counter
-	duration    metric.Float64Histogram
+	comparisons     metric.Int64Counter
+	mismatches      metric.Int64Counter
+	duration        metric.Float64Histogram
+	compareDuration metric.Float64Histogram
+	inflight        metric.Int64UpDownCounter
 }
 
 // newInstruments creates the instruments. Errors go to otel.Handle and a
@@ -27,10 +36,20 @@ func newInstruments(m metric.Meter) instruments {
 		comparisons: counter(m, "shadowread.comparisons",
 			metric.WithUnit("{comparison}"),
 			metric.WithDescription("Sampled requests by outcome: compared, or dropped or skipped with a reason.")),
+		mismatches: counter(m, "shadowread.mismatches",
+			metric.WithUnit("{mismatch}"),
+			metric.WithDescription("Mismatches by the kind of difference; a mismatch counts once for each kind it shows.")),
 		duration: histogram(m, "shadowread.duration",
 			metric.WithUnit("s"),
 			metric.WithDescription("Handler time of the primary and the shadow execution of sampled requests."),
 			metric.WithExplicitBucketBoundaries(durationBounds...)),
+		compareDuration: histogram(m, "shadowread.compare.duration",
+			metric.WithUnit("s"),
+			metric.WithDescription("Time the comparator took to compare the two responses."),
+			metric.WithExplicitBucketBoundaries(compareBounds...)),
+		inflight: upDownCounter(m, "shadowread.inflight",
+			metric.WithUnit("{shadow}"),
+			metric.WithDescription("Shadow executions running now.")),
 	}
 }
 
@@ -54,4 +73,15 @@ func histogram(m metric.Meter, name string, opts ...metric.Float64HistogramOptio
 		return noop.Float64Histogram{}
 	}
 	return h
+}
+
+func upDownCounter(m metric.Meter, name string, opts ...metric.Int64UpDownCounterOption) metric.Int64UpDownCounter {
+	c, err := m.Int64UpDownCounter(name, opts...)
+	if err != nil {
+		otel.Handle(err)
+	}
+	if c == nil {
+		return noop.Int64UpDownCounter{}
+	}
+	return c
 }

@@ -35,15 +35,6 @@ func outcomeLabel(o Outcome) Outcome {
 	return otherLabel
 }
 
-func reasonLabel(r string) string {
-	switch r {
-	case "", ReasonBodyTooLarge, ReasonPrimaryFailed, ReasonCompareFailed, ReasonHijacked,
-		ReasonRequestTooLarge, ReasonPanic, ReasonStatus5xx, ReasonClosed:
-		return r
-	}
-	return otherLabel
-}
-
 func backendLabel(n backends.Name) backends.Name {
 	if n.Valid() {
 		return n
@@ -51,11 +42,26 @@ func backendLabel(n backends.Name) backends.Name {
 	return otherLabel
 }
 
-func kindLabel(k comparator.Kind) comparator.Kind {
+// kindIndex numbers the diff kinds 0 to 4, and any other value 5.
+func kindIndex(k comparator.Kind) int {
 	switch k {
-	case comparator.MissingInShadow, comparator.ExtraInShadow, comparator.ValueChanged,
-		comparator.TypeChanged, comparator.StatusChanged:
-		return k
+	case comparator.MissingInShadow:
+		return 0
+	case comparator.ExtraInShadow:
+		return 1
+	case comparator.ValueChanged:
+		return 2
+	case comparator.TypeChanged:
+		return 3
+	case comparator.StatusChanged:
+		return 4
 	}
-	return otherLabel
+	return 5
+}
+
+func kindLabel(k comparator.Kind) comparator.Kind {
+	if kindIndex(k) == 5 {
+		return otherLabel
+	}
+	return k
 }

@@ -163,3 +163,131 @@ func routeValues(m metricdata.Metrics) []string {
 	}
 	return routes
 }
+
+// TestInstruments checks every instrument's name, unit, kind and attribute
+// keys: low-cardinality attributes only.
+func TestInstruments(t *testing.T) {
+	h := newHarness(t)
+	h.shadow(mismatch("/products/{id}", comparator.Diff{Path: "price", Kind: comparator.ValueChanged}))
+	metrics := h.metrics(t)
+	tests := []struct {
+		name     string
+		unit     string
+		wantData string
+		keys     []string
+		reason   string
+	}{
+		{"shadowread.comparisons", "{comparison}", "counter", []string{"outcome", "route"}, "outcomes per route"},
+		{"shadowread.mismatches", "{mismatch}", "counter", []string{"kind", "route"}, "mismatches by diff kind"},
+		{"shadowread.duration", "s", "histogram", []string{"backend", "role", "route"}, "handler time per backend and role"},
+		{"shadowread.compare.duration", "s", "histogram", []string{"route"}, "the comparator's cost"},
+		{"shadowread.inflight", "{shadow}", "updowncounter", []string{"route"}, "running shadows go up and down"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, ok := metrics[tt.name]
+			if !ok {
+				t.Fatalf("no %s metric: %s", tt.name, tt.reason)
+			}
+			if m.Unit != tt.unit {
+				t.Errorf("unit = %q, want %q", m.Unit, tt.unit)
+			}
+			var kind string
+			var sets []attribute.Set
+			switch d := m.Data.(type) {
+			case metricdata.Sum[int64]:
+				kind = map[bool]string{true: "counter", false: "updowncounter"}[d.IsMonotonic]
+				for _, dp := range d.DataPoints {
+					sets = append(sets, dp.Attributes)
+				}
+			case metricdata.Histogram[float64]:
+				kind = "histogram"
+				for _, dp := range d.DataPoints {
+					sets = append(sets, dp.Attributes)
+				}
+			}
+			if kind != tt.wantData {
+				t.Errorf("instrument is a %s (%T), want a %s", kind, m.Data, tt.wantData)
+			}
+			for _, s := range sets {
+				var keys []string
+				for _, kv := range s.ToSlice() {
+					keys = append(keys, string(kv.Key))
+				}
+				if !slices.Equal(keys, tt.keys) {
+					t.Errorf("attribute keys = %v, want %v: %s", keys, tt.keys, tt.reason)
+				}
+			}
+		})
+	}
+}
+
+func TestMismatchesByKind(t *testing.T) {
+	h := newHarness(t)
+	h.shadow(mismatch("/orders/{id}",
+		comparator.Diff{Path: "items[0].price", Kind: comparator.ValueChanged},
+		comparator.Diff{Path: "items[1].price", Kind: comparator.ValueChanged},
+		comparator.Diff{Path: "note", Kind: comparator.MissingInShadow}))
+	h.shadow(mismatch("/orders/{id}", comparator.Diff{Path: "total", Kind: comparator.ValueChanged}))
+	h.shadow(mismatch("/orders/{id}", comparator.Diff{Path: "x", Kind: "made_up"}))
+	transient := mismatch("/orders/{id}", comparator.Diff{Path: "total", Kind: comparator.ValueChanged})
+	transient.Outcome = telemetry.Transient
+	h.shadow(transient)
+
+	m := h.metrics(t)["shadowread.mismatches"]
+	tests := []struct {
+		kind   string
+		want   int64
+		reason string
+	}{
+		{"value_changed", 2, "a mismatch counts once per kind, however many diffs of that kind it has; transients are not mismatches"},
+		{"missing_in_shadow", 1, "each kind of a mismatch counts"},
+		{"other", 1, "an unknown kind cannot add a series"},
+		{"made_up", 0, "raw kind values never become attributes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			got, _ := sumPoint(t, m, attribute.String("route", "/orders/{id}"), attribute.String("kind", tt.kind))
+			if got != tt.want {
+				t.Errorf("count = %d, want %d: %s", got, tt.want, tt.reason)
+			}
+		})
+	}
+}
+
+func TestCompareDuration(t *testing.T) {
+	h := newHarness(t)
+	h.shadow(mismatch("/products/{id}", comparator.Diff{Path: "price", Kind: comparator.ValueChanged})) // 40 µs
+	h.rec.Record(context.Background(), event("/products/{id}", telemetry.Dropped))                     // not compared
+	dp, ok := histPoint(t, h.metrics(t)["shadowread.compare.duration"], attribute.String("route", "/products/{id}"))
+	if !ok || dp.Count != 1 || fmt.Sprintf("%.6f", dp.Sum) != "0.000040" {
+		t.Errorf("compare duration count, sum = %d, %g (found %v); want 1, 40e-6: only compared requests are timed", dp.Count, dp.Sum, ok)
+	}
+	if dp.Bounds[0] > 0.00001 {
+		t.Errorf("first bound = %g s, want at most 10 µs for small documents", dp.Bounds[0])
+	}
+}
+
+func TestInflight(t *testing.T) {
+	h := newHarness(t)
+	inflight := func() int64 {
+		v, _ := sumPoint(t, h.metrics(t)["shadowread.inflight"], attribute.String("route", "/products/{id}"))
+		return v
+	}
+	e := event("/products/{id}", telemetry.Match)
+	ctx1 := h.rec.StartShadow(context.Background(), e)
+	ctx2 := h.rec.StartShadow(context.Background(), e)
+	if got := inflight(); got != 2 {
+		t.Errorf("in flight after two starts = %d, want 2", got)
+	}
+	h.rec.Record(ctx1, e)
+	h.rec.Record(ctx1, e) // a second Record of the same shadow must not count down twice
+	if got := inflight(); got != 1 {
+		t.Errorf("in flight after one shadow ended = %d, want 1", got)
+	}
+	h.rec.Record(context.Background(), event("/products/{id}", telemetry.Dropped))
+	h.rec.Record(ctx2, e)
+	if got := inflight(); got != 0 {
+		t.Errorf("in flight after all ended = %d, want 0: dropped events never started", got)
+	}
+}

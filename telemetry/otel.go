@@ -16,7 +16,9 @@ import (
 const ScopeName = "github.com/shadowread/shadowread/telemetry"
 
 // OTel is a [Recorder] that reports shadow reads through OpenTelemetry
-// metrics and spans. Create it with [New]; it is safe for concurrent use.
+// metrics and spans, keeps mismatch exemplars and readiness statistics per
+// route, and logs mismatches. Create it with [New]; it is safe for
+// concurrent use.
 type OTel struct {
 	cfg    config
 	tracer trace.Tracer
@@ -29,7 +31,7 @@ var _ Recorder = (*OTel)(nil)
 // New returns a recorder that reports through the given providers. A nil
 // provider stands for the global one (otel.GetTracerProvider,
 // otel.GetMeterProvider). New never fails: an instrument that cannot be
-// created is reported to otel.Handle and left out.
+// created is reported to otel.Handle and left out. Invalid options panic.
 func New(tp trace.TracerProvider, mp metric.MeterProvider, opts ...Option) *OTel {
 	cfg := newConfig(opts)
 	if tp == nil {
@@ -42,7 +44,7 @@ func New(tp trace.TracerProvider, mp metric.MeterProvider, opts ...Option) *OTel
 		cfg:    cfg,
 		tracer: tp.Tracer(ScopeName),
 		inst:   newInstruments(mp.Meter(ScopeName)),
-		routes: newRouteTable(cfg.maxRoutes),
+		routes: newRouteTable(cfg.maxRoutes, cfg.maxSignatures),
 	}
 }
 
@@ -51,45 +53,112 @@ type shadowKey struct{}
 
 // shadowRun is one shadow execution, from StartShadow to Record.
 type shadowRun struct {
-	route *route
-	span  trace.Span
-	ended atomic.Bool
+	route    *route
+	span     trace.Span
+	inflight metric.MeasurementOption
+	ended    atomic.Bool
 }
 
 // StartShadow starts the shadow span, a new root linked to e.RequestSpan
-// (the request's span usually ends before the shadow does), and returns ctx
-// carrying it.
+// (the request's span usually ends before the shadow does), counts the
+// shadow as in flight and returns ctx carrying both.
 func (o *OTel) StartShadow(ctx context.Context, e Event) context.Context {
-	run := &shadowRun{route: o.routes.get(e.Route)}
-	ctx, run.span = o.startSpan(ctx, run.route, e)
+	r := o.routes.get(e.Route)
+	r.mu.Lock()
+	inflight := r.measurement(attrKey{})
+	r.mu.Unlock()
+	run := &shadowRun{route: r, inflight: inflight}
+	ctx, run.span = o.startSpan(ctx, r, e)
+	o.inst.inflight.Add(ctx, 1, inflight)
 	return context.WithValue(ctx, shadowKey{}, run)
 }
 
-// Record counts e's outcome, records its durations and, when ctx comes from
-// StartShadow, ends the shadow span with the outcome and the differences.
+// Record counts e's outcome and records its durations, keeps the exemplar
+// and readiness statistics of its route and, when ctx comes from
+// StartShadow, ends the shadow span and the shadow's in-flight count.
 func (o *OTel) Record(ctx context.Context, e Event) {
 	run, _ := ctx.Value(shadowKey{}).(*shadowRun)
 	var r *route
+	var traceID trace.TraceID
 	if run != nil {
 		r = run.route
+		traceID = run.span.SpanContext().TraceID()
 	} else {
 		r = o.routes.get(e.Route)
 	}
+	if !traceID.IsValid() {
+		traceID = e.RequestSpan.TraceID()
+	}
+	outcome := outcomeLabel(e.Outcome)
+	signature := e.Result.Signature()
+	now := o.cfg.now()
 
 	r.mu.Lock()
-	comparison := r.measurement(attrKey{outcome: outcomeLabel(e.Outcome), reason: reasonLabel(e.Reason)})
-	primary := r.measurement(attrKey{backend: backendLabel(e.Primary), role: backends.RolePrimary})
-	shadow := r.measurement(attrKey{backend: backendLabel(e.Shadow), role: backends.RoleShadow})
+	m := r.observe(e, outcome)
+	var logged mismatchLog
+	if outcome == Mismatch {
+		ex := r.exemplars.observe(signature, e.Result, traceID, now, o.cfg.diffValues)
+		logged = r.logDue(ex, now, o.cfg)
+	}
 	r.mu.Unlock()
 
-	o.inst.comparisons.Add(ctx, 1, comparison)
+	o.inst.comparisons.Add(ctx, 1, m.comparison)
+	for _, kind := range m.kinds[:m.nkinds] {
+		o.inst.mismatches.Add(ctx, 1, kind)
+	}
 	if e.PrimaryDuration > 0 {
-		o.inst.duration.Record(ctx, e.PrimaryDuration.Seconds(), primary)
+		o.inst.duration.Record(ctx, e.PrimaryDuration.Seconds(), m.primary)
 	}
 	if e.ShadowDuration > 0 {
-		o.inst.duration.Record(ctx, e.ShadowDuration.Seconds(), shadow)
+		o.inst.duration.Record(ctx, e.ShadowDuration.Seconds(), m.shadow)
+	}
+	if e.CompareDuration > 0 {
+		o.inst.compareDuration.Record(ctx, e.CompareDuration.Seconds(), m.route)
 	}
 	if run != nil && run.ended.CompareAndSwap(false, true) {
-		o.endSpan(run.span, e)
+		o.inst.inflight.Add(ctx, -1, run.inflight)
+		o.endSpan(run.span, e, signature)
 	}
+	if logged.due {
+		o.logMismatch(ctx, r.name, e, signature, logged.occurrences, traceID)
+	}
+}
+
+// measurements are the attribute sets one event is recorded with.
+type measurements struct {
+	comparison, primary, shadow, route metric.MeasurementOption
+	kinds                              [6]metric.MeasurementOption // one per distinct kind label
+	nkinds                             int
+}
+
+// observe updates r's statistics with e and returns the attribute sets to
+// record e with. r.mu must be held.
+func (r *route) observe(e Event, outcome Outcome) measurements {
+	r.outcomes[outcome]++
+	if e.Primary != "" {
+		r.primary, r.shadow = e.Primary, e.Shadow
+	}
+	if e.PrimaryDuration > 0 {
+		r.primaryLatency.observe(e.PrimaryDuration)
+	}
+	if e.ShadowDuration > 0 {
+		r.shadowLatency.observe(e.ShadowDuration)
+	}
+	m := measurements{
+		comparison: r.measurement(attrKey{outcome: outcome, reason: reasonLabel(e.Reason)}),
+		primary:    r.measurement(attrKey{backend: backendLabel(e.Primary), role: backends.RolePrimary}),
+		shadow:     r.measurement(attrKey{backend: backendLabel(e.Shadow), role: backends.RoleShadow}),
+		route:      r.measurement(attrKey{}),
+	}
+	if outcome == Mismatch {
+		var seen [len(m.kinds)]bool
+		for _, d := range e.Result.Diffs {
+			if i := kindIndex(d.Kind); !seen[i] {
+				seen[i] = true
+				m.kinds[m.nkinds] = r.measurement(attrKey{kind: kindLabel(d.Kind)})
+				m.nkinds++
+			}
+		}
+	}
+	return m
 }

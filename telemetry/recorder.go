@@ -24,6 +24,18 @@ const (
 	ReasonClosed            = "closed"             // the shadower was closing
 )
 
+// reasonLabel returns r if it is one of the reasons above (or empty), and
+// "other" otherwise, so a stray reason cannot add metric series. Keep it in
+// step with the constants.
+func reasonLabel(r string) string {
+	switch r {
+	case "", ReasonBodyTooLarge, ReasonPrimaryFailed, ReasonCompareFailed, ReasonHijacked,
+		ReasonRequestTooLarge, ReasonRequestUnreadable, ReasonPanic, ReasonStatus5xx, ReasonClosed:
+		return r
+	}
+	return otherLabel
+}
+
 // Event describes one sampled request from the shadow's point of view.
 type Event struct {
 	// Route is the route pattern ("/products/{id}"), never a raw path.

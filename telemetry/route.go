@@ -1,7 +1,9 @@
 package telemetry
 
 import (
+	"maps"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -18,17 +20,19 @@ const OverflowRoute = "other"
 // routeTable hands out the state of a route, at most max distinct routes plus
 // the overflow route.
 type routeTable struct {
-	max      int
+	max           int
+	maxSignatures int
 	mu       sync.RWMutex
 	routes   map[string]*route
 	overflow *route
 }
 
-func newRouteTable(max int) *routeTable {
+func newRouteTable(max, maxSignatures int) *routeTable {
 	return &routeTable{
-		max:      max,
-		routes:   make(map[string]*route),
-		overflow: newRoute(OverflowRoute),
+		max:           max,
+		maxSignatures: maxSignatures,
+		routes:        make(map[string]*route),
+		overflow:      newRoute(OverflowRoute, maxSignatures),
 	}
 }
 
@@ -52,7 +56,7 @@ func (t *routeTable) get(name string) *route {
 	if len(t.routes) >= t.max {
 		return t.overflow
 	}
-	r = newRoute(name)
+	r = newRoute(name, t.maxSignatures)
 	t.routes[name] = r
 	return r
 }
@@ -68,17 +72,33 @@ func (t *routeTable) all() []*route {
 	return append(rs, t.overflow)
 }
 
-// route is what the recorder keeps for one route.
+// route is what the recorder keeps for one route. The mutex guards all but
+// the names.
 type route struct {
 	name     string
 	spanName string // "shadowread.shadow <route>"
 
 	mu    sync.Mutex
 	attrs map[attrKey]metric.MeasurementOption
+	// outcomes counts events by outcome label.
+	outcomes map[Outcome]uint64
+	// primary and shadow are the backends of the latest event.
+	primary, shadow               backends.Name
+	primaryLatency, shadowLatency latencyHistogram
+	exemplars                     exemplars
+	// The log limit's current window: its start and the lines logged in it.
+	logWindowStart time.Time
+	logsInWindow   int
 }
 
-func newRoute(name string) *route {
-	return &route{name: name, spanName: "shadowread.shadow " + name, attrs: make(map[attrKey]metric.MeasurementOption)}
+func newRoute(name string, maxSignatures int) *route {
+	return &route{
+		name:      name,
+		spanName:  "shadowread.shadow " + name,
+		attrs:     make(map[attrKey]metric.MeasurementOption),
+		outcomes:  make(map[Outcome]uint64),
+		exemplars: newExemplars(maxSignatures),
+	}
 }
 
 // attrKey names one attribute set of a route; empty fields are left out.
@@ -116,4 +136,40 @@ func (r *route) measurement(k attrKey) metric.MeasurementOption {
 	m := metric.WithAttributeSet(attribute.NewSet(kvs...))
 	r.attrs[k] = m
 	return m
+}
+
+// routeSnapshot is a copy of a route's state.
+type routeSnapshot struct {
+	name                          string
+	events                        uint64
+	outcomes                      map[Outcome]uint64
+	primary, shadow               backends.Name
+	primaryLatency, shadowLatency LatencySummary
+	signatures                    []SignatureReport
+	evictedSignatures             uint64
+	evictedMismatches             uint64
+}
+
+// snapshot copies r's state, with its signatures when asked: the lock is held
+// only for the copy, never for the statistics computed from it.
+func (r *route) snapshot(withSignatures bool) routeSnapshot {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := routeSnapshot{
+		name:              r.name,
+		outcomes:          maps.Clone(r.outcomes),
+		primary:           r.primary,
+		shadow:            r.shadow,
+		primaryLatency:    r.primaryLatency.summary(),
+		shadowLatency:     r.shadowLatency.summary(),
+		evictedSignatures: r.exemplars.evictedSignatures,
+		evictedMismatches: r.exemplars.evictedMismatches,
+	}
+	for _, n := range r.outcomes {
+		s.events += n
+	}
+	if withSignatures {
+		s.signatures = r.exemplars.report()
+	}
+	return s
 }

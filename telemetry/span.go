@@ -21,6 +21,8 @@ const (
 	attrSignature     = attribute.Key("shadowread.diff.signature")
 	attrDiffPath      = attribute.Key("shadowread.diff.path")
 	attrDiffKind      = attribute.Key("shadowread.diff.kind")
+	attrDiffPrimary   = attribute.Key("shadowread.diff.primary")
+	attrDiffShadow    = attribute.Key("shadowread.diff.shadow")
 )
 
 // diffEventName names the span event of one difference.
@@ -46,9 +48,9 @@ func (o *OTel) startSpan(ctx context.Context, r *route, e Event) (context.Contex
 }
 
 // endSpan sets the outcome on the shadow span, adds one event per kept
-// difference and ends it. Only paths and kinds go on the span: the values
-// stay out, whatever the comparator put in them.
-func (o *OTel) endSpan(span trace.Span, e Event) {
+// difference and ends it. Only paths and kinds go on the span unless values
+// were opted in ([WithDiffValues]).
+func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 	attrs := []attribute.KeyValue{attrOutcome.String(string(outcomeLabel(e.Outcome)))}
 	if e.Reason != "" {
 		attrs = append(attrs, attrReason.String(e.Reason))
@@ -57,15 +59,16 @@ func (o *OTel) endSpan(span trace.Span, e Event) {
 		attrs = append(attrs,
 			attrDiffCount.Int(len(e.Result.Diffs)),
 			attrDiffTruncated.Bool(e.Result.Truncated),
-			attrSignature.String(resultSignature(e.Result)),
+			attrSignature.String(signature),
 		)
 	}
 	span.SetAttributes(attrs...)
 	for _, d := range e.Result.Diffs {
-		span.AddEvent(diffEventName, trace.WithAttributes(
-			attrDiffPath.String(d.Path),
-			attrDiffKind.String(string(d.Kind)),
-		))
+		kv := []attribute.KeyValue{attrDiffPath.String(d.Path), attrDiffKind.String(string(d.Kind))}
+		if o.cfg.diffValues {
+			kv = append(kv, attrDiffPrimary.String(d.Primary), attrDiffShadow.String(d.Shadow))
+		}
+		span.AddEvent(diffEventName, trace.WithAttributes(kv...))
 	}
 	switch e.Outcome {
 	case ShadowError, Timeout:

@@ -1,0 +1,72 @@
+package telemetry
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"time"
+
+	"go.opentelemetry.io/otel/trace"
+)
+
+// mismatchLog says whether a mismatch is logged, and how many occurrences of
+// its signature the line stands for.
+type mismatchLog struct {
+	due         bool
+	occurrences uint64
+}
+
+// logDue decides whether the mismatch just counted in ex is logged: at most
+// one line per signature and log interval, and at most as many lines per
+// route and interval as signatures are kept, so a stream of ever new
+// signatures cannot flood the log either. r.mu must be held.
+func (r *route) logDue(ex *exemplar, now time.Time, cfg config) mismatchLog {
+	ex.unlogged++
+	if !ex.lastLogged.IsZero() && now.Sub(ex.lastLogged) < cfg.logInterval {
+		return mismatchLog{}
+	}
+	if now.Sub(r.logWindowStart) >= cfg.logInterval {
+		r.logWindowStart, r.logsInWindow = now, 0
+	}
+	if r.logsInWindow >= cfg.maxSignatures {
+		return mismatchLog{}
+	}
+	r.logsInWindow++
+	ex.lastLogged = now
+	n := ex.unlogged
+	ex.unlogged = 0
+	return mismatchLog{due: true, occurrences: n}
+}
+
+// logMismatch writes one line about a mismatch: route, signature, kinds and
+// paths, and the values only when they were opted in. occurrences counts the
+// mismatches of the signature since its previous line.
+func (o *OTel) logMismatch(ctx context.Context, route string, e Event, signature string, occurrences uint64, traceID trace.TraceID) {
+	diffs := diffReports(e.Result.Diffs, o.cfg.diffValues)
+	paths := make([]string, len(diffs))
+	for i, d := range diffs {
+		paths[i] = d.Path
+	}
+	kinds := make([]string, len(e.Result.Diffs))
+	for i, d := range e.Result.Diffs {
+		kinds[i] = string(kindLabel(d.Kind))
+	}
+	slices.Sort(kinds)
+	attrs := []slog.Attr{
+		slog.String("route", route),
+		slog.String("signature", signature),
+		slog.Uint64("occurrences", occurrences),
+		slog.String("primary", string(e.Primary)),
+		slog.String("shadow", string(e.Shadow)),
+		slog.Any("kinds", slices.Compact(kinds)),
+		slog.Any("paths", paths),
+		slog.Bool("truncated", e.Result.Truncated || len(e.Result.Diffs) > len(diffs)),
+	}
+	if traceID.IsValid() {
+		attrs = append(attrs, slog.String("trace_id", traceID.String()))
+	}
+	if o.cfg.diffValues {
+		attrs = append(attrs, slog.Any("diffs", diffs))
+	}
+	o.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "shadowread: mismatch", attrs...)
+}
