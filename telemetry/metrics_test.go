@@ -258,7 +258,7 @@ func TestMismatchesByKind(t *testing.T) {
 func TestCompareDuration(t *testing.T) {
 	h := newHarness(t)
 	h.shadow(mismatch("/products/{id}", comparator.Diff{Path: "price", Kind: comparator.ValueChanged})) // 40 µs
-	h.rec.Record(context.Background(), event("/products/{id}", telemetry.Dropped))                     // not compared
+	h.rec.Record(context.Background(), event("/products/{id}", telemetry.Dropped))                      // not compared
 	dp, ok := histPoint(t, h.metrics(t)["shadowread.compare.duration"], attribute.String("route", "/products/{id}"))
 	if !ok || dp.Count != 1 || fmt.Sprintf("%.6f", dp.Sum) != "0.000040" {
 		t.Errorf("compare duration count, sum = %d, %g (found %v); want 1, 40e-6: only compared requests are timed", dp.Count, dp.Sum, ok)

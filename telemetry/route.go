@@ -22,9 +22,9 @@ const OverflowRoute = "other"
 type routeTable struct {
 	max           int
 	maxSignatures int
-	mu       sync.RWMutex
-	routes   map[string]*route
-	overflow *route
+	mu            sync.RWMutex
+	routes        map[string]*route
+	overflow      *route
 }
 
 func newRouteTable(max, maxSignatures int) *routeTable {
