@@ -1,0 +1,108 @@
+package dynamodb
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Option configures [New].
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// defaultMaxAttempts is one try and one retry: a shadow read that waits
+// through several backoffs holds a slot of the shadow pool for nothing.
+const defaultMaxAttempts = 2
+
+type config struct {
+	awsConfig      *aws.Config // nil: build one from the options alone
+	endpoint       string
+	region         string
+	credentials    aws.CredentialsProvider
+	httpClient     aws.HTTPClient
+	tracerProvider trace.TracerProvider // nil: the global one, looked up at New
+	maxAttempts    int
+}
+
+func newConfig(opts []Option) config {
+	c := config{maxAttempts: defaultMaxAttempts}
+	for _, o := range opts {
+		o.apply(&c)
+	}
+	return c
+}
+
+// WithEndpoint sends requests to endpoint (an http:// or https:// URL) instead
+// of the region's DynamoDB endpoint: for dynalite or DynamoDB Local. With an
+// endpoint, the region defaults to us-east-1 and the credentials to dummy ones,
+// which local servers accept.
+func WithEndpoint(endpoint string) Option {
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		panic(fmt.Sprintf("dynamodb: WithEndpoint(%q): want an http:// or https:// URL such as http://127.0.0.1:8000", endpoint))
+	}
+	return optionFunc(func(c *config) { c.endpoint = endpoint })
+}
+
+// WithRegion sets the AWS region, over the one of [WithConfig].
+func WithRegion(region string) Option {
+	if region == "" {
+		panic("dynamodb: WithRegion(\"\"): name a region such as eu-west-1")
+	}
+	return optionFunc(func(c *config) { c.region = region })
+}
+
+// WithStaticCredentials signs requests with a fixed access key, over the
+// credentials of [WithConfig].
+func WithStaticCredentials(accessKeyID, secretAccessKey string) Option {
+	if accessKeyID == "" || secretAccessKey == "" {
+		panic("dynamodb: WithStaticCredentials needs a non-empty access key id and secret access key")
+	}
+	provider := credentials.NewStaticCredentialsProvider(accessKeyID, secretAccessKey, "")
+	return optionFunc(func(c *config) { c.credentials = provider })
+}
+
+// WithConfig starts from cfg, typically loaded by the AWS SDK's
+// config.LoadDefaultConfig, for its region, credentials and HTTP client. The
+// other options override what they set. This package does not load
+// configuration itself, so programs that do not need the SDK's config
+// loader do not depend on it.
+func WithConfig(cfg aws.Config) Option {
+	return optionFunc(func(c *config) {
+		copied := cfg.Copy()
+		c.awsConfig = &copied
+	})
+}
+
+// WithHTTPClient sends requests through client, which the caller owns and
+// closes: [Client.Close] leaves it alone.
+func WithHTTPClient(client aws.HTTPClient) Option {
+	if client == nil {
+		panic("dynamodb: WithHTTPClient(nil): leave the option out for a client of the package's own")
+	}
+	return optionFunc(func(c *config) { c.httpClient = client })
+}
+
+// WithTracerProvider sets where the spans of calls go. Nil, the default,
+// means otel.GetTracerProvider() at the time of New.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return optionFunc(func(c *config) { c.tracerProvider = tp })
+}
+
+// WithMaxAttempts sets how often a call is tried in all, first try included;
+// the default is 2. A shadow read should give up soon rather than retry for
+// long; 1 turns retries off.
+func WithMaxAttempts(n int) Option {
+	if n < 1 {
+		panic(fmt.Sprintf("dynamodb: WithMaxAttempts(%d): a call is tried at least once; use 1 for no retries", n))
+	}
+	return optionFunc(func(c *config) { c.maxAttempts = n })
+}
