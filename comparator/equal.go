@@ -1,6 +1,10 @@
 package comparator
 
 import (
+	"encoding/binary"
+	"hash"
+	"hash/fnv"
+	"io"
 	"math"
 	"strconv"
 	"time"
@@ -117,29 +121,106 @@ func parseTimestamp(s string) (time.Time, bool) {
 }
 
 // matchUnordered pairs each element of xs with an equal element of ys, each
-// used once. match[i] is the index in ys paired with xs[i], or -1. It tries
-// the same position first, so arrays in the same order cost one pass;
-// otherwise it searches greedily, which is quadratic in the worst case.
+// used once. match[i] is the index in ys paired with xs[i], or -1.
 // complete reports that every element of both found a partner.
+//
+// It tries the same position first, so arrays in the same order cost one
+// pass. An element out of place is looked for only among the elements of
+// ys with its matchKey; with exact rules those are equal elements, so the
+// search stays about linear. Under tolerances it is greedy: an element may
+// take a partner that a later one needed.
 func (c *jsonComparator) matchUnordered(xs, ys []node) (match []int, complete bool) {
 	match = make([]int, len(xs))
 	used := make([]bool, len(ys))
 	complete = len(xs) == len(ys)
+	var buckets map[uint64][]int // indexes into ys by matchKey, built when first needed
 	for i := range xs {
 		match[i] = -1
 		if i < len(ys) && !used[i] && c.equal(&xs[i], &ys[i]) {
 			match[i], used[i] = i, true
 			continue
 		}
-		for j := range ys {
-			if !used[j] && c.equal(&xs[i], &ys[j]) {
-				match[i], used[j] = j, true
-				break
+		if buckets == nil {
+			buckets = make(map[uint64][]int)
+			for j := range ys {
+				k := c.matchKey(&ys[j])
+				buckets[k] = append(buckets[k], j)
 			}
 		}
+		key := c.matchKey(&xs[i])
+		bucket := buckets[key]
+		for b := 0; b < len(bucket); {
+			j := bucket[b]
+			if used[j] {
+				// Taken (maybe by its position): drop it for good.
+				bucket[b] = bucket[len(bucket)-1]
+				bucket = bucket[:len(bucket)-1]
+				continue
+			}
+			if c.equal(&xs[i], &ys[j]) {
+				match[i], used[j] = j, true
+				bucket[b] = bucket[len(bucket)-1]
+				bucket = bucket[:len(bucket)-1]
+				break
+			}
+			b++
+		}
+		buckets[key] = bucket
 		if match[i] < 0 {
 			complete = false
 		}
 	}
 	return match, complete
+}
+
+// matchKey hashes n so that values equal under the options hash the same:
+// exactly where the rules are exact, and coarsely (a number is just a
+// number) where tolerances could make different spellings equal.
+func (c *jsonComparator) matchKey(n *node) uint64 {
+	h := fnv.New64a()
+	c.writeMatchKey(h, n)
+	return h.Sum64()
+}
+
+func (c *jsonComparator) writeMatchKey(h hash.Hash64, n *node) {
+	typ := n.typ
+	text := n.text
+	if typ == typeString && c.numericStrings && isNumberLiteral(text) {
+		typ = typeNumber // may equal a number
+	}
+	h.Write([]byte{byte(typ)})
+	switch typ {
+	case typeNumber:
+		if c.absTol == 0 && c.relTol == 0 {
+			io.WriteString(h, decimalKey(text))
+		}
+	case typeString:
+		if !c.compareTimes {
+			io.WriteString(h, text)
+		} else if _, isTime := parseTimestamp(text); !isTime {
+			io.WriteString(h, text)
+		}
+	case typeArray:
+		if !n.unordered {
+			for i := range n.elems {
+				c.writeMatchKey(h, &n.elems[i])
+			}
+			break
+		}
+		// Order must not matter: add the elements' own keys up.
+		var sum uint64
+		for i := range n.elems {
+			sum += c.matchKey(&n.elems[i])
+		}
+		binary.Write(h, binary.LittleEndian, sum)
+	case typeObject:
+		for i := range n.members {
+			io.WriteString(h, n.members[i].key)
+			h.Write([]byte{0})
+			c.writeMatchKey(h, &n.members[i].value)
+		}
+	default:
+		io.WriteString(h, text)
+	}
+	h.Write([]byte{0xff}) // ends the value, so neighbours cannot run together
 }

@@ -1,0 +1,95 @@
+package comparator
+
+import (
+	"encoding/json"
+	"reflect"
+	"slices"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzCompare compares arbitrary byte pairs with comparators of different
+// options and checks what must hold for any input: no error (so no panic
+// was recovered), Equal exactly when no differences are listed, the limit
+// kept, reflexivity, symmetry where the options promise it, the fast
+// equality walk agreeing with the explanation pass, and the decoder
+// agreeing with encoding/json. Its seeds are in testdata/fuzz/FuzzCompare.
+func FuzzCompare(f *testing.F) {
+	identity := func(v any) any { return v }
+	comparators := []*jsonComparator{
+		JSON().(*jsonComparator),
+		JSON(PostgresDynamoDB(), NumericStrings(), UnorderedPaths("**"), IgnorePaths("**.id"), MaxDiffs(3)).(*jsonComparator),
+		JSON(ShowValues(), TimePrecision(0), Normalize("**", identity), UnorderedPaths("[*]")).(*jsonComparator),
+	}
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		checkDecoder(t, a)
+		primary, shadow := Response{Status: 200, Body: a}, Response{Status: 200, Body: b}
+		for i, c := range comparators {
+			res := c.Compare(primary, shadow)
+			if res.Err != nil {
+				t.Fatalf("comparator %d: %v", i, res.Err)
+			}
+			if res.Equal != (len(res.Diffs) == 0) {
+				t.Fatalf("comparator %d: Equal = %v with %d diffs", i, res.Equal, len(res.Diffs))
+			}
+			if len(res.Diffs) > c.maxDiffs || res.Truncated && len(res.Diffs) != c.maxDiffs {
+				t.Fatalf("comparator %d: %d diffs, truncated %v, limit %d", i, len(res.Diffs), res.Truncated, c.maxDiffs)
+			}
+			for _, d := range res.Diffs {
+				if d.Path == "" || d.Kind == "" || !utf8.ValidString(d.Path) {
+					t.Fatalf("comparator %d: malformed diff %+v", i, d)
+				}
+			}
+			// A document equals itself re-spaced; anything else must differ.
+			respaced := Response{Status: 200, Body: append(slices.Clone(a), ' ')}
+			if _, fb := decode(a); c.Compare(primary, respaced).Equal != (fb == "") {
+				t.Fatalf("comparator %d: %q against itself with a space: equal %v, decode fallback %q", i, a, fb != "", fb)
+			}
+			checkWalkersAgree(t, c, a, b)
+		}
+		// Without tolerances and unordered arrays, equality is symmetric.
+		c := comparators[0]
+		if c.Compare(primary, shadow).Equal != c.Compare(shadow, primary).Equal {
+			t.Fatalf("asymmetric: %q, %q", a, b)
+		}
+	})
+}
+
+// checkDecoder checks decode against encoding/json: what decode accepts,
+// encoding/json decodes to the same values; what encoding/json accepts as
+// valid UTF-8, decode only refuses for a reason of its own.
+func checkDecoder(t *testing.T, doc []byte) {
+	n, fb := decode(doc)
+	switch {
+	case fb == "":
+		want, err := decodeStd(doc)
+		if err != nil {
+			t.Fatalf("decode accepted %q, encoding/json did not: %v", doc, err)
+		}
+		if got := toDecoded(&n); !reflect.DeepEqual(got, want) {
+			t.Fatalf("decode(%q) = %#v, encoding/json gives %#v", doc, got, want)
+		}
+	case fb == FallbackNotJSON && json.Valid(doc) && utf8.Valid(doc):
+		t.Fatalf("decode refused %q as not JSON, encoding/json accepts it", doc)
+	}
+}
+
+// checkWalkersAgree checks that the fast equality walk and the pass that
+// prepares the explanation reach the same verdict.
+func checkWalkersAgree(t *testing.T, c *jsonComparator, a, b []byte) {
+	x, fx := decode(a)
+	y, fy := decode(b)
+	if fx != "" || fy != "" {
+		return
+	}
+	if err := c.normalize(&x); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.normalize(&y); err != nil {
+		t.Fatal(err)
+	}
+	fast := c.equal(&x, &y)
+	if _, _, explained := c.pair(&x, &y, true); fast != explained {
+		t.Fatalf("equal = %v but pair = %v for %q, %q", fast, explained, a, b)
+	}
+}
