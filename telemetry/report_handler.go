@@ -26,6 +26,9 @@ func (o *OTel) ReportHandler() http.Handler {
 		"dur":    formatDuration,
 		"ts":     formatTime,
 		"status": readinessBadge,
+		"delta":  latencyDelta,
+		"add":    func(a, b uint64) uint64 { return a + b },
+		"label":  func(o Outcome) string { return strings.ReplaceAll(string(o), "_", " ") },
 		"bad": func(o Outcome) bool {
 			return o == Mismatch || o == ShadowError || o == Timeout
 		},
@@ -111,4 +114,17 @@ func readinessBadge(rr RouteReadiness, minSamples uint64) template.HTML {
 		return template.HTML(fmt.Sprintf(`<span class="badge collecting">collecting %d/%d</span>`, rr.Samples, minSamples))
 	}
 	return `<span class="badge notready">not ready</span>`
+}
+
+// latencyDelta shows how much faster or slower the shadow is than the primary.
+func latencyDelta(primary, shadow time.Duration) template.HTML {
+	if primary == 0 || shadow == 0 {
+		return ""
+	}
+	change := (float64(shadow) - float64(primary)) / float64(primary)
+	class := "slower"
+	if change <= 0 {
+		class = "faster"
+	}
+	return template.HTML(fmt.Sprintf(`<span class="%s">%+.0f%%</span>`, class, 100*change))
 }
