@@ -142,8 +142,9 @@ func TestDelayProxyUnreachableTarget(t *testing.T) {
 	ln.Close() // nothing listens there now
 
 	p := testenv.NewDelayProxy(t, target, 0)
-	c, r := dial(t, p.Addr())
-	fmt.Fprintln(c, "anyone?")
+	// Nothing is written first: a socket closed with unread input is reset,
+	// and the point is the plain hang-up.
+	_, r := dial(t, p.Addr())
 	if _, err := r.ReadString('\n'); !errors.Is(err, io.EOF) {
 		t.Errorf("read through a proxy to a dead target: err = %v, want io.EOF, as from a server that hung up", err)
 	}
