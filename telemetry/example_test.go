@@ -1,0 +1,117 @@
+package telemetry_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry"
+)
+
+func ExampleNew() {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	tp := sdktrace.NewTracerProvider()
+	defer func() { _ = mp.Shutdown(context.Background()); _ = tp.Shutdown(context.Background()) }()
+	rec := telemetry.New(tp, mp)
+
+	// What the middleware does for one sampled request.
+	e := telemetry.Event{
+		Route: "/products/{id}", Method: "GET",
+		Primary: backends.Postgres, Shadow: backends.DynamoDB,
+		PrimaryDuration: 2 * time.Millisecond,
+	}
+	ctx := rec.StartShadow(context.Background(), e)
+	// ... the shadow handler runs with ctx, the comparator compares ...
+	e.Outcome, e.ShadowDuration = telemetry.Match, 3*time.Millisecond
+	rec.Record(ctx, e)
+
+	var rm metricdata.ResourceMetrics
+	_ = reader.Collect(context.Background(), &rm)
+	for _, m := range rm.ScopeMetrics[0].Metrics {
+		if sum, ok := m.Data.(metricdata.Sum[int64]); ok && m.Name == "shadowread.comparisons" {
+			dp := sum.DataPoints[0]
+			route, _ := dp.Attributes.Value("route")
+			outcome, _ := dp.Attributes.Value("outcome")
+			fmt.Printf("%s %s route=%s outcome=%s: %d\n", m.Name, m.Unit, route.AsString(), outcome.AsString(), dp.Value)
+		}
+	}
+	// Output: shadowread.comparisons {comparison} route=/products/{id} outcome=match: 1
+}
+
+func ExampleOTel_Readiness() {
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	defer func() { _ = mp.Shutdown(context.Background()) }()
+	rec := telemetry.New(nil, mp,
+		telemetry.WithReadyThreshold(0.005),
+		telemetry.WithMinSamples(1000),
+		telemetry.WithLogger(slog.New(slog.DiscardHandler)))
+
+	record := func(route string, o telemetry.Outcome, n int) {
+		for range n {
+			e := telemetry.Event{Route: route, Primary: backends.Postgres, Shadow: backends.DynamoDB, Outcome: o}
+			if o == telemetry.Mismatch {
+				e.Result = comparator.Result{Diffs: []comparator.Diff{{Path: "price", Kind: comparator.ValueChanged}}}
+			}
+			rec.Record(context.Background(), e)
+		}
+	}
+	record("/orders/{id}", telemetry.Match, 1995)
+	record("/orders/{id}", telemetry.Mismatch, 5)
+	record("/products/{id}", telemetry.Match, 2000)
+	record("/users/{id}", telemetry.Match, 400)
+
+	for _, r := range rec.Readiness() {
+		fmt.Printf("%-15s samples=%d failures=%d bound=%.4f ready=%v\n",
+			r.Route, r.Samples, r.Mismatches+r.Errors, r.UpperBound, r.Ready)
+	}
+	// Output:
+	// /orders/{id}    samples=2000 failures=5 bound=0.0052 ready=false
+	// /products/{id}  samples=2000 failures=0 bound=0.0015 ready=true
+	// /users/{id}     samples=400 failures=0 bound=0.0075 ready=false
+}
+
+func ExampleUpperBound() {
+	fmt.Printf("no samples:         %.6f\n", telemetry.UpperBound(0, 0))
+	fmt.Printf("0 of 300:           %.6f\n", telemetry.UpperBound(0, 300))
+	fmt.Printf("5 of 1000:          %.6f\n", telemetry.UpperBound(5, 1000))
+	fmt.Printf("0 of 1000000, ~3/n: %.6f\n", telemetry.UpperBound(0, 1_000_000))
+	// Output:
+	// no samples:         1.000000
+	// 0 of 300:           0.009936
+	// 5 of 1000:          0.010484
+	// 0 of 1000000, ~3/n: 0.000003
+}
+
+func ExampleOTel_ReportHandler() {
+	rec := telemetry.New(nil, nil, telemetry.WithLogger(slog.New(slog.DiscardHandler)))
+	rec.Record(context.Background(), telemetry.Event{
+		Route: "/orders/{id}", Outcome: telemetry.Mismatch,
+		Result: comparator.Result{Diffs: []comparator.Diff{{Path: "total", Kind: comparator.ValueChanged}}},
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /debug/shadowread", rec.ReportHandler())
+
+	res := httptest.NewRecorder()
+	mux.ServeHTTP(res, httptest.NewRequest("GET", "/debug/shadowread?format=json", nil))
+	for line := range strings.Lines(res.Body.String()) {
+		if strings.Contains(line, `"route"`) || strings.Contains(line, `"path"`) || strings.Contains(line, `"mismatches"`) {
+			fmt.Print(strings.TrimSpace(line), "\n")
+		}
+	}
+	// Output:
+	// "route": "/orders/{id}",
+	// "mismatches": 1,
+	// "path": "total",
+}
