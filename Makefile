@@ -20,8 +20,9 @@ SHELL := bash
 TEST_TIMEOUT ?= 20m
 FUZZTIME ?= 30s
 
-# Every Go file of the repository, outside node_modules.
-GO_FILES = $(shell find . \( -name node_modules -o -name .git \) -prune -o -name '*.go' -print)
+# Every Go file of the repository, outside node_modules and testdata (which
+# the go tool ignores too).
+GO_FILES = $(shell find . \( -name node_modules -o -name .git -o -name testdata \) -prune -o -name '*.go' -print)
 
 .PHONY: test demo bench fuzz vet fmt fmtcheck tools
 
