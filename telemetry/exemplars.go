@@ -115,6 +115,7 @@ func (ex *exemplar) report() SignatureReport {
 		Count:     ex.count,
 		Diffs:     slices.Clone(ex.diffs),
 		Truncated: ex.truncated,
+		TraceIDs:  []string{},
 		FirstSeen: ex.firstSeen,
 		LastSeen:  ex.lastSeen,
 	}

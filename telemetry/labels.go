@@ -42,6 +42,9 @@ func backendLabel(n backends.Name) backends.Name {
 	return otherLabel
 }
 
+// kindLabels is the number of kind labels: the five kinds and "other".
+const kindLabels = 6
+
 // kindIndex numbers the diff kinds 0 to 4, and any other value 5.
 func kindIndex(k comparator.Kind) int {
 	switch k {
@@ -60,7 +63,7 @@ func kindIndex(k comparator.Kind) int {
 }
 
 func kindLabel(k comparator.Kind) comparator.Kind {
-	if kindIndex(k) == 5 {
+	if kindIndex(k) == kindLabels-1 {
 		return otherLabel
 	}
 	return k

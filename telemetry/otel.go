@@ -53,23 +53,18 @@ type shadowKey struct{}
 
 // shadowRun is one shadow execution, from StartShadow to Record.
 type shadowRun struct {
-	route    *route
-	span     trace.Span
-	inflight metric.MeasurementOption
-	ended    atomic.Bool
+	route *route
+	span  trace.Span
+	ended atomic.Bool
 }
 
 // StartShadow starts the shadow span, a new root linked to e.RequestSpan
 // (the request's span usually ends before the shadow does), counts the
 // shadow as in flight and returns ctx carrying both.
 func (o *OTel) StartShadow(ctx context.Context, e Event) context.Context {
-	r := o.routes.get(e.Route)
-	r.mu.Lock()
-	inflight := r.measurement(attrKey{})
-	r.mu.Unlock()
-	run := &shadowRun{route: r, inflight: inflight}
-	ctx, run.span = o.startSpan(ctx, r, e)
-	o.inst.inflight.Add(ctx, 1, inflight)
+	run := &shadowRun{route: o.routes.get(e.Route)}
+	ctx, run.span = o.startSpan(ctx, run.route, e)
+	o.inst.inflight.Add(ctx, 1, run.route.attrs)
 	return context.WithValue(ctx, shadowKey{}, run)
 }
 
@@ -113,10 +108,10 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 		o.inst.duration.Record(ctx, e.ShadowDuration.Seconds(), m.shadow)
 	}
 	if e.CompareDuration > 0 {
-		o.inst.compareDuration.Record(ctx, e.CompareDuration.Seconds(), m.route)
+		o.inst.compareDuration.Record(ctx, e.CompareDuration.Seconds(), r.attrs)
 	}
 	if run != nil && run.ended.CompareAndSwap(false, true) {
-		o.inst.inflight.Add(ctx, -1, run.inflight)
+		o.inst.inflight.Add(ctx, -1, r.attrs)
 		o.endSpan(run.span, e, signature)
 	}
 	if logged.due {
@@ -126,9 +121,9 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 
 // measurements are the attribute sets one event is recorded with.
 type measurements struct {
-	comparison, primary, shadow, route metric.MeasurementOption
-	kinds                              [6]metric.MeasurementOption // one per distinct kind label
-	nkinds                             int
+	comparison, primary, shadow metric.MeasurementOption
+	kinds                       [kindLabels]metric.MeasurementOption // one per distinct kind label
+	nkinds                      int
 }
 
 // observe updates r's statistics with e and returns the attribute sets to
@@ -136,7 +131,7 @@ type measurements struct {
 func (r *route) observe(e Event, outcome Outcome) measurements {
 	r.outcomes[outcome]++
 	if e.Primary != "" {
-		r.primary, r.shadow = e.Primary, e.Shadow
+		r.primary, r.shadow = backendLabel(e.Primary), backendLabel(e.Shadow)
 	}
 	if e.PrimaryDuration > 0 {
 		r.primaryLatency.observe(e.PrimaryDuration)
@@ -148,7 +143,6 @@ func (r *route) observe(e Event, outcome Outcome) measurements {
 		comparison: r.measurement(attrKey{outcome: outcome, reason: reasonLabel(e.Reason)}),
 		primary:    r.measurement(attrKey{backend: backendLabel(e.Primary), role: backends.RolePrimary}),
 		shadow:     r.measurement(attrKey{backend: backendLabel(e.Shadow), role: backends.RoleShadow}),
-		route:      r.measurement(attrKey{}),
 	}
 	if outcome == Mismatch {
 		var seen [len(m.kinds)]bool

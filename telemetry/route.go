@@ -76,10 +76,11 @@ func (t *routeTable) all() []*route {
 // the names.
 type route struct {
 	name     string
-	spanName string // "shadowread.shadow <route>"
+	spanName string                   // "shadowread.shadow <route>"
+	attrs    metric.MeasurementOption // the route attribute alone
 
-	mu    sync.Mutex
-	attrs map[attrKey]metric.MeasurementOption
+	mu   sync.Mutex
+	sets map[attrKey]metric.MeasurementOption
 	// outcomes counts events by outcome label.
 	outcomes map[Outcome]uint64
 	// primary and shadow are the backends of the latest event.
@@ -95,13 +96,15 @@ func newRoute(name string, maxSignatures int) *route {
 	return &route{
 		name:      name,
 		spanName:  "shadowread.shadow " + name,
-		attrs:     make(map[attrKey]metric.MeasurementOption),
+		attrs:     metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name))),
+		sets:      make(map[attrKey]metric.MeasurementOption),
 		outcomes:  make(map[Outcome]uint64),
 		exemplars: newExemplars(maxSignatures),
 	}
 }
 
-// attrKey names one attribute set of a route; empty fields are left out.
+// attrKey names one attribute set of a route besides the route alone; empty
+// fields are left out.
 type attrKey struct {
 	outcome Outcome
 	reason  string
@@ -114,7 +117,7 @@ type attrKey struct {
 // Building each set once keeps Record free of attribute sorting and
 // allocation after a route's first events.
 func (r *route) measurement(k attrKey) metric.MeasurementOption {
-	if m, ok := r.attrs[k]; ok {
+	if m, ok := r.sets[k]; ok {
 		return m
 	}
 	kvs := []attribute.KeyValue{attribute.String("route", r.name)}
@@ -134,7 +137,7 @@ func (r *route) measurement(k attrKey) metric.MeasurementOption {
 		kvs = append(kvs, attribute.String("kind", string(k.kind)))
 	}
 	m := metric.WithAttributeSet(attribute.NewSet(kvs...))
-	r.attrs[k] = m
+	r.sets[k] = m
 	return m
 }
 
