@@ -37,7 +37,9 @@ func (failingProvider) ObjectEvaluation(_ context.Context, _ string, def any, _ 
 // panickingProvider panics in every evaluation.
 type panickingProvider struct{ failingProvider }
 
-func (panickingProvider) Metadata() openfeature.Metadata { return openfeature.Metadata{Name: "panicking"} }
+func (panickingProvider) Metadata() openfeature.Metadata {
+	return openfeature.Metadata{Name: "panicking"}
+}
 func (panickingProvider) BooleanEvaluation(context.Context, string, bool, openfeature.FlattenedContext) openfeature.BoolResolutionDetail {
 	panic("provider bug")
 }
