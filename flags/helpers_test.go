@@ -3,6 +3,7 @@ package flags
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -166,6 +167,8 @@ func newTestFlags(t testing.TB, client *openfeature.Client, opts ...Option) (*Fl
 	t.Cleanup(f.Close)
 	return f, log, ft
 }
+
+func userID(i int) string { return fmt.Sprintf("user-%d", i) }
 
 func request(method, userID string) *http.Request {
 	r := httptest.NewRequest(method, "/products/42", nil)

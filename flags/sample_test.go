@@ -13,7 +13,7 @@ import (
 func sampledShare(f *Flags, n int) (float64, map[string]bool) {
 	sampled := make(map[string]bool)
 	for i := range n {
-		id := fmt.Sprintf("user-%d", i)
+		id := userID(i)
 		if f.Decide(request("GET", id), "/products/{id}").Sampled {
 			sampled[id] = true
 		}
