@@ -1,6 +1,8 @@
 package comparator
 
 import (
+	"bytes"
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf16"
@@ -14,37 +16,53 @@ const MaxDepth = 64
 
 // decode parses body as one JSON document. It returns the reason to compare
 // as bytes instead when body is not JSON, holds invalid UTF-8, repeats an
-// object key or nests deeper than [MaxDepth].
-func decode(body []byte) (node, Fallback) {
-	if !utf8.Valid(body) {
-		return node{}, FallbackInvalidUTF8
+// object key, nests deeper than [MaxDepth] or is too large to index.
+func decode(body []byte) (*tree, Fallback) {
+	if len(body) > math.MaxInt32 {
+		return nil, FallbackTooLarge
 	}
-	// One copy of the body as a string: every unescaped string and number
-	// literal of the tree is a substring of it, so they cost no allocation.
-	d := decoder{src: string(body)}
+	if !utf8.Valid(body) {
+		return nil, FallbackInvalidUTF8
+	}
+	d := decoder{
+		t: &tree{
+			src:   string(body), // one copy: the text of every node is a part of it
+			nodes: make([]node, 1, estimateNodes(body)),
+		},
+		stack: make([]node, 0, 64),
+		order: make([]int32, 0, 16),
+	}
 	d.skipSpace()
 	v := d.value()
 	d.skipSpace()
-	if d.fail == "" && d.pos != len(d.src) {
+	if d.fail == "" && d.pos != len(d.t.src) {
 		d.fail = FallbackNotJSON
 	}
 	if d.fail != "" {
-		return node{}, d.fail
+		return nil, d.fail
 	}
-	return v, ""
+	d.t.nodes[0] = v
+	return d.t, ""
+}
+
+// estimateNodes returns about as many nodes as body holds, so that the
+// arena is allocated once: every value but the last of a container is
+// followed by a comma, and every container opens with a bracket.
+func estimateNodes(body []byte) int {
+	return 2 + bytes.Count(body, []byte{','}) + bytes.Count(body, []byte{'['}) + bytes.Count(body, []byte{'{'})
 }
 
 // decoder is a recursive-descent JSON parser. It records the first problem
 // in fail and unwinds; callers check fail after every step that can fail.
 type decoder struct {
-	src   string
+	t     *tree
 	pos   int
 	depth int
 	fail  Fallback
-	// Scratch stacks: the elements or members of the containers being
-	// parsed, copied into an exactly sized slice when a container ends.
-	elems   []node
-	members []member
+	// stack holds the children of the containers being parsed; a container
+	// moves its own into t.nodes, in one run, when it ends.
+	stack []node
+	order []int32 // scratch for appendMembers
 }
 
 func (d *decoder) setFail(f Fallback) {
@@ -54,8 +72,8 @@ func (d *decoder) setFail(f Fallback) {
 }
 
 func (d *decoder) skipSpace() {
-	for d.pos < len(d.src) {
-		switch d.src[d.pos] {
+	for d.pos < len(d.t.src) {
+		switch d.t.src[d.pos] {
 		case ' ', '\t', '\n', '\r':
 			d.pos++
 		default:
@@ -65,15 +83,15 @@ func (d *decoder) skipSpace() {
 }
 
 func (d *decoder) value() node {
-	if d.pos >= len(d.src) {
+	if d.pos >= len(d.t.src) {
 		d.setFail(FallbackNotJSON)
 		return node{}
 	}
-	switch c := d.src[d.pos]; {
+	switch c := d.t.src[d.pos]; {
 	case c == '{':
-		return d.object()
+		return d.container(typeObject, '}')
 	case c == '[':
-		return d.array()
+		return d.container(typeArray, ']')
 	case c == '"':
 		return node{typ: typeString, text: d.string()}
 	case c == '-' || (c >= '0' && c <= '9'):
@@ -84,18 +102,18 @@ func (d *decoder) value() node {
 }
 
 func (d *decoder) literal() node {
-	for _, l := range [...]struct {
-		text string
-		n    node
-	}{
-		{"true", node{typ: typeBool, text: "true"}},
-		{"false", node{typ: typeBool, text: "false"}},
-		{"null", node{typ: typeNull}},
-	} {
-		if strings.HasPrefix(d.src[d.pos:], l.text) {
-			d.pos += len(l.text)
-			return l.n
-		}
+	rest := d.t.src[d.pos:]
+	start := int32(d.pos)
+	switch {
+	case strings.HasPrefix(rest, "true"):
+		d.pos += 4
+		return node{typ: typeBool, text: span{start, 4}}
+	case strings.HasPrefix(rest, "false"):
+		d.pos += 5
+		return node{typ: typeBool, text: span{start, 5}}
+	case strings.HasPrefix(rest, "null"):
+		d.pos += 4
+		return node{typ: typeNull}
 	}
 	d.setFail(FallbackNotJSON)
 	return node{}
@@ -103,70 +121,109 @@ func (d *decoder) literal() node {
 
 func (d *decoder) number() node {
 	start := d.pos
-	for d.pos < len(d.src) {
-		c := d.src[d.pos]
+	for d.pos < len(d.t.src) {
+		c := d.t.src[d.pos]
 		if (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E' {
 			break
 		}
 		d.pos++
 	}
-	lit := d.src[start:d.pos]
-	if !isNumberLiteral(lit) {
+	if !isNumberLiteral(d.t.src[start:d.pos]) {
 		d.setFail(FallbackNotJSON)
 	}
-	return node{typ: typeNumber, text: lit}
+	return node{typ: typeNumber, text: span{int32(start), int32(d.pos - start)}}
 }
 
-// enter and leave track the nesting depth of arrays and objects.
-func (d *decoder) enter() bool {
+// container parses an array or an object, whose closing byte is closing.
+func (d *decoder) container(typ jsonType, closing byte) node {
 	d.depth++
+	defer func() { d.depth-- }()
 	if d.depth > MaxDepth {
 		d.setFail(FallbackTooDeep)
-		return false
-	}
-	return true
-}
-
-func (d *decoder) leave() { d.depth-- }
-
-func (d *decoder) array() node {
-	if !d.enter() {
 		return node{}
 	}
-	defer d.leave()
-	d.pos++ // [
-	mark := len(d.elems)
+	d.pos++ // [ or {
+	mark := len(d.stack)
 	d.skipSpace()
-	if d.pos < len(d.src) && d.src[d.pos] == ']' {
+	if d.pos < len(d.t.src) && d.t.src[d.pos] == closing {
 		d.pos++
-		return node{typ: typeArray}
+		return node{typ: typ}
 	}
 	for {
 		d.skipSpace()
+		var key span
+		if typ == typeObject {
+			key = d.memberName()
+		}
+		if d.fail != "" {
+			return node{}
+		}
 		v := d.value()
 		if d.fail != "" {
 			return node{}
 		}
-		d.elems = append(d.elems, v)
+		v.key = key
+		d.stack = append(d.stack, v)
 		d.skipSpace()
-		if !d.consumeSeparator(']') {
+		if !d.consumeSeparator(closing) {
 			break
 		}
 	}
 	if d.fail != "" {
 		return node{}
 	}
-	elems := slices.Clone(d.elems[mark:])
-	clear(d.elems[mark:])
-	d.elems = d.elems[:mark]
-	return node{typ: typeArray, elems: elems}
+	kids := d.stack[mark:]
+	first := int32(len(d.t.nodes))
+	if typ == typeObject {
+		d.appendMembers(kids)
+	} else {
+		d.t.nodes = append(d.t.nodes, kids...)
+	}
+	d.stack = d.stack[:mark]
+	return node{typ: typ, first: first, n: int32(len(kids))}
+}
+
+// memberName parses `"name" :` and returns the name.
+func (d *decoder) memberName() span {
+	if d.pos >= len(d.t.src) || d.t.src[d.pos] != '"' {
+		d.setFail(FallbackNotJSON)
+		return span{}
+	}
+	key := d.string()
+	d.skipSpace()
+	if d.fail == "" && (d.pos >= len(d.t.src) || d.t.src[d.pos] != ':') {
+		d.setFail(FallbackNotJSON)
+	}
+	d.pos++ // :
+	d.skipSpace()
+	return key
+}
+
+// appendMembers appends the members of an object to t.nodes sorted by
+// name, and fails on a name that occurs twice. It sorts their positions
+// rather than the nodes themselves, which are larger.
+func (d *decoder) appendMembers(members []node) {
+	t := d.t
+	name := func(i int32) string { return t.text(members[i].key) }
+	d.order = d.order[:0]
+	for i := range members {
+		d.order = append(d.order, int32(i))
+	}
+	slices.SortFunc(d.order, func(a, b int32) int { return strings.Compare(name(a), name(b)) })
+	for k, i := range d.order {
+		if k > 0 && name(d.order[k-1]) == name(i) {
+			d.setFail(FallbackDuplicateKey)
+			return
+		}
+		t.nodes = append(t.nodes, members[i])
+	}
 }
 
 // consumeSeparator consumes a ',' (and reports true: another item follows)
 // or the closing byte (false). Anything else fails the parse.
 func (d *decoder) consumeSeparator(closing byte) bool {
-	if d.pos < len(d.src) {
-		switch d.src[d.pos] {
+	if d.pos < len(d.t.src) {
+		switch d.t.src[d.pos] {
 		case ',':
 			d.pos++
 			return true
@@ -179,105 +236,51 @@ func (d *decoder) consumeSeparator(closing byte) bool {
 	return false
 }
 
-func (d *decoder) object() node {
-	if !d.enter() {
-		return node{}
-	}
-	defer d.leave()
-	d.pos++ // {
-	mark := len(d.members)
-	d.skipSpace()
-	if d.pos < len(d.src) && d.src[d.pos] == '}' {
-		d.pos++
-		return node{typ: typeObject}
-	}
-	for {
-		d.skipSpace()
-		if d.pos >= len(d.src) || d.src[d.pos] != '"' {
-			d.setFail(FallbackNotJSON)
-			return node{}
-		}
-		key := d.string()
-		d.skipSpace()
-		if d.fail == "" && (d.pos >= len(d.src) || d.src[d.pos] != ':') {
-			d.setFail(FallbackNotJSON)
-		}
-		if d.fail != "" {
-			return node{}
-		}
-		d.pos++ // :
-		d.skipSpace()
-		v := d.value()
-		if d.fail != "" {
-			return node{}
-		}
-		d.members = append(d.members, member{key: key, value: v})
-		d.skipSpace()
-		if !d.consumeSeparator('}') {
-			break
-		}
-	}
-	if d.fail != "" {
-		return node{}
-	}
-	members := slices.Clone(d.members[mark:])
-	clear(d.members[mark:])
-	d.members = d.members[:mark]
-	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.key, b.key) })
-	for i := 1; i < len(members); i++ {
-		if members[i-1].key == members[i].key {
-			d.setFail(FallbackDuplicateKey)
-			return node{}
-		}
-	}
-	return node{typ: typeObject, members: members}
-}
-
 // string parses a JSON string at d.pos (which holds the opening quote) and
-// returns its value.
-func (d *decoder) string() string {
+// returns the span of its value.
+func (d *decoder) string() span {
 	d.pos++ // "
 	start := d.pos
-	for d.pos < len(d.src) {
-		switch c := d.src[d.pos]; {
+	for d.pos < len(d.t.src) {
+		switch c := d.t.src[d.pos]; {
 		case c == '"':
-			s := d.src[start:d.pos]
 			d.pos++
-			return s
+			return span{int32(start), int32(d.pos - 1 - start)}
 		case c == '\\':
 			return d.escapedString(start)
 		case c < 0x20:
 			d.setFail(FallbackNotJSON)
-			return ""
+			return span{}
 		}
 		d.pos++
 	}
 	d.setFail(FallbackNotJSON)
-	return ""
+	return span{}
 }
 
 // escapedString finishes a string that holds escapes, from d.pos (at the
 // first backslash); start is where its contents began.
-func (d *decoder) escapedString(start int) string {
-	b := []byte(d.src[start:d.pos])
-	for d.pos < len(d.src) {
-		c := d.src[d.pos]
+func (d *decoder) escapedString(start int) span {
+	src := d.t.src
+	b := []byte(src[start:d.pos])
+	for d.pos < len(src) {
+		c := src[d.pos]
 		switch {
 		case c == '"':
 			d.pos++
-			return string(b)
+			return d.t.addText(string(b))
 		case c < 0x20:
 			d.setFail(FallbackNotJSON)
-			return ""
+			return span{}
 		case c != '\\':
 			b = append(b, c)
 			d.pos++
 			continue
 		}
-		if d.pos+1 >= len(d.src) {
+		if d.pos+1 >= len(src) {
 			break
 		}
-		esc := d.src[d.pos+1]
+		esc := src[d.pos+1]
 		d.pos += 2
 		switch esc {
 		case '"', '\\', '/':
@@ -295,34 +298,34 @@ func (d *decoder) escapedString(start int) string {
 		case 'u':
 			r, ok := d.hex4()
 			if !ok {
-				return ""
+				return span{}
 			}
 			if utf16.IsSurrogate(r) {
 				if r, ok = d.lowSurrogate(r); !ok {
 					// A lone surrogate names no character; decoders replace
 					// it with U+FFFD, so two different ones would look equal.
 					d.setFail(FallbackInvalidUTF8)
-					return ""
+					return span{}
 				}
 			}
 			b = utf8.AppendRune(b, r)
 		default:
 			d.setFail(FallbackNotJSON)
-			return ""
+			return span{}
 		}
 	}
 	d.setFail(FallbackNotJSON)
-	return ""
+	return span{}
 }
 
 // hex4 reads the four hex digits of a \u escape.
 func (d *decoder) hex4() (rune, bool) {
-	if d.pos+4 > len(d.src) {
+	if d.pos+4 > len(d.t.src) {
 		d.setFail(FallbackNotJSON)
 		return 0, false
 	}
 	var r rune
-	for _, c := range []byte(d.src[d.pos : d.pos+4]) {
+	for _, c := range []byte(d.t.src[d.pos : d.pos+4]) {
 		switch {
 		case c >= '0' && c <= '9':
 			c -= '0'
@@ -343,7 +346,7 @@ func (d *decoder) hex4() (rune, bool) {
 // lowSurrogate completes the UTF-16 surrogate pair whose first half is
 // high; it reports false when no matching second half follows.
 func (d *decoder) lowSurrogate(high rune) (rune, bool) {
-	if !strings.HasPrefix(d.src[d.pos:], `\u`) {
+	if !strings.HasPrefix(d.t.src[d.pos:], `\u`) {
 		return 0, false
 	}
 	d.pos += 2

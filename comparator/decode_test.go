@@ -54,26 +54,26 @@ func TestDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n, fb := decode([]byte(tt.doc))
+			tr, fb := decode([]byte(tt.doc))
 			if fb != tt.want {
 				t.Fatalf("decode(%q) fallback = %q, want %q (%s)", tt.doc, fb, tt.want, tt.reason)
 			}
 			if fb == "" {
-				checkLikeEncodingJSON(t, []byte(tt.doc), &n)
+				checkLikeEncodingJSON(t, []byte(tt.doc), tr)
 			}
 		})
 	}
 }
 
-// checkLikeEncodingJSON checks that n holds what encoding/json decodes
+// checkLikeEncodingJSON checks that tr holds what encoding/json decodes
 // from doc.
-func checkLikeEncodingJSON(t *testing.T, doc []byte, n *node) {
+func checkLikeEncodingJSON(t *testing.T, doc []byte, tr *tree) {
 	t.Helper()
 	want, err := decodeStd(doc)
 	if err != nil {
 		t.Fatalf("decode accepted %q, encoding/json did not: %v", doc, err)
 	}
-	if got := toDecoded(n); !reflect.DeepEqual(got, want) {
+	if got := toDecoded(tr, tr.root()); !reflect.DeepEqual(got, want) {
 		t.Fatalf("decode(%q) = %#v, encoding/json gives %#v", doc, got, want)
 	}
 }

@@ -10,70 +10,69 @@ import (
 	"time"
 )
 
-// equal reports whether the normalised documents x and y are equal under
-// the options. It stops at the first difference and allocates nothing
-// (unordered arrays aside): this is all a matching pair pays for.
-func (c *jsonComparator) equal(x, y *node) bool {
-	if x.typ != y.typ || x.typ < typeArray {
-		return c.leafEqual(x, y)
+// docPair holds the two documents of a comparison. Its methods take a
+// node of the primary's document as a and one of the shadow's as b.
+type docPair struct {
+	c    *jsonComparator
+	x, y *tree
+}
+
+// equal reports whether a and b are equal under the options. It stops at
+// the first difference and allocates nothing (unordered arrays aside):
+// this is all a matching pair pays for.
+func (p docPair) equal(a, b *node) bool {
+	if a.typ != b.typ || a.typ < typeArray {
+		return p.leafEqual(a, b)
 	}
-	if x.typ == typeArray {
-		if len(x.elems) != len(y.elems) {
-			return false
-		}
-		if x.unordered {
-			_, complete := c.matchUnordered(x.elems, y.elems)
-			return complete
-		}
-		for i := range x.elems {
-			if !c.equal(&x.elems[i], &y.elems[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	// Members are sorted by key, so equal key sets line up.
-	if len(x.members) != len(y.members) {
+	if a.n != b.n {
 		return false
 	}
-	for i := range x.members {
-		if x.members[i].key != y.members[i].key || !c.equal(&x.members[i].value, &y.members[i].value) {
+	as, bs := p.x.kids(a), p.y.kids(b)
+	if a.typ == typeArray && a.unordered {
+		_, complete := p.matchUnordered(as, bs)
+		return complete
+	}
+	for i := range as {
+		// Members are sorted by key, so equal key sets line up.
+		if a.typ == typeObject && p.x.text(as[i].key) != p.y.text(bs[i].key) {
+			return false
+		}
+		if !p.equal(&as[i], &bs[i]) {
 			return false
 		}
 	}
 	return true
 }
 
-// leafEqual reports whether x and y, of which at least one is not an array
+// leafEqual reports whether a and b, of which at least one is not an array
 // or object, are equal.
-func (c *jsonComparator) leafEqual(x, y *node) bool {
-	if x.typ != y.typ {
-		a, b, ok := c.numericPair(x, y)
-		return ok && c.numbersEqual(a, b)
+func (p docPair) leafEqual(a, b *node) bool {
+	if a.typ != b.typ {
+		x, y, ok := p.numericPair(a, b)
+		return ok && p.c.numbersEqual(x, y)
 	}
-	switch x.typ {
+	switch a.typ {
+	case typeNull:
+		return true
 	case typeNumber:
-		return c.numbersEqual(x.text, y.text)
+		return p.c.numbersEqual(p.x.text(a.text), p.y.text(b.text))
 	case typeString:
-		return x.text == y.text || (c.compareTimes && c.timesEqual(x.text, y.text))
-	case typeArray, typeObject:
-		return false // containers are compared by equal
-	default:
-		return x.text == y.text
+		x, y := p.x.text(a.text), p.y.text(b.text)
+		return x == y || (p.c.compareTimes && p.c.timesEqual(x, y))
+	case typeBool:
+		return p.x.text(a.text) == p.y.text(b.text)
 	}
+	return false // containers are compared by equal
 }
 
 // numericPair returns the literals of a number and a string that holds a
-// JSON number, when [NumericStrings] is on and x and y are such a pair.
-func (c *jsonComparator) numericPair(x, y *node) (string, string, bool) {
-	if !c.numericStrings {
+// JSON number, when [NumericStrings] is on and a and b are such a pair.
+func (p docPair) numericPair(a, b *node) (string, string, bool) {
+	if !p.c.numericStrings || !(a.typ == typeNumber && b.typ == typeString || a.typ == typeString && b.typ == typeNumber) {
 		return "", "", false
 	}
-	if x.typ == typeNumber && y.typ == typeString && isNumberLiteral(y.text) ||
-		x.typ == typeString && y.typ == typeNumber && isNumberLiteral(x.text) {
-		return x.text, y.text, true
-	}
-	return "", "", false
+	x, y := p.x.text(a.text), p.y.text(b.text)
+	return x, y, isNumberLiteral(x) && isNumberLiteral(y)
 }
 
 // numbersEqual compares two JSON number literals: by decimal value, or
@@ -129,25 +128,25 @@ func parseTimestamp(s string) (time.Time, bool) {
 // ys with its matchKey; with exact rules those are equal elements, so the
 // search stays about linear. Under tolerances it is greedy: an element may
 // take a partner that a later one needed.
-func (c *jsonComparator) matchUnordered(xs, ys []node) (match []int, complete bool) {
+func (p docPair) matchUnordered(xs, ys []node) (match []int, complete bool) {
 	match = make([]int, len(xs))
 	used := make([]bool, len(ys))
 	complete = len(xs) == len(ys)
 	var buckets map[uint64][]int // indexes into ys by matchKey, built when first needed
 	for i := range xs {
 		match[i] = -1
-		if i < len(ys) && !used[i] && c.equal(&xs[i], &ys[i]) {
+		if i < len(ys) && !used[i] && p.equal(&xs[i], &ys[i]) {
 			match[i], used[i] = i, true
 			continue
 		}
 		if buckets == nil {
 			buckets = make(map[uint64][]int)
 			for j := range ys {
-				k := c.matchKey(&ys[j])
+				k := p.c.matchKey(p.y, &ys[j])
 				buckets[k] = append(buckets[k], j)
 			}
 		}
-		key := c.matchKey(&xs[i])
+		key := p.c.matchKey(p.x, &xs[i])
 		bucket := buckets[key]
 		for b := 0; b < len(bucket); {
 			j := bucket[b]
@@ -157,7 +156,7 @@ func (c *jsonComparator) matchUnordered(xs, ys []node) (match []int, complete bo
 				bucket = bucket[:len(bucket)-1]
 				continue
 			}
-			if c.equal(&xs[i], &ys[j]) {
+			if p.equal(&xs[i], &ys[j]) {
 				match[i], used[j] = j, true
 				bucket[b] = bucket[len(bucket)-1]
 				bucket = bucket[:len(bucket)-1]
@@ -173,18 +172,18 @@ func (c *jsonComparator) matchUnordered(xs, ys []node) (match []int, complete bo
 	return match, complete
 }
 
-// matchKey hashes n so that values equal under the options hash the same:
-// exactly where the rules are exact, and coarsely (a number is just a
-// number) where tolerances could make different spellings equal.
-func (c *jsonComparator) matchKey(n *node) uint64 {
+// matchKey hashes n, a node of t, so that values equal under the options
+// hash the same: exactly where the rules are exact, and coarsely (a number
+// is just a number) where tolerances could make different spellings equal.
+func (c *jsonComparator) matchKey(t *tree, n *node) uint64 {
 	h := fnv.New64a()
-	c.writeMatchKey(h, n)
+	c.writeMatchKey(h, t, n)
 	return h.Sum64()
 }
 
-func (c *jsonComparator) writeMatchKey(h hash.Hash64, n *node) {
+func (c *jsonComparator) writeMatchKey(h hash.Hash64, t *tree, n *node) {
 	typ := n.typ
-	text := n.text
+	text := t.text(n.text)
 	if typ == typeString && c.numericStrings && isNumberLiteral(text) {
 		typ = typeNumber // may equal a number
 	}
@@ -201,25 +200,27 @@ func (c *jsonComparator) writeMatchKey(h hash.Hash64, n *node) {
 			io.WriteString(h, text)
 		}
 	case typeArray:
+		kids := t.kids(n)
 		if !n.unordered {
-			for i := range n.elems {
-				c.writeMatchKey(h, &n.elems[i])
+			for i := range kids {
+				c.writeMatchKey(h, t, &kids[i])
 			}
 			break
 		}
 		// Order must not matter: add the elements' own keys up.
 		var sum uint64
-		for i := range n.elems {
-			sum += c.matchKey(&n.elems[i])
+		for i := range kids {
+			sum += c.matchKey(t, &kids[i])
 		}
 		binary.Write(h, binary.LittleEndian, sum)
 	case typeObject:
-		for i := range n.members {
-			io.WriteString(h, n.members[i].key)
+		kids := t.kids(n)
+		for i := range kids {
+			io.WriteString(h, t.text(kids[i].key))
 			h.Write([]byte{0})
-			c.writeMatchKey(h, &n.members[i].value)
+			c.writeMatchKey(h, t, &kids[i])
 		}
-	default:
+	case typeBool:
 		io.WriteString(h, text)
 	}
 	h.Write([]byte{0xff}) // ends the value, so neighbours cannot run together

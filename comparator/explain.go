@@ -8,71 +8,77 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// explain adds the differences between the normalised documents x and y,
+// explain adds the differences between the normalised documents of p,
 // found by go-cmp with a Reporter. The comparator's own rules run first, in
 // pair, so go-cmp never needs them: values they find equal reach go-cmp
 // identical, and without user options equal parts are left out altogether,
 // so go-cmp's reflection only walks what differs.
-func (c *jsonComparator) explain(x, y *node, out *diffList) {
-	prune := len(c.cmpOpts) == 0
-	ax, ay, _ := c.pair(x, y, prune)
-	r := &diffReporter{c: c, out: out}
-	cmp.Equal(ax, ay, append(slices.Clip(c.cmpOpts), cmp.Reporter(r))...)
+func (p docPair) explain(out *diffList) {
+	prune := len(p.c.cmpOpts) == 0
+	ax, ay, _ := p.pair(p.x.root(), p.y.root(), prune)
+	// The reporter works on a copy, so that out, which go-cmp never sees,
+	// can stay on the caller's stack.
+	r := &diffReporter{c: p.c, out: *out}
+	cmp.Equal(ax, ay, append(slices.Clip(p.c.cmpOpts), cmp.Reporter(r))...)
+	*out = r.out
 }
 
-// pair converts x and y to the values go-cmp compares: map[string]any for
+// pair converts a and b to the values go-cmp compares: map[string]any for
 // objects, map[int]any for arrays (so go-cmp compares them position by
 // position rather than with its edit script, which is deliberately
 // unstable), json.Number, string, bool and nil. With prune set, members
 // and elements that are equal are left out; a wholly equal pair returns
 // nil, nil.
-func (c *jsonComparator) pair(x, y *node, prune bool) (ax, ay any, equal bool) {
-	if x.typ != y.typ || x.typ < typeArray {
-		if c.leafEqual(x, y) {
+func (p docPair) pair(a, b *node, prune bool) (ax, ay any, equal bool) {
+	if a.typ != b.typ || a.typ < typeArray {
+		if p.leafEqual(a, b) {
 			if prune {
 				return nil, nil, true
 			}
-			v := toCmp(x)
+			v := toCmp(p.x, a)
 			return v, v, true
 		}
-		ax, ay = toCmp(x), toCmp(y)
-		if _, _, ok := c.numericPair(x, y); ok {
+		ax, ay = toCmp(p.x, a), toCmp(p.y, b)
+		if x, y, ok := p.numericPair(a, b); ok {
 			// Under NumericStrings the string is a number: a value change.
-			if x.typ == typeString {
-				ax = json.Number(x.text)
-			} else {
-				ay = json.Number(y.text)
-			}
+			ax, ay = json.Number(x), json.Number(y)
 		}
 		return ax, ay, false
 	}
-	if x.typ == typeObject {
-		return c.pairObjects(x, y, prune)
+	if a.typ == typeObject {
+		return p.pairObjects(a, b, prune)
 	}
-	return c.pairArrays(x, y, prune)
+	return p.pairArrays(a, b, prune)
 }
 
-func (c *jsonComparator) pairObjects(x, y *node, prune bool) (any, any, bool) {
+func (p docPair) pairObjects(a, b *node, prune bool) (any, any, bool) {
 	mx, my := map[string]any{}, map[string]any{}
 	equal := true
-	xs, ys := x.members, y.members
-	for len(xs) > 0 || len(ys) > 0 {
+	as, bs := p.x.kids(a), p.y.kids(b)
+	for len(as) > 0 || len(bs) > 0 {
+		var ka, kb string
+		if len(as) > 0 {
+			ka = p.x.text(as[0].key)
+		}
+		if len(bs) > 0 {
+			kb = p.y.text(bs[0].key)
+		}
 		switch {
-		case len(ys) == 0 || len(xs) > 0 && xs[0].key < ys[0].key:
-			mx[xs[0].key] = toCmp(&xs[0].value)
+		case len(bs) == 0 || len(as) > 0 && ka < kb:
+			mx[ka] = toCmp(p.x, &as[0])
 			equal = false
-			xs = xs[1:]
-		case len(xs) == 0 || ys[0].key < xs[0].key:
-			my[ys[0].key] = toCmp(&ys[0].value)
+			as = as[1:]
+		case len(as) == 0 || kb < ka:
+			my[kb] = toCmp(p.y, &bs[0])
 			equal = false
-			ys = ys[1:]
+			bs = bs[1:]
 		default:
-			vx, vy, eq := c.pair(&xs[0].value, &ys[0].value, prune)
+			vx, vy, eq := p.pair(&as[0], &bs[0], prune)
 			if !eq || !prune {
-				mx[xs[0].key], my[ys[0].key] = vx, vy
+				mx[ka], my[kb] = vx, vy
 			}
 			equal = equal && eq
-			xs, ys = xs[1:], ys[1:]
+			as, bs = as[1:], bs[1:]
 		}
 	}
 	if equal && prune {
@@ -81,17 +87,18 @@ func (c *jsonComparator) pairObjects(x, y *node, prune bool) (any, any, bool) {
 	return mx, my, equal
 }
 
-func (c *jsonComparator) pairArrays(x, y *node, prune bool) (any, any, bool) {
-	// order[i] is the element of y that stands against x.elems[i] (or, past
-	// the end of x, against nothing); -1 for none.
+func (p docPair) pairArrays(a, b *node, prune bool) (any, any, bool) {
+	as, bs := p.x.kids(a), p.y.kids(b)
+	// order[i] is the element of b that stands against as[i] (or, past
+	// the end of as, against nothing); -1 for none.
 	var order []int
-	if x.unordered {
-		order = c.alignUnordered(x.elems, y.elems)
+	if a.unordered {
+		order = p.alignUnordered(as, bs)
 	} else {
-		order = make([]int, max(len(x.elems), len(y.elems)))
+		order = make([]int, max(len(as), len(bs)))
 		for i := range order {
 			order[i] = i
-			if i >= len(y.elems) {
+			if i >= len(bs) {
 				order[i] = -1
 			}
 		}
@@ -101,13 +108,13 @@ func (c *jsonComparator) pairArrays(x, y *node, prune bool) (any, any, bool) {
 	for i, j := range order {
 		switch {
 		case j < 0:
-			mx[i] = toCmp(&x.elems[i])
+			mx[i] = toCmp(p.x, &as[i])
 			equal = false
-		case i >= len(x.elems):
-			my[i] = toCmp(&y.elems[j])
+		case i >= len(as):
+			my[i] = toCmp(p.y, &bs[j])
 			equal = false
 		default:
-			vx, vy, eq := c.pair(&x.elems[i], &y.elems[j], prune)
+			vx, vy, eq := p.pair(&as[i], &bs[j], prune)
 			if !eq || !prune {
 				mx[i], my[i] = vx, vy
 			}
@@ -120,20 +127,20 @@ func (c *jsonComparator) pairArrays(x, y *node, prune bool) (any, any, bool) {
 	return mx, my, equal
 }
 
-// alignUnordered lines the elements of an unordered array ys up against
-// xs: each x against its equal partner, then the x elements without one
-// against the y elements without one, in order (so their differences show
-// member by member), then what is left of ys after the end of xs.
-func (c *jsonComparator) alignUnordered(xs, ys []node) []int {
-	match, _ := c.matchUnordered(xs, ys)
-	used := make([]bool, len(ys))
+// alignUnordered lines the elements of an unordered array bs up against
+// as: each against its equal partner, then the elements without one
+// against each other, in order (so their differences show member by
+// member), then what is left of bs after the end of as.
+func (p docPair) alignUnordered(as, bs []node) []int {
+	match, _ := p.matchUnordered(as, bs)
+	used := make([]bool, len(bs))
 	for _, j := range match {
 		if j >= 0 {
 			used[j] = true
 		}
 	}
 	var spare []int
-	for j := range ys {
+	for j := range bs {
 		if !used[j] {
 			spare = append(spare, j)
 		}
@@ -147,27 +154,29 @@ func (c *jsonComparator) alignUnordered(xs, ys []node) []int {
 	return append(order, spare...)
 }
 
-// toCmp converts n to the values go-cmp compares (see pair).
-func toCmp(n *node) any {
+// toCmp converts n, a node of t, to the values go-cmp compares (see pair).
+func toCmp(t *tree, n *node) any {
 	switch n.typ {
 	case typeNull:
 		return nil
 	case typeBool:
-		return n.text == "true"
+		return t.text(n.text) == "true"
 	case typeNumber:
-		return json.Number(n.text)
+		return json.Number(t.text(n.text))
 	case typeString:
-		return n.text
+		return t.text(n.text)
 	case typeArray:
-		m := make(map[int]any, len(n.elems))
-		for i := range n.elems {
-			m[i] = toCmp(&n.elems[i])
+		kids := t.kids(n)
+		m := make(map[int]any, len(kids))
+		for i := range kids {
+			m[i] = toCmp(t, &kids[i])
 		}
 		return m
 	default:
-		m := make(map[string]any, len(n.members))
-		for i := range n.members {
-			m[n.members[i].key] = toCmp(&n.members[i].value)
+		kids := t.kids(n)
+		m := make(map[string]any, len(kids))
+		for i := range kids {
+			m[t.text(kids[i].key)] = toCmp(t, &kids[i])
 		}
 		return m
 	}
@@ -178,7 +187,7 @@ func toCmp(n *node) any {
 type diffReporter struct {
 	c     *jsonComparator
 	steps []cmp.PathStep
-	out   *diffList
+	out   diffList
 }
 
 func (r *diffReporter) PushStep(ps cmp.PathStep) { r.steps = append(r.steps, ps) }

@@ -121,16 +121,17 @@ func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fall
 		out.add(Diff{Path: "$body", Kind: ValueChanged, Primary: c.describeBytes(primary), Shadow: c.describeBytes(shadow)})
 		return fallback, nil
 	}
-	if err := c.normalize(&x); err != nil {
+	if err := c.normalize(x); err != nil {
 		return "", err
 	}
-	if err := c.normalize(&y); err != nil {
+	if err := c.normalize(y); err != nil {
 		return "", err
 	}
-	if len(c.cmpOpts) == 0 && c.equal(&x, &y) {
+	p := docPair{c: c, x: x, y: y}
+	if len(c.cmpOpts) == 0 && p.equal(x.root(), y.root()) {
 		return "", nil
 	}
-	c.explain(&x, &y, out)
+	p.explain(out)
 	return "", nil
 }
 

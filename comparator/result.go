@@ -57,6 +57,8 @@ const (
 	// FallbackTooDeep: a body nests arrays and objects deeper than
 	// [MaxDepth] levels.
 	FallbackTooDeep Fallback = "too_deep"
+	// FallbackTooLarge: a body is 2 GiB or more.
+	FallbackTooLarge Fallback = "too_large"
 )
 
 // Result is the outcome of one comparison.
