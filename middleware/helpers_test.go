@@ -1,0 +1,113 @@
+package middleware_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/flags"
+	"github.com/shadowread/shadowread/middleware"
+	"github.com/shadowread/shadowread/telemetry"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// spy is a telemetry.Recorder that hands every event to the test.
+type spy struct {
+	mu      sync.Mutex
+	started int
+	events  chan telemetry.Event
+}
+
+func newSpy() *spy { return &spy{events: make(chan telemetry.Event, 1024)} }
+
+func (s *spy) StartShadow(ctx context.Context, _ telemetry.Event) context.Context {
+	s.mu.Lock()
+	s.started++
+	s.mu.Unlock()
+	return ctx
+}
+
+func (s *spy) Record(_ context.Context, e telemetry.Event) { s.events <- e }
+
+func (s *spy) startedCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.started
+}
+
+// next waits for the next event; a missing event fails the test.
+func (s *spy) next(t testing.TB) telemetry.Event {
+	t.Helper()
+	select {
+	case e := <-s.events:
+		return e
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event recorded within 10s")
+		return telemetry.Event{}
+	}
+}
+
+// none asserts that no event is waiting.
+func (s *spy) none(t testing.TB) {
+	t.Helper()
+	select {
+	case e := <-s.events:
+		t.Fatalf("unexpected event %+v", e)
+	default:
+	}
+}
+
+// always decides the same for every request.
+func always(primary backends.Name, sampled bool) flags.Decider {
+	return flags.DeciderFunc(func(*http.Request, string) flags.Decision {
+		return flags.Decision{Primary: primary, Shadow: primary.Other(), Sampled: sampled}
+	})
+}
+
+// bytesEqual compares status and body bytes, enough for unit tests of the
+// middleware; the comparator package has its own tests.
+var bytesEqual = comparator.ComparatorFunc(func(p, s comparator.Response) comparator.Result {
+	if p.Status == s.Status && string(p.Body) == string(s.Body) {
+		return comparator.Result{Equal: true}
+	}
+	return comparator.Result{Diffs: []comparator.Diff{{Path: "$body", Kind: comparator.ValueChanged}}}
+})
+
+// newShadower returns a Shadower sampling every request, closed at cleanup.
+func newShadower(t testing.TB, rec telemetry.Recorder, opts ...middleware.Option) *middleware.Shadower {
+	t.Helper()
+	base := []middleware.Option{
+		middleware.WithFlags(always(backends.Postgres, true)),
+		middleware.WithComparator(bytesEqual),
+		middleware.WithRecorder(rec),
+	}
+	s := middleware.New(append(base, opts...)...)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := s.Close(ctx); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// byBackend answers with the backend the request is routed to.
+func byBackend(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Backend", string(backends.Target(r.Context())))
+	w.Write([]byte(`{"backend":"` + string(backends.Target(r.Context())) + `"}`))
+}
+
+// sameAnswer answers the same from both backends.
+func sameAnswer(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte(`{"id":"p1","price":12.5}`))
+}

@@ -1,0 +1,180 @@
+package middleware
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/flags"
+	"github.com/shadowread/shadowread/telemetry"
+)
+
+// Defaults, chosen to be safe when the middleware is first switched on in
+// production.
+const (
+	DefaultMaxConcurrent = 64
+	DefaultTimeout       = 2 * time.Second
+	DefaultMaxBodyBytes  = 1 << 20
+)
+
+// Start says when a shadow starts relative to the primary.
+type Start int
+
+const (
+	// StartAfterPrimary starts the shadow once the primary handler has
+	// returned. A primary that fails (5xx, panic) or hijacks the connection
+	// never starts a shadow, so the new store sees no load for requests
+	// that could not be compared anyway. This is the default.
+	StartAfterPrimary Start = iota
+	// StartWithPrimary starts the shadow together with the primary. The two
+	// reads happen closer in time, so concurrent writes cause fewer false
+	// mismatches, at the cost of shadow load for primaries that then fail.
+	StartWithPrimary
+)
+
+// Option configures a [Shadower].
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// Options bundles several options into one.
+type Options []Option
+
+func (o Options) apply(c *config) {
+	for _, opt := range o {
+		if opt != nil {
+			opt.apply(c)
+		}
+	}
+}
+
+type config struct {
+	decider       flags.Decider
+	comparator    comparator.Comparator
+	recorder      telemetry.Recorder
+	shadowHandler http.Handler
+	maxConcurrent int
+	timeout       time.Duration
+	maxBodyBytes  int64
+	methods       map[string]bool
+	route         func(*http.Request) string
+	start         Start
+}
+
+func newConfig(opts []Option) config {
+	c := config{
+		maxConcurrent: DefaultMaxConcurrent,
+		timeout:       DefaultTimeout,
+		maxBodyBytes:  DefaultMaxBodyBytes,
+		methods:       map[string]bool{http.MethodGet: true, http.MethodHead: true},
+		route:         RoutePattern,
+		start:         StartAfterPrimary,
+	}
+	Options(opts).apply(&c)
+	if c.decider == nil {
+		c.decider = flags.DeciderFunc(func(*http.Request, string) flags.Decision { return flags.Safe() })
+	}
+	if c.comparator == nil {
+		c.comparator = comparator.JSON()
+	}
+	if c.recorder == nil {
+		c.recorder = telemetry.New(nil, nil)
+	}
+	return c
+}
+
+// WithFlags sets the decider that says per request which backend is primary
+// and whether the request is shadowed, usually [flags.New]. Without it (or
+// with nil) nothing is shadowed and PostgreSQL serves every request.
+func WithFlags(d flags.Decider) Option {
+	return optionFunc(func(c *config) { c.decider = d })
+}
+
+// WithComparator sets how the two responses are compared. Without it (or with
+// nil) the default is [comparator.JSON] with no options.
+func WithComparator(cmp comparator.Comparator) Option {
+	return optionFunc(func(c *config) { c.comparator = cmp })
+}
+
+// WithRecorder sets where outcomes are reported. Without it (or with nil)
+// the default is [telemetry.New] on the global OpenTelemetry providers.
+func WithRecorder(r telemetry.Recorder) Option {
+	return optionFunc(func(c *config) { c.recorder = r })
+}
+
+// WithShadowHandler runs h as the shadow instead of the wrapped handler, for
+// services whose DynamoDB read path is a separate handler. Nil means the
+// wrapped handler.
+func WithShadowHandler(h http.Handler) Option {
+	return optionFunc(func(c *config) { c.shadowHandler = h })
+}
+
+// WithMaxConcurrent bounds the shadows running at once (default 64). A
+// sampled request that finds every slot busy is not shadowed: outcome
+// "dropped". It panics if n < 1.
+func WithMaxConcurrent(n int) Option {
+	if n < 1 {
+		panic(fmt.Sprintf("middleware: WithMaxConcurrent(%d): need at least 1 slot; to stop shadowing, turn the shadowread.enabled flag off", n))
+	}
+	return optionFunc(func(c *config) { c.maxConcurrent = n })
+}
+
+// WithTimeout bounds each shadow execution (default 2s). A shadow still
+// running then gets outcome "timeout". It panics if d <= 0.
+func WithTimeout(d time.Duration) Option {
+	if d <= 0 {
+		panic(fmt.Sprintf("middleware: WithTimeout(%v): a shadow needs a positive timeout, such as 2*time.Second", d))
+	}
+	return optionFunc(func(c *config) { c.timeout = d })
+}
+
+// WithMaxBodyBytes caps how much of each response body (and of a request
+// body, for methods that have one) is held for comparison (default 1 MiB).
+// Larger bodies are served untouched but not compared: outcome "skipped".
+// It panics if n < 1.
+func WithMaxBodyBytes(n int64) Option {
+	if n < 1 {
+		panic(fmt.Sprintf("middleware: WithMaxBodyBytes(%d): the cap must be positive, such as 1<<20", n))
+	}
+	return optionFunc(func(c *config) { c.maxBodyBytes = n })
+}
+
+// WithMethods sets the HTTP methods that may be shadowed (default GET and
+// HEAD). List an unsafe method such as POST only for handlers that read,
+// like a search endpoint: the shadow runs the handler a second time.
+// It panics if no method is given.
+func WithMethods(methods ...string) Option {
+	if len(methods) == 0 {
+		panic("middleware: WithMethods needs at least one method, such as http.MethodGet")
+	}
+	set := make(map[string]bool, len(methods))
+	for _, m := range methods {
+		set[m] = true
+	}
+	return optionFunc(func(c *config) { c.methods = set })
+}
+
+// WithRoute sets the function that names a request's route for flags and
+// telemetry (default [RoutePattern]). It must return a pattern such as
+// "/products/{id}", never a raw path: route names become metric attributes.
+// Nil means the default.
+func WithRoute(route func(*http.Request) string) Option {
+	return optionFunc(func(c *config) {
+		if route != nil {
+			c.route = route
+		}
+	})
+}
+
+// WithStart says when the shadow starts (default [StartAfterPrimary]).
+func WithStart(s Start) Option {
+	if s != StartAfterPrimary && s != StartWithPrimary {
+		panic(fmt.Sprintf("middleware: WithStart(%d): use middleware.StartAfterPrimary or middleware.StartWithPrimary", s))
+	}
+	return optionFunc(func(c *config) { c.start = s })
+}

@@ -1,0 +1,120 @@
+package middleware
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/flags"
+)
+
+// Shadower is the shadow-read middleware. Create one with [New], wrap read
+// handlers with [Shadower.Handler] and stop it with [Shadower.Close] when
+// the server shuts down. A Shadower is safe for concurrent use.
+type Shadower struct {
+	cfg config
+	// slots bounds the shadows in flight: a shadow holds one for its whole
+	// life. Close waits for shadows by taking every slot.
+	slots  chan struct{}
+	closed atomic.Bool
+}
+
+// New returns a Shadower configured by opts. Nil options are ignored.
+func New(opts ...Option) *Shadower {
+	cfg := newConfig(opts)
+	return &Shadower{cfg: cfg, slots: make(chan struct{}, cfg.maxConcurrent)}
+}
+
+// Handler wraps next, the user's read handler. Each request is routed to
+// the primary backend the flags name; a sampled one also runs against the
+// other backend in the background, and the two responses are compared.
+// The user always receives exactly the primary's response.
+func (s *Shadower) Handler(next http.Handler) http.Handler {
+	if next == nil {
+		panic("middleware: Handler(nil): pass the read handler to wrap")
+	}
+	shadow := next
+	if s.cfg.shadowHandler != nil {
+		shadow = s.cfg.shadowHandler
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.serve(next, shadow, w, r)
+	})
+}
+
+func (s *Shadower) serve(next, shadow http.Handler, w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if backends.IsShadow(ctx) {
+		// Already a shadow execution of an outer Shadower: run it as it is.
+		next.ServeHTTP(w, r)
+		return
+	}
+	route := s.cfg.route(r)
+	d := sanitize(s.cfg.decider.Decide(r, route))
+	// PostgreSQL is what a context without a target routes to, so the
+	// common case costs no allocation.
+	if d.Primary != backends.Target(ctx) {
+		r = r.WithContext(backends.WithTarget(ctx, d.Primary))
+	}
+	if !d.Sampled || !s.cfg.methods[r.Method] || s.closed.Load() {
+		next.ServeHTTP(w, r)
+		return
+	}
+	s.serveSampled(next, shadow, w, r, route, d)
+}
+
+// sanitize turns a decision that names unknown backends into a safe one.
+func sanitize(d flags.Decision) flags.Decision {
+	if !d.Primary.Valid() {
+		return flags.Safe()
+	}
+	if !d.Shadow.Valid() || d.Shadow == d.Primary {
+		d.Shadow = d.Primary.Other()
+	}
+	return d
+}
+
+// tryAcquire takes a shadow slot without waiting. It fails when every slot
+// is busy or the Shadower is closing.
+func (s *Shadower) tryAcquire() bool {
+	select {
+	case s.slots <- struct{}{}:
+	default:
+		return false
+	}
+	// Checked after taking the slot: a Close that began before this point
+	// either sees the slot taken and waits for it, or is seen here.
+	if s.closed.Load() {
+		s.release()
+		return false
+	}
+	return true
+}
+
+func (s *Shadower) release() { <-s.slots }
+
+// InFlight returns the number of shadows running now.
+func (s *Shadower) InFlight() int { return len(s.slots) }
+
+// Close stops new shadows and waits for the running ones to finish. It
+// returns ctx.Err() if they outlive ctx; calling Close again waits again.
+// Requests served after Close are handled by the primary alone.
+func (s *Shadower) Close(ctx context.Context) error {
+	s.closed.Store(true)
+	taken := 0
+	defer func() {
+		for range taken {
+			s.release()
+		}
+	}()
+	for taken < cap(s.slots) {
+		select {
+		case s.slots <- struct{}{}:
+			taken++
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
