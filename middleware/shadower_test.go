@@ -146,15 +146,15 @@ func TestShadowFailuresNeverReachUser(t *testing.T) {
 		reason     string
 	}{
 		{
-			name:    "panic",
-			shadow:  func(http.ResponseWriter, *http.Request) { panic("boom in the shadow") },
-			want:    telemetry.ShadowError, wantReason: telemetry.ReasonPanic,
+			name:   "panic",
+			shadow: func(http.ResponseWriter, *http.Request) { panic("boom in the shadow") },
+			want:   telemetry.ShadowError, wantReason: telemetry.ReasonPanic,
 			reason: "a panicking shadow is a shadow error, recovered",
 		},
 		{
-			name:    "abort handler panic",
-			shadow:  func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) },
-			want:    telemetry.ShadowError, wantReason: telemetry.ReasonPanic,
+			name:   "abort handler panic",
+			shadow: func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) },
+			want:   telemetry.ShadowError, wantReason: telemetry.ReasonPanic,
 			reason: "http.ErrAbortHandler must not abort the user's connection from the shadow",
 		},
 		{
