@@ -53,5 +53,9 @@ func fmix64(h uint64) uint64 {
 	return h
 }
 
-// randomBucket is the bucket of a request without a targeting key.
-func randomBucket() uint32 { return uint32(rand.Uint64N(buckets)) }
+// randomBucket is the bucket of a request without a targeting key. Scaling a
+// 32-bit draw is half the cost of rand.Uint64N; its bias, under 10,000 in 2³²,
+// is far below the resolution of a percentage.
+func randomBucket() uint32 {
+	return uint32(uint64(rand.Uint32()) * buckets >> 32)
+}
