@@ -154,7 +154,7 @@ func seedDynamoDB(t *testing.T, client *awsddb.Client, table string, products []
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := awsddb.NewTableExistsWaiter(client).Wait(ctx, &awsddb.DescribeTableInput{TableName: aws.String(table)}, 30*time.Second); err != nil {
+	if err := awsddb.NewTableExistsWaiter(client, func(o *awsddb.TableExistsWaiterOptions) { o.MinDelay = 20 * time.Millisecond }).Wait(ctx, &awsddb.DescribeTableInput{TableName: aws.String(table)}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range products {
