@@ -1,0 +1,145 @@
+package flags_test
+
+import (
+	"fmt"
+	"net/http/httptest"
+
+	"github.com/open-feature/go-sdk/openfeature"
+	"github.com/open-feature/go-sdk/openfeature/memprovider"
+
+	"github.com/shadowread/shadowread/flags"
+)
+
+// flag is an in-memory flag that always has value.
+func flag(value any) memprovider.InMemoryFlag {
+	return memprovider.InMemoryFlag{
+		State:          memprovider.Enabled,
+		DefaultVariant: "value",
+		Variants:       map[string]any{"value": value},
+	}
+}
+
+func ExampleNew() {
+	// In production the provider is flagd, LaunchDarkly, etc.
+	provider := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{
+		flags.KeyEnabled:       flag(true),
+		flags.KeySamplePercent: flag(100.0),
+		flags.KeyPrimary:       flag("dynamodb"),
+	})
+	if err := openfeature.SetNamedProviderAndWait("catalog", provider); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer openfeature.Shutdown()
+
+	decider := flags.New(openfeature.NewClient("catalog"))
+	defer decider.Close()
+
+	r := httptest.NewRequest("GET", "/products/42", nil)
+	d := decider.Decide(r, "/products/{id}")
+	fmt.Printf("primary %s, shadow %s, sampled %v\n", d.Primary, d.Shadow, d.Sampled)
+	// Output: primary dynamodb, shadow postgres, sampled true
+}
+
+func ExampleNew_providerMissing() {
+	// No provider is registered for this domain: the decision is the safe one.
+	decider := flags.New(openfeature.NewClient("nobody-registered-this"))
+	defer decider.Close()
+
+	r := httptest.NewRequest("GET", "/products/42", nil)
+	fmt.Println(decider.Decide(r, "/products/{id}") == flags.Safe())
+	// Output: true
+}
+
+func ExampleWithTargetingKey() {
+	provider := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{
+		flags.KeyEnabled:       flag(true),
+		flags.KeySamplePercent: flag(50.0),
+		flags.KeyPrimary:       flag("postgres"),
+	})
+	if err := openfeature.SetNamedProviderAndWait("catalog", provider); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer openfeature.Shutdown()
+
+	decider := flags.New(openfeature.NewClient("catalog"),
+		flags.WithTargetingKey(flags.HeaderKey("X-User-Id")))
+	defer decider.Close()
+
+	// Each user is in the 50% sample on every request, or on none.
+	for _, user := range []string{"alice", "bob", "alice", "bob"} {
+		r := httptest.NewRequest("GET", "/products/42", nil)
+		r.Header.Set("X-User-Id", user)
+		fmt.Println(user, decider.Decide(r, "/products/{id}").Sampled)
+	}
+	// Output:
+	// alice true
+	// bob false
+	// alice true
+	// bob false
+}
+
+func ExampleWithExactEvaluation() {
+	// Beta testers read from DynamoDB; everyone else from PostgreSQL.
+	perUser := func(_ memprovider.InMemoryFlag, ec openfeature.FlattenedContext) (any, openfeature.ProviderResolutionDetail) {
+		if ec[openfeature.TargetingKey] == "beta-tester" {
+			return "dynamodb", openfeature.ProviderResolutionDetail{Reason: openfeature.TargetingMatchReason}
+		}
+		return "postgres", openfeature.ProviderResolutionDetail{Reason: openfeature.DefaultReason}
+	}
+	provider := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{
+		flags.KeyEnabled:       flag(false),
+		flags.KeySamplePercent: flag(0.0),
+		flags.KeyPrimary:       {State: memprovider.Enabled, ContextEvaluator: &perUser},
+	})
+	if err := openfeature.SetNamedProviderAndWait("catalog", provider); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer openfeature.Shutdown()
+
+	// The rule needs the user, so every request is evaluated in full.
+	decider := flags.New(openfeature.NewClient("catalog"),
+		flags.WithExactEvaluation(),
+		flags.WithTargetingKey(flags.HeaderKey("X-User-Id")))
+	defer decider.Close()
+
+	for _, user := range []string{"beta-tester", "someone-else"} {
+		r := httptest.NewRequest("GET", "/products/42", nil)
+		r.Header.Set("X-User-Id", user)
+		fmt.Println(user, decider.Decide(r, "/products/{id}").Primary)
+	}
+	// Output:
+	// beta-tester dynamodb
+	// someone-else postgres
+}
+
+func ExampleNew_perRoute() {
+	// Shadow product reads only; the rule sees the route and the method.
+	productReads := func(_ memprovider.InMemoryFlag, ec openfeature.FlattenedContext) (any, openfeature.ProviderResolutionDetail) {
+		on := ec[flags.AttrRoute] == "/products/{id}" && ec[flags.AttrMethod] == "GET"
+		return on, openfeature.ProviderResolutionDetail{Reason: openfeature.TargetingMatchReason}
+	}
+	provider := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{
+		flags.KeyEnabled:       {State: memprovider.Enabled, ContextEvaluator: &productReads},
+		flags.KeySamplePercent: flag(100.0),
+		flags.KeyPrimary:       flag("postgres"),
+	})
+	if err := openfeature.SetNamedProviderAndWait("catalog", provider); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer openfeature.Shutdown()
+
+	decider := flags.New(openfeature.NewClient("catalog"))
+	defer decider.Close()
+
+	for _, route := range []string{"/products/{id}", "/orders/{id}"} {
+		r := httptest.NewRequest("GET", "/", nil)
+		fmt.Println(route, decider.Decide(r, route).Sampled)
+	}
+	// Output:
+	// /products/{id} true
+	// /orders/{id} false
+}
