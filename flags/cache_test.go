@@ -176,14 +176,14 @@ func TestReporterOncePerRefresh(t *testing.T) {
 					f.Decide(request("GET", ""), route)
 				}
 			}
-			if n := log.count(); n != 2 {
-				t.Errorf("%d reports before a refresh, want 2: one per route, not per request", n)
+			if n := log.count(); n != 1 {
+				t.Errorf("%d reports before a refresh, want 1: one per problem, not per route or request", n)
 			}
 			ft.tick()
 			f.Decide(request("GET", ""), "/a")
-			f.Decide(request("GET", ""), "/a")
-			if n := log.count(); n != 3 {
-				t.Errorf("%d reports after a refresh, want 3: the problem is reported again once", n)
+			f.Decide(request("GET", ""), "/b")
+			if n := log.count(); n != 2 {
+				t.Errorf("%d reports after a refresh, want 2: the problem is reported again once", n)
 			}
 		})
 	}
@@ -192,13 +192,16 @@ func TestReporterOncePerRefresh(t *testing.T) {
 func TestReporterBound(t *testing.T) {
 	var n int
 	r := newReporter(func(error) { n++ })
+	problem := func(i int) *FlagError {
+		return &FlagError{Key: KeySamplePercent, Err: fmt.Errorf("%w: %d is above 100", ErrInvalidValue, i)}
+	}
 	for i := range 2 * maxReportsPerRefresh {
-		r.report(1, fmt.Errorf("problem %d", i))
+		r.report(1, problem(i))
 	}
 	if n != maxReportsPerRefresh {
 		t.Errorf("%d problems reported in one refresh, want the bound %d", n, maxReportsPerRefresh)
 	}
-	r.report(2, fmt.Errorf("problem 0"))
+	r.report(2, problem(0))
 	if n != maxReportsPerRefresh+1 {
 		t.Error("a new refresh did not reset the bound")
 	}

@@ -8,7 +8,9 @@ import "sync"
 const maxReportsPerRefresh = 64
 
 // reporter hands each distinct problem to the error handler once per
-// refresh generation, not once per request.
+// refresh generation, not once per request. A problem is its flag and its
+// error: the same bad value or provider failure seen on many routes is
+// reported once, with the first route that met it.
 type reporter struct {
 	handle func(error)
 
@@ -21,10 +23,10 @@ func newReporter(handle func(error)) *reporter {
 	return &reporter{handle: handle, seen: make(map[string]struct{})}
 }
 
-// report passes err on unless the same message was already reported in
+// report passes err on unless the same problem was already reported in
 // generation or a later one.
-func (r *reporter) report(generation uint64, err error) {
-	msg := err.Error()
+func (r *reporter) report(generation uint64, err *FlagError) {
+	msg := err.Key + "\x00" + err.Err.Error()
 	r.mu.Lock()
 	if generation > r.generation {
 		r.generation = generation
