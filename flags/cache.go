@@ -96,6 +96,8 @@ func (f *Flags) evaluateEntry(e *entry) *values {
 
 // reportOverflow reports, once per Flags, that the cap was reached.
 func (f *Flags) reportOverflow() {
+	// Load first: this runs on every request past the cap, and even a
+	// failing CompareAndSwap takes the cache line for writing.
 	if f.overflowReported.Load() || !f.overflowReported.CompareAndSwap(false, true) {
 		return
 	}

@@ -41,6 +41,15 @@ type values struct {
 	generation uint64
 }
 
+// decision is the decision for v, sampled only at 100 percent; a split
+// percentage needs the request's roll on top.
+func (v *values) decision() Decision {
+	return Decision{Primary: v.primary, Shadow: v.primary.Other(), Sampled: v.threshold >= buckets}
+}
+
+// split reports whether the percentage samples some requests but not all.
+func (v *values) split() bool { return v.threshold > 0 && v.threshold < buckets }
+
 // evaluate reads the three flags. Any problem gives the safe value of the
 // flag concerned and is reported; a panicking provider gives [Safe].
 func (f *Flags) evaluate(ctx context.Context, ec openfeature.EvaluationContext, route, method string, generation uint64) (v values) {

@@ -113,7 +113,11 @@ func (f *Flags) Decide(r *http.Request, route string) Decision {
 	if v.generation != f.generation.Load() {
 		v = f.refresh(e, v)
 	}
-	return f.decision(v, r)
+	d := v.decision()
+	if v.split() {
+		d.Sampled = f.rollUnder(v.threshold, f.keyOf(r))
+	}
+	return d
 }
 
 // decideExact evaluates the flags with the request's own evaluation context.
@@ -121,10 +125,7 @@ func (f *Flags) decideExact(r *http.Request, route string) Decision {
 	if f.closed.Load() {
 		return Safe()
 	}
-	key := ""
-	if f.cfg.targetingKey != nil {
-		key = f.cfg.targetingKey(r)
-	}
+	key := f.keyOf(r)
 	attrs := make(map[string]any, 2)
 	if f.cfg.attributes != nil {
 		maps.Copy(attrs, f.cfg.attributes(r))
@@ -132,31 +133,28 @@ func (f *Flags) decideExact(r *http.Request, route string) Decision {
 	attrs[AttrRoute] = route
 	attrs[AttrMethod] = r.Method
 	v := f.evaluate(r.Context(), openfeature.NewEvaluationContext(key, attrs), route, r.Method, f.generation.Load())
-	return f.decision(&v, r)
+	d := v.decision()
+	if v.split() {
+		d.Sampled = f.rollUnder(v.threshold, key)
+	}
+	return d
 }
 
-func (f *Flags) decision(v *values, r *http.Request) Decision {
-	return Decision{
-		Primary: v.primary,
-		Shadow:  v.primary.Other(),
-		Sampled: f.sampled(v.threshold, r),
+// keyOf returns the targeting key of r, "" without a key function.
+func (f *Flags) keyOf(r *http.Request) string {
+	if f.cfg.targetingKey == nil {
+		return ""
 	}
+	return f.cfg.targetingKey(r)
 }
 
-// sampled rolls r against threshold; only a split percentage needs a bucket.
-func (f *Flags) sampled(threshold uint32, r *http.Request) bool {
-	switch {
-	case threshold == 0:
-		return false
-	case threshold >= buckets:
-		return true
+// rollUnder reports whether the bucket of key, or a random bucket for an
+// empty key, is below threshold.
+func (f *Flags) rollUnder(threshold uint32, key string) bool {
+	if key == "" {
+		return randomBucket() < threshold
 	}
-	if f.cfg.targetingKey != nil {
-		if key := f.cfg.targetingKey(r); key != "" {
-			return f.hash.bucket(key) < threshold
-		}
-	}
-	return randomBucket() < threshold
+	return f.hash.bucket(key) < threshold
 }
 
 // tick is the refresh interval's timer function.
