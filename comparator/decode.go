@@ -2,6 +2,7 @@ package comparator
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"slices"
 	"strings"
@@ -25,6 +26,7 @@ func decode(body []byte) (*tree, Fallback) {
 		return nil, FallbackInvalidUTF8
 	}
 	d := decoder{
+		body: body,
 		t: &tree{
 			src:   string(body), // one copy: the text of every node is a part of it
 			nodes: make([]node, 1, estimateNodes(body)),
@@ -55,6 +57,7 @@ func estimateNodes(body []byte) int {
 // decoder is a recursive-descent JSON parser. It records the first problem
 // in fail and unwinds; callers check fail after every step that can fail.
 type decoder struct {
+	body  []byte // the same bytes as t.src, for reading eight at a time
 	t     *tree
 	pos   int
 	depth int
@@ -200,22 +203,33 @@ func (d *decoder) memberName() span {
 }
 
 // appendMembers appends the members of an object to t.nodes sorted by
-// name, and fails on a name that occurs twice. It sorts their positions
-// rather than the nodes themselves, which are larger.
+// name, and fails on a name that occurs twice. Objects that encoding/json
+// wrote from a map are sorted already; others are sorted by position
+// rather than by moving the nodes, which are larger.
 func (d *decoder) appendMembers(members []node) {
 	t := d.t
-	name := func(i int32) string { return t.text(members[i].key) }
+	name := func(i int) string { return t.text(members[i].key) }
+	sorted := true
+	for i := 1; i < len(members) && sorted; i++ {
+		sorted = name(i-1) < name(i)
+	}
+	if sorted {
+		t.nodes = append(t.nodes, members...)
+		return
+	}
 	d.order = d.order[:0]
 	for i := range members {
 		d.order = append(d.order, int32(i))
 	}
-	slices.SortFunc(d.order, func(a, b int32) int { return strings.Compare(name(a), name(b)) })
+	slices.SortFunc(d.order, func(a, b int32) int { return strings.Compare(name(int(a)), name(int(b))) })
+	first := len(t.nodes)
+	t.nodes = slices.Grow(t.nodes, len(members))[:first+len(members)]
 	for k, i := range d.order {
-		if k > 0 && name(d.order[k-1]) == name(i) {
+		if k > 0 && name(int(d.order[k-1])) == name(int(i)) {
 			d.setFail(FallbackDuplicateKey)
 			return
 		}
-		t.nodes = append(t.nodes, members[i])
+		t.nodes[first+k] = members[i]
 	}
 }
 
@@ -241,6 +255,10 @@ func (d *decoder) consumeSeparator(closing byte) bool {
 func (d *decoder) string() span {
 	d.pos++ // "
 	start := d.pos
+	// Most strings hold no escapes: skip eight plain bytes at a time.
+	for d.pos+8 <= len(d.body) && !hasQuoteEscapeOrControl(binary.LittleEndian.Uint64(d.body[d.pos:])) {
+		d.pos += 8
+	}
 	for d.pos < len(d.t.src) {
 		switch c := d.t.src[d.pos]; {
 		case c == '"':
@@ -256,6 +274,17 @@ func (d *decoder) string() span {
 	}
 	d.setFail(FallbackNotJSON)
 	return span{}
+}
+
+// hasQuoteEscapeOrControl reports whether any of the eight bytes of w is
+// '"', '\\' or below 0x20, with the classic SWAR tests: (x - 0x01…) & ^x &
+// 0x80… is non-zero exactly when some byte of x is zero, and with 0x20…
+// in place of 0x01… when some byte is below 0x20.
+func hasQuoteEscapeOrControl(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote := w ^ (ones * '"')
+	escape := w ^ (ones * '\\')
+	return ((quote-ones)&^quote|(escape-ones)&^escape|(w-ones*0x20)&^w)&highs != 0
 }
 
 // escapedString finishes a string that holds escapes, from d.pos (at the

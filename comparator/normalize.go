@@ -15,10 +15,33 @@ import (
 // absent, and the marking of unordered arrays. Both documents go through
 // it before they are compared.
 func (c *jsonComparator) normalize(t *tree) error {
-	if len(c.rules.rules) == 0 && !c.nullEqualsMissing && !c.emptyEqualsMissing {
-		return nil
+	switch {
+	case len(c.rules.rules) > 0:
+		return c.normalizeNode(t, 0, c.rules.root(), 0)
+	case c.nullEqualsMissing || c.emptyEqualsMissing:
+		c.dropMissing(t, t.root())
 	}
-	return c.normalizeNode(t, 0, c.rules.root(), 0)
+	return nil
+}
+
+// dropMissing removes the members that count as absent from n and below:
+// normalizeNode without path rules, which need no paths, states or
+// indexes, as nothing is appended to t.
+func (c *jsonComparator) dropMissing(t *tree, n *node) {
+	if n.typ != typeArray && n.typ != typeObject {
+		return
+	}
+	kids := t.kids(n)
+	kept := 0
+	for k := range kids {
+		c.dropMissing(t, &kids[k])
+		if n.typ == typeObject && c.countsAsMissing(&kids[k]) {
+			continue
+		}
+		kids[kept] = kids[k]
+		kept++
+	}
+	n.n = int32(kept)
 }
 
 // normalizeNode normalises t.nodes[i]. It works by index: a Normalize

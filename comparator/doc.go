@@ -1,0 +1,193 @@
+// Package comparator decides whether a shadow response matches its primary
+// and, when it does not, says where and how they differ.
+//
+// The shadow-read middleware hands every sampled pair of responses to a
+// [Comparator]. [JSON] builds the one for JSON APIs:
+//
+//	c := comparator.JSON(comparator.PostgresDynamoDB(), comparator.IgnorePaths("items[*].etag"))
+//	res := c.Compare(primary, shadow)
+//	if !res.Equal {
+//		log.Printf("mismatch %s: %v", res.Signature(), res.Diffs)
+//	}
+//
+// # What is compared
+//
+// In this order:
+//
+//  1. The status codes. When they differ the result is one [Diff] at
+//     `$status` of kind [StatusChanged], and nothing else is compared:
+//     the bodies of two statuses differ by nature. (The middleware counts a
+//     5xx from the shadow as a shadow error before it calls Compare.)
+//  2. The headers that [CompareHeaders] names, at `$header.Name`. None by
+//     default: servers and proxies change headers, the stores behind a
+//     handler do not. Date, Content-Length and the hop-by-hop headers are
+//     never compared.
+//  3. The bodies, for statuses 200-299. Two responses with the same status
+//     outside that range match on the status alone (both 404 is a match):
+//     error bodies carry store-specific messages and request ids.
+//     [CompareErrorBodies] compares them too.
+//
+// Identical body bytes match without being decoded. Otherwise both bodies
+// are decoded as JSON and compared as documents:
+//
+//   - object members have no order;
+//   - arrays are compared position by position, so an element inserted
+//     shows as changes from its position on plus an extra element at the
+//     end; [UnorderedPaths] compares named arrays as multisets;
+//   - numbers are compared by decimal value, exactly: 12.50, 12.5 and
+//     1.25e1 are equal, and so are 1e400 and 10e399, while two 30-digit
+//     integers that differ in the last digit are not;
+//   - strings are compared after unescaping;
+//   - values of different JSON types differ ([TypeChanged]), "1" and 1 too.
+//
+// A body that cannot be compared as JSON is compared as bytes, and
+// [Result.Fallback] says why: it is not JSON ([FallbackNotJSON]); it holds
+// invalid UTF-8 or a lone UTF-16 surrogate escape, which decoders replace
+// with U+FFFD and so would make different values equal
+// ([FallbackInvalidUTF8]); an object repeats a key, on which JSON readers
+// disagree ([FallbackDuplicateKey]); it nests deeper than [MaxDepth]
+// levels ([FallbackTooDeep]); or it is 2 GiB or more ([FallbackTooLarge]).
+// Different bytes are then one [Diff] at `$body`.
+//
+// # Paths
+//
+// Options name places in a document with paths, from the root:
+//
+//	updated_at           the member updated_at of the root object
+//	meta.source          member source of member meta
+//	items[*].price       member price of every element of items
+//	[*].id               member id of every element of a top-level array
+//	meta.*               every member of meta
+//	**.trace_id          trace_id at any depth (** is any number of steps, zero included)
+//	["a.b"]["x y"]       names that are not letters, digits, _, - and @, in JSON string syntax
+//
+// Element indexes are not part of the syntax: a rule about items[3] would
+// be about whatever happens to stand third. An invalid path panics when
+// the option is created, with the fix in the message.
+//
+// The paths of a [Diff] use the same syntax with indexes: `items[3].price`.
+// The root of the document is `$`; `$status`, `$header.Name` and `$body`
+// name the status, a header and a body compared as bytes.
+//
+// # Options
+//
+// Options apply in order, a later one overriding an earlier one that sets
+// the same thing. [Options] makes one option of several, and [Without]
+// takes options back.
+//
+//   - [IgnorePaths]: leave values out of the comparison, on both sides.
+//   - [UnorderedPaths]: compare arrays as multisets.
+//   - [FloatTolerance]: numbers within an absolute or relative tolerance
+//     are equal, where one of them is not an integer.
+//   - [TimePrecision]: RFC 3339 timestamps naming instants at most a
+//     duration apart are equal, whatever their zone offsets or digits.
+//   - [NullEqualsMissing]: a member whose value is null counts as absent.
+//   - [EmptyEqualsMissing]: a member whose value is [] or {} counts as absent.
+//   - [NumericStrings]: a string holding a JSON number equals that number.
+//   - [Normalize]: replace the values at a path by a function's result.
+//   - [CompareHeaders], [IgnoreHeaders]: which headers are compared.
+//   - [CompareErrorBodies]: compare the bodies of equal non-2xx statuses.
+//   - [ShowValues]: values instead of redacted descriptions in diffs.
+//   - [MaxDiffs]: how many differences a result keeps.
+//   - [WithCmpOptions]: go-cmp options, the escape hatch for everything else.
+//
+// # PostgreSQL and DynamoDB
+//
+// [PostgresDynamoDB] holds what really differs when the same handler
+// serves a response from PostgreSQL and from DynamoDB, and nothing else.
+// Each rule, with its cause:
+//
+//   - NUMERIC against Number. PostgreSQL's NUMERIC keeps its scale, so a
+//     price arrives as 12.50; a DynamoDB Number read into a float64 is
+//     written back as 12.5. Numbers are compared by value anyway, so these
+//     are equal without a rule. Values that went through float64
+//     arithmetic on one side differ from exact NUMERIC arithmetic in the
+//     last digits (0.1+0.2 is 0.30000000000000004), so numbers with a
+//     fraction or an exponent may differ by a relative
+//     [PostgresDynamoDBRelTolerance] of 1e-12: float64 holds 15 to 17
+//     significant digits, and a cent stays visible on amounts below ten
+//     billion. Two integers are compared exactly: an id that lost digits
+//     to float64 on the way is a real difference.
+//   - Microseconds against milliseconds. timestamptz keeps microseconds;
+//     items usually keep milliseconds (Go's time.Time.UnixMilli, or a
+//     formatted string), truncated or rounded. Timestamps at most a
+//     millisecond apart are equal, in any zone offset.
+//   - NULL column against absent attribute. A NULL column reaches the
+//     handler as a nil value; an item has no attribute for it at all
+//     (writers skip nil values with omitempty, and UpdateItem REMOVE
+//     deletes them), so a handler that builds its response from the
+//     attributes leaves the member out. null counts as absent.
+//   - Empty list against absent attribute. DynamoDB cannot store an empty
+//     set, and writers drop empty lists with omitempty, so an empty array
+//     column comes back missing, or as null through a nil slice. [] and {}
+//     count as absent, and with the previous rule so does null.
+//
+// It never hides a changed value, a changed JSON type ("1" against 1), a
+// list in another order (order is meaningful unless a path is declared
+// unordered), timestamps a second apart, a non-empty list against an
+// absent one, or an empty string against an absent one (DynamoDB has
+// stored empty strings since 2020). Add to it with more options; subtract
+// with [Without] or override a setting:
+//
+//	comparator.JSON(comparator.PostgresDynamoDB(), comparator.UnorderedPaths("tags"))
+//	comparator.JSON(comparator.PostgresDynamoDB(), comparator.Without(comparator.NullEqualsMissing()))
+//	comparator.JSON(comparator.PostgresDynamoDB(), comparator.TimePrecision(0))
+//
+// # Results
+//
+// A [Result] lists at most [DefaultMaxDiffs] differences (see [MaxDiffs])
+// and sets [Result.Truncated] when there were more. Each [Diff] has a path,
+// a [Kind] (missing_in_shadow, extra_in_shadow, value_changed,
+// type_changed, status_changed) and a description of each side.
+//
+// Descriptions are redacted by default, so diffs can go to logs and traces:
+// the JSON type, a length where there is one, and the first six hex digits
+// of the SHA-256 of the value, as in `string(len=12,#a1b2c3)`,
+// `number(#d4e5f6)` (hashed by value: 12.5 and 12.50 read the same),
+// `object(len=3)` or `bytes(len=512,#0a1b2c)`. The hash tells whether two
+// values are the same without showing them; it does not protect a value
+// that can be guessed, such as a boolean or a small number. Status codes
+// are shown as they are. [ShowValues] shows the values themselves.
+//
+// [Result.Signature] identifies the shape of a mismatch, so that identical
+// mismatches can be counted together: it is the first 16 hex digits of the
+// SHA-256 of the sorted, distinct lines "path\x00kind", with element
+// indexes collapsed to [*]. It ignores values and order, and stays the same
+// across requests, processes and releases.
+//
+// # Safety
+//
+// go-cmp says of itself that it is meant for tests, that it may panic, and
+// that the text of its Diff is deliberately unstable. So the comparator
+// never parses go-cmp's text: it collects differences with a
+// [github.com/google/go-cmp/cmp.Reporter] from go-cmp's path steps. Every
+// panic during a comparison, in go-cmp, in a [Normalize] function or in a
+// go-cmp option, is recovered into [Result.Err], which wraps [ErrPanic].
+// Arrays reach go-cmp as maps from position to element, so go-cmp compares
+// them position by position rather than with its edit script, whose
+// output varies between processes; results and signatures are
+// deterministic.
+//
+// Arbitrary bytes do not make it panic or run away: decoding is bounded
+// by [MaxDepth], huge numbers are compared as decimal text, and the
+// comparison is linear in the size of the documents, apart from
+// [UnorderedPaths] under tolerances (see below). A fuzz test checks this on
+// arbitrary pairs of bodies.
+//
+// # Performance
+//
+// A matching pair should not pay for go-cmp's reflection. Identical bytes
+// match after one bytes.Equal. Otherwise each body is decoded into a
+// compact tree without per-value allocations, the options' rules are
+// applied to it, and a hand-written walk compares the two trees, stopping
+// at the first difference. Only a pair that differs goes to go-cmp, and
+// then only the parts that differ: the comparator's own rules have already
+// decided about everything else. An element of an unordered array that is
+// out of place is looked for among the elements that hash like it, which
+// is about linear when the rules are exact; under tolerances the search is
+// greedy and can take a quadratic number of comparisons.
+//
+// A [Comparator] built by [JSON] is immutable and safe for concurrent use.
+// [Normalize] functions and go-cmp options it is given must be safe for
+// concurrent use too.
+package comparator
