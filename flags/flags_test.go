@@ -178,6 +178,25 @@ func TestProviderBecomesReady(t *testing.T) {
 	})
 }
 
+// TestProviderRegisteredLater: a service may build Flags before it
+// registers its provider; the provider's ready event brings the flags in.
+func TestProviderRegisteredLater(t *testing.T) {
+	api := newAPI(t)
+	domain := openfeature.WithDomain("late")
+	f, _, _ := newTestFlags(t, api.NewClient(domain))
+	if got := f.Decide(request("GET", ""), "/products/{id}"); got != Safe() {
+		t.Fatalf("without a provider: Decide = %+v, want Safe()", got)
+	}
+	provider := memprovider.NewInMemoryProvider(shadowFlags(true, 100, "dynamodb"))
+	if err := api.SetProviderAndWait(t.Context(), provider, domain); err != nil {
+		t.Fatal(err)
+	}
+	want := Decision{Primary: backends.DynamoDB, Shadow: backends.Postgres, Sampled: true}
+	eventually(t, "the registered provider's flags are used", func() bool {
+		return f.Decide(request("GET", ""), "/products/{id}") == want
+	})
+}
+
 func TestDecidePerRouteTargeting(t *testing.T) {
 	onlyProductReads := dynamic(func(flat openfeature.FlattenedContext) any {
 		return flat[AttrRoute] == "/products/{id}" && flat[AttrMethod] == "GET"
