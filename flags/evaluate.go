@@ -68,11 +68,10 @@ func (f *Flags) evaluate(ctx context.Context, ec openfeature.EvaluationContext, 
 	name, err := f.client.StringValue(ctx, f.cfg.keys.primary, string(backends.Postgres), ec)
 	if err != nil {
 		problem(f.cfg.keys.primary, fmt.Errorf("%w; using %s", err, backends.Postgres))
-	} else if primary := backends.Name(name); primary.Valid() {
+	} else if primary, err := backends.ParseName(name); err == nil {
 		v.primary = primary
 	} else {
-		problem(f.cfg.keys.primary, fmt.Errorf("%w: unknown backend %q (want %q or %q); using %s and not shadowing",
-			ErrInvalidValue, name, backends.Postgres, backends.DynamoDB, backends.Postgres))
+		problem(f.cfg.keys.primary, fmt.Errorf("%w: %w; using %s and not shadowing", ErrInvalidValue, err, backends.Postgres))
 		return v
 	}
 
