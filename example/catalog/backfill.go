@@ -1,0 +1,286 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/shadowread/shadowread/backends/postgres"
+)
+
+// Backfill defaults.
+const (
+	DefaultRangeSize        = 200
+	DefaultWriteConcurrency = 8
+	DefaultReadConcurrency  = 2
+)
+
+// BackfillProgress is a snapshot of a running backfill, passed to the
+// function of [WithProgress] after every key range.
+type BackfillProgress struct {
+	Entity Entity
+	// Rows of the entity read so far in this run, out of TotalRows still to
+	// copy when it started (rows below the checkpoint are not counted).
+	Rows, TotalRows int64
+	// Written and Skipped count DynamoDB items of the entity so far.
+	Written, Skipped int64
+	// Checkpoint is the id below which every row is copied.
+	Checkpoint int64
+	Elapsed    time.Duration
+}
+
+// BackfillStats is what a backfill did, per entity.
+type BackfillStats map[Entity]BackfillProgress
+
+// BackfillOption configures [Backfill].
+type BackfillOption func(*backfillConfig)
+
+type backfillConfig struct {
+	rangeSize  int64
+	writers    int
+	readers    int
+	restart    bool
+	onProgress func(BackfillProgress)
+	now        func() time.Time
+}
+
+// WithRangeSize sets how many ids one read of PostgreSQL covers (default
+// [DefaultRangeSize]).
+func WithRangeSize(n int) BackfillOption {
+	if n < 1 {
+		panic(fmt.Sprintf("catalog: WithRangeSize(%d): a range holds at least one id", n))
+	}
+	return func(c *backfillConfig) { c.rangeSize = int64(n) }
+}
+
+// WithConcurrency sets how many ranges are copied at once (default
+// [DefaultWriteConcurrency]) and, of those, how many may read PostgreSQL at
+// once (default [DefaultReadConcurrency]): the bound that protects the
+// primary while it serves users.
+func WithConcurrency(writers, readers int) BackfillOption {
+	if writers < 1 || readers < 1 || readers > writers {
+		panic(fmt.Sprintf("catalog: WithConcurrency(%d, %d): need 1 <= readers <= writers", writers, readers))
+	}
+	return func(c *backfillConfig) { c.writers, c.readers = writers, readers }
+}
+
+// WithRestart ignores the checkpoints and copies everything again.
+// Conditional writes make that safe: nothing fresher is overwritten.
+func WithRestart() BackfillOption { return func(c *backfillConfig) { c.restart = true } }
+
+// WithProgress calls fn after every range, from the backfill's goroutines
+// but never concurrently. fn must return quickly.
+func WithProgress(fn func(BackfillProgress)) BackfillOption {
+	if fn == nil {
+		panic("catalog: WithProgress(nil): pass a function, or leave the option out")
+	}
+	return func(c *backfillConfig) { c.onProgress = fn }
+}
+
+// Backfill copies the history that predates the dual write from
+// PostgreSQL to DynamoDB: products, then orders, in ranges of ids.
+//
+// It reads at most the configured number of ranges from PostgreSQL at a
+// time, so the primary keeps serving users, and writes each item only if
+// DynamoDB has no fresher version of it (the conditional write on
+// updated_at), so a row read before a dual write changed it never
+// overwrites the newer item. It records a checkpoint per entity in
+// PostgreSQL (the backfill_checkpoints table) after each range and resumes
+// from it: an interrupted backfill copies at most the ranges that were in
+// flight again, which the conditional writes make harmless. Rows created
+// after it starts are the dual write's.
+func Backfill(ctx context.Context, pg *PostgresStore, ddb *DynamoDBStore, opts ...BackfillOption) (BackfillStats, error) {
+	cfg := backfillConfig{
+		rangeSize: DefaultRangeSize, writers: DefaultWriteConcurrency, readers: DefaultReadConcurrency,
+		onProgress: func(BackfillProgress) {}, now: time.Now,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	stats := BackfillStats{}
+	for _, e := range Entities() {
+		p, err := backfillEntity(ctx, copier{pg, ddb}, e, cfg)
+		stats[e] = p
+		if err != nil {
+			return stats, err
+		}
+	}
+	return stats, nil
+}
+
+// backfillEntity copies one entity's rows from its checkpoint on.
+func backfillEntity(ctx context.Context, c copier, e Entity, cfg backfillConfig) (BackfillProgress, error) {
+	start := cfg.now()
+	first := int64(1)
+	if !cfg.restart {
+		cp, err := c.pg.checkpoint(ctx, e)
+		if err != nil {
+			return BackfillProgress{Entity: e}, err
+		}
+		first = max(first, cp)
+	}
+	last, total, err := c.pg.idSpan(ctx, e, first)
+	if err != nil {
+		return BackfillProgress{Entity: e}, err
+	}
+	t := &rangeTracker{
+		progress: BackfillProgress{Entity: e, TotalRows: total, Checkpoint: first},
+		next:     first, end: last + 1, size: cfg.rangeSize, done: map[int64]bool{},
+	}
+	if first > last {
+		return t.progress, nil
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(cfg.writers)
+	reads := make(chan struct{}, cfg.readers)
+	for lo := first; lo <= last; lo += cfg.rangeSize {
+		if gctx.Err() != nil {
+			break
+		}
+		hi := min(lo+cfg.rangeSize, last+1)
+		g.Go(func() error {
+			reads <- struct{}{}
+			rows, err := c.readRange(gctx, e, lo, hi)
+			<-reads
+			if err != nil {
+				return err
+			}
+			res, err := c.writeRows(gctx, rows)
+			if err != nil {
+				return err
+			}
+			checkpoint, p := t.complete(lo, int64(rows.len()), res, cfg.now().Sub(start))
+			if err := c.pg.saveCheckpoint(gctx, e, checkpoint); err != nil {
+				return err
+			}
+			t.report(p, cfg.onProgress)
+			return nil
+		})
+	}
+	err = g.Wait()
+	if err == nil {
+		err = ctx.Err()
+	}
+	return t.snapshot(cfg.now().Sub(start)), err
+}
+
+// rangeTracker moves the checkpoint over the ranges that are done in a row
+// from the start, whatever order the ranges finish in.
+type rangeTracker struct {
+	mu       sync.Mutex
+	progress BackfillProgress
+	next     int64          // first id of the first range not yet done
+	end      int64          // one past the last id
+	size     int64          // ids per range
+	done     map[int64]bool // first ids of ranges done beyond next
+	reportMu sync.Mutex     // serialises progress callbacks
+}
+
+// complete records that the range starting at lo is copied and returns the
+// checkpoint and the progress.
+func (t *rangeTracker) complete(lo, rows int64, res putResult, elapsed time.Duration) (int64, BackfillProgress) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.done[lo] = true
+	for t.done[t.next] {
+		delete(t.done, t.next)
+		t.next += t.size
+	}
+	t.progress.Rows += rows
+	t.progress.Written += int64(res.Written)
+	t.progress.Skipped += int64(res.Skipped)
+	t.progress.Checkpoint = min(t.next, t.end) // the last range may be short
+	t.progress.Elapsed = elapsed
+	return t.progress.Checkpoint, t.progress
+}
+
+func (t *rangeTracker) snapshot(elapsed time.Duration) BackfillProgress {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p := t.progress
+	p.Elapsed = elapsed
+	return p
+}
+
+func (t *rangeTracker) report(p BackfillProgress, fn func(BackfillProgress)) {
+	t.reportMu.Lock()
+	defer t.reportMu.Unlock()
+	fn(p)
+}
+
+// rowSet is what one range read: products or orders.
+type rowSet struct {
+	products []Product
+	orders   []Order
+}
+
+func (r rowSet) len() int { return len(r.products) + len(r.orders) }
+
+func (c copier) readRange(ctx context.Context, e Entity, lo, hi int64) (rowSet, error) {
+	var r rowSet
+	var err error
+	switch e {
+	case EntityProduct:
+		r.products, err = c.pg.ProductsInRange(ctx, lo, hi)
+	case EntityOrder:
+		r.orders, err = c.pg.OrdersInRange(ctx, lo, hi)
+	default:
+		err = fmt.Errorf("catalog: unknown entity %q", e)
+	}
+	return r, err
+}
+
+func (c copier) writeRows(ctx context.Context, r rowSet) (putResult, error) {
+	res, err := c.copyProducts(ctx, r.products)
+	if err != nil {
+		return res, err
+	}
+	more, err := c.copyOrders(ctx, r.orders)
+	res.add(more)
+	return res, err
+}
+
+// tableOf names the table of an entity's rows. The names are constants, so
+// they can be put into SQL text.
+func tableOf(e Entity) (string, error) {
+	switch e {
+	case EntityProduct:
+		return "products", nil
+	case EntityOrder:
+		return "orders", nil
+	}
+	return "", fmt.Errorf("catalog: unknown entity %q", e)
+}
+
+// idSpan returns the largest id of the entity and the number of rows with
+// an id from first on.
+func (s *PostgresStore) idSpan(ctx context.Context, e Entity, first int64) (last, rows int64, err error) {
+	table, err := tableOf(e)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = s.pool.QueryRow(ctx, `SELECT coalesce(max(id), 0), count(*) FILTER (WHERE id >= $1) FROM `+table, first).
+		Scan(&last, &rows)
+	return last, rows, postgres.MapError(err)
+}
+
+// checkpoint returns the id the backfill of e resumes from (1 without one).
+func (s *PostgresStore) checkpoint(ctx context.Context, e Entity) (int64, error) {
+	var next int64
+	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT next_id FROM backfill_checkpoints WHERE entity = $1), 1)`,
+		string(e)).Scan(&next)
+	return next, postgres.MapError(err)
+}
+
+// saveCheckpoint records that every id below next is copied. Saves may
+// arrive out of order; the checkpoint only moves forward.
+func (s *PostgresStore) saveCheckpoint(ctx context.Context, e Entity, next int64) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO backfill_checkpoints (entity, next_id) VALUES ($1, $2)
+ON CONFLICT (entity) DO UPDATE SET next_id = greatest(backfill_checkpoints.next_id, excluded.next_id), updated_at = now()`,
+		string(e), next)
+	return postgres.MapError(err)
+}

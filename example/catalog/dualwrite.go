@@ -1,0 +1,264 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/backends/postgres"
+)
+
+// Errors of the write endpoints that are the caller's to fix.
+var (
+	// ErrInvalid: the request is malformed (bad quantity, bad price).
+	ErrInvalid = errors.New("catalog: invalid request")
+	// ErrUnknownCustomer: the order is for a customer that does not exist.
+	ErrUnknownCustomer = errors.New("catalog: unknown customer")
+	// ErrUnknownSKU: an order line names a variant that does not exist.
+	ErrUnknownSKU = errors.New("catalog: unknown sku")
+)
+
+// DefaultWriteTimeout bounds the DynamoDB half of a dual write.
+const DefaultWriteTimeout = 2 * time.Second
+
+// LineItem is one line of an order to place.
+type LineItem struct {
+	SKU      string `json:"sku"`
+	Quantity int    `json:"quantity"`
+}
+
+// DualWriter writes to PostgreSQL, the source of truth, and then to
+// DynamoDB. The PostgreSQL transaction also adds a row to the repair log
+// (the dynamodb_outbox table); the row is deleted once DynamoDB has the
+// change. When the DynamoDB write fails, the request still succeeds: the
+// failure is logged, counted (catalog.dualwrite.failures) and its row stays
+// in the repair log for [Repair]. A crash between the two writes leaves the
+// row as well, so no committed write is lost.
+type DualWriter struct {
+	pg      *PostgresStore
+	ddb     *DynamoDBStore
+	copier  copier
+	log     *slog.Logger
+	timeout time.Duration
+	writes  metric.Int64Counter
+	fails   metric.Int64Counter
+}
+
+// WriterOption configures [NewDualWriter].
+type WriterOption func(*DualWriter)
+
+// WithWriteTimeout bounds the DynamoDB write of each request (default
+// [DefaultWriteTimeout]); it runs on after the client has gone.
+func WithWriteTimeout(d time.Duration) WriterOption {
+	if d <= 0 {
+		panic(fmt.Sprintf("catalog: WithWriteTimeout(%v): the timeout must be positive, such as 2*time.Second", d))
+	}
+	return func(w *DualWriter) { w.timeout = d }
+}
+
+// WithWriteLogger sets the logger of failed DynamoDB writes (default
+// slog.Default()).
+func WithWriteLogger(l *slog.Logger) WriterOption {
+	if l == nil {
+		panic("catalog: WithWriteLogger(nil): pass slog.New(slog.DiscardHandler) for no logs")
+	}
+	return func(w *DualWriter) { w.log = l }
+}
+
+// WithWriteMeterProvider sets where the dual-write counters go (default:
+// the global meter provider).
+func WithWriteMeterProvider(mp metric.MeterProvider) WriterOption {
+	if mp == nil {
+		panic("catalog: WithWriteMeterProvider(nil): leave the option out for the global provider")
+	}
+	return func(w *DualWriter) {
+		m := mp.Meter(ScopeName)
+		w.writes = counter(m, "catalog.dualwrite.writes", "{write}", "Writes committed to PostgreSQL, by entity and whether DynamoDB took them (dynamodb=ok|failed).")
+		w.fails = counter(m, "catalog.dualwrite.failures", "{write}", "DynamoDB writes that failed and were kept in the repair log, by entity.")
+	}
+}
+
+// NewDualWriter returns a writer to both stores.
+func NewDualWriter(pg *PostgresStore, ddb *DynamoDBStore, opts ...WriterOption) *DualWriter {
+	if pg == nil || ddb == nil {
+		panic("catalog: NewDualWriter needs both stores")
+	}
+	w := &DualWriter{pg: pg, ddb: ddb, copier: copier{pg, ddb}, log: slog.Default(), timeout: DefaultWriteTimeout}
+	WithWriteMeterProvider(otel.GetMeterProvider())(w)
+	for _, o := range opts {
+		o(w)
+	}
+	return w
+}
+
+func counter(m metric.Meter, name, unit, desc string) metric.Int64Counter {
+	c, err := m.Int64Counter(name, metric.WithUnit(unit), metric.WithDescription(desc))
+	if err != nil {
+		otel.Handle(err)
+	}
+	return c
+}
+
+const maxLines = 50
+
+// PlaceOrder creates a pending order for the customer at the variants'
+// current prices and returns it as PostgreSQL stored it.
+func (w *DualWriter) PlaceOrder(ctx context.Context, customerID int64, lines []LineItem) (Order, error) {
+	if len(lines) == 0 || len(lines) > maxLines {
+		return Order{}, fmt.Errorf("%w: an order has 1 to %d lines", ErrInvalid, maxLines)
+	}
+	skus := make([]string, len(lines))
+	quantities := make([]int32, len(lines))
+	for i, l := range lines {
+		if l.SKU == "" || l.Quantity < 1 || l.Quantity > 1000 {
+			return Order{}, fmt.Errorf("%w: line %d needs a sku and a quantity from 1 to 1000", ErrInvalid, i+1)
+		}
+		skus[i], quantities[i] = l.SKU, int32(l.Quantity)
+	}
+
+	var orderID, outboxID int64
+	err := pgx.BeginFunc(ctx, w.pg.pool, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1)`, customerID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return fmt.Errorf("%w: %d", ErrUnknownCustomer, customerID)
+		}
+		var known int
+		var currencies []string
+		if err := tx.QueryRow(ctx, `SELECT count(*), coalesce(array_agg(DISTINCT currency), '{}')
+FROM variants WHERE sku = ANY($1)`, uniq(skus)).Scan(&known, &currencies); err != nil {
+			return err
+		}
+		if known != len(uniq(skus)) {
+			return ErrUnknownSKU
+		}
+		if len(currencies) != 1 {
+			return fmt.Errorf("%w: the lines are priced in %d currencies; place one order per currency", ErrInvalid, len(currencies))
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO orders (customer_id, status, currency, total, created_at, updated_at)
+VALUES ($1, 'pending', $2, 0, now(), now()) RETURNING id`, customerID, currencies[0]).Scan(&orderID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO order_lines (order_id, line, sku, quantity, unit_price)
+SELECT $1, t.line, t.sku, t.quantity, v.price
+FROM unnest($2::text[], $3::int[]) WITH ORDINALITY AS t (sku, quantity, line)
+JOIN variants v ON v.sku = t.sku`, orderID, skus, quantities); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE orders SET total = (SELECT sum(quantity * unit_price) FROM order_lines WHERE order_id = $1)
+WHERE id = $1`, orderID); err != nil {
+			return err
+		}
+		outboxID, err = addToOutbox(ctx, tx, EntityOrder, orderID)
+		return err
+	})
+	if err != nil {
+		return Order{}, callerError(err)
+	}
+	o, err := w.pg.Order(ctx, orderID)
+	if err != nil {
+		return Order{}, err // committed; the repair log has it
+	}
+	w.replicate(ctx, EntityOrder, orderID, outboxID, func(ctx context.Context) (putResult, error) {
+		return w.ddb.putOrder(ctx, o)
+	})
+	return o, nil
+}
+
+// priceText is a NUMERIC(12,2) price: up to ten digits, up to two decimals.
+var priceText = regexp.MustCompile(`^[0-9]{1,10}(\.[0-9]{1,2})?$`)
+
+// SetPrice changes a variant's price, moves the product's version forward
+// and returns the product as PostgreSQL stored it.
+func (w *DualWriter) SetPrice(ctx context.Context, productID int64, sku, price string) (Product, error) {
+	if !priceText.MatchString(price) {
+		return Product{}, fmt.Errorf("%w: price %q is not a decimal with at most two decimals", ErrInvalid, price)
+	}
+	var outboxID int64
+	err := pgx.BeginFunc(ctx, w.pg.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE variants SET price = $3 WHERE product_id = $1 AND sku = $2`, productID, sku, price)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("catalog: product %d has no variant %q: %w", productID, sku, backends.ErrNotFound)
+		}
+		// Strictly later than the previous version, even if the clock is not.
+		if _, err := tx.Exec(ctx, `UPDATE products SET updated_at = greatest(now(), updated_at + interval '1 microsecond')
+WHERE id = $1`, productID); err != nil {
+			return err
+		}
+		outboxID, err = addToOutbox(ctx, tx, EntityProduct, productID)
+		return err
+	})
+	if err != nil {
+		return Product{}, callerError(err)
+	}
+	p, err := w.pg.Product(ctx, productID)
+	if err != nil {
+		return Product{}, err
+	}
+	w.replicate(ctx, EntityProduct, productID, outboxID, func(ctx context.Context) (putResult, error) {
+		return w.ddb.putProduct(ctx, p)
+	})
+	return p, nil
+}
+
+// replicate runs the DynamoDB half of a write, detached from the request's
+// cancellation so a client that hangs up does not leave it half done. On
+// success the outbox row goes; on failure it stays, and the request still
+// succeeds: PostgreSQL has the change, and Repair will copy it.
+func (w *DualWriter) replicate(ctx context.Context, e Entity, id, outboxID int64, put func(context.Context) (putResult, error)) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
+	defer cancel()
+	entity := attribute.String("entity", string(e))
+	if _, err := put(ctx); err != nil {
+		w.writes.Add(ctx, 1, metric.WithAttributes(entity, attribute.String("dynamodb", "failed")))
+		w.fails.Add(ctx, 1, metric.WithAttributes(entity))
+		w.log.WarnContext(ctx, "catalog: dynamodb write failed; kept in the repair log",
+			"entity", e, "id", id, "repair_log_id", outboxID, "err", err)
+		if err := w.pg.keepInOutbox(ctx, outboxID, err); err != nil {
+			w.log.ErrorContext(ctx, "catalog: recording the failed attempt", "repair_log_id", outboxID, "err", err)
+		}
+		return
+	}
+	w.writes.Add(ctx, 1, metric.WithAttributes(entity, attribute.String("dynamodb", "ok")))
+	if err := w.pg.removeFromOutbox(ctx, outboxID); err != nil {
+		// Harmless: a repair replays the row, and the conditional write
+		// makes the replay a no-op.
+		w.log.WarnContext(ctx, "catalog: removing a repair-log row", "repair_log_id", outboxID, "err", err)
+	}
+}
+
+// callerError keeps the caller's errors and maps the rest.
+func callerError(err error) error {
+	if errors.Is(err, ErrInvalid) || errors.Is(err, ErrUnknownCustomer) || errors.Is(err, ErrUnknownSKU) ||
+		errors.Is(err, backends.ErrNotFound) {
+		return err
+	}
+	return postgres.MapError(err)
+}
+
+func uniq(s []string) []string {
+	seen := make(map[string]bool, len(s))
+	out := make([]string, 0, len(s))
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

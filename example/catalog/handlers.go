@@ -1,0 +1,136 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/shadowread/shadowread/backends"
+)
+
+// handlers are the read endpoints, written once for both stores.
+type handlers struct {
+	stores Stores
+	log    *slog.Logger
+	// views counts product page views: the side effect a shadow run must
+	// not repeat.
+	views metric.Int64Counter
+}
+
+func newHandlers(stores Stores, c config) *handlers {
+	views, err := c.meter.Meter(ScopeName).Int64Counter("catalog.product.views",
+		metric.WithUnit("{view}"),
+		metric.WithDescription("Product pages served to customers; shadow reads are not views."))
+	if err != nil {
+		otel.Handle(err)
+	}
+	return &handlers{stores: stores, log: c.logger, views: views}
+}
+
+func (h *handlers) getProduct(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(w, r, "productID")
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	p, err := h.stores.Products.For(ctx).Product(ctx, id)
+	if err == nil && !backends.IsShadow(ctx) && h.views != nil {
+		h.views.Add(ctx, 1)
+	}
+	h.respond(w, r, p, err)
+}
+
+func (h *handlers) getOrder(w http.ResponseWriter, r *http.Request) {
+	id, ok := idParam(w, r, "orderID")
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	o, err := h.stores.Orders.For(ctx).Order(ctx, id)
+	h.respond(w, r, o, err)
+}
+
+func (h *handlers) listOrders(w http.ResponseWriter, r *http.Request) {
+	customerID, ok := idParam(w, r, "customerID")
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	cursor, err := DecodeCursor(q.Get("cursor"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "malformed cursor")
+		return
+	}
+	limit := DefaultPageSize
+	if s := q.Get("limit"); s != "" {
+		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > MaxPageSize {
+			writeError(w, http.StatusBadRequest, "limit must be between 1 and "+strconv.Itoa(MaxPageSize))
+			return
+		}
+	}
+	ctx := r.Context()
+	// One more than the page tells whether there is a next page.
+	orders, err := h.stores.Orders.For(ctx).CustomerOrders(ctx, customerID, cursor, limit+1)
+	page := OrderPage{Orders: orders}
+	if len(orders) > limit {
+		page.Orders = orders[:limit]
+		page.NextCursor = CursorAfter(orders[limit-1]).Encode()
+	}
+	h.respond(w, r, page, err)
+}
+
+// respond writes v as JSON, or the error as the status it stands for.
+// Store errors are logged for users' requests only: the shadow's failures
+// are the middleware's to count.
+func (h *handlers) respond(w http.ResponseWriter, r *http.Request, v any, err error) {
+	switch {
+	case errors.Is(err, backends.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not found")
+	case err != nil:
+		if !backends.IsShadow(r.Context()) {
+			h.log.ErrorContext(r.Context(), "catalog: read failed", "route", chi.RouteContext(r.Context()).RoutePattern(),
+				"backend", backends.Target(r.Context()), "err", err)
+		}
+		writeError(w, http.StatusServiceUnavailable, "store unavailable")
+	default:
+		writeJSON(w, http.StatusOK, v)
+	}
+}
+
+// idParam parses a positive integer URL parameter, answering 400 if it is not.
+func idParam(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
+	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusBadRequest, name+" must be a positive integer")
+		return 0, false
+	}
+	return id, true
+}
+
+// writeJSON encodes v into a buffer first, so an encoding failure is a
+// clean 500 and a response is never half written.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		writeError(w, http.StatusInternalServerError, "encoding the response failed")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	body, _ := json.Marshal(map[string]string{"error": msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}
