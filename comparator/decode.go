@@ -15,36 +15,61 @@ import (
 // the recursion of every pass over the tree, go-cmp's included.
 const MaxDepth = 64
 
-// decode parses body as one JSON document. It returns the reason to compare
-// as bytes instead when body is not JSON, holds invalid UTF-8, repeats an
-// object key, nests deeper than [MaxDepth] or is too large to index.
+// decode parses body as one JSON document into a new tree. It returns the
+// reason to compare as bytes instead when body is not JSON, holds invalid
+// UTF-8, repeats an object key, nests deeper than [MaxDepth] or is too
+// large to index.
 func decode(body []byte) (*tree, Fallback) {
+	return new(buffers).decode(body)
+}
+
+// buffers hold what decoding a body needs, so that a comparator can keep
+// them in a pool between comparisons: the tree's node arena and the
+// decoder's scratch stacks. They hold no pointers into any body once
+// released.
+type buffers struct {
+	tree  tree
+	stack []node
+	order []int32
+}
+
+// maxPooledNodes bounds the arena a pool keeps (about 1.8 MB), so that one
+// huge body does not pin its memory for good.
+const maxPooledNodes = 1 << 16
+
+// decode is decode, into b's tree; the tree is valid until b is released.
+func (b *buffers) decode(body []byte) (*tree, Fallback) {
 	if len(body) > math.MaxInt32 {
 		return nil, FallbackTooLarge
 	}
 	if !utf8.Valid(body) {
 		return nil, FallbackInvalidUTF8
 	}
-	d := decoder{
-		body: body,
-		t: &tree{
-			src:   string(body), // one copy: the text of every node is a part of it
-			nodes: make([]node, 1, estimateNodes(body)),
-		},
-		stack: make([]node, 0, 64),
-		order: make([]int32, 0, 16),
-	}
+	t := &b.tree
+	t.src = string(body) // one copy: the text of every node is a part of it
+	t.extra = t.extra[:0]
+	t.nodes = slices.Grow(t.nodes[:0], estimateNodes(body))[:1]
+	d := decoder{body: body, t: t, stack: b.stack[:0], order: b.order[:0]}
 	d.skipSpace()
 	v := d.value()
 	d.skipSpace()
-	if d.fail == "" && d.pos != len(d.t.src) {
+	b.stack, b.order = d.stack, d.order
+	if d.fail == "" && d.pos != len(t.src) {
 		d.fail = FallbackNotJSON
 	}
 	if d.fail != "" {
 		return nil, d.fail
 	}
-	d.t.nodes[0] = v
-	return d.t, ""
+	t.nodes[0] = v
+	return t, ""
+}
+
+// release forgets the body b last decoded and reports whether b is worth
+// keeping for another.
+func (b *buffers) release() bool {
+	b.tree.src = ""
+	clear(b.tree.extra)
+	return cap(b.tree.nodes) <= maxPooledNodes
 }
 
 // estimateNodes returns about as many nodes as body holds, so that the

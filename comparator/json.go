@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -44,6 +45,9 @@ type jsonComparator struct {
 	compareErrorBodies bool
 	cmpOpts            []cmp.Option
 	maxDiffs           int
+	// buffers pools decoding buffers (*buffers) between comparisons: a
+	// matching pair then allocates little more than copies of its bodies.
+	buffers sync.Pool
 }
 
 func newJSONComparator(cfg config) *jsonComparator {
@@ -115,8 +119,11 @@ func (c *jsonComparator) comparesBody(status int) bool {
 
 // diffBodies adds the differences between two bodies with different bytes.
 func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fallback, error) {
-	x, fx := decode(primary)
-	y, fy := decode(shadow)
+	bx, by := c.getBuffers(), c.getBuffers()
+	defer c.putBuffers(bx)
+	defer c.putBuffers(by)
+	x, fx := bx.decode(primary)
+	y, fy := by.decode(shadow)
 	if fallback := firstNonEmpty(fx, fy); fallback != "" {
 		out.add(Diff{Path: "$body", Kind: ValueChanged, Primary: c.describeBytes(primary), Shadow: c.describeBytes(shadow)})
 		return fallback, nil
@@ -133,6 +140,19 @@ func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fall
 	}
 	p.explain(out)
 	return "", nil
+}
+
+func (c *jsonComparator) getBuffers() *buffers {
+	if b, ok := c.buffers.Get().(*buffers); ok {
+		return b
+	}
+	return new(buffers)
+}
+
+func (c *jsonComparator) putBuffers(b *buffers) {
+	if b.release() {
+		c.buffers.Put(b)
+	}
 }
 
 // diffList collects differences up to a limit.
