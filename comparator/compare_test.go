@@ -282,6 +282,34 @@ func compareCases() []compareCase {
 			want:   indexed("[%d] value_changed", comparator.DefaultMaxDiffs),
 			reason: "20 differences by default"},
 
+		// Without, for each kind of option.
+		{name: "Without IgnorePaths", primary: ok(`{"a":1,"b":1}`), shadow: ok(`{"a":2,"b":2}`),
+			opts: []comparator.Option{comparator.IgnorePaths("a", "b"), comparator.Without(comparator.IgnorePaths("a"))}, want: []string{"a value_changed"},
+			reason: "Without takes back the paths it names and no others"},
+		{name: "Without UnorderedPaths", primary: ok(`{"t":[1,2]}`), shadow: ok(`{"t":[2,1]}`),
+			opts: []comparator.Option{comparator.UnorderedPaths("t"), comparator.Without(comparator.UnorderedPaths("t"))}, want: []string{"t[0] value_changed", "t[1] value_changed"},
+			reason: "the array is ordered again"},
+		{name: "Without CompareHeaders", primary: withHeaders(ok(`{}`), "X-A", "1"), shadow: withHeaders(ok(`{}`), "X-A", "2"),
+			opts: []comparator.Option{comparator.CompareHeaders("X-A"), comparator.Without(comparator.CompareHeaders("x-a"))}, reason: "names are canonicalised for Without too"},
+		{name: "Without IgnoreHeaders", primary: withHeaders(ok(`{}`), "X-A", "1"), shadow: withHeaders(ok(`{}`), "X-A", "2"),
+			opts: []comparator.Option{comparator.CompareHeaders(), comparator.IgnoreHeaders("X-A"), comparator.Without(comparator.IgnoreHeaders("X-A"))}, want: []string{"$header.X-A value_changed"},
+			reason: "an ignored header taken back is compared again"},
+		{name: "Without MaxDiffs", primary: ok(many5a), shadow: ok(many5b),
+			opts: []comparator.Option{comparator.MaxDiffs(2), comparator.Without(comparator.MaxDiffs(2))}, want: indexed("[%d] value_changed", 5),
+			reason: "the default limit again"},
+
+		// UnorderedPaths with the rules that make values equal across spellings.
+		{name: "UnorderedPaths with FloatTolerance", primary: ok(`{"a":[1.0,2.0,3]}`), shadow: ok(`{"a":[3,2.05,0.95]}`),
+			opts: []comparator.Option{comparator.UnorderedPaths("a"), comparator.FloatTolerance(0.1, 0)}, reason: "numbers within the tolerance find each other in any order"},
+		{name: "UnorderedPaths with TimePrecision", primary: ok(`{"a":["2024-05-01T10:00:00.123456Z","2024-05-01T11:00:00Z","x"]}`), shadow: ok(`{"a":["x","2024-05-01T11:00:00.000Z","2024-05-01T12:00:00.123+02:00"]}`),
+			opts: []comparator.Option{comparator.UnorderedPaths("a"), comparator.TimePrecision(time.Millisecond)}, reason: "timestamps of other spellings find each other in any order"},
+		{name: "UnorderedPaths with NumericStrings", primary: ok(`{"a":["1",2]}`), shadow: ok(`{"a":[2,1.0]}`),
+			opts: []comparator.Option{comparator.UnorderedPaths("a"), comparator.NumericStrings()}, reason: "a numeric string finds its number"},
+		{name: "UnorderedPaths nested", primary: ok(`{"o":[{"id":1,"t":["a","b"]},{"id":2,"t":["c"]}]}`), shadow: ok(`{"o":[{"id":2,"t":["c"]},{"t":["b","a"],"id":1}]}`),
+			opts: []comparator.Option{comparator.UnorderedPaths("o", "o[*].t")}, reason: "unordered arrays inside unordered arrays"},
+		{name: "ShowValues cut", primary: ok(`{"a":"` + strings.Repeat("x", 200) + `"}`), shadow: ok(`{"a":"` + strings.Repeat("y", 200) + `"}`),
+			opts: []comparator.Option{comparator.ShowValues()}, want: []string{"a value_changed"}, reason: "long values are cut and say how long they were"},
+
 		// The PostgreSQL/DynamoDB preset: what it absorbs.
 		{name: "preset NUMERIC against Number", primary: ok(`{"price":12.50,"qty":3}`), shadow: ok(`{"price":12.5,"qty":3}`),
 			opts: []comparator.Option{comparator.PostgresDynamoDB()}, reason: "NUMERIC keeps its scale, a DynamoDB Number through float64 does not"},

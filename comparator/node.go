@@ -12,23 +12,6 @@ const (
 	typeObject
 )
 
-func (t jsonType) String() string {
-	switch t {
-	case typeNull:
-		return "null"
-	case typeBool:
-		return "bool"
-	case typeNumber:
-		return "number"
-	case typeString:
-		return "string"
-	case typeArray:
-		return "array"
-	default:
-		return "object"
-	}
-}
-
 // tree is a decoded JSON document. The comparator decodes into this rather
 // than into map[string]any: number literals stay exact, object members stay
 // in a sorted run that two objects can be merged over, and the nodes hold

@@ -19,7 +19,8 @@ const (
 // Diff is one difference. Path names the place in the JSON document
 // (`items[3].price`), `$status` for the status code, `$header.Name` for a
 // header and `$body` for a body compared as bytes. Primary and Shadow
-// describe the two values, redacted unless values were opted in.
+// describe the two values, redacted unless values were opted in; the side
+// that has no value (of a missing or extra one) is empty.
 type Diff struct {
 	Path    string
 	Kind    Kind

@@ -12,8 +12,9 @@ import (
 // (path, kind) pairs of the differences, with element indexes collapsed
 // (`items[3].price` counts as `items[*].price`). It ignores the values, the
 // order of the differences and repeats, so it is the same across requests,
-// processes and releases of the package. It is empty when there are no
-// differences.
+// processes and releases of the package. It is computed from the
+// differences the result kept (see [MaxDiffs]), and is empty when there
+// are none.
 func (r Result) Signature() string {
 	if len(r.Diffs) == 0 {
 		return ""
