@@ -1,8 +1,11 @@
 package middleware
 
-// cappedBuffer keeps the first max bytes written to it and remembers whether
-// more were written. Writes never fail, so the handler writing through it
-// behaves as it would without the middleware.
+// cappedBuffer keeps the bytes written to it as long as they fit in max.
+// Once more are written it lets go of them and only remembers the overflow:
+// a body over the cap is never compared, so holding its first bytes would
+// only keep memory from the garbage collector while a long response
+// streams on. Writes never fail, so the handler writing through it behaves
+// as it would without the middleware.
 type cappedBuffer struct {
 	buf      []byte
 	max      int64
@@ -10,14 +13,12 @@ type cappedBuffer struct {
 }
 
 func (b *cappedBuffer) Write(p []byte) (int, error) {
-	room := b.max - int64(len(b.buf))
-	if int64(len(p)) > room {
-		b.overflow = true
-		if room > 0 {
-			b.buf = append(b.buf, p[:room]...)
-		}
-		return len(p), nil
+	switch {
+	case b.overflow:
+	case int64(len(p)) > b.max-int64(len(b.buf)):
+		b.overflow, b.buf = true, nil
+	default:
+		b.buf = append(b.buf, p...)
 	}
-	b.buf = append(b.buf, p...)
 	return len(p), nil
 }

@@ -36,8 +36,18 @@ func newPrimaryCapture(w http.ResponseWriter, maxBody int64) *primaryCapture {
 			return func(p []byte) (int, error) {
 				c.noteHeader(w, http.StatusOK)
 				n, err := next(p)
-				c.body.Write(p[:n])
+				// Keep what the user's writer took; a writer that breaks the
+				// io.Writer contract must not make the copy panic.
+				c.body.Write(p[:min(max(n, 0), len(p))])
 				return n, err
+			}
+		},
+		Flush: func(next httpsnoop.FlushFunc) httpsnoop.FlushFunc {
+			return func() {
+				// A flush sends the head: later header changes never reach
+				// the user, so they must not reach the comparison either.
+				c.noteHeader(w, http.StatusOK)
+				next()
 			}
 		},
 		ReadFrom: func(next httpsnoop.ReadFromFunc) httpsnoop.ReadFromFunc {

@@ -2,8 +2,11 @@ package middleware_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -110,4 +113,78 @@ func byBackend(w http.ResponseWriter, r *http.Request) {
 func sameAnswer(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Write([]byte(`{"id":"p1","price":12.5}`))
+}
+
+// load runs fn over and over in workers goroutines until the returned stop
+// is called; stop waits for them and returns how many calls were made.
+func load(workers int, fn func(worker int)) (stop func() int) {
+	var (
+		stopped atomic.Bool
+		calls   atomic.Int64
+		wg      sync.WaitGroup
+	)
+	for w := range workers {
+		wg.Go(func() {
+			for !stopped.Load() {
+				fn(w)
+				calls.Add(1)
+			}
+		})
+	}
+	return func() int {
+		stopped.Store(true)
+		wg.Wait()
+		return int(calls.Load())
+	}
+}
+
+// tally is a telemetry.Recorder for load tests: it counts outcomes by
+// "outcome/reason" and tracks how many shadows run at once, from
+// StartShadow to their Record. Unlike spy it never blocks.
+type tally struct {
+	mu         sync.Mutex
+	outcomes   map[string]int
+	running    int
+	maxRunning int
+}
+
+type tallyStarted struct{}
+
+func newTally() *tally { return &tally{outcomes: map[string]int{}} }
+
+func (c *tally) StartShadow(ctx context.Context, _ telemetry.Event) context.Context {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.running++
+	c.maxRunning = max(c.maxRunning, c.running)
+	return context.WithValue(ctx, tallyStarted{}, true)
+}
+
+func (c *tally) Record(ctx context.Context, e telemetry.Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ctx.Value(tallyStarted{}) != nil {
+		c.running--
+	}
+	c.outcomes[string(e.Outcome)+"/"+e.Reason]++
+}
+
+// snapshot returns a copy of the counts and the most shadows seen at once.
+func (c *tally) snapshot() (map[string]int, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.outcomes), c.maxRunning
+}
+
+// count returns the number of events with the outcome, whatever the reason.
+func (c *tally) count(o telemetry.Outcome) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for k, v := range c.outcomes {
+		if strings.HasPrefix(k, string(o)+"/") {
+			n += v
+		}
+	}
+	return n
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/middleware"
 	"github.com/shadowread/shadowread/telemetry"
 )
 
@@ -118,4 +120,41 @@ func (o *onceReader) Read(p []byte) (int, error) {
 	n := copy(p, o.s)
 	o.s = o.s[n:]
 	return n, nil
+}
+
+// TestFlushSendsTheHead: a flush sends the response head, so header changes
+// made after it never reach the client. The comparator must see the head
+// the client got, from both sides.
+func TestFlushSendsTheHead(t *testing.T) {
+	rec := newSpy()
+	seen := make(chan [2]comparator.Response, 1)
+	s := newShadower(t, rec, middleware.WithComparator(comparator.ComparatorFunc(func(p, sh comparator.Response) comparator.Result {
+		seen <- [2]comparator.Response{p, sh}
+		return bytesEqual(p, sh)
+	})))
+	srv := httptest.NewServer(s.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Stage", "head")
+		http.NewResponseController(w).Flush()
+		w.Header().Set("X-Stage", "too late")
+		io.WriteString(w, "body")
+	})))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if got := resp.Header.Get("X-Stage"); got != "head" {
+		t.Fatalf("client got X-Stage %q, want head", got)
+	}
+	got := <-seen
+	for i, side := range []string{"primary", "shadow"} {
+		if v := got[i].Header.Get("X-Stage"); v != "head" {
+			t.Errorf("comparator saw the %s's X-Stage %q, want %q as the client got it", side, v, "head")
+		}
+	}
+	if ev := rec.next(t); ev.Outcome != telemetry.Match {
+		t.Errorf("outcome = %q, want match", ev.Outcome)
+	}
 }

@@ -36,23 +36,22 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 	}
 	r, body, err := bufferBody(r, s.cfg.maxBodyBytes)
 	if err != nil {
-		next.ServeHTTP(w, r)
 		ev.Outcome, ev.Reason = telemetry.Skipped, telemetry.ReasonRequestTooLarge
 		if !errors.Is(err, errBodyTooLarge) {
 			ev.Reason, ev.Err = telemetry.ReasonRequestUnreadable, err
 		}
-		s.recordSafely(r.Context(), ev)
+		s.serveAlone(next, w, r, ev)
 		return
 	}
 	// The shadow's copy is taken before the primary runs, so nothing the
 	// primary or later middleware does to r reaches the shadow.
 	job := &shadowJob{cfg: &s.cfg, handler: shadow, req: shadowRequest(r, d.Shadow, body), ev: ev}
-	capture := newPrimaryCapture(w, s.cfg.maxBodyBytes)
 	if s.cfg.start == StartWithPrimary {
-		s.serveWithShadow(next, capture, r, job)
+		s.serveWithShadow(next, w, r, job)
 		return
 	}
 
+	capture := newPrimaryCapture(w, s.cfg.maxBodyBytes)
 	start := time.Now()
 	done := false
 	defer func() {
@@ -71,7 +70,8 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 		return
 	}
 	if !s.tryAcquire() {
-		ev.Outcome, ev.Start, ev.PrimaryDuration = telemetry.Dropped, p.start, p.duration
+		ev.Outcome, ev.Reason = s.noSlot()
+		ev.Start, ev.PrimaryDuration = p.start, p.duration
 		s.recordSafely(r.Context(), ev)
 		return
 	}
@@ -82,17 +82,17 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 
 // serveWithShadow starts the shadow first and then serves the primary; the
 // shadow waits for the primary's result before comparing.
-func (s *Shadower) serveWithShadow(next http.Handler, capture *primaryCapture, r *http.Request, job *shadowJob) {
+func (s *Shadower) serveWithShadow(next http.Handler, w http.ResponseWriter, r *http.Request, job *shadowJob) {
 	if !s.tryAcquire() {
-		next.ServeHTTP(capture.w, r)
 		ev := job.ev
-		ev.Outcome = telemetry.Dropped
-		s.recordSafely(r.Context(), ev)
+		ev.Outcome, ev.Reason = s.noSlot()
+		s.serveAlone(next, w, r, ev)
 		return
 	}
 	results := make(chan primaryResult, 1)
 	go job.run(s.release, results)
 
+	capture := newPrimaryCapture(w, s.cfg.maxBodyBytes)
 	start := time.Now()
 	done := false
 	defer func() {
@@ -103,6 +103,14 @@ func (s *Shadower) serveWithShadow(next http.Handler, capture *primaryCapture, r
 	next.ServeHTTP(capture.w, r)
 	done = true
 	results <- capture.result(start)
+}
+
+// serveAlone serves a sampled request that gets no shadow and records ev,
+// whose outcome says why; it records ev also when the primary panics, and
+// lets the panic go on.
+func (s *Shadower) serveAlone(next http.Handler, w http.ResponseWriter, r *http.Request, ev telemetry.Event) {
+	defer s.recordSafely(r.Context(), ev)
+	next.ServeHTTP(w, r)
 }
 
 // result summarises the primary once its handler has returned.

@@ -32,6 +32,11 @@ func (w *shadowWriter) WriteHeader(code int) {
 
 func (w *shadowWriter) Write(p []byte) (int, error) {
 	w.WriteHeader(http.StatusOK)
+	if w.status == http.StatusNoContent || w.status == http.StatusNotModified {
+		// As net/http: these responses have no body, so the primary's
+		// capture holds none either.
+		return 0, http.ErrBodyNotAllowed
+	}
 	return w.body.Write(p)
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/flags"
+	"github.com/shadowread/shadowread/telemetry"
 )
 
 // Shadower is the shadow-read middleware. Create one with [New], wrap read
@@ -16,14 +17,17 @@ type Shadower struct {
 	cfg config
 	// slots bounds the shadows in flight: a shadow holds one for its whole
 	// life. Close waits for shadows by taking every slot.
-	slots  chan struct{}
-	closed atomic.Bool
+	slots chan struct{}
+	// closing lets one Close at a time take slots: two taking them at once
+	// could each hold some and wait for the rest forever.
+	closing chan struct{}
+	closed  atomic.Bool
 }
 
 // New returns a Shadower configured by opts. Nil options are ignored.
 func New(opts ...Option) *Shadower {
 	cfg := newConfig(opts)
-	return &Shadower{cfg: cfg, slots: make(chan struct{}, cfg.maxConcurrent)}
+	return &Shadower{cfg: cfg, slots: make(chan struct{}, cfg.maxConcurrent), closing: make(chan struct{}, 1)}
 }
 
 // Handler wraps next, the user's read handler. Each request is routed to
@@ -94,14 +98,29 @@ func (s *Shadower) tryAcquire() bool {
 
 func (s *Shadower) release() { <-s.slots }
 
+// noSlot is the outcome of a sampled request that found no free slot.
+func (s *Shadower) noSlot() (telemetry.Outcome, string) {
+	if s.closed.Load() {
+		return telemetry.Skipped, telemetry.ReasonClosed
+	}
+	return telemetry.Dropped, ""
+}
+
 // InFlight returns the number of shadows running now.
 func (s *Shadower) InFlight() int { return len(s.slots) }
 
 // Close stops new shadows and waits for the running ones to finish. It
-// returns ctx.Err() if they outlive ctx; calling Close again waits again.
-// Requests served after Close are handled by the primary alone.
+// returns ctx.Err() if they outlive ctx; calling Close again waits again,
+// and concurrent calls wait in turn. Requests served after Close are
+// handled by the primary alone.
 func (s *Shadower) Close(ctx context.Context) error {
 	s.closed.Store(true)
+	select {
+	case s.closing <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.closing }()
 	taken := 0
 	defer func() {
 		for range taken {
