@@ -58,9 +58,9 @@ func (c *jsonComparator) describeHeader(values []string) string {
 }
 
 // shortHash is the first six hex digits of the SHA-256 of s: enough to tell
-// whether two redacted values are the same, too short to look anything up.
-// It does not hide a value that can be guessed (a boolean, a small number):
-// hashing every candidate finds it.
+// at a glance whether two redacted values are the same. It does not hide a
+// value that can be guessed (a boolean, a small number): hashing every
+// candidate finds it.
 func shortHash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:3])

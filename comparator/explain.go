@@ -127,33 +127,6 @@ func (p docPair) pairArrays(a, b *node, prune bool) (any, any, bool) {
 	return mx, my, equal
 }
 
-// alignUnordered lines the elements of an unordered array bs up against
-// as: each against its equal partner, then the elements without one
-// against each other, in order (so their differences show member by
-// member), then what is left of bs after the end of as.
-func (p docPair) alignUnordered(as, bs []node) []int {
-	match, _ := p.matchUnordered(as, bs)
-	used := make([]bool, len(bs))
-	for _, j := range match {
-		if j >= 0 {
-			used[j] = true
-		}
-	}
-	var spare []int
-	for j := range bs {
-		if !used[j] {
-			spare = append(spare, j)
-		}
-	}
-	order := match
-	for i := range order {
-		if order[i] < 0 && len(spare) > 0 {
-			order[i], spare = spare[0], spare[1:]
-		}
-	}
-	return append(order, spare...)
-}
-
 // toCmp converts n, a node of t, to the values go-cmp compares (see pair).
 func toCmp(t *tree, n *node) any {
 	switch n.typ {
@@ -199,7 +172,7 @@ func (r *diffReporter) Report(rs cmp.Result) {
 		return
 	}
 	if len(r.out.diffs) >= r.out.limit {
-		r.out.truncated = true
+		r.out.truncated = true // past the limit: no need to build the diff
 		return
 	}
 	vx, vy := r.steps[len(r.steps)-1].Values()

@@ -8,9 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"time"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // ErrPanic is wrapped by [Result.Err] when a comparison panicked: in a
@@ -29,44 +26,20 @@ func JSON(opts ...Option) Comparator {
 	return newJSONComparator(cfg)
 }
 
-// jsonComparator is what [JSON] builds: the options, compiled.
+// jsonComparator is what [JSON] builds: the options' values, with the
+// path options compiled.
 type jsonComparator struct {
-	rules              matcher
-	compareAllHeaders  bool
-	compareHeaders     []string // sorted
-	ignoreHeaders      []string
-	absTol, relTol     float64
-	compareTimes       bool
-	timePrecision      time.Duration
-	nullEqualsMissing  bool
-	emptyEqualsMissing bool
-	numericStrings     bool
-	showValues         bool
-	compareErrorBodies bool
-	cmpOpts            []cmp.Option
-	maxDiffs           int
+	config
+	rules matcher
 	// buffers pools decoding buffers (*buffers) between comparisons: a
 	// matching pair then allocates little more than copies of its bodies.
 	buffers sync.Pool
 }
 
 func newJSONComparator(cfg config) *jsonComparator {
-	c := &jsonComparator{
-		compareAllHeaders:  cfg.compareAllHeaders,
-		compareHeaders:     slices.Compact(slices.Sorted(slices.Values(cfg.compareHeaders))),
-		ignoreHeaders:      slices.Clone(cfg.ignoreHeaders),
-		absTol:             cfg.absTol,
-		relTol:             cfg.relTol,
-		compareTimes:       cfg.compareTimes,
-		timePrecision:      cfg.timePrecision,
-		nullEqualsMissing:  cfg.nullEqualsMissing,
-		emptyEqualsMissing: cfg.emptyEqualsMissing,
-		numericStrings:     cfg.numericStrings,
-		showValues:         cfg.showValues,
-		compareErrorBodies: cfg.compareErrorBodies,
-		cmpOpts:            slices.Clone(cfg.cmpOpts),
-		maxDiffs:           cfg.maxDiffs,
-	}
+	slices.Sort(cfg.compareHeaders)
+	cfg.compareHeaders = slices.Compact(cfg.compareHeaders)
+	c := &jsonComparator{config: cfg}
 	// Rules keep the order the options gave, so Normalize functions on the
 	// same path run in that order.
 	addRules := func(paths []string, a ruleAction) {

@@ -1,0 +1,142 @@
+package comparator
+
+import (
+	"encoding/binary"
+	"hash"
+	"hash/fnv"
+	"io"
+)
+
+// matchUnordered pairs each element of xs with an equal element of ys, each
+// used once. match[i] is the index in ys paired with xs[i], or -1.
+// complete reports that every element of both found a partner.
+//
+// It tries the same position first, so arrays in the same order cost one
+// pass. An element out of place is looked for only among the elements of
+// ys with its matchKey; with exact rules those are equal elements, so the
+// search stays about linear. Under tolerances it is greedy: an element may
+// take a partner that a later one needed.
+func (p docPair) matchUnordered(xs, ys []node) (match []int, complete bool) {
+	match = make([]int, len(xs))
+	used := make([]bool, len(ys))
+	complete = len(xs) == len(ys)
+	var buckets map[uint64][]int // indexes into ys by matchKey, built when first needed
+	for i := range xs {
+		match[i] = -1
+		if i < len(ys) && !used[i] && p.equal(&xs[i], &ys[i]) {
+			match[i], used[i] = i, true
+			continue
+		}
+		if buckets == nil {
+			buckets = make(map[uint64][]int)
+			for j := range ys {
+				k := p.c.matchKey(p.y, &ys[j])
+				buckets[k] = append(buckets[k], j)
+			}
+		}
+		key := p.c.matchKey(p.x, &xs[i])
+		bucket := buckets[key]
+		for b := 0; b < len(bucket); {
+			j := bucket[b]
+			if used[j] {
+				// Taken (maybe by its position): drop it for good.
+				bucket[b] = bucket[len(bucket)-1]
+				bucket = bucket[:len(bucket)-1]
+				continue
+			}
+			if p.equal(&xs[i], &ys[j]) {
+				match[i], used[j] = j, true
+				bucket[b] = bucket[len(bucket)-1]
+				bucket = bucket[:len(bucket)-1]
+				break
+			}
+			b++
+		}
+		buckets[key] = bucket
+		if match[i] < 0 {
+			complete = false
+		}
+	}
+	return match, complete
+}
+
+// matchKey hashes n, a node of t, so that values equal under the options
+// hash the same: exactly where the rules are exact, and coarsely (a number
+// is just a number) where tolerances could make different spellings equal.
+func (c *jsonComparator) matchKey(t *tree, n *node) uint64 {
+	h := fnv.New64a()
+	c.writeMatchKey(h, t, n)
+	return h.Sum64()
+}
+
+func (c *jsonComparator) writeMatchKey(h hash.Hash64, t *tree, n *node) {
+	typ := n.typ
+	text := t.text(n.text)
+	if typ == typeString && c.numericStrings && isNumberLiteral(text) {
+		typ = typeNumber // may equal a number
+	}
+	h.Write([]byte{byte(typ)})
+	switch typ {
+	case typeNumber:
+		if c.absTol == 0 && c.relTol == 0 {
+			io.WriteString(h, decimalKey(text))
+		}
+	case typeString:
+		if !c.compareTimes {
+			io.WriteString(h, text)
+		} else if _, isTime := parseTimestamp(text); !isTime {
+			io.WriteString(h, text)
+		}
+	case typeArray:
+		kids := t.kids(n)
+		if !n.unordered {
+			for i := range kids {
+				c.writeMatchKey(h, t, &kids[i])
+			}
+			break
+		}
+		// Order must not matter: add the elements' own keys up.
+		var sum uint64
+		for i := range kids {
+			sum += c.matchKey(t, &kids[i])
+		}
+		binary.Write(h, binary.LittleEndian, sum)
+	case typeObject:
+		kids := t.kids(n)
+		for i := range kids {
+			io.WriteString(h, t.text(kids[i].key))
+			h.Write([]byte{0})
+			c.writeMatchKey(h, t, &kids[i])
+		}
+	case typeBool:
+		io.WriteString(h, text)
+	}
+	h.Write([]byte{0xff}) // ends the value, so neighbours cannot run together
+}
+
+// alignUnordered lines the elements of an unordered array bs up against
+// as: each against its equal partner, then the elements without one
+// against each other, in order (so their differences show member by
+// member), then what is left of bs after the end of as.
+func (p docPair) alignUnordered(as, bs []node) []int {
+	match, _ := p.matchUnordered(as, bs)
+	used := make([]bool, len(bs))
+	for _, j := range match {
+		if j >= 0 {
+			used[j] = true
+		}
+	}
+	var spare []int
+	for j := range bs {
+		if !used[j] {
+			spare = append(spare, j)
+		}
+	}
+	order := match
+	for i := range order {
+		if order[i] < 0 && len(spare) > 0 {
+			order[i], spare = spare[0], spare[1:]
+		}
+	}
+	return append(order, spare...)
+}
