@@ -1,0 +1,52 @@
+// Command service is the load harness's target: the example catalog service
+// ([catalog.NewRouter]) on real PostgreSQL and DynamoDB stores, built with
+// the read middleware of one benchmark variant. The harness
+// (github.com/shadowread/shadowread/bench/load) runs one process per
+// variant.
+//
+//	service seed  -pg URL -ddb URL -table NAME [-products N] [-customers N] [-orders N]
+//	service probe -ddb URL -table NAME [-products N] [-reads N]
+//	service serve -pg URL -ddb URL -table NAME -mode MODE [-sample PERCENT]
+//	              [-addr HOST:PORT] [-debug-addr HOST:PORT]
+//
+// # seed
+//
+// Creates the catalog's PostgreSQL schema, fills it with a fixed,
+// generated catalog (the same for every run) and copies it to a new
+// DynamoDB table with [catalog.Backfill], so both stores hold the same data
+// and shadow reads match.
+//
+// # probe
+//
+// Reads products from the DynamoDB store one after the other and prints
+// the median read time in nanoseconds, for calibrating the delay that
+// makes the shadow store ten times slower.
+//
+// # serve
+//
+// Serves the catalog until SIGINT or SIGTERM, then shuts down gracefully.
+// -mode says what wraps the read routes:
+//
+//   - none: nothing; PostgreSQL serves every read.
+//   - shadow: the [middleware.Shadower], with [flags.New] over an in-memory
+//     OpenFeature provider sampling -sample percent of customers (sticky
+//     per X-Customer-Id), comparing with [comparator.PostgresDynamoDB] and
+//     recording through [telemetry.New] with the OTel metrics SDK.
+//   - experiment: the synchronous baseline, as GitHub's Scientist does it:
+//     both stores are read one after the other, compared and published
+//     before the user gets the PostgreSQL response.
+//   - dynamodb: nothing but routing to DynamoDB; the second instance that
+//     nginx mirrors requests to.
+//
+// Once listening it prints one line, "addr=HOST:PORT debug=HOST:PORT". The
+// debug address serves /debug/goroutines (the goroutine count) and
+// /debug/outcomes (shadow outcome counts as JSON), so the harness can watch
+// the process without adding anything to the measured routes.
+//
+// [catalog.NewRouter]: https://pkg.go.dev/github.com/shadowread/shadowread/example/catalog#NewRouter
+// [catalog.Backfill]: https://pkg.go.dev/github.com/shadowread/shadowread/example/catalog#Backfill
+// [middleware.Shadower]: https://pkg.go.dev/github.com/shadowread/shadowread/middleware#Shadower
+// [flags.New]: https://pkg.go.dev/github.com/shadowread/shadowread/flags#New
+// [comparator.PostgresDynamoDB]: https://pkg.go.dev/github.com/shadowread/shadowread/comparator#PostgresDynamoDB
+// [telemetry.New]: https://pkg.go.dev/github.com/shadowread/shadowread/telemetry#New
+package main
