@@ -54,19 +54,37 @@ func (j *shadowJob) run(release func(), primary <-chan primaryResult) {
 	case overflow:
 		ev.Outcome, ev.Reason = telemetry.Skipped, telemetry.ReasonBodyTooLarge
 	default:
-		start := time.Now()
-		ev.Result = compareSafely(j.cfg.comparator, p.resp, resp)
-		ev.CompareDuration = time.Since(start)
-		switch {
-		case ev.Result.Err != nil:
-			ev.Outcome, ev.Reason, ev.Err = telemetry.Skipped, telemetry.ReasonCompareFailed, ev.Result.Err
-		case ev.Result.Equal:
-			ev.Outcome = telemetry.Match
-		default:
-			ev.Outcome = telemetry.Mismatch
-		}
+		j.compare(&ev, p.resp, resp)
 	}
 	j.cfg.recorder.Record(context.WithoutCancel(ctx), ev)
+}
+
+// compare compares the two responses, gzip-decoded where they are
+// encoded, and sets ev's result and outcome.
+func (j *shadowJob) compare(ev *telemetry.Event, primary, shadow comparator.Response) {
+	primary, err := decodeBody(primary, j.cfg.maxBodyBytes, "primary's")
+	if err == nil {
+		shadow, err = decodeBody(shadow, j.cfg.maxBodyBytes, "shadow's")
+	}
+	switch {
+	case errors.Is(err, errDecodedTooLarge):
+		ev.Outcome, ev.Reason = telemetry.Skipped, telemetry.ReasonBodyTooLarge
+		return
+	case err != nil:
+		ev.Outcome, ev.Reason, ev.Err = telemetry.Skipped, telemetry.ReasonCompareFailed, err
+		return
+	}
+	start := time.Now()
+	ev.Result = compareSafely(j.cfg.comparator, primary, shadow)
+	ev.CompareDuration = time.Since(start)
+	switch {
+	case ev.Result.Err != nil:
+		ev.Outcome, ev.Reason, ev.Err = telemetry.Skipped, telemetry.ReasonCompareFailed, ev.Result.Err
+	case ev.Result.Equal:
+		ev.Outcome = telemetry.Match
+	default:
+		ev.Outcome = telemetry.Mismatch
+	}
 }
 
 // execute runs the shadow handler into a private writer and turns a panic
