@@ -10,6 +10,10 @@
 // [IsShadow] tells a handler that it is running as the shadow, so it can skip
 // side effects such as analytics events or cache writes.
 //
+// A [Throttle] carries a store's throttling from its client to the
+// middleware: the client notes each call the store refused for its rate,
+// and the middleware sends fewer shadow reads to the store while it does.
+//
 // The sub-packages [github.com/shadowread/shadowread/backends/postgres] and
 // [github.com/shadowread/shadowread/backends/dynamodb] open traced clients for
 // the two stores.

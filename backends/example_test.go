@@ -3,6 +3,7 @@ package backends_test
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/shadowread/shadowread/backends"
 )
@@ -39,4 +40,17 @@ func ExampleIsShadow() {
 	}
 	fmt.Println("serve from", backends.Target(ctx))
 	// Output: serve from dynamodb
+}
+
+func ExampleThrottle() {
+	throttle := backends.NewThrottle(backends.DynamoDB, time.Second)
+	fmt.Println(throttle.Level(), throttle.Admit())
+
+	// The DynamoDB client saw a ProvisionedThroughputExceededException:
+	// from now on, one shadow read in two goes ahead.
+	throttle.Note()
+	fmt.Println(throttle.Level())
+	// Output:
+	// 0 true
+	// 1
 }
