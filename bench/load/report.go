@@ -1,0 +1,276 @@
+package load
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shadowread/shadowread/middleware"
+)
+
+// Report is everything one `make bench` run measured, rendered as
+// bench/RESULTS.md by [Report.Markdown].
+type Report struct {
+	Machine  Machine
+	Setup    Setup
+	Variants []VariantResult // in the order of [Variants]; the first is the baseline
+	// Memory is sampled every second while variant 3 runs.
+	Memory []MemorySample
+	Micro  []Micro
+	// Analysis is appended verbatim: the hand-written explanation of the
+	// run's misses.
+	Analysis string
+}
+
+// Machine describes where the run happened.
+type Machine struct {
+	CPUs                  int
+	CPUModel              string
+	Kernel                string
+	GoVersion             string
+	Tools                 string // versions of the servers and nginx
+	Date                  time.Time
+	LoadBefore, LoadAfter string // /proc/loadavg at the start and end
+}
+
+// Setup is how the load was generated.
+type Setup struct {
+	Rate float64 // requests per second of every variant
+	// Capacity is the closed-loop throughput of the baseline, measured
+	// with CapacityWorkers concurrent clients, from which Rate was chosen.
+	Capacity        float64
+	CapacityWorkers int
+	Warmup, Measure time.Duration
+	Rounds          int
+	Mix             string
+	// DirectRead and SlowRead are the median DynamoDB product reads
+	// without and with the delaying proxy (set to ShadowDelay).
+	DirectRead, SlowRead, ShadowDelay time.Duration
+	Elapsed                           time.Duration
+}
+
+// VariantResult is what one variant measured.
+type VariantResult struct {
+	Variant
+	Rounds []Result // one per round, in round order
+	// Outcomes counts the comparisons the target reported, by outcome.
+	Outcomes map[string]uint64
+}
+
+// Total returns the rounds merged.
+func (v *VariantResult) Total() Result {
+	var t Result
+	for i := range v.Rounds {
+		t.Merge(&v.Rounds[i])
+	}
+	return t
+}
+
+// MemorySample is the target's resident memory and goroutine count at one
+// moment.
+type MemorySample struct {
+	At         time.Duration // since the first sample
+	RSS        int64         // bytes
+	Goroutines int
+}
+
+// middlewareSlots is middleware.DefaultMaxConcurrent, which the target
+// service leaves as it is.
+const middlewareSlots = middleware.DefaultMaxConcurrent
+
+// Quantiles reported for every variant.
+var reportQuantiles = []struct {
+	Label string
+	Q     float64
+}{{"p50", 0.50}, {"p99", 0.99}, {"p99.9", 0.999}}
+
+// variant returns the result of the variant with key, or nil.
+func (r *Report) variant(key string) *VariantResult {
+	for i := range r.Variants {
+		if r.Variants[i].Key == key {
+			return &r.Variants[i]
+		}
+	}
+	return nil
+}
+
+// Ratio returns the variant's q-quantile over the baseline's, both over
+// all rounds; 0 if either is missing.
+func (r *Report) Ratio(key string, q float64) float64 {
+	v, base := r.variant(key), r.baseline()
+	if v == nil || base == nil {
+		return 0
+	}
+	vt, bt := v.Total(), base.Total()
+	b := bt.Latency.Quantile(q)
+	if b == 0 {
+		return 0
+	}
+	return float64(vt.Latency.Quantile(q)) / float64(b)
+}
+
+// roundRatios returns the variant's q-quantile over the baseline's of the
+// same round, for each round: the spread shows how noisy the machine was.
+func (r *Report) roundRatios(key string, q float64) []float64 {
+	v, base := r.variant(key), r.baseline()
+	if v == nil || base == nil {
+		return nil
+	}
+	var out []float64
+	for i := range min(len(v.Rounds), len(base.Rounds)) {
+		if b := base.Rounds[i].Latency.Quantile(q); b > 0 {
+			out = append(out, float64(v.Rounds[i].Latency.Quantile(q))/float64(b))
+		}
+	}
+	return out
+}
+
+func (r *Report) baseline() *VariantResult {
+	if len(r.Variants) == 0 {
+		return nil
+	}
+	return &r.Variants[0]
+}
+
+// Markdown renders the report.
+func (r *Report) Markdown() string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	m, s := r.Machine, r.Setup
+
+	w("# shadowread: benchmark results\n\n")
+	w("Written by `make bench` (bench/Makefile) on %s; the run took %s.\n\n", m.Date.UTC().Format("2006-01-02 15:04 MST"), s.Elapsed.Round(time.Second))
+	w("Machine: %d CPUs (%s), Linux %s, %s. %s\n", m.CPUs, m.CPUModel, m.Kernel, m.GoVersion, m.Tools)
+	w("Load average (1, 5, 15 min) before the load runs: %s; after: %s. The machine is shared:\n", m.LoadBefore, m.LoadAfter)
+	w("the generator, every service process, PostgreSQL, dynalite and nginx run on the same %d CPUs,\n", m.CPUs)
+	w("and other jobs may run beside them, so compare variants within this run only.\n\n")
+
+	w("## Targets\n\n")
+	w("| target | limit | measured | met |\n|---|---|---|---|\n")
+	for _, c := range r.Checks() {
+		met := "yes"
+		if !c.Met {
+			met = "**no**"
+		}
+		w("| %s | %s | %s | %s |\n", c.Target, c.Limit, c.Measured, met)
+	}
+	w("\n")
+
+	r.writeLoad(&b)
+	r.writeMemory(&b)
+	r.writeMicro(&b)
+	if a := strings.TrimSpace(r.Analysis); a != "" {
+		w("%s\n", a)
+	}
+	return b.String()
+}
+
+func (r *Report) writeLoad(b *strings.Builder) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	s := r.Setup
+	w("## Load over loopback\n\n")
+	w("The example catalog service (example/catalog) on PostgreSQL 15 and dynalite, one process per variant.\n")
+	w("Open loop at a fixed %.0f requests/s, %.0f%% of the %.0f requests/s the baseline answered closed loop with %d clients;\n",
+		s.Rate, 100*s.Rate/max(s.Capacity, 1), s.Capacity, s.CapacityWorkers)
+	w("latency runs from each request's scheduled send time to the end of its body, so a stall counts for every request it delays.\n")
+	w("Request mix: %s. Each variant: %s warm-up, then %s measured; %d rounds, all variants in each,\n", s.Mix, s.Warmup, s.Measure, s.Rounds)
+	w("the order rotated every round. Ratios are against variant 1 over all rounds; \"p99 × per round\" is the range of the\n")
+	w("per-round ratios, each against variant 1 of the same round.\n\n")
+	w("The 10x slower shadow: a DynamoDB product read takes %s ms direct and %s ms through the delaying proxy (%s ms per request), %.1fx.\n\n",
+		ms(s.DirectRead), ms(s.SlowRead), ms(s.ShadowDelay), float64(s.SlowRead)/float64(max(s.DirectRead, 1)))
+
+	w("| variant | req/s | p50 ms | p99 ms | p99.9 ms | p50 × | p99 × | p99.9 × | p99 × per round | failed | comparisons |\n")
+	w("|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for i := range r.Variants {
+		v := &r.Variants[i]
+		t := v.Total()
+		w("| %s | %.0f |", v.Name, t.Throughput())
+		for _, q := range reportQuantiles {
+			w(" %s |", ms(t.Latency.Quantile(q.Q)))
+		}
+		for _, q := range reportQuantiles {
+			w(" %.2f |", r.Ratio(v.Key, q.Q))
+		}
+		rr := r.roundRatios(v.Key, 0.99)
+		if len(rr) > 0 {
+			w(" %.2f–%.2f |", slices.Min(rr), slices.Max(rr))
+		} else {
+			w(" – |")
+		}
+		w(" %d of %d | %s |\n", t.Failed(), t.Answered()+t.Errors+t.Overflow, formatOutcomes(v.Outcomes))
+	}
+	w("\n![p50, p99 and p99.9 of each variant over variant 1](chart.svg)\n\n")
+	for _, v := range r.Variants {
+		w("- **%s**: %s.\n", v.Name, v.About)
+	}
+	var late time.Duration
+	for i := range r.Variants {
+		t := r.Variants[i].Total()
+		late = max(late, t.Lateness.Quantile(0.999))
+	}
+	w("\nThe generator itself sent 99.9%% of requests within %s ms of their due time (worst variant).\n\n", ms(late))
+}
+
+func (r *Report) writeMemory(b *strings.Builder) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	w("## Memory during variant 3\n\n")
+	if len(r.Memory) == 0 {
+		w("Not measured.\n\n")
+		return
+	}
+	sum := SummarizeMemory(r.Memory)
+	w("The service of variant 3 (every request shadowed, shadow store 10x slower), sampled every second while it was under load:\n")
+	w("%d samples. Resident memory %.1f to %.1f MiB (first quarter of the samples %.1f MiB on average, last quarter %.1f MiB);\n",
+		len(r.Memory), mib(sum.MinRSS), mib(sum.MaxRSS), mib(sum.FirstRSS), mib(sum.LastRSS))
+	w("goroutines %d to %d (first quarter %.0f, last quarter %.0f). The middleware runs at most %d shadows at once (its default).\n\n",
+		sum.MinGoroutines, sum.MaxGoroutines, sum.FirstGoroutines, sum.LastGoroutines, middlewareSlots)
+	w("![resident memory and goroutines of variant 3 over time](memory.svg)\n\n")
+}
+
+func (r *Report) writeMicro(b *strings.Builder) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	w("## Micro-benchmarks\n\n")
+	if len(r.Micro) == 0 {
+		w("Not measured.\n\n")
+		return
+	}
+	runs := 0
+	for _, m := range r.Micro {
+		runs = max(runs, m.Runs)
+	}
+	w("`go test -bench . -benchmem ./bench`, medians of %d runs. The sampled cases time the primary path only: the shadow\n", runs)
+	w("handler returns at once and the shadows are drained after the timer stops; their B/op and allocs/op still include the\n")
+	w("shadow goroutines' allocations, which the Go runtime cannot tell apart.\n\n")
+	w("| benchmark | ns/op | B/op | allocs/op | other |\n|---|---|---|---|---|\n")
+	for _, m := range r.Micro {
+		var other []string
+		for _, unit := range slices.Sorted(maps.Keys(m.Median)) {
+			switch unit {
+			case "ns/op", "B/op", "allocs/op", "MB/s":
+				continue
+			}
+			other = append(other, fmt.Sprintf("%g %s", m.Median[unit], unit))
+		}
+		w("| %s | %.0f | %.0f | %.0f | %s |\n", m.Name, m.Median["ns/op"], m.Median["B/op"], m.Median["allocs/op"], strings.Join(other, ", "))
+	}
+	w("\n")
+}
+
+// formatOutcomes lists outcome counts in a stable order.
+func formatOutcomes(o map[string]uint64) string {
+	if len(o) == 0 {
+		return "–"
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(o)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, o[k]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ms formats a duration in milliseconds with two decimals.
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
+
+func mib(bytes float64) float64 { return bytes / (1 << 20) }

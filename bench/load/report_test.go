@@ -1,0 +1,265 @@
+package load
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// resultOf returns a result of one answer for each latency.
+func resultOf(latencies ...time.Duration) Result {
+	r := Result{Statuses: map[int]int{200: len(latencies)}, Elapsed: time.Second}
+	for _, l := range latencies {
+		r.Latency.Record(l)
+		r.Lateness.Record(l / 100)
+	}
+	return r
+}
+
+// spread returns 1,000 latencies: 980 at fast, 18 at slow, 2 at slowest,
+// so p50 = fast, p99 = slow, p99.9 = slowest.
+func spread(fast, slow, slowest time.Duration) []time.Duration {
+	var out []time.Duration
+	for range 980 {
+		out = append(out, fast)
+	}
+	for range 18 {
+		out = append(out, slow)
+	}
+	return append(out, slowest, slowest)
+}
+
+// sampleReport is a small report with every section filled in.
+func sampleReport() *Report {
+	ms := time.Millisecond
+	variant := func(key string, rounds ...Result) VariantResult {
+		for _, v := range Variants() {
+			if v.Key == key {
+				return VariantResult{Variant: v, Rounds: rounds}
+			}
+		}
+		panic("no variant " + key)
+	}
+	r := &Report{
+		Machine: Machine{CPUs: 2, CPUModel: "Test CPU", Kernel: "6.1", GoVersion: "go1.26.8", Tools: "PostgreSQL 15, dynalite 4.0.0, nginx 1.22.1.",
+			Date: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), LoadBefore: "0.50 0.40 0.30", LoadAfter: "1.50 1.00 0.60"},
+		Setup: Setup{Rate: 400, Capacity: 1000, CapacityWorkers: 32, Warmup: 3 * time.Second, Measure: 20 * time.Second, Rounds: 2,
+			Mix: "60% product, 25% order, 15% order list", DirectRead: 600 * time.Microsecond, SlowRead: 6 * ms, ShadowDelay: 5400 * time.Microsecond,
+			Elapsed: 9 * time.Minute},
+		Variants: []VariantResult{
+			variant(KeyBare, resultOf(spread(2*ms, 10*ms, 20*ms)...), resultOf(spread(2*ms, 10*ms, 20*ms)...)),
+			variant(KeyShadow10, resultOf(spread(2*ms, 10*ms, 20*ms)...), resultOf(spread(2100*time.Microsecond, 10*ms, 20*ms)...)),
+			variant(KeySlowShadow, resultOf(spread(2*ms, 12*ms, 25*ms)...), resultOf(spread(2*ms, 12*ms, 25*ms)...)),
+			variant(KeySlowSync, resultOf(spread(9*ms, 30*ms, 40*ms)...), resultOf(spread(9*ms, 30*ms, 40*ms)...)),
+		},
+		Memory: []MemorySample{{0, 40 << 20, 30}, {time.Second, 42 << 20, 35}, {2 * time.Second, 41 << 20, 33}, {3 * time.Second, 42 << 20, 31}},
+		Micro: []Micro{
+			{Name: "Middleware/bare/1KB", Runs: 5, Median: map[string]float64{"ns/op": 600, "B/op": 720, "allocs/op": 5}},
+			{Name: "Middleware/wrapped/not-sampled/memprovider", Runs: 5, Median: map[string]float64{"ns/op": 700, "B/op": 720, "allocs/op": 5, "shadows/op": 0}},
+			{Name: "Middleware/wrapped/sampled/1KB", Runs: 5, Median: map[string]float64{"ns/op": 3500, "B/op": 5000, "allocs/op": 40, "shadows/op": 1}},
+			{Name: "Middleware/copy/1KB", Runs: 5, Median: map[string]float64{"ns/op": 100, "B/op": 1024, "allocs/op": 1}},
+		},
+		Analysis: "## Why\n\nHand-written.",
+	}
+	r.Variants[1].Outcomes = map[string]uint64{"match": 190, "dropped": 2}
+	return r
+}
+
+func TestRatio(t *testing.T) {
+	r := sampleReport()
+	tests := []struct {
+		name   string
+		reason string
+		key    string
+		q      float64
+		want   float64
+	}{
+		{name: "baseline", reason: "the baseline over itself", key: KeyBare, q: 0.99, want: 1},
+		{name: "slow shadow p99", reason: "12 ms over 10 ms", key: KeySlowShadow, q: 0.99, want: 1.2},
+		{name: "slow shadow p99.9", reason: "25 ms over 20 ms", key: KeySlowShadow, q: 0.999, want: 1.25},
+		{name: "sync p50", reason: "9 ms over 2 ms", key: KeySlowSync, q: 0.5, want: 4.5},
+		{name: "missing variant", reason: "no figures, no ratio", key: KeyNginx, q: 0.5, want: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Histogram buckets are 1/64 wide: compare within that.
+			if got := r.Ratio(tt.key, tt.q); got < tt.want*0.98 || got > tt.want*1.02 {
+				t.Errorf("Ratio(%s, %v) = %.3f, want %.3f (%s)", tt.key, tt.q, got, tt.want, tt.reason)
+			}
+		})
+	}
+}
+
+func TestChecks(t *testing.T) {
+	checks := sampleReport().Checks()
+	want := map[string]bool{
+		"Not sampled, in-memory provider":            true,  // +100 ns, +0 allocs
+		"Sampled, primary path, 1KB body":            false, // +2.9 µs, copy 0.1 µs: 2.8 µs beyond
+		"Sampled, primary path, 64KB body":           false, // not measured
+		"Load: p99 at 10% sampling":                  true,  // 10 ms over 10 ms
+		"Load: p99 at 100% with a 10x slower shadow": false, // 12 over 10 ms
+		"Synchronous baseline, 10x slower shadow":    true,  // +20 ms, shadow read 6 ms
+	}
+	if len(checks) != len(want) {
+		t.Fatalf("%d checks, want %d: %+v", len(checks), len(want), checks)
+	}
+	for _, c := range checks {
+		if met, ok := want[c.Target]; !ok || c.Met != met {
+			t.Errorf("check %q: met %v, want %v (measured %s)", c.Target, c.Met, met, c.Measured)
+		}
+	}
+}
+
+func TestSummarizeMemory(t *testing.T) {
+	s := SummarizeMemory(sampleReport().Memory)
+	if s.MinRSS != 40<<20 || s.MaxRSS != 42<<20 || s.MinGoroutines != 30 || s.MaxGoroutines != 35 {
+		t.Errorf("range: RSS %v–%v, goroutines %d–%d; want 40–42 MiB and 30–35", mib(s.MinRSS), mib(s.MaxRSS), s.MinGoroutines, s.MaxGoroutines)
+	}
+	if s.FirstRSS != 40<<20 || s.LastRSS != 42<<20 || s.FirstGoroutines != 30 || s.LastGoroutines != 31 {
+		t.Errorf("quarters of four samples are the first and last: RSS %v and %v, goroutines %v and %v",
+			mib(s.FirstRSS), mib(s.LastRSS), s.FirstGoroutines, s.LastGoroutines)
+	}
+	if (SummarizeMemory(nil) != MemorySummary{}) {
+		t.Error("no samples must summarize to zeros")
+	}
+}
+
+func TestMarkdownGolden(t *testing.T) {
+	got := []byte(sampleReport().Markdown())
+	golden(t, "results.golden.md", got)
+}
+
+func TestRatioChart(t *testing.T) {
+	r := sampleReport()
+	svg := RatioChart(r)
+	golden(t, "ratio.golden.svg", svg)
+	doc := parseSVG(t, svg)
+	bars := doc.elements("rect", "bar")
+	if len(bars) != 3*len(r.Variants) {
+		t.Fatalf("%d bars, want 3 per variant (%d)", len(bars), 3*len(r.Variants))
+	}
+	// The baseline's bars have the minimal height at ratio 1; the slow
+	// synchronous p50 (4.5x) is the tallest.
+	var tallest, tallestH float64
+	for _, b := range bars {
+		if h := b.float(t, "height"); h > tallestH {
+			tallest, tallestH = b.float(t, "data-ratio"), h
+		}
+	}
+	if tallest < 4.4 || tallest > 4.6 {
+		t.Errorf("the tallest bar has ratio %v, want the slow synchronous p50 of 4.5", tallest)
+	}
+}
+
+func TestMemoryChart(t *testing.T) {
+	samples := sampleReport().Memory
+	svg := MemoryChart(samples)
+	golden(t, "memory.golden.svg", svg)
+	lines := parseSVG(t, svg).elements("polyline", "series")
+	if len(lines) != 2 {
+		t.Fatalf("%d series, want memory and goroutines", len(lines))
+	}
+	for _, l := range lines {
+		if n := len(strings.Fields(l.attr("points"))); n != len(samples) {
+			t.Errorf("a series has %d points, want one per sample (%d)", n, len(samples))
+		}
+	}
+}
+
+func TestNiceCeil(t *testing.T) {
+	for _, tt := range []struct{ in, want float64 }{{0, 1}, {0.7, 1}, {1, 1}, {1.3, 2}, {37, 50}, {52.5, 100}, {120, 200}} {
+		if got := niceCeil(tt.in); got != tt.want {
+			t.Errorf("niceCeil(%v) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestWrapWords(t *testing.T) {
+	got := wrapWords("4b synchronous, shadow 10x slower", 16)
+	want := []string{"4b synchronous,", "shadow 10x", "slower"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("wrapWords = %q, want %q", got, want)
+	}
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; run go test -update and review the diff. Got:\n%s", path, got)
+	}
+}
+
+// svgElement is an element of a parsed SVG.
+type svgElement struct {
+	name  string
+	attrs map[string]string
+}
+
+func (e svgElement) attr(name string) string { return e.attrs[name] }
+
+func (e svgElement) float(t *testing.T, name string) float64 {
+	t.Helper()
+	var f float64
+	if _, err := fmt.Sscan(e.attrs[name], &f); err != nil {
+		t.Fatalf("attribute %s=%q: %v", name, e.attrs[name], err)
+	}
+	return f
+}
+
+type svgDoc []svgElement
+
+// elements returns the elements called name with class class.
+func (d svgDoc) elements(name, class string) []svgElement {
+	var out []svgElement
+	for _, e := range d {
+		if e.name == name && e.attrs["class"] == class {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// parseSVG checks that svg is well-formed XML and returns its elements.
+func parseSVG(t *testing.T, svg []byte) svgDoc {
+	t.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(svg))
+	var doc svgDoc
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return doc
+			}
+			t.Fatalf("the SVG is not well-formed XML: %v", err)
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			e := svgElement{name: se.Name.Local, attrs: map[string]string{}}
+			for _, a := range se.Attr {
+				e.attrs[a.Name.Local] = a.Value
+			}
+			doc = append(doc, e)
+		}
+	}
+}

@@ -1,0 +1,37 @@
+package load
+
+// Variant is one configuration of the target service under load.
+type Variant struct {
+	Key  string // short name, for charts and logs
+	Name string // the name in the results table
+	// About says what the variant runs, for the results.
+	About string
+}
+
+// Keys of the variants, in the order of [Variants].
+const (
+	KeyBare        = "bare"
+	KeyShadow0     = "shadow-0"
+	KeyShadow10    = "shadow-10"
+	KeyShadow100   = "shadow-100"
+	KeySlowShadow  = "shadow-100-slow"
+	KeySync        = "sync"
+	KeySlowSync    = "sync-slow"
+	KeyNginx       = "nginx"
+	KeyNginxMirror = "nginx-mirror"
+)
+
+// Variants returns every variant, the baseline first.
+func Variants() []Variant {
+	return []Variant{
+		{Key: KeyBare, Name: "1 no middleware", About: "the catalog alone: PostgreSQL serves every read"},
+		{Key: KeyShadow0, Name: "2a shadow 0%", About: "Shadower with flags on and a 0% sample: the decision and the routing only"},
+		{Key: KeyShadow10, Name: "2b shadow 10%", About: "Shadower sampling 10% of customers"},
+		{Key: KeyShadow100, Name: "2c shadow 100%", About: "Shadower sampling every request"},
+		{Key: KeySlowShadow, Name: "3 shadow 100%, shadow 10x slower", About: "as 2c, with DynamoDB behind a delaying proxy"},
+		{Key: KeySync, Name: "4a synchronous experiment", About: "Scientist-style: both stores read and compared before the user gets an answer"},
+		{Key: KeySlowSync, Name: "4b synchronous, shadow 10x slower", About: "as 4a, with DynamoDB behind the delaying proxy"},
+		{Key: KeyNginx, Name: "5a nginx proxy", About: "Debian's nginx in front of variant 1, no mirror: the cost of the extra hop"},
+		{Key: KeyNginxMirror, Name: "5b nginx mirror", About: "nginx mirroring every request to a second instance that reads DynamoDB; nothing is compared"},
+	}
+}
