@@ -92,6 +92,9 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		}
 		o.RetryMaxAttempts = c.maxAttempts
 		o.APIOptions = append(o.APIOptions, tracing.addTo)
+		if c.throttle != nil {
+			o.APIOptions = append(o.APIOptions, throttleNoter{c.throttle}.addTo)
+		}
 	})
 	return client, nil
 }

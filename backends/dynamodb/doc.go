@@ -30,7 +30,9 @@
 // # Errors
 //
 // [IsThrottled] tells throttling (the table, the account or the control plane
-// over its rate) from other failures. [ItemOrNotFound] turns a GetItem that
+// over its rate) from other failures. [WithThrottle] notes every throttled
+// attempt on a [backends.Throttle], which the shadow-read middleware reads to
+// send fewer shadow reads while the table is short of capacity. [ItemOrNotFound] turns a GetItem that
 // found nothing into [backends.ErrNotFound], as the PostgreSQL side does for
 // a query without rows.
 package dynamodb

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/backends/dynamodb"
 )
 
@@ -48,4 +50,28 @@ func ExampleIsThrottled() {
 	// Output:
 	// true
 	// false
+}
+
+func ExampleWithThrottle() {
+	ctx := context.Background()
+	// One throttle, shared with the shadow-read middleware
+	// (middleware.WithThrottleBackoff), which sends fewer shadow reads
+	// while DynamoDB throttles.
+	throttle := backends.NewThrottle(backends.DynamoDB, time.Second)
+	client, err := dynamodb.New(ctx,
+		dynamodb.WithEndpoint(os.Getenv("SHADOWREAD_DYNAMODB_ENDPOINT")),
+		dynamodb.WithThrottle(throttle))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer client.Close()
+
+	// A missing table is a failure, not throttling: the level stays 0.
+	client.GetItem(ctx, &awsddb.GetItemInput{
+		TableName: aws.String("no-such-table"),
+		Key:       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "p1"}},
+	})
+	fmt.Println("throttle level:", throttle.Level())
+	// Output: throttle level: 0
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/shadowread/shadowread/backends"
 )
 
 // Option configures [New].
@@ -30,6 +32,7 @@ type config struct {
 	httpClient     aws.HTTPClient
 	tracerProvider trace.TracerProvider // nil: the global one, looked up at New
 	maxAttempts    int
+	throttle       *backends.Throttle // nil: throttling is not noted
 }
 
 func newConfig(opts []Option) config {
@@ -105,4 +108,20 @@ func WithMaxAttempts(n int) Option {
 		panic(fmt.Sprintf("dynamodb: WithMaxAttempts(%d): a call is tried at least once; use 1 for no retries", n))
 	}
 	return optionFunc(func(c *config) { c.maxAttempts = n })
+}
+
+// WithThrottle notes every throttled attempt of the client's calls (see
+// [IsThrottled]) on throttle, so that the shadow-read middleware, given the
+// same throttle with middleware.WithThrottleBackoff, sends fewer shadow reads
+// while DynamoDB refuses requests for their rate. Calls of every kind count:
+// throttled writes say as much about the table's capacity as reads. The
+// throttle must watch backends.DynamoDB.
+func WithThrottle(throttle *backends.Throttle) Option {
+	switch {
+	case throttle == nil:
+		panic("dynamodb: WithThrottle(nil): pass backends.NewThrottle(backends.DynamoDB, time.Second), or leave the option out")
+	case throttle.Store() != backends.DynamoDB:
+		panic(fmt.Sprintf("dynamodb: WithThrottle got a throttle for %q; create it with backends.NewThrottle(backends.DynamoDB, time.Second)", throttle.Store()))
+	}
+	return optionFunc(func(c *config) { c.throttle = throttle })
 }

@@ -1,10 +1,14 @@
 package dynamodb
 
 import (
+	"context"
 	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/shadowread/shadowread/backends"
 )
 
 // IsThrottled reports whether err, or an error it wraps, says that DynamoDB
@@ -36,4 +40,26 @@ func IsThrottled(err error) bool {
 		}
 	}
 	return false
+}
+
+// throttleID names the step that notes throttled attempts.
+const throttleID = "shadowread.NoteThrottle"
+
+// throttleNoter notes each throttled attempt of a call on a Throttle. It
+// runs after the SDK's retry step, so it sees every attempt, including those
+// a retry then made good: they too say that the table is short of capacity.
+type throttleNoter struct{ throttle *backends.Throttle }
+
+func (n throttleNoter) addTo(stack *middleware.Stack) error {
+	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc(throttleID, n.handle), "Retry", middleware.After)
+}
+
+func (n throttleNoter) handle(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (
+	middleware.FinalizeOutput, middleware.Metadata, error,
+) {
+	out, metadata, err := next.HandleFinalize(ctx, in)
+	if IsThrottled(err) {
+		n.throttle.Note()
+	}
+	return out, metadata, err
 }
