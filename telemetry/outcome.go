@@ -12,7 +12,8 @@ const (
 	ShadowError Outcome = "shadow_error"
 	// Timeout: the shadow outlived its timeout.
 	Timeout Outcome = "timeout"
-	// Dropped: all shadow slots were busy, so the shadow never ran.
+	// Dropped: all shadow slots were busy, or the shadow store was
+	// throttling (reason throttled), so the shadow never ran.
 	Dropped Outcome = "dropped"
 	// Skipped: the shadow ran or could not be compared, for a reason given
 	// with the event (body over the cap, primary failed, comparator error).

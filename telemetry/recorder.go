@@ -10,8 +10,8 @@ import (
 	"github.com/shadowread/shadowread/comparator"
 )
 
-// Reasons given with [Skipped] and [ShadowError] events. They are metric
-// attribute values, so the set is small and fixed.
+// Reasons given with [Skipped], [ShadowError] and [Dropped] events. They are
+// metric attribute values, so the set is small and fixed.
 const (
 	ReasonBodyTooLarge      = "body_too_large"     // a body exceeded the capture cap
 	ReasonPrimaryFailed     = "primary_failed"     // the primary answered 5xx or panicked
@@ -22,6 +22,7 @@ const (
 	ReasonPanic             = "panic"              // the shadow handler panicked
 	ReasonStatus5xx         = "status_5xx"         // the shadow answered 5xx
 	ReasonClosed            = "closed"             // the shadower was closing
+	ReasonThrottled         = "throttled"          // the shadow store throttles, so the shadow backed off
 )
 
 // reasonLabel returns r if it is one of the reasons above (or empty), and
@@ -30,7 +31,7 @@ const (
 func reasonLabel(r string) string {
 	switch r {
 	case "", ReasonBodyTooLarge, ReasonPrimaryFailed, ReasonCompareFailed, ReasonHijacked,
-		ReasonRequestTooLarge, ReasonRequestUnreadable, ReasonPanic, ReasonStatus5xx, ReasonClosed:
+		ReasonRequestTooLarge, ReasonRequestUnreadable, ReasonPanic, ReasonStatus5xx, ReasonClosed, ReasonThrottled:
 		return r
 	}
 	return otherLabel
