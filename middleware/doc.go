@@ -39,8 +39,29 @@
 //   - By default the shadow starts after the primary has returned, and
 //     only if the primary succeeded; [WithStart] can start it together
 //     with the primary for less time skew between the two reads.
+//   - Bodies sent with Content-Encoding: gzip are decoded before they are
+//     compared, since two gzip streams of one document differ in bytes.
+//     The decoded size is held to the same cap, so a gzip bomb is skipped
+//     as too large; a body that is not the gzip it claims is skipped as
+//     compare_failed. The user's bytes are never touched.
 //   - The comparator's verdict becomes an outcome (match, mismatch,
 //     shadow_error, timeout, dropped, skipped) reported to the recorder.
+//
+// # Throttling
+//
+// Shadow reads must not eat the capacity the new table needs for the
+// migration's writes. Share one [backends.Throttle] between the DynamoDB
+// client (dynamodb.WithThrottle), which notes every throttled call, and the
+// middleware ([WithThrottleBackoff]), which then halves the shadow reads
+// sent to DynamoDB per window of throttling, down to one in 1,024, and
+// doubles them again per quiet window. Sampled requests held back are
+// served by the primary alone and reported as dropped with reason
+// throttled:
+//
+//	throttle := backends.NewThrottle(backends.DynamoDB, time.Second)
+//	ddb, err := dynamodb.New(ctx, dynamodb.WithThrottle(throttle))
+//	// ...
+//	shadow := middleware.New(middleware.WithThrottleBackoff(throttle) /* , ... */)
 //
 // # Safety
 //
@@ -49,6 +70,13 @@
 // [PanicError] with the stack), its errors and slowness only change the
 // outcome, and panics inside the comparator or the recorder are recovered
 // too. A panic in the primary propagates unchanged to the user's own
-// recoverer. [Shadower.Close] stops new shadows and waits for running ones,
-// so no goroutine outlives a server's shutdown.
+// recoverer.
+//
+// # Shutdown
+//
+// [Shadower.Close] stops new shadows and waits, within its context, for the
+// running ones, so no goroutine outlives a server's shutdown. Requests
+// served afterwards go to the primary alone; one caught in its primary by
+// Close is reported as skipped with reason closed. Close may be called
+// again, and from several goroutines at once.
 package middleware

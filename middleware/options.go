@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/telemetry"
@@ -64,6 +65,7 @@ type config struct {
 	methods       map[string]bool
 	route         func(*http.Request) string
 	start         Start
+	throttle      *backends.Throttle // nil: no back-off
 }
 
 func newConfig(opts []Option) config {
@@ -177,4 +179,17 @@ func WithStart(s Start) Option {
 		panic(fmt.Sprintf("middleware: WithStart(%d): use middleware.StartAfterPrimary or middleware.StartWithPrimary", s))
 	}
 	return optionFunc(func(c *config) { c.start = s })
+}
+
+// WithThrottleBackoff sends fewer shadow reads to a store while it throttles:
+// a sampled request whose shadow would read throttle's store goes ahead only
+// if [backends.Throttle.Admit] says so, one in two per window of throttling
+// and back again per quiet window. The others are served by the primary
+// alone, with outcome "dropped" and reason "throttled", so shadow traffic
+// cannot eat the capacity the new table needs for its writes and its own
+// reads. The store's client must note the throttling on the same throttle
+// (dynamodb.WithThrottle). Requests that are not sampled pay nothing for it.
+// Nil means no back-off.
+func WithThrottleBackoff(throttle *backends.Throttle) Option {
+	return optionFunc(func(c *config) { c.throttle = throttle })
 }

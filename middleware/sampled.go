@@ -34,6 +34,11 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 		Shadow:      d.Shadow,
 		RequestSpan: trace.SpanContextFromContext(r.Context()),
 	}
+	if t := s.cfg.throttle; t != nil && t.Store() == d.Shadow && !t.Admit() {
+		ev.Outcome, ev.Reason = telemetry.Dropped, telemetry.ReasonThrottled
+		s.serveAlone(next, w, r, ev)
+		return
+	}
 	r, body, err := bufferBody(r, s.cfg.maxBodyBytes)
 	if err != nil {
 		ev.Outcome, ev.Reason = telemetry.Skipped, telemetry.ReasonRequestTooLarge
