@@ -1,12 +1,5 @@
 package comparator
 
-import (
-	"encoding/binary"
-	"hash"
-	"hash/fnv"
-	"io"
-)
-
 // matchUnordered pairs each element of xs with an equal element of ys, each
 // used once. match[i] is the index in ys paired with xs[i], or -1.
 // complete reports that every element of both found a partner.
@@ -64,28 +57,28 @@ func (p docPair) matchUnordered(xs, ys []node) (match []int, complete bool) {
 // hash the same: exactly where the rules are exact, and coarsely (a number
 // is just a number) where tolerances could make different spellings equal.
 func (c *jsonComparator) matchKey(t *tree, n *node) uint64 {
-	h := fnv.New64a()
-	c.writeMatchKey(h, t, n)
-	return h.Sum64()
+	h := newFNV()
+	c.writeMatchKey(&h, t, n)
+	return uint64(h)
 }
 
-func (c *jsonComparator) writeMatchKey(h hash.Hash64, t *tree, n *node) {
+func (c *jsonComparator) writeMatchKey(h *fnv64, t *tree, n *node) {
 	typ := n.typ
 	text := t.text(n.text)
 	if typ == typeString && c.numericStrings && isNumberLiteral(text) {
 		typ = typeNumber // may equal a number
 	}
-	h.Write([]byte{byte(typ)})
+	h.writeByte(byte(typ))
 	switch typ {
 	case typeNumber:
 		if c.absTol == 0 && c.relTol == 0 {
-			io.WriteString(h, decimalKey(text))
+			h.writeString(decimalKey(text))
 		}
 	case typeString:
 		if !c.compareTimes {
-			io.WriteString(h, text)
+			h.writeString(text)
 		} else if _, isTime := parseTimestamp(text); !isTime {
-			io.WriteString(h, text)
+			h.writeString(text) // timestamps may equal other spellings
 		}
 	case typeArray:
 		kids := t.kids(n)
@@ -100,18 +93,38 @@ func (c *jsonComparator) writeMatchKey(h hash.Hash64, t *tree, n *node) {
 		for i := range kids {
 			sum += c.matchKey(t, &kids[i])
 		}
-		binary.Write(h, binary.LittleEndian, sum)
+		for range 8 {
+			h.writeByte(byte(sum))
+			sum >>= 8
+		}
 	case typeObject:
 		kids := t.kids(n)
 		for i := range kids {
-			io.WriteString(h, t.text(kids[i].key))
-			h.Write([]byte{0})
+			h.writeString(t.text(kids[i].key))
+			h.writeByte(0)
 			c.writeMatchKey(h, t, &kids[i])
 		}
 	case typeBool:
-		io.WriteString(h, text)
+		h.writeString(text)
 	}
-	h.Write([]byte{0xff}) // ends the value, so neighbours cannot run together
+	h.writeByte(0xff) // ends the value, so neighbours cannot run together
+}
+
+// fnv64 is a 64-bit FNV-1a hash, kept in a plain integer so that hashing
+// allocates nothing.
+type fnv64 uint64
+
+func newFNV() fnv64 { return 14695981039346656037 }
+
+func (h *fnv64) writeByte(b byte) {
+	*h ^= fnv64(b)
+	*h *= 1099511628211
+}
+
+func (h *fnv64) writeString(s string) {
+	for i := 0; i < len(s); i++ {
+		h.writeByte(s[i])
+	}
 }
 
 // alignUnordered lines the elements of an unordered array bs up against
