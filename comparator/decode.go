@@ -37,7 +37,8 @@ type buffers struct {
 // huge body does not pin its memory for good.
 const maxPooledNodes = 1 << 16
 
-// decode is decode, into b's tree; the tree is valid until b is released.
+// decode parses body as the function decode does, into b's tree, which
+// stays valid until b is released.
 func (b *buffers) decode(body []byte) (*tree, Fallback) {
 	if len(body) > math.MaxInt32 {
 		return nil, FallbackTooLarge
