@@ -1,0 +1,198 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/go-chi/chi/v5"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/shadowread/shadowread/backends/dynamodb"
+	"github.com/shadowread/shadowread/backends/postgres"
+	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/middleware"
+	"github.com/shadowread/shadowread/telemetry"
+)
+
+// Paths of the service's operational endpoints.
+const (
+	PathMetrics = "/metrics"
+	PathReport  = "/debug/shadowread"
+	PathHealth  = "/healthz"
+)
+
+// Config says where the stores and the flag file are and how to report.
+type Config struct {
+	// PostgresURL is the source of truth (a postgres:// URL).
+	PostgresURL string
+	// DynamoDBEndpoint is a local DynamoDB-API server such as dynalite;
+	// empty means AWS, configured from the environment as the AWS SDK does.
+	DynamoDBEndpoint string
+	// Table is the DynamoDB table (default "catalog").
+	Table string
+	// FlagFile is the flagd flag file.
+	FlagFile string
+	// Logger receives the service's logs, including mismatch lines
+	// (default slog.Default()).
+	Logger *slog.Logger
+	// TraceOutput receives spans as JSON when no OTLP endpoint is set;
+	// nil exports no spans then.
+	TraceOutput io.Writer
+	// TraceRatio is the share of traces kept when OTEL_TRACES_SAMPLER is
+	// not set (default 1: all).
+	TraceRatio float64
+	// WrapRecorder, if set, wraps the shadow recorder, to observe each
+	// comparison as the demo does.
+	WrapRecorder func(telemetry.Recorder) telemetry.Recorder
+	// WrapHandler, if set, wraps the catalog's routes inside the tracing.
+	WrapHandler func(http.Handler) http.Handler
+}
+
+// App is the running service. Its fields are for commands and the demo
+// that drive it; Handler is what to serve.
+type App struct {
+	Postgres *catalog.PostgresStore
+	DynamoDB *catalog.DynamoDBStore
+	Writer   *catalog.DualWriter
+	Recorder *telemetry.OTel
+	Shadow   *middleware.Shadower
+	// Handler serves the catalog and the operational endpoints.
+	Handler http.Handler
+
+	closers []func(context.Context) error // run in reverse order
+}
+
+// New connects to both stores, creates the schema and the table when they
+// are missing, reads the flag file and assembles the service. Close it.
+func New(ctx context.Context, cfg Config) (a *App, err error) {
+	if cfg.PostgresURL == "" || cfg.FlagFile == "" {
+		return nil, errors.New("app: Config needs PostgresURL and FlagFile")
+	}
+	if cfg.Table == "" {
+		cfg.Table = "catalog"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.TraceRatio == 0 {
+		cfg.TraceRatio = 1
+	}
+	a = &App{}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, a.Close(context.WithoutCancel(ctx)))
+			a = nil
+		}
+	}()
+
+	obs, err := newObservability(ctx, cfg.TraceOutput, cfg.TraceRatio)
+	if err != nil {
+		return nil, err
+	}
+	a.onClose(obs.shutdown)
+
+	pool, err := postgres.Open(ctx, cfg.PostgresURL, postgres.WithTracerProvider(obs.tracer))
+	if err != nil {
+		return a, err
+	}
+	a.onClose(func(context.Context) error { pool.Close(); return nil })
+	a.Postgres = catalog.NewPostgresStore(pool)
+	if err := a.Postgres.Migrate(ctx); err != nil {
+		return a, err
+	}
+
+	ddbOpts := []dynamodb.Option{dynamodb.WithTracerProvider(obs.tracer)}
+	if cfg.DynamoDBEndpoint != "" {
+		ddbOpts = append(ddbOpts, dynamodb.WithEndpoint(cfg.DynamoDBEndpoint))
+	} else {
+		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		if err != nil {
+			return a, fmt.Errorf("app: AWS configuration: %w", err)
+		}
+		ddbOpts = append(ddbOpts, dynamodb.WithConfig(awsCfg))
+	}
+	client, err := dynamodb.New(ctx, ddbOpts...)
+	if err != nil {
+		return a, err
+	}
+	a.onClose(func(context.Context) error { client.Close(); return nil })
+	a.DynamoDB = catalog.NewDynamoDBStore(client.Client, cfg.Table)
+	if err := a.DynamoDB.CreateTable(ctx); err != nil {
+		return a, err
+	}
+
+	decider, stopFlags, err := openFlags(ctx, cfg.FlagFile, cfg.Logger)
+	if err != nil {
+		return a, err
+	}
+	a.onClose(stopFlags)
+
+	a.Recorder = telemetry.New(obs.tracer, obs.meter, telemetry.WithLogger(cfg.Logger))
+	var rec telemetry.Recorder = a.Recorder
+	if cfg.WrapRecorder != nil {
+		rec = cfg.WrapRecorder(rec)
+	}
+	a.Shadow = middleware.New(
+		middleware.WithFlags(decider),
+		middleware.WithComparator(comparator.JSON(comparator.PostgresDynamoDB())),
+		middleware.WithRecorder(rec),
+	)
+	// Shadows finish before the flags and the stores they use go away.
+	a.onClose(a.Shadow.Close)
+
+	a.Writer = catalog.NewDualWriter(a.Postgres, a.DynamoDB,
+		catalog.WithWriteLogger(cfg.Logger), catalog.WithWriteMeterProvider(obs.meter))
+	routes := catalog.NewRouter(catalog.NewStores(a.Postgres, a.DynamoDB), a.Shadow.Handler,
+		catalog.WithWriter(a.Writer), catalog.WithMeterProvider(obs.meter), catalog.WithLogger(cfg.Logger))
+
+	var service http.Handler = routes
+	if cfg.WrapHandler != nil {
+		service = cfg.WrapHandler(service)
+	}
+	root := chi.NewRouter()
+	root.Use(nameSpanAfterRoute)
+	root.Mount("/", service)
+	mux := http.NewServeMux()
+	mux.Handle("/", otelhttp.NewHandler(root, "catalog",
+		otelhttp.WithTracerProvider(obs.tracer), otelhttp.WithMeterProvider(obs.meter),
+		otelhttp.WithPropagators(propagation.TraceContext{})))
+	mux.Handle("GET "+PathMetrics, obs.metrics)
+	mux.Handle(PathReport, a.Recorder.ReportHandler())
+	mux.HandleFunc("GET "+PathHealth, func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	a.Handler = mux
+	return a, nil
+}
+
+// nameSpanAfterRoute renames the request's span after the chi route
+// pattern once routing has found it: "GET /products/{productID}".
+func nameSpanAfterRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		if pattern := chi.RouteContext(r.Context()).RoutePattern(); pattern != "" {
+			trace.SpanFromContext(r.Context()).SetName(r.Method + " " + pattern)
+		}
+	})
+}
+
+// onClose adds a step to Close. Steps run in reverse order, as deferred
+// calls do: what was built last, and uses what was built before, goes first.
+func (a *App) onClose(fn func(context.Context) error) { a.closers = append(a.closers, fn) }
+
+// Close waits for running shadows, stops the flags, closes the stores'
+// clients and flushes telemetry. Serve no more requests after it.
+func (a *App) Close(ctx context.Context) error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i](ctx))
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
