@@ -15,14 +15,6 @@ import (
 // the recursion of every pass over the tree, go-cmp's included.
 const MaxDepth = 64
 
-// decode parses body as one JSON document into a new tree. It returns the
-// reason to compare as bytes instead when body is not JSON, holds invalid
-// UTF-8, repeats an object key, nests deeper than [MaxDepth] or is too
-// large to index.
-func decode(body []byte) (*tree, Fallback) {
-	return new(buffers).decode(body)
-}
-
 // buffers hold what decoding a body needs, so that a comparator can keep
 // them in a pool between comparisons: the tree's node arena and the
 // decoder's scratch stacks. They hold no pointers into any body once
@@ -37,8 +29,10 @@ type buffers struct {
 // huge body does not pin its memory for good.
 const maxPooledNodes = 1 << 16
 
-// decode parses body as the function decode does, into b's tree, which
-// stays valid until b is released.
+// decode parses body as one JSON document into b's tree, which stays
+// valid until b is released. It returns the reason to compare as bytes
+// instead when body is not JSON, holds invalid UTF-8, repeats an object
+// key, nests deeper than [MaxDepth] or is too large to index.
 func (b *buffers) decode(body []byte) (*tree, Fallback) {
 	if len(body) > math.MaxInt32 {
 		return nil, FallbackTooLarge

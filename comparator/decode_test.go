@@ -8,6 +8,11 @@ import (
 	"testing"
 )
 
+// decode decodes body into a tree of its own.
+func decode(body []byte) (*tree, Fallback) {
+	return new(buffers).decode(body)
+}
+
 // decodeStd decodes doc the way encoding/json does with UseNumber.
 func decodeStd(doc []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(doc))
