@@ -51,9 +51,9 @@ func sampleReport() *Report {
 		panic("no variant " + key)
 	}
 	r := &Report{
-		Machine: Machine{CPUs: 2, CPUModel: "Test CPU", Kernel: "6.1", GoVersion: "go1.26.8", Tools: "PostgreSQL 15, dynalite 4.0.0, nginx 1.22.1.",
+		Machine: Machine{CPUs: 2, Commit: "abc1234", CPUModel: "Test CPU", Kernel: "6.1", GoVersion: "go1.26.8", Tools: "PostgreSQL 15, dynalite 4.0.0, nginx 1.22.1.",
 			Date: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), LoadBefore: "0.50 0.40 0.30", LoadAfter: "1.50 1.00 0.60"},
-		Setup: Setup{Rate: 400, Capacity: 1000, CapacityWorkers: 32, Warmup: 3 * time.Second, Measure: 20 * time.Second, Rounds: 2,
+		Setup: Setup{Rate: 400, Capacity: 3000, BothCapacity: 650, CapacityWorkers: 32, Warmup: 3 * time.Second, Measure: 20 * time.Second, Rounds: 2,
 			Mix: "60% product, 25% order, 15% order list", DirectRead: 600 * time.Microsecond, SlowRead: 6 * ms, ShadowDelay: 5400 * time.Microsecond,
 			Elapsed: 9 * time.Minute},
 		Variants: []VariantResult{
