@@ -146,11 +146,12 @@ type tally struct {
 	outcomes   map[string]int
 	running    int
 	maxRunning int
+	changed    chan struct{} // closed and replaced on every Record
 }
 
 type tallyStarted struct{}
 
-func newTally() *tally { return &tally{outcomes: map[string]int{}} }
+func newTally() *tally { return &tally{outcomes: map[string]int{}, changed: make(chan struct{})} }
 
 func (c *tally) StartShadow(ctx context.Context, _ telemetry.Event) context.Context {
 	c.mu.Lock()
@@ -167,6 +168,30 @@ func (c *tally) Record(ctx context.Context, e telemetry.Event) {
 		c.running--
 	}
 	c.outcomes[string(e.Outcome)+"/"+e.Reason]++
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+// waitUntil blocks until cond holds for the counts of outcomes. It fails
+// the test if that takes more than 20 s: a guard against a hang, not a
+// measure of speed.
+func (c *tally) waitUntil(t testing.TB, what string, cond func(outcomes map[string]int) bool) {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		c.mu.Lock()
+		ok, changed := cond(c.outcomes), c.changed
+		c.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-changed:
+		case <-timeout:
+			counts, _ := c.snapshot()
+			t.Fatalf("waited 20s for %s; outcomes so far %v", what, counts)
+		}
+	}
 }
 
 // snapshot returns a copy of the counts and the most shadows seen at once.
@@ -180,8 +205,13 @@ func (c *tally) snapshot() (map[string]int, int) {
 func (c *tally) count(o telemetry.Outcome) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return countOutcome(c.outcomes, o)
+}
+
+// countOutcome adds up the counts of outcome o, whatever the reason.
+func countOutcome(outcomes map[string]int, o telemetry.Outcome) int {
 	n := 0
-	for k, v := range c.outcomes {
+	for k, v := range outcomes {
 		if strings.HasPrefix(k, string(o)+"/") {
 			n += v
 		}
