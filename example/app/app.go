@@ -18,6 +18,7 @@ import (
 	"github.com/shadowread/shadowread/backends/postgres"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/middleware"
 	"github.com/shadowread/shadowread/telemetry"
 )
@@ -64,6 +65,8 @@ type App struct {
 	Writer   *catalog.DualWriter
 	Recorder *telemetry.OTel
 	Shadow   *middleware.Shadower
+	// Flags decides per request, as the middleware asks it.
+	Flags *flags.Flags
 	// Handler serves the catalog and the operational endpoints.
 	Handler http.Handler
 
@@ -134,6 +137,7 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 		return a, err
 	}
 	a.onClose(stopFlags)
+	a.Flags = decider
 
 	a.Recorder = telemetry.New(obs.tracer, obs.meter, telemetry.WithLogger(cfg.Logger))
 	var rec telemetry.Recorder = a.Recorder

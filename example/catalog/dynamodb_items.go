@@ -78,10 +78,13 @@ func orderSK(createdAt time.Time, id int64) string {
 	return fmt.Sprintf("%s%s#%0*d", skOrderPfx, createdAt.UTC().Format(skTimeLayout), orderIDDigits, id)
 }
 
-func avS(v string) types.AttributeValue         { return &types.AttributeValueMemberS{Value: v} }
-func avN(v string) types.AttributeValue         { return &types.AttributeValueMemberN{Value: v} }
-func avInt(v int64) types.AttributeValue        { return avN(strconv.FormatInt(v, 10)) }
-func avMicros(t time.Time) types.AttributeValue { return avInt(t.UnixMicro()) }
+func avS(v string) types.AttributeValue  { return &types.AttributeValueMemberS{Value: v} }
+func avN(v string) types.AttributeValue  { return &types.AttributeValueMemberN{Value: v} }
+func avInt(v int64) types.AttributeValue { return avN(strconv.FormatInt(v, 10)) }
+
+// TimeAttribute is a timestamp as the table keeps it: a Number of
+// microseconds since the epoch.
+func TimeAttribute(t time.Time) types.AttributeValue { return avInt(t.UnixMicro()) }
 
 // productItems returns the META item and one item per variant. Every item
 // carries the product's updated_at, the version conditional writes compare.
@@ -93,8 +96,8 @@ func productItems(p Product) []map[string]types.AttributeValue {
 	meta["name"] = avS(p.Name)
 	meta["description"] = avS(p.Description)
 	meta["category"] = avS(p.Category)
-	meta["created_at"] = avMicros(p.CreatedAt)
-	meta[attrUpdatedAt] = avMicros(p.UpdatedAt)
+	meta["created_at"] = TimeAttribute(p.CreatedAt)
+	meta[attrUpdatedAt] = TimeAttribute(p.UpdatedAt)
 	items = append(items, meta)
 	for _, v := range p.Variants {
 		item := VariantKey(p.ID, v.SKU)
@@ -103,7 +106,7 @@ func productItems(p Product) []map[string]types.AttributeValue {
 		item["name"] = avS(v.Name)
 		item["price"] = avN(v.Price.String())
 		item["currency"] = avS(v.Currency)
-		item[attrUpdatedAt] = avMicros(p.UpdatedAt)
+		item[attrUpdatedAt] = TimeAttribute(p.UpdatedAt)
 		items = append(items, item)
 	}
 	return items
@@ -120,8 +123,8 @@ func orderItem(o Order) map[string]types.AttributeValue {
 	item["status"] = avS(o.Status)
 	item["currency"] = avS(o.Currency)
 	item["total"] = avN(o.Total.String())
-	item["created_at"] = avMicros(o.CreatedAt)
-	item[attrUpdatedAt] = avMicros(o.UpdatedAt)
+	item["created_at"] = TimeAttribute(o.CreatedAt)
+	item[attrUpdatedAt] = TimeAttribute(o.UpdatedAt)
 	lines := make([]types.AttributeValue, len(o.Lines))
 	for i, l := range o.Lines {
 		lines[i] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -87,14 +88,14 @@ func (h *handlers) listOrders(w http.ResponseWriter, r *http.Request) {
 }
 
 // respond writes v as JSON, or the error as the status it stands for.
-// Store errors are logged for users' requests only: the shadow's failures
-// are the middleware's to count.
 func (h *handlers) respond(w http.ResponseWriter, r *http.Request, v any, err error) {
 	switch {
 	case errors.Is(err, backends.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not found")
 	case err != nil:
-		if !backends.IsShadow(r.Context()) {
+		// A client that went away is not the store's failure; the shadow's
+		// failures are the middleware's to count.
+		if !backends.IsShadow(r.Context()) && !errors.Is(err, context.Canceled) {
 			h.log.ErrorContext(r.Context(), "catalog: read failed", "route", chi.RouteContext(r.Context()).RoutePattern(),
 				"backend", backends.Target(r.Context()), "err", err)
 		}

@@ -1,0 +1,247 @@
+package app_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"go.uber.org/goleak"
+	"gopkg.in/yaml.v3"
+
+	"github.com/shadowread/shadowread/example/app"
+	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/demo"
+	"github.com/shadowread/shadowread/internal/testenv"
+	"github.com/shadowread/shadowread/telemetry"
+)
+
+func TestMain(m *testing.M) {
+	// flagd v0.6.0 leaves its event loop running after shutdown.
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/open-feature/go-sdk-contrib/providers/flagd/pkg.(*Provider).handleEvents"))
+}
+
+// allSampled shadows every read with PostgreSQL as primary.
+const allSampled = `{
+  "flags": {
+    "shadowread.enabled": {"state": "ENABLED", "variants": {"on": true}, "defaultVariant": "on"},
+    "shadowread.sample-percent": {"state": "ENABLED", "variants": {"all": 100}, "defaultVariant": "all"},
+    "shadowread.primary": {"state": "ENABLED", "variants": {"postgres": "postgres"}, "defaultVariant": "postgres"}
+  }
+}`
+
+// service starts the app on a database and a table of the test's own, with
+// a small generated catalog copied to DynamoDB.
+func service(t *testing.T) (*app.App, *httptest.Server) {
+	t.Helper()
+	ctx := context.Background()
+	flags := filepath.Join(t.TempDir(), "flags.json")
+	if err := os.WriteFile(flags, []byte(allSampled), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(ctx, app.Config{
+		PostgresURL:      testenv.NewDatabase(t),
+		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t),
+		Table:            testenv.UniqueName(t, "catalog"),
+		FlagFile:         flags,
+		Logger:           slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := a.Close(context.Background()); err != nil {
+			t.Errorf("closing the app: %v", err)
+		}
+	})
+	if _, err := demo.Seed(ctx, a.Postgres.Pool(), demo.Dataset{Customers: 30, Products: 60, Orders: 100, Seed: 1}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := catalog.Backfill(ctx, a.Postgres, a.DynamoDB); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	return a, srv
+}
+
+func get(t *testing.T, url string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set(catalog.HeaderCustomerID, "7")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, body
+}
+
+// waitForSamples waits until the recorder has n samples: shadows finish in
+// the background.
+func waitForSamples(t *testing.T, a *app.App, n uint64) telemetry.Report {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rep := a.Recorder.Report()
+		var got uint64
+		for _, r := range rep.Routes {
+			got += r.Samples
+		}
+		if got >= n {
+			return rep
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d samples after 10s, want %d", got, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestService serves reads through the whole stack: the routes get their
+// chi patterns as names, a drifted product is a mismatch, and the report
+// page and /metrics show it.
+func TestService(t *testing.T) {
+	a, srv := service(t)
+	// Product 5 goes missing in DynamoDB.
+	if _, err := a.DynamoDB.Client().DeleteItem(context.Background(), &awsddb.DeleteItemInput{
+		TableName: aws.String(a.DynamoDB.Table()), Key: catalog.ProductKey(5)}); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := get(t, srv.URL+app.PathHealth); status != http.StatusOK {
+		t.Fatalf("%s: %d", app.PathHealth, status)
+	}
+	for _, path := range []string{"/products/5", "/products/6", "/customers/3/orders", "/orders/1"} {
+		if status, body := get(t, srv.URL+path); status != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, status, body)
+		}
+	}
+	rep := waitForSamples(t, a, 4)
+
+	want := map[string][2]uint64{ // samples, mismatches
+		catalog.RouteProduct:        {2, 1},
+		catalog.RouteCustomerOrders: {1, 0},
+		catalog.RouteOrder:          {1, 0},
+	}
+	for _, r := range rep.Routes {
+		w, ok := want[r.Route]
+		if !ok {
+			t.Errorf("route %q in the report; want chi's patterns only", r.Route)
+			continue
+		}
+		if r.Samples != w[0] || r.Mismatches != w[1] {
+			t.Errorf("%s: %d samples, %d mismatches; want %d, %d", r.Route, r.Samples, r.Mismatches, w[0], w[1])
+		}
+	}
+
+	status, body := get(t, srv.URL+app.PathReport+"?format=json")
+	var page telemetry.Report
+	if err := json.Unmarshal(body, &page); status != http.StatusOK || err != nil || len(page.Routes) != 3 {
+		t.Errorf("report page: %d, %v, %d routes; want 200 and three routes", status, err, len(page.Routes))
+	}
+}
+
+// TestObservabilityFiles checks that the Grafana dashboard and the alert
+// rules refer only to metrics the service exports, with the names the
+// Prometheus exporter gives them.
+func TestObservabilityFiles(t *testing.T) {
+	a, srv := service(t)
+	if _, err := a.DynamoDB.Client().DeleteItem(context.Background(), &awsddb.DeleteItemInput{
+		TableName: aws.String(a.DynamoDB.Table()), Key: catalog.ProductKey(5)}); err != nil {
+		t.Fatal(err)
+	}
+	get(t, srv.URL+"/products/5") // a mismatch, so that its counter exists
+	waitForSamples(t, a, 1)
+
+	status, body := get(t, srv.URL+app.PathMetrics)
+	if status != http.StatusOK {
+		t.Fatalf("%s: %d", app.PathMetrics, status)
+	}
+	exported := map[string]bool{}
+	sc := bufio.NewScanner(strings.NewReader(string(body)))
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		exported[line[:strings.IndexAny(line, "{ ")]] = true
+	}
+
+	dashboard, err := os.ReadFile("../observability/dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr string `json:"expr"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(dashboard, &dash); err != nil {
+		t.Fatalf("dashboard.json: %v", err)
+	}
+	alerts, err := os.ReadFile("../observability/alerts.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules struct {
+		Groups []struct {
+			Rules []struct {
+				Alert string `yaml:"alert"`
+				Expr  string `yaml:"expr"`
+			} `yaml:"rules"`
+		} `yaml:"groups"`
+	}
+	if err := yaml.Unmarshal(alerts, &rules); err != nil {
+		t.Fatalf("alerts.yml: %v", err)
+	}
+
+	exprs := map[string]string{} // where → expression
+	for _, p := range dash.Panels {
+		for i, target := range p.Targets {
+			exprs["dashboard panel "+p.Title+" target "+string(rune('A'+i))] = target.Expr
+		}
+	}
+	for _, g := range rules.Groups {
+		for _, r := range g.Rules {
+			exprs["alert "+r.Alert] = r.Expr
+		}
+	}
+	if len(exprs) < 10 {
+		t.Fatalf("found %d expressions in the dashboard and the rules; the files' structure changed", len(exprs))
+	}
+	name := regexp.MustCompile(`\b[a-z_]+_[a-z_]+(_total|_bucket|_seconds|_count|_sum|inflight)\b|\bshadowread_[a-z_]+\b`)
+	for where, expr := range exprs {
+		metrics := name.FindAllString(expr, -1)
+		if len(metrics) == 0 {
+			t.Errorf("%s: no metric in %q", where, expr)
+		}
+		for _, m := range metrics {
+			if !strings.HasPrefix(m, "shadowread_") {
+				t.Errorf("%s refers to %s, which the library does not emit", where, m)
+			} else if !exported[m] {
+				t.Errorf("%s refers to %s, which /metrics does not export", where, m)
+			}
+		}
+	}
+}

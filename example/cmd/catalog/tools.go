@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/shadowread/shadowread/backends/dynamodb"
+	"github.com/shadowread/shadowread/backends/postgres"
+	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/demo"
+)
+
+// openStores opens both stores for a tool, creating the schema and the
+// table if missing.
+func openStores(ctx context.Context, st *stores) (*catalog.PostgresStore, *catalog.DynamoDBStore, func(), error) {
+	if err := st.check(); err != nil {
+		return nil, nil, nil, err
+	}
+	pool, err := postgres.Open(ctx, st.pg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	opts := []dynamodb.Option{dynamodb.WithMaxAttempts(5)} // tools can wait out throttling
+	if st.dynamodb != "" {
+		opts = append(opts, dynamodb.WithEndpoint(st.dynamodb))
+	} else if cfg, err := loadAWSConfig(ctx); err != nil {
+		pool.Close()
+		return nil, nil, nil, err
+	} else {
+		opts = append(opts, dynamodb.WithConfig(cfg))
+	}
+	client, err := dynamodb.New(ctx, opts...)
+	if err != nil {
+		pool.Close()
+		return nil, nil, nil, err
+	}
+	closeAll := func() { client.Close(); pool.Close() }
+	pg, ddb := catalog.NewPostgresStore(pool), catalog.NewDynamoDBStore(client.Client, st.table)
+	if err := pg.Migrate(ctx); err != nil {
+		closeAll()
+		return nil, nil, nil, err
+	}
+	if err := ddb.CreateTable(ctx); err != nil {
+		closeAll()
+		return nil, nil, nil, err
+	}
+	return pg, ddb, closeAll, nil
+}
+
+func seed(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	st := storeFlags(fs)
+	d := demo.DefaultConfig().Dataset
+	fs.IntVar(&d.Customers, "customers", d.Customers, "customers")
+	fs.IntVar(&d.Products, "products", d.Products, "products")
+	fs.IntVar(&d.Orders, "orders", d.Orders, "orders")
+	fs.Uint64Var(&d.Seed, "seed", d.Seed, "random seed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pg, _, closeAll, err := openStores(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	start := time.Now()
+	s, err := demo.Seed(ctx, pg.Pool(), d, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Printf("seeded %s customers, %s products (%s variants), %s orders (%s lines) in %s\n",
+		demo.Count(s.Customers), demo.Count(s.Products), demo.Count(s.Variants), demo.Count(s.Orders), demo.Count(s.Lines),
+		demo.Seconds(time.Since(start)))
+	return nil
+}
+
+func backfill(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
+	st := storeFlags(fs)
+	restart := fs.Bool("restart", false, "ignore the checkpoints and copy everything again (safe: nothing newer is overwritten)")
+	writers := fs.Int("concurrency", catalog.DefaultWriteConcurrency, "ranges copied at once")
+	readers := fs.Int("readers", catalog.DefaultReadConcurrency, "ranges read from PostgreSQL at once")
+	size := fs.Int("range", catalog.DefaultRangeSize, "ids per range")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pg, ddb, closeAll, err := openStores(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	total, err := remainingRows(ctx, pg, *restart)
+	if err != nil {
+		return err
+	}
+	out := demo.NewPrinter(os.Stdout)
+	opts := []catalog.BackfillOption{catalog.WithConcurrency(*writers, *readers), catalog.WithRangeSize(*size),
+		catalog.WithProgress(demo.BackfillProgress(out, total))}
+	if *restart {
+		opts = append(opts, catalog.WithRestart())
+	}
+	start := time.Now()
+	stats, err := catalog.Backfill(ctx, pg, ddb, opts...)
+	out.Done()
+	for _, e := range catalog.Entities() {
+		p := stats[e]
+		fmt.Printf("%-8s %s rows, %s items written, %s already as fresh; checkpoint %d\n",
+			e, demo.Count(p.Rows), demo.Count(p.Written), demo.Count(p.Skipped), p.Checkpoint)
+	}
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("interrupted after %s; run it again to resume from the checkpoints", demo.Seconds(time.Since(start)))
+	}
+	return err
+}
+
+// remainingRows is the backfill's work, for its progress bar.
+func remainingRows(ctx context.Context, pg *catalog.PostgresStore, restart bool) (int64, error) {
+	var n int64
+	err := pg.Pool().QueryRow(ctx, `SELECT
+	(SELECT count(*) FROM products WHERE $1 OR id >= coalesce((SELECT next_id FROM backfill_checkpoints WHERE entity = 'product'), 1)) +
+	(SELECT count(*) FROM orders WHERE $1 OR id >= coalesce((SELECT next_id FROM backfill_checkpoints WHERE entity = 'order'), 1))`,
+		restart).Scan(&n)
+	return n, err
+}
+
+func repair(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("repair", flag.ContinueOnError)
+	st := storeFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pg, ddb, closeAll, err := openStores(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	s, err := catalog.Repair(ctx, pg, ddb)
+	fmt.Printf("repair log: %s entries replayed, %s repaired, %s failed again and kept; %s items written, %s already as fresh\n",
+		demo.Count(s.Entries), demo.Count(s.Repaired), demo.Count(s.Failed), demo.Count(s.Written), demo.Count(s.Skipped))
+	if err == nil && s.Failed > 0 {
+		fmt.Fprintln(os.Stderr, "some entries failed again; run repair once DynamoDB is reachable")
+		return errFailed
+	}
+	return err
+}

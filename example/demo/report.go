@@ -1,0 +1,165 @@
+package demo
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/telemetry"
+)
+
+// Verdict says whether the shadow reads saw one drift as they should: a
+// real difference as a mismatch, a representation difference never.
+type Verdict struct {
+	Drift Drift
+	// Outcomes of the sampled reads of the drift's paths.
+	Matches, Mismatches, Others uint64
+	OK                          bool
+	Says                        string
+}
+
+// Judge gives each drift its verdict from the tracker's per-path counts.
+func Judge(drifts []Drift, t *Tracker) []Verdict {
+	out := make([]Verdict, len(drifts))
+	for i, d := range drifts {
+		v := Verdict{Drift: d}
+		for _, p := range d.Paths {
+			for outcome, n := range t.Verdicts(p) {
+				switch outcome {
+				case telemetry.Match:
+					v.Matches += n
+				case telemetry.Mismatch:
+					v.Mismatches += n
+				default:
+					v.Others += n
+				}
+			}
+		}
+		switch {
+		case !d.Benign && v.Mismatches > 0:
+			v.OK, v.Says = true, fmt.Sprintf("found: %s mismatches", Count(v.Mismatches))
+		case !d.Benign:
+			v.Says = fmt.Sprintf("MISSED: %s matches, no mismatch", Count(v.Matches))
+		case v.Mismatches > 0:
+			v.Says = fmt.Sprintf("FALSE MISMATCH: %s mismatches", Count(v.Mismatches))
+		case v.Matches > 0:
+			v.OK, v.Says = true, fmt.Sprintf("absorbed: %s matches", Count(v.Matches))
+		default:
+			v.Says = "NOT COMPARED: no sampled read"
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// WriteRoutes prints the recorder's report per route: outcomes, readiness,
+// the share of sampled requests DynamoDB served, and the mismatch
+// signatures.
+func WriteRoutes(p *Printer, rep telemetry.Report, t *Tracker) {
+	p.Printf("  %-31s %8s %8s %8s %7s %8s %8s %9s  %s\n",
+		"route", "samples", "match", "mismatch", "error", "dropped", "skipped", "ddb-prim*", "readiness")
+	for _, r := range rep.Routes {
+		n := map[telemetry.Outcome]uint64{}
+		for _, oc := range r.Outcomes {
+			n[oc.Outcome] = oc.Count
+		}
+		p.Printf("  %-31s %8s %8s %8s %7s %8s %8s %8.1f%%  %s\n", r.Route,
+			Count(r.Samples), Count(n[telemetry.Match]), Count(n[telemetry.Mismatch]),
+			Count(n[telemetry.ShadowError]+n[telemetry.Timeout]), Count(n[telemetry.Dropped]), Count(n[telemetry.Skipped]),
+			100*t.PrimaryShare(r.Route, backends.DynamoDB), readiness(r.RouteReadiness, rep.MinSamples))
+	}
+	p.Printf("  * share of sampled requests served by DynamoDB since the primary switch\n")
+	p.Printf("\n  mismatch signatures (the report page has them with trace ids)\n")
+	any := false
+	for _, r := range rep.Routes {
+		for _, s := range r.Signatures {
+			any = true
+			var diffs []string
+			for _, d := range s.Diffs[:min(len(s.Diffs), shownDiffs)] {
+				diffs = append(diffs, d.Path+" "+string(d.Kind))
+			}
+			more := ""
+			switch {
+			case s.Truncated:
+				more = fmt.Sprintf(", and more than %d more", len(s.Diffs)-shownDiffs)
+			case len(s.Diffs) > shownDiffs:
+				more = fmt.Sprintf(", and %d more", len(s.Diffs)-shownDiffs)
+			}
+			p.Printf("  %-31s %6s  %s  %s%s\n", r.Route, Count(s.Count), s.Signature, strings.Join(diffs, ", "), more)
+		}
+	}
+	if !any {
+		p.Printf("  none\n")
+	}
+}
+
+// shownDiffs is how many differences of a signature the report lists.
+const shownDiffs = 3
+
+func readiness(r telemetry.RouteReadiness, minSamples uint64) string {
+	failures := r.Mismatches + r.Errors
+	switch {
+	case r.Ready:
+		return fmt.Sprintf("ready (failure rate < %.2g%% at 95%%)", 100*r.UpperBound)
+	case failures > 0:
+		return fmt.Sprintf("not ready: %s failures", Count(failures))
+	case r.Samples < minSamples:
+		return fmt.Sprintf("collecting: %s of %s clean samples", Count(r.Samples), Count(minSamples))
+	}
+	return fmt.Sprintf("not ready: bound %.2g%%", 100*r.UpperBound)
+}
+
+// WriteLatency prints each store's handler time over the sampled requests.
+func WriteLatency(p *Printer, t *Tracker) {
+	for _, b := range backends.Names() {
+		p50, p99, n := t.Latency(b)
+		p.Printf("  %-9s p50 %9s   p99 %9s   (%s handler runs, as primary or shadow)\n", b, Millis(p50), Millis(p99), Count(n))
+	}
+}
+
+// WriteVerdicts prints the verdict of every drift and the mismatches
+// nobody injected.
+func WriteVerdicts(p *Printer, verdicts []Verdict, t *Tracker) {
+	for _, kind := range []bool{false, true} {
+		if kind {
+			p.Printf("\n  representation differences (the preset must absorb them)\n")
+		} else {
+			p.Printf("  real differences (the report must find them)\n")
+		}
+		for _, v := range verdicts {
+			if v.Drift.Benign != kind {
+				continue
+			}
+			mark := "ok  "
+			if !v.OK {
+				mark = "FAIL"
+			}
+			p.Printf("  %s %-38s %-30s %s\n", mark, v.Drift.What, v.Says, v.Drift.Detail)
+		}
+	}
+	n, unexpected := t.Unexpected()
+	if n == 0 {
+		p.Printf("\n  mismatches on requests without drift: none\n")
+		return
+	}
+	p.Printf("\n  FAIL mismatches on requests without drift: %s\n", Count(n))
+	for _, u := range unexpected {
+		p.Printf("       %s %s: %s\n", u.Route, u.Path, strings.Join(u.Paths, ", "))
+	}
+}
+
+// Phase is a step of the demo and how long it took.
+type Phase struct {
+	Name     string
+	Duration time.Duration
+}
+
+// WritePhases prints the phases' durations on one line.
+func WritePhases(p *Printer, phases []Phase, total time.Duration) {
+	var parts []string
+	for _, ph := range phases {
+		parts = append(parts, ph.Name+" "+Seconds(ph.Duration))
+	}
+	p.Printf("  %s; total %s\n", strings.Join(parts, ", "), Seconds(total))
+}

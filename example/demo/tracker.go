@@ -1,0 +1,214 @@
+package demo
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/telemetry"
+)
+
+// Tracker wraps the service's shadow recorder to check the demo's result
+// per request path: every comparison still goes to the recorder (which
+// makes the report), and the tracker also notes the verdicts on the paths
+// the drift was put on, any mismatch elsewhere, and the handler time of
+// each store. It is safe for concurrent use.
+type Tracker struct {
+	next telemetry.Recorder
+
+	// Live counters for the progress line.
+	sampled, mismatches, dropped, errors atomic.Uint64
+
+	mu         sync.Mutex
+	watched    map[string]*Verdicts // by request path
+	unexpected []Unexpected         // the first maxUnexpected
+	// unexpectedCount counts every mismatch on a path without drift.
+	unexpectedCount uint64
+	latency         map[backends.Name]*reservoir
+	primaries       map[string]map[backends.Name]uint64 // sampled requests by route and primary
+}
+
+// Verdicts are the outcomes of the sampled requests of one path.
+type Verdicts map[telemetry.Outcome]uint64
+
+// Unexpected is a mismatch on a path no drift was put on.
+type Unexpected struct {
+	Route, Path, Signature string
+	Paths                  []string // the diff paths
+}
+
+// maxUnexpected bounds the unexpected mismatches kept for the report.
+const maxUnexpected = 20
+
+// NewTracker wraps next.
+func NewTracker(next telemetry.Recorder) *Tracker {
+	return &Tracker{
+		next:      next,
+		watched:   map[string]*Verdicts{},
+		latency:   map[backends.Name]*reservoir{backends.Postgres: newReservoir(1), backends.DynamoDB: newReservoir(2)},
+		primaries: map[string]map[backends.Name]uint64{},
+	}
+}
+
+// Watch marks request paths whose verdicts the report checks.
+func (t *Tracker) Watch(paths ...string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, p := range paths {
+		if t.watched[p] == nil {
+			t.watched[p] = &Verdicts{}
+		}
+	}
+}
+
+// pathKey is the context key of the request path.
+type pathKey struct{}
+
+// TagRequests puts each request's path into its context, where
+// [Tracker.Record] finds it again: the shadow's context derives from the
+// request's.
+func TagRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), pathKey{}, r.URL.Path)))
+	})
+}
+
+// StartShadow implements [telemetry.Recorder].
+func (t *Tracker) StartShadow(ctx context.Context, e telemetry.Event) context.Context {
+	return t.next.StartShadow(ctx, e)
+}
+
+// Record implements [telemetry.Recorder].
+func (t *Tracker) Record(ctx context.Context, e telemetry.Event) {
+	t.next.Record(ctx, e)
+	t.sampled.Add(1)
+	switch e.Outcome {
+	case telemetry.Mismatch:
+		t.mismatches.Add(1)
+	case telemetry.Dropped:
+		t.dropped.Add(1)
+	case telemetry.ShadowError, telemetry.Timeout:
+		t.errors.Add(1)
+	}
+	path, _ := ctx.Value(pathKey{}).(string)
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if v := t.watched[path]; v != nil {
+		(*v)[e.Outcome]++
+	} else if e.Outcome == telemetry.Mismatch {
+		t.unexpectedCount++
+	}
+	if t.watched[path] == nil && e.Outcome == telemetry.Mismatch && len(t.unexpected) < maxUnexpected {
+		u := Unexpected{Route: e.Route, Path: path, Signature: e.Result.Signature()}
+		for _, d := range e.Result.Diffs {
+			u.Paths = append(u.Paths, d.Path+" "+string(d.Kind))
+		}
+		t.unexpected = append(t.unexpected, u)
+	}
+	if r := t.latency[e.Primary]; r != nil && e.PrimaryDuration > 0 {
+		r.add(e.PrimaryDuration)
+	}
+	if r := t.latency[e.Shadow]; r != nil && e.ShadowDuration > 0 {
+		r.add(e.ShadowDuration)
+	}
+	if t.primaries[e.Route] == nil {
+		t.primaries[e.Route] = map[backends.Name]uint64{}
+	}
+	t.primaries[e.Route][e.Primary]++
+}
+
+// Verdicts returns the verdicts of a watched path.
+func (t *Tracker) Verdicts(path string) Verdicts {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := Verdicts{}
+	if v := t.watched[path]; v != nil {
+		for k, n := range *v {
+			out[k] = n
+		}
+	}
+	return out
+}
+
+// Unexpected returns the number of mismatches on paths without drift and
+// the first of them (at most 20).
+func (t *Tracker) Unexpected() (uint64, []Unexpected) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.unexpectedCount, slices.Clone(t.unexpected)
+}
+
+// Latency returns the handler-time percentiles of a store over the sampled
+// requests, in either role.
+func (t *Tracker) Latency(b backends.Name) (p50, p99 time.Duration, n uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r := t.latency[b]
+	if r == nil {
+		return 0, 0, 0
+	}
+	return r.quantile(0.50), r.quantile(0.99), r.seen
+}
+
+// StartSwitch starts counting the primaries afresh, at a switch of the
+// primary flag.
+func (t *Tracker) StartSwitch() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	clear(t.primaries)
+}
+
+// PrimaryShare returns the share of a route's sampled requests whose
+// primary was b, since [Tracker.StartSwitch].
+func (t *Tracker) PrimaryShare(route string, b backends.Name) float64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var total uint64
+	for _, n := range t.primaries[route] {
+		total += n
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(t.primaries[route][b]) / float64(total)
+}
+
+// reservoir keeps a uniform sample of at most reservoirSize durations
+// (Vitter's algorithm R), so its memory is bounded whatever the load.
+type reservoir struct {
+	rng     *rand.Rand
+	samples []time.Duration
+	seen    uint64
+}
+
+const reservoirSize = 100_000
+
+func newReservoir(seed uint64) *reservoir {
+	return &reservoir{rng: rand.New(rand.NewPCG(seed, seed))}
+}
+
+func (r *reservoir) add(d time.Duration) {
+	r.seen++
+	if len(r.samples) < reservoirSize {
+		r.samples = append(r.samples, d)
+		return
+	}
+	if i := r.rng.Uint64N(r.seen); i < reservoirSize {
+		r.samples[i] = d
+	}
+}
+
+func (r *reservoir) quantile(q float64) time.Duration {
+	if len(r.samples) == 0 {
+		return 0
+	}
+	s := slices.Clone(r.samples)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(q*float64(len(s))))]
+}
