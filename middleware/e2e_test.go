@@ -176,18 +176,30 @@ func putProduct(t *testing.T, client *awsddb.Client, table string, p Product) {
 }
 
 // fullSampling returns an OpenFeature client whose in-memory provider
-// samples every request with PostgreSQL as primary. The API is isolated, so
-// its shutdown stops the SDK goroutines it started.
+// samples every request with PostgreSQL as primary.
 func fullSampling(t *testing.T) *openfeature.Client {
+	t.Helper()
+	client, _ := switchableFlags(t, backends.Postgres)
+	return client
+}
+
+// switchableFlags returns an OpenFeature client whose in-memory provider
+// samples every request with primary as primary, and a function that
+// switches the primary as an operator would. The API is isolated, so its
+// shutdown stops the SDK goroutines it started.
+func switchableFlags(t *testing.T, primary backends.Name) (*openfeature.Client, func(backends.Name)) {
 	t.Helper()
 	on := func(v any) memprovider.InMemoryFlag {
 		return memprovider.InMemoryFlag{DefaultVariant: "v", Variants: map[string]any{"v": v}, State: memprovider.Enabled}
 	}
-	provider := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{
-		flags.KeyEnabled:       on(true),
-		flags.KeySamplePercent: on(100.0),
-		flags.KeyPrimary:       on("postgres"),
-	})
+	flagSet := func(primary backends.Name) map[string]memprovider.InMemoryFlag {
+		return map[string]memprovider.InMemoryFlag{
+			flags.KeyEnabled:       on(true),
+			flags.KeySamplePercent: on(100.0),
+			flags.KeyPrimary:       on(string(primary)),
+		}
+	}
+	provider := memprovider.NewInMemoryProvider(flagSet(primary))
 	api := isolated.NewAPI()
 	t.Cleanup(func() {
 		if err := api.Shutdown(context.Background()); err != nil {
@@ -198,5 +210,5 @@ func fullSampling(t *testing.T) *openfeature.Client {
 	if err := api.SetProviderAndWait(context.Background(), provider, domain); err != nil {
 		t.Fatal(err)
 	}
-	return api.NewClient(domain)
+	return api.NewClient(domain), func(p backends.Name) { provider.UpdateFlags(flagSet(p)) }
 }

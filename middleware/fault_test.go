@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -392,4 +394,354 @@ func percentiles(d []time.Duration) string {
 	slices.Sort(d)
 	at := func(p float64) time.Duration { return d[int(p*float64(len(d)-1))] }
 	return fmt.Sprintf("p50 %v, p90 %v, p99 %v over %d requests", at(0.5), at(0.9), at(0.99), len(d))
+}
+
+// TestPostgresRestartedWhilePrimary restarts PostgreSQL, the primary, in the
+// middle of a load. Users get an error exactly for the requests whose
+// primary read failed, and no shadow runs for those.
+func TestPostgresRestartedWhilePrimary(t *testing.T) {
+	pg := testenv.StartPostgres(t)
+	pool := openPool(t, pg.URL())
+	shared := testenv.DynamoDBEndpoint(t)
+	ddb, table, _ := openDynamoDB(t, shared, shared)
+	router := backends.NewRouter(map[backends.Name]ProductStore{
+		backends.Postgres: &pgProductStore{pool: pool},
+		backends.DynamoDB: &ddbProductStore{client: ddb.Client, table: table},
+	})
+	var (
+		mu            sync.Mutex
+		primaryFailed = map[string]bool{} // by request id: the primary's read failed
+		shadowRan     = map[string]bool{}
+		userStatus    = map[string]int{}
+	)
+	rec := newTally()
+	shadow := newShadower(t, rec, middleware.WithComparator(comparator.JSON(comparator.PostgresDynamoDB())))
+	url, client := serveCatalog(t, shadow, func(w http.ResponseWriter, r *http.Request) {
+		p, err := router.For(r.Context()).Get(r.Context(), chi.URLParam(r, "id"))
+		id := r.Header.Get("X-Request-Id")
+		mu.Lock()
+		if backends.IsShadow(r.Context()) {
+			shadowRan[id] = true
+		} else {
+			primaryFailed[id] = err != nil
+		}
+		mu.Unlock()
+		writeProduct(w, p, err)
+	})
+	var seq atomic.Int64
+	stop := load(4, func(w int) {
+		id := fmt.Sprintf("r%d", seq.Add(1))
+		code := userGet(t, client, url, catalogProducts[w%2], "X-Request-Id", id)
+		mu.Lock()
+		userStatus[id] = code
+		mu.Unlock()
+	})
+	stopped := false
+	defer func() {
+		if !stopped {
+			stop()
+		}
+	}()
+
+	rec.waitUntil(t, "matches before the restart", func(o map[string]int) bool { return o["match/"] >= 20 })
+	pg.Stop()
+	rec.waitUntil(t, "failed primaries while PostgreSQL is down", func(o map[string]int) bool {
+		return o["skipped/primary_failed"] >= 20
+	})
+	pg.Start()
+	matchesBefore := rec.count(telemetry.Match)
+	rec.waitUntil(t, "matches after the restart", func(o map[string]int) bool { return o["match/"] >= matchesBefore+20 })
+	stop()
+	stopped = true
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := shadow.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	failed := 0
+	for id, status := range userStatus {
+		failedRead, served := primaryFailed[id]
+		switch {
+		case !served:
+			t.Errorf("request %s: the handler never ran, yet the user got %d", id, status)
+		case failedRead && status != http.StatusServiceUnavailable:
+			t.Errorf("request %s: the primary's read failed, yet the user got %d, not the handler's 503", id, status)
+		case !failedRead && status != http.StatusOK:
+			t.Errorf("request %s: the primary's read succeeded, yet the user got %d", id, status)
+		}
+		if failedRead {
+			failed++
+			if shadowRan[id] {
+				t.Errorf("request %s: a shadow ran for a failed primary", id)
+			}
+		}
+	}
+	outcomes, _ := rec.snapshot()
+	if outcomes["skipped/primary_failed"] != failed {
+		t.Errorf("%d skipped/primary_failed outcomes, want one per failed primary (%d)", outcomes["skipped/primary_failed"], failed)
+	}
+	for k := range outcomes {
+		switch k {
+		case "match/", "dropped/", "skipped/primary_failed":
+		default:
+			t.Errorf("unexpected outcome %s: %v", k, outcomes)
+		}
+	}
+	t.Logf("%d requests, %d failed with PostgreSQL down; outcomes %v", len(userStatus), failed, outcomes)
+}
+
+// TestPrimarySwitchedMidLoad flips the primary flag back and forth while
+// requests run. A request reads from one store from start to end, its
+// shadow from the other, and the user learns which. One request is held
+// between its two reads while the flag flips under it.
+func TestPrimarySwitchedMidLoad(t *testing.T) {
+	pool := openPool(t, testenv.NewDatabase(t))
+	shared := testenv.DynamoDBEndpoint(t)
+	ddb, table, _ := openDynamoDB(t, shared, shared)
+	router := backends.NewRouter(map[backends.Name]namedStore{
+		backends.Postgres: {&pgProductStore{pool: pool}, backends.Postgres},
+		backends.DynamoDB: {&ddbProductStore{client: ddb.Client, table: table}, backends.DynamoDB},
+	})
+	ofClient, switchTo := switchableFlags(t, backends.Postgres)
+	decider := flags.New(ofClient)
+	t.Cleanup(decider.Close)
+	rec := newTally()
+	shadow := newShadower(t, rec, middleware.WithFlags(decider),
+		middleware.WithComparator(comparator.JSON(comparator.PostgresDynamoDB())))
+
+	type reads struct{ primary, shadow string }
+	var (
+		mu     sync.Mutex
+		served = map[string]*reads{} // by request id: the stores each execution read, in order
+	)
+	held, resume := make(chan struct{}), make(chan struct{})
+	url, client := serveCatalog(t, shadow, func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		var names []string
+		var p Product
+		var err error
+		for i := range 2 { // two reads, as a handler that loads an item and then its details
+			if i == 1 && r.Header.Get("X-Hold") != "" && !backends.IsShadow(ctx) {
+				close(held)
+				<-resume
+			}
+			store := router.For(ctx)
+			p, err = store.Get(ctx, chi.URLParam(r, "id"))
+			names = append(names, string(store.name))
+		}
+		id := r.Header.Get("X-Request-Id")
+		mu.Lock()
+		if served[id] == nil {
+			served[id] = &reads{}
+		}
+		if backends.IsShadow(ctx) {
+			served[id].shadow = strings.Join(names, ",")
+		} else {
+			served[id].primary = strings.Join(names, ",")
+		}
+		mu.Unlock()
+		w.Header().Set("X-Served-By", strings.Join(names, ","))
+		writeProduct(w, p, err)
+	})
+	seenBy := map[string]string{} // by request id: X-Served-By as the user got it
+	var seenMu sync.Mutex
+	request := func(id string, header ...string) {
+		req, _ := http.NewRequest(http.MethodGet, url+"/products/p1", nil)
+		req.Header.Set("X-Request-Id", id)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("request %s: user got %d", id, resp.StatusCode)
+		}
+		seenMu.Lock()
+		seenBy[id] = resp.Header.Get("X-Served-By")
+		seenMu.Unlock()
+	}
+	probe := httptest.NewRequest(http.MethodGet, "/products/p1", nil)
+	flipTo := func(primary backends.Name) {
+		switchTo(primary)
+		deadline := time.Now().Add(20 * time.Second)
+		for decider.Decide(probe, "/products/{id}").Primary != primary {
+			if time.Now().After(deadline) {
+				t.Fatalf("the flags did not switch to %s within 20s", primary)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+
+	// The held request reads PostgreSQL once, then the flag flips, then it reads again.
+	heldDone := make(chan struct{})
+	go func() { defer close(heldDone); request("held", "X-Hold", "1") }()
+	<-held
+	var seq atomic.Int64
+	stop := load(4, func(int) { request(fmt.Sprintf("r%d", seq.Add(1))) })
+	flipTo(backends.DynamoDB)
+	close(resume)
+	<-heldDone
+	for _, primary := range []backends.Name{backends.Postgres, backends.DynamoDB, backends.Postgres, backends.DynamoDB} {
+		from := seq.Load()
+		for seq.Load() < from+20 {
+			time.Sleep(time.Millisecond)
+		}
+		flipTo(primary)
+	}
+	stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := shadow.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	if got := served["held"]; got == nil || got.primary != "postgres,postgres" || got.shadow != "dynamodb,dynamodb" || seenBy["held"] != "postgres,postgres" {
+		t.Errorf("the request held across the flip read %+v and told the user %q; want PostgreSQL for both primary reads and DynamoDB for the shadow's, as decided when it arrived",
+			got, seenBy["held"])
+	}
+	primaries := map[string]int{}
+	for id, got := range served {
+		primaries[got.primary]++
+		switch got.primary {
+		case "postgres,postgres", "dynamodb,dynamodb":
+		default:
+			t.Errorf("request %s: primary read %q: a request served from a half-switched state", id, got.primary)
+			continue
+		}
+		if got.primary != seenBy[id] {
+			t.Errorf("request %s: the primary read %q but the user was told %q", id, got.primary, seenBy[id])
+		}
+		other := map[string]string{"postgres,postgres": "dynamodb,dynamodb", "dynamodb,dynamodb": "postgres,postgres"}[got.primary]
+		if got.shadow != "" && got.shadow != other {
+			t.Errorf("request %s: primary read %q, shadow read %q, want the shadow on the other store", id, got.primary, got.shadow)
+		}
+	}
+	if primaries["postgres,postgres"] == 0 || primaries["dynamodb,dynamodb"] == 0 {
+		t.Errorf("primaries %v: the load did not span the switch", primaries)
+	}
+	outcomes, _ := rec.snapshot()
+	for k := range outcomes {
+		if k != "match/" && k != "dropped/" {
+			t.Errorf("unexpected outcome %s: %v", k, outcomes)
+		}
+	}
+	t.Logf("%d requests by primary %v; outcomes %v", len(served), primaries, outcomes)
+}
+
+// namedStore is a ProductStore that says which backend it is.
+type namedStore struct {
+	ProductStore
+	name backends.Name
+}
+
+// TestDynamoDBThrottling puts a proxy in front of DynamoDB that answers with
+// real throttling errors for a while. Throttled shadows are shadow errors,
+// never user errors, and with WithThrottleBackoff the middleware sends
+// fewer shadows while the table throttles.
+func TestDynamoDBThrottling(t *testing.T) {
+	pool := openPool(t, testenv.NewDatabase(t))
+	shared := testenv.DynamoDBEndpoint(t)
+	var throttling atomic.Bool
+	var calls atomic.Int64
+	proxy := throttlingProxy(t, shared, &throttling, &calls)
+	// A long window, so the level cannot fall back while the test runs.
+	throttle := backends.NewThrottle(backends.DynamoDB, time.Hour)
+	ddb, table, _ := openDynamoDB(t, shared, proxy, dynamodb.WithThrottle(throttle))
+	router := backends.NewRouter(map[backends.Name]ProductStore{
+		backends.Postgres: &pgProductStore{pool: pool},
+		backends.DynamoDB: &ddbProductStore{client: ddb.Client, table: table},
+	})
+	rec := newTally()
+	shadow := newShadower(t, rec, middleware.WithThrottleBackoff(throttle),
+		middleware.WithComparator(comparator.JSON(comparator.PostgresDynamoDB())))
+	url, client := serveCatalog(t, shadow, getProduct(router))
+	phase := func(n int) (outcomes map[string]int, shadowCalls int64) {
+		before, _ := rec.snapshot()
+		callsBefore := calls.Load()
+		for i := range n {
+			if code := userGet(t, client, url, catalogProducts[i%2]); code != http.StatusOK {
+				t.Errorf("user got %d while DynamoDB throttles, want the primary's 200", code)
+			}
+		}
+		rec.waitUntil(t, "every sampled request recorded", func(o map[string]int) bool {
+			total := 0
+			for k, v := range o {
+				total += v - before[k]
+			}
+			return total == n
+		})
+		after, _ := rec.snapshot()
+		for k := range after {
+			after[k] -= before[k]
+		}
+		return after, calls.Load() - callsBefore
+	}
+
+	if got, _ := phase(20); got["match/"] != 20 {
+		t.Fatalf("outcomes %v before the throttling, want 20 matches", got)
+	}
+	throttling.Store(true)
+	const n = 200
+	got, shadowCalls := phase(n)
+	throttling.Store(false)
+	for k := range got {
+		if v := got[k]; v > 0 && k != "shadow_error/status_5xx" && k != "dropped/throttled" {
+			t.Errorf("outcome %s while DynamoDB throttles (outcomes %v), want only shadow_error/status_5xx and dropped/throttled", k, got)
+		}
+	}
+	if got["shadow_error/status_5xx"] == 0 || got["dropped/throttled"] == 0 {
+		t.Errorf("outcomes %v, want throttled shadows as shadow errors and others held back", got)
+	}
+	// Each shadow that runs makes two attempts (one retry); without the
+	// back-off all n would run.
+	if limit := int64(2 * got["shadow_error/status_5xx"]); shadowCalls > limit {
+		t.Errorf("%d calls reached DynamoDB for %d shadows that ran", shadowCalls, got["shadow_error/status_5xx"])
+	}
+	if lvl := throttle.Level(); lvl != 1 {
+		t.Errorf("throttle level %d, want 1 within the first window", lvl)
+	}
+	after, _ := phase(40)
+	if after["match/"] == 0 {
+		t.Errorf("outcomes %v once the throttling stopped, want matches again", after)
+	}
+	t.Logf("while throttling: %d sampled requests, %v, %d calls reached DynamoDB", n, got, shadowCalls)
+}
+
+// throttlingProxy stands in front of a DynamoDB-API server. While throttling
+// is set it answers every request as DynamoDB does when a table is over its
+// capacity: HTTP 400 with a ProvisionedThroughputExceededException body.
+// calls counts the requests it receives.
+func throttlingProxy(t *testing.T, target string, throttling *atomic.Bool, calls *atomic.Int64) string {
+	t.Helper()
+	u, err := neturl.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	transport := &http.Transport{}
+	t.Cleanup(transport.CloseIdleConnections)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.Transport = transport
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if !throttling.Load() {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",`+
+			`"message":"The level of configured provisioned throughput for the table was exceeded."}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
