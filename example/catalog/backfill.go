@@ -212,38 +212,6 @@ func (t *rangeTracker) report(p BackfillProgress, fn func(BackfillProgress)) {
 	fn(p)
 }
 
-// rowSet is what one range read: products or orders.
-type rowSet struct {
-	products []Product
-	orders   []Order
-}
-
-func (r rowSet) len() int { return len(r.products) + len(r.orders) }
-
-func (c copier) readRange(ctx context.Context, e Entity, lo, hi int64) (rowSet, error) {
-	var r rowSet
-	var err error
-	switch e {
-	case EntityProduct:
-		r.products, err = c.pg.ProductsInRange(ctx, lo, hi)
-	case EntityOrder:
-		r.orders, err = c.pg.OrdersInRange(ctx, lo, hi)
-	default:
-		err = fmt.Errorf("catalog: unknown entity %q", e)
-	}
-	return r, err
-}
-
-func (c copier) writeRows(ctx context.Context, r rowSet) (putResult, error) {
-	res, err := c.copyProducts(ctx, r.products)
-	if err != nil {
-		return res, err
-	}
-	more, err := c.copyOrders(ctx, r.orders)
-	res.add(more)
-	return res, err
-}
-
 // tableOf names the table of an entity's rows. The names are constants, so
 // they can be put into SQL text.
 func tableOf(e Entity) (string, error) {

@@ -46,7 +46,6 @@ type LineItem struct {
 type DualWriter struct {
 	pg      *PostgresStore
 	ddb     *DynamoDBStore
-	copier  copier
 	log     *slog.Logger
 	timeout time.Duration
 	writes  metric.Int64Counter
@@ -92,7 +91,7 @@ func NewDualWriter(pg *PostgresStore, ddb *DynamoDBStore, opts ...WriterOption) 
 	if pg == nil || ddb == nil {
 		panic("catalog: NewDualWriter needs both stores")
 	}
-	w := &DualWriter{pg: pg, ddb: ddb, copier: copier{pg, ddb}, log: slog.Default(), timeout: DefaultWriteTimeout}
+	w := &DualWriter{pg: pg, ddb: ddb, log: slog.Default(), timeout: DefaultWriteTimeout}
 	WithWriteMeterProvider(otel.GetMeterProvider())(w)
 	for _, o := range opts {
 		o(w)
@@ -125,6 +124,7 @@ func (w *DualWriter) PlaceOrder(ctx context.Context, customerID int64, lines []L
 		skus[i], quantities[i] = l.SKU, int32(l.Quantity)
 	}
 
+	distinct := uniq(skus)
 	var orderID, outboxID int64
 	err := pgx.BeginFunc(ctx, w.pg.pool, func(tx pgx.Tx) error {
 		var exists bool
@@ -137,10 +137,10 @@ func (w *DualWriter) PlaceOrder(ctx context.Context, customerID int64, lines []L
 		var known int
 		var currencies []string
 		if err := tx.QueryRow(ctx, `SELECT count(*), coalesce(array_agg(DISTINCT currency), '{}')
-FROM variants WHERE sku = ANY($1)`, uniq(skus)).Scan(&known, &currencies); err != nil {
+FROM variants WHERE sku = ANY($1)`, distinct).Scan(&known, &currencies); err != nil {
 			return err
 		}
-		if known != len(uniq(skus)) {
+		if known != len(distinct) {
 			return ErrUnknownSKU
 		}
 		if len(currencies) != 1 {

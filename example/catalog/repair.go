@@ -56,7 +56,7 @@ func Repair(ctx context.Context, pg *PostgresStore, ddb *DynamoDBStore) (RepairS
 			rows[t] = append(rows[t], e.ID)
 		}
 		for _, t := range order {
-			_, res, err := c.copyRange(ctx, t.entity, t.id, t.id+1)
+			res, err := c.copyRange(ctx, t.entity, t.id, t.id+1)
 			stats.Written += res.Written
 			stats.Skipped += res.Skipped
 			for _, rowID := range rows[t] {

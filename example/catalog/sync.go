@@ -26,43 +26,40 @@ type copier struct {
 	ddb *DynamoDBStore
 }
 
-// copyRange copies the entities with lo <= id < hi and returns how many
-// rows it read.
-func (c copier) copyRange(ctx context.Context, e Entity, lo, hi int64) (rows int, res putResult, err error) {
-	switch e {
-	case EntityProduct:
-		products, err := c.pg.ProductsInRange(ctx, lo, hi)
-		if err != nil {
-			return 0, res, err
-		}
-		res, err = c.copyProducts(ctx, products)
-		return len(products), res, err
-	case EntityOrder:
-		orders, err := c.pg.OrdersInRange(ctx, lo, hi)
-		if err != nil {
-			return 0, res, err
-		}
-		res, err = c.copyOrders(ctx, orders)
-		return len(orders), res, err
-	}
-	return 0, res, fmt.Errorf("catalog: unknown entity %q", e)
+// rowSet is what one range read: products or orders.
+type rowSet struct {
+	products []Product
+	orders   []Order
 }
 
-func (c copier) copyProducts(ctx context.Context, products []Product) (putResult, error) {
+func (r rowSet) len() int { return len(r.products) + len(r.orders) }
+
+// readRange reads the entities with lo <= id < hi from PostgreSQL.
+func (c copier) readRange(ctx context.Context, e Entity, lo, hi int64) (rowSet, error) {
+	var r rowSet
+	var err error
+	switch e {
+	case EntityProduct:
+		r.products, err = c.pg.ProductsInRange(ctx, lo, hi)
+	case EntityOrder:
+		r.orders, err = c.pg.OrdersInRange(ctx, lo, hi)
+	default:
+		err = fmt.Errorf("catalog: unknown entity %q", e)
+	}
+	return r, err
+}
+
+// writeRows writes the rows' items to DynamoDB, each only if newer.
+func (c copier) writeRows(ctx context.Context, r rowSet) (putResult, error) {
 	var total putResult
-	for _, p := range products {
+	for _, p := range r.products {
 		res, err := c.ddb.putProduct(ctx, p)
 		total.add(res)
 		if err != nil {
 			return total, err
 		}
 	}
-	return total, nil
-}
-
-func (c copier) copyOrders(ctx context.Context, orders []Order) (putResult, error) {
-	var total putResult
-	for _, o := range orders {
+	for _, o := range r.orders {
 		res, err := c.ddb.putOrder(ctx, o)
 		total.add(res)
 		if err != nil {
@@ -70,4 +67,13 @@ func (c copier) copyOrders(ctx context.Context, orders []Order) (putResult, erro
 		}
 	}
 	return total, nil
+}
+
+// copyRange copies the entities with lo <= id < hi.
+func (c copier) copyRange(ctx context.Context, e Entity, lo, hi int64) (putResult, error) {
+	rows, err := c.readRange(ctx, e, lo, hi)
+	if err != nil {
+		return putResult{}, err
+	}
+	return c.writeRows(ctx, rows)
 }

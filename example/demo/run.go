@@ -155,15 +155,15 @@ func Run(ctx context.Context, cfg Config) (pass bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	real := 0
+	changes := 0
 	for _, dr := range drifts {
 		tracker.Watch(dr.Paths...)
 		if !dr.Benign {
-			real++
+			changes++
 		}
 	}
 	out.Printf("[3/6] inject drift       %d real differences, %d representation differences  %s\n",
-		real, len(drifts)-real, Seconds(phase("drift", t)))
+		changes, len(drifts)-changes, Seconds(phase("drift", t)))
 
 	// 4. Serve.
 	ln, err := listen(cfg.Addr)

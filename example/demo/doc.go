@@ -1,0 +1,35 @@
+// Package demo runs the example's demonstration of shadowread: it seeds
+// the catalog in PostgreSQL, backfills DynamoDB, puts drift between the two
+// stores, serves the catalog with shadow reads, drives load while the flag
+// file switches the primary for some customers, and prints the report.
+//
+// # What is checked
+//
+// The demo is a test too: [Run] reports whether the shadow reads found
+// exactly the drift it injected. A [Tracker] wraps the service's recorder
+// and counts the verdicts per request path; [Judge] then requires
+//
+//   - each real difference ([Drift] with Benign false: an item missing in
+//     DynamoDB, a price that went through a float32, an update that never
+//     reached DynamoDB, an updated_at cut to whole seconds) to be seen as a
+//     mismatch at least once;
+//   - each representation difference (Benign: timestamps kept in
+//     milliseconds, a price of 49.90 that DynamoDB stores as 49.9) to be
+//     compared and never be a mismatch: comparator.PostgresDynamoDB absorbs
+//     them;
+//   - no mismatch at all on a path without drift.
+//
+// # Load
+//
+// [Load] reads products, customers' order lists (sometimes the second
+// page) and orders, and writes a few orders and prices through the dual
+// write. Writes go to keys that reads never touch ([Keys]): a read compared
+// while its key's write is between the two stores would be a mismatch no
+// drift caused. The drifted keys get a share of the reads, by customers
+// inside the sample, so that a run of seconds compares each of them.
+//
+// # Output
+//
+// [Printer] rewrites progress lines in place on a terminal and prints them
+// as lines of their own elsewhere (CI logs).
+package demo

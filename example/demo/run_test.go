@@ -1,0 +1,44 @@
+package demo_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shadowread/shadowread/example/demo"
+	"github.com/shadowread/shadowread/internal/testenv"
+)
+
+// TestRun runs the whole demo, small and short, against the shared
+// servers: the report must find every injected difference and nothing else.
+func TestRun(t *testing.T) {
+	var out bytes.Buffer
+	cfg := demo.DefaultConfig()
+	cfg.PostgresURL = testenv.PostgresURL(t)
+	cfg.DynamoDBEndpoint = testenv.DynamoDBEndpoint(t)
+	cfg.Dataset = demo.Dataset{Customers: 200, Products: 400, Orders: 3000, Seed: 3}
+	cfg.LoadDuration = 4 * time.Second
+	cfg.Workers = 4
+	// A short run reads the drifted keys more often to compare each of them.
+	cfg.VictimShare = 0.3
+	cfg.Addr = "127.0.0.1:0"
+	cfg.Dir = t.TempDir()
+	cfg.Log = io.Discard
+	cfg.Out = demo.NewPlainPrinter(&out)
+
+	pass, err := demo.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	if !pass {
+		t.Fatalf("the demo's check failed:\n%s", out.String())
+	}
+	for _, want := range []string{"[6/6] report", "found:", "absorbed:", "mismatches on requests without drift: none", "PASS"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
