@@ -13,7 +13,6 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
-	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/middleware"
 	"github.com/shadowread/shadowread/telemetry"
 )
@@ -490,22 +489,6 @@ func TestNestedShadowerDoesNotShadowTwice(t *testing.T) {
 	if got := runs.Load(); got != 3 {
 		t.Errorf("handler ran %d times, want 3 (primary, inner shadow, outer shadow; never a shadow of a shadow)", got)
 	}
-}
-
-func TestInvalidDecisionIsSafe(t *testing.T) {
-	rec := newSpy()
-	s := newShadower(t, rec, middleware.WithFlags(flags.DeciderFunc(func(*http.Request, string) flags.Decision {
-		return flags.Decision{Primary: "mysql", Shadow: "dynamodb", Sampled: true}
-	})))
-	w := httptest.NewRecorder()
-	s.Handler(http.HandlerFunc(byBackend)).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/", nil))
-	if got := w.Header().Get("X-Backend"); got != "postgres" {
-		t.Errorf("served by %q, want postgres for an unknown primary", got)
-	}
-	if err := s.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	rec.none(t)
 }
 
 func startName(s middleware.Start) string {
