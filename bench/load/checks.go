@@ -45,7 +45,8 @@ func (r *Report) checkNotSampled() Check {
 	}
 	ns := wrapped.Median["ns/op"] - bare.Median["ns/op"]
 	allocs := wrapped.Median["allocs/op"] - bare.Median["allocs/op"]
-	c.Measured = fmt.Sprintf("%+.0f ns, %+.0f allocs (%.0f vs %.0f ns/op)", ns, allocs, wrapped.Median["ns/op"], bare.Median["ns/op"])
+	c.Measured = fmt.Sprintf("%+.0f ns, %+.0f allocs (%.0f vs %.0f ns/op)%s", ns, allocs, wrapped.Median["ns/op"], bare.Median["ns/op"],
+		cpuOver(wrapped, bare))
 	c.Met = ns <= maxNotSampledNs && allocs <= maxNotSampledAllocs
 	return c
 }
@@ -62,11 +63,25 @@ func (r *Report) checkSampled(size string) Check {
 	beyondCopy := over - copied.Median["ns/op"]
 	c.Measured = fmt.Sprintf("%+.2f µs over bare, of which the copy is %.2f µs: %+.2f µs beyond it",
 		over/1000, copied.Median["ns/op"]/1000, beyondCopy/1000)
+	if cpuOver(sampled, bare) != "" {
+		c.Measured += fmt.Sprintf("; CPU time %+.2f µs beyond the copy",
+			(sampled.Median["cpu-ns/op"]-bare.Median["cpu-ns/op"]-copied.Median["cpu-ns/op"])/1000)
+	}
 	c.Met = beyondCopy <= maxSampledNs
 	if !c.Met {
 		c.Measured += fmt.Sprintf(" (%.1fx the limit)", beyondCopy/maxSampledNs)
 	}
 	return c
+}
+
+// cpuOver describes the CPU time of a over b, if both have it.
+func cpuOver(a, b Micro) string {
+	ca, ok1 := a.Median["cpu-ns/op"]
+	cb, ok2 := b.Median["cpu-ns/op"]
+	if !ok1 || !ok2 {
+		return ""
+	}
+	return fmt.Sprintf("; CPU time %+.0f ns", ca-cb)
 }
 
 func (r *Report) checkP99(key, target string, limit float64) Check {

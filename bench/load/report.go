@@ -250,18 +250,24 @@ func (r *Report) writeMicro(b *strings.Builder) {
 	}
 	w("`go test -bench . -benchmem ./bench`, medians of %d runs. The sampled cases time the primary path only: the shadow\n", runs)
 	w("handler returns at once and the shadows are drained after the timer stops; their B/op and allocs/op still include the\n")
-	w("shadow goroutines' allocations, which the Go runtime cannot tell apart.\n\n")
-	w("| benchmark | ns/op | B/op | allocs/op | other |\n|---|---|---|---|---|\n")
+	w("shadow goroutines' allocations, which the Go runtime cannot tell apart. cpu-ns/op is the CPU time of the benchmark's\n")
+	w("own thread per request: the primary path's CPU without the shadow goroutines, and without the time other processes\n")
+	w("took from it, which ns/op (wall time) includes on a shared machine.\n\n")
+	w("| benchmark | ns/op | cpu-ns/op | B/op | allocs/op | other |\n|---|---|---|---|---|---|\n")
 	for _, m := range r.Micro {
 		var other []string
 		for _, unit := range slices.Sorted(maps.Keys(m.Median)) {
 			switch unit {
-			case "ns/op", "B/op", "allocs/op", "MB/s":
+			case "ns/op", "cpu-ns/op", "B/op", "allocs/op", "MB/s":
 				continue
 			}
 			other = append(other, fmt.Sprintf("%g %s", m.Median[unit], unit))
 		}
-		w("| %s | %.0f | %.0f | %.0f | %s |\n", m.Name, m.Median["ns/op"], m.Median["B/op"], m.Median["allocs/op"], strings.Join(other, ", "))
+		cpu := "–"
+		if v, ok := m.Median["cpu-ns/op"]; ok {
+			cpu = fmt.Sprintf("%.0f", v)
+		}
+		w("| %s | %.0f | %s | %.0f | %.0f | %s |\n", m.Name, m.Median["ns/op"], cpu, m.Median["B/op"], m.Median["allocs/op"], strings.Join(other, ", "))
 	}
 	w("\n")
 }

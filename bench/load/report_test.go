@@ -64,8 +64,8 @@ func sampleReport() *Report {
 		},
 		Memory: []MemorySample{{0, 40 << 20, 30}, {time.Second, 42 << 20, 35}, {2 * time.Second, 41 << 20, 33}, {3 * time.Second, 42 << 20, 31}},
 		Micro: []Micro{
-			{Name: "Middleware/bare/1KB", Runs: 5, Median: map[string]float64{"ns/op": 600, "B/op": 720, "allocs/op": 5}},
-			{Name: "Middleware/wrapped/not-sampled/memprovider", Runs: 5, Median: map[string]float64{"ns/op": 700, "B/op": 720, "allocs/op": 5, "shadows/op": 0}},
+			{Name: "Middleware/bare/1KB", Runs: 5, Median: map[string]float64{"ns/op": 600, "cpu-ns/op": 550, "B/op": 720, "allocs/op": 5}},
+			{Name: "Middleware/wrapped/not-sampled/memprovider", Runs: 5, Median: map[string]float64{"ns/op": 700, "cpu-ns/op": 640, "B/op": 720, "allocs/op": 5, "shadows/op": 0}},
 			{Name: "Middleware/wrapped/sampled/1KB", Runs: 5, Median: map[string]float64{"ns/op": 3500, "B/op": 5000, "allocs/op": 40, "shadows/op": 1}},
 			{Name: "Middleware/copy/1KB", Runs: 5, Median: map[string]float64{"ns/op": 100, "B/op": 1024, "allocs/op": 1}},
 		},
