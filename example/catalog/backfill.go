@@ -153,11 +153,10 @@ func backfillEntity(ctx context.Context, c copier, e Entity, cfg backfillConfig)
 			if err != nil {
 				return err
 			}
-			checkpoint, p := t.complete(lo, int64(rows.len()), res, cfg.now().Sub(start))
-			if err := c.pg.saveCheckpoint(gctx, e, checkpoint); err != nil {
+			if err := c.pg.saveCheckpoint(gctx, e, t.complete(lo, int64(rows.len()), res)); err != nil {
 				return err
 			}
-			t.report(p, cfg.onProgress)
+			t.report(cfg.onProgress, cfg.now().Sub(start))
 			return nil
 		})
 	}
@@ -181,8 +180,8 @@ type rangeTracker struct {
 }
 
 // complete records that the range starting at lo is copied and returns the
-// checkpoint and the progress.
-func (t *rangeTracker) complete(lo, rows int64, res putResult, elapsed time.Duration) (int64, BackfillProgress) {
+// checkpoint.
+func (t *rangeTracker) complete(lo, rows int64, res putResult) int64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.done[lo] = true
@@ -194,8 +193,7 @@ func (t *rangeTracker) complete(lo, rows int64, res putResult, elapsed time.Dura
 	t.progress.Written += int64(res.Written)
 	t.progress.Skipped += int64(res.Skipped)
 	t.progress.Checkpoint = min(t.next, t.end) // the last range may be short
-	t.progress.Elapsed = elapsed
-	return t.progress.Checkpoint, t.progress
+	return t.progress.Checkpoint
 }
 
 func (t *rangeTracker) snapshot(elapsed time.Duration) BackfillProgress {
@@ -206,10 +204,12 @@ func (t *rangeTracker) snapshot(elapsed time.Duration) BackfillProgress {
 	return p
 }
 
-func (t *rangeTracker) report(p BackfillProgress, fn func(BackfillProgress)) {
+// report calls fn with the progress, one call at a time; each call sees at
+// least the progress of the previous one.
+func (t *rangeTracker) report(fn func(BackfillProgress), elapsed time.Duration) {
 	t.reportMu.Lock()
 	defer t.reportMu.Unlock()
-	fn(p)
+	fn(t.snapshot(elapsed))
 }
 
 // tableOf names the table of an entity's rows. The names are constants, so
