@@ -99,3 +99,22 @@ func TestParseName(t *testing.T) {
 		t.Error("Other does not swap the two backends")
 	}
 }
+
+// TestWithTargetAllocations: the middleware sets a target on every request
+// once DynamoDB is primary, so a known backend's target costs only the
+// context node.
+func TestWithTargetAllocations(t *testing.T) {
+	ctx := context.Background()
+	for _, n := range backends.Names() {
+		if got := testing.AllocsPerRun(100, func() { backends.WithTarget(ctx, n) }); got > 1 {
+			t.Errorf("WithTarget(%s) allocates %v times, want 1 (the context node)", n, got)
+		}
+		if got := testing.AllocsPerRun(100, func() { backends.WithShadowTarget(ctx, n) }); got > 1 {
+			t.Errorf("WithShadowTarget(%s) allocates %v times, want 1", n, got)
+		}
+	}
+	odd := backends.WithTarget(ctx, "mysql")
+	if backends.Target(odd) != "mysql" || backends.IsShadow(odd) || !backends.HasTarget(odd) {
+		t.Error("an unknown name is no longer carried as it was given")
+	}
+}

@@ -12,7 +12,7 @@ const (
 	RoleShadow Role = "shadow"
 )
 
-// targetKey is the context key for the target; its value is a target.
+// targetKey is the context key for the target; its value is a *target.
 type targetKey struct{}
 
 type target struct {
@@ -20,19 +20,38 @@ type target struct {
 	role Role
 }
 
+// knownTargets are the targets of the known backends, made once: storing a
+// pointer to one in a context costs no allocation, which matters because
+// the middleware sets a target on every request once DynamoDB is primary.
+// They are never modified.
+var knownTargets = [...]target{
+	{Postgres, RolePrimary}, {Postgres, RoleShadow},
+	{DynamoDB, RolePrimary}, {DynamoDB, RoleShadow},
+}
+
+// targetOf returns the target of backend n in role r.
+func targetOf(n Name, r Role) *target {
+	for i := range knownTargets {
+		if t := &knownTargets[i]; t.name == n && t.role == r {
+			return t
+		}
+	}
+	return &target{name: n, role: r}
+}
+
 // WithTarget returns a copy of ctx that routes to backend n as the primary.
 func WithTarget(ctx context.Context, n Name) context.Context {
-	return context.WithValue(ctx, targetKey{}, target{name: n, role: RolePrimary})
+	return context.WithValue(ctx, targetKey{}, targetOf(n, RolePrimary))
 }
 
 // WithShadowTarget returns a copy of ctx that routes to backend n as the shadow.
 func WithShadowTarget(ctx context.Context, n Name) context.Context {
-	return context.WithValue(ctx, targetKey{}, target{name: n, role: RoleShadow})
+	return context.WithValue(ctx, targetKey{}, targetOf(n, RoleShadow))
 }
 
 // Target returns the backend ctx routes to, PostgreSQL when it names none.
 func Target(ctx context.Context) Name {
-	if t, ok := ctx.Value(targetKey{}).(target); ok {
+	if t, ok := ctx.Value(targetKey{}).(*target); ok {
 		return t.name
 	}
 	return Postgres
@@ -40,13 +59,13 @@ func Target(ctx context.Context) Name {
 
 // HasTarget reports whether ctx names a backend explicitly.
 func HasTarget(ctx context.Context) bool {
-	_, ok := ctx.Value(targetKey{}).(target)
+	_, ok := ctx.Value(targetKey{}).(*target)
 	return ok
 }
 
 // IsShadow reports whether ctx belongs to a shadow execution. Handlers use it
 // to skip side effects that must happen once per user request.
 func IsShadow(ctx context.Context) bool {
-	t, ok := ctx.Value(targetKey{}).(target)
+	t, ok := ctx.Value(targetKey{}).(*target)
 	return ok && t.role == RoleShadow
 }
