@@ -1,0 +1,67 @@
+package middleware_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/middleware"
+	"github.com/shadowread/shadowread/telemetry"
+)
+
+// BenchmarkHandler compares the cost the middleware adds to a request with a
+// bare handler, in the same run. The not-sampled cases are what most
+// requests of a service pay.
+func BenchmarkHandler(b *testing.B) {
+	body := []byte(`{"id":"p1","name":"Linen shirt","price":49.9}`)
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) })
+	throttle := backends.NewThrottle(backends.DynamoDB, time.Second)
+	cases := []struct {
+		name string
+		h    func(b *testing.B) http.Handler
+	}{
+		{"bare handler", func(*testing.B) http.Handler { return handler }},
+		{"not sampled, postgres primary", func(b *testing.B) http.Handler {
+			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, false))).Handler(handler)
+		}},
+		{"not sampled, dynamodb primary", func(b *testing.B) http.Handler {
+			return benchShadower(b, middleware.WithFlags(always(backends.DynamoDB, false))).Handler(handler)
+		}},
+		{"not sampled, throttle back-off on", func(b *testing.B) http.Handler {
+			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, false)), middleware.WithThrottleBackoff(throttle)).Handler(handler)
+		}},
+		{"sampled", func(b *testing.B) http.Handler {
+			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, true))).Handler(handler)
+		}},
+		{"sampled, throttle back-off on", func(b *testing.B) http.Handler {
+			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, true)), middleware.WithThrottleBackoff(throttle)).Handler(handler)
+		}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			h := c.h(b)
+			r := httptest.NewRequest(http.MethodGet, "/products/p1", nil)
+			w := &discardWriter{header: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				h.ServeHTTP(w, r)
+			}
+		})
+	}
+}
+
+func benchShadower(b *testing.B, opts ...middleware.Option) *middleware.Shadower {
+	s := middleware.New(append([]middleware.Option{middleware.WithComparator(bytesEqual), middleware.WithRecorder(telemetry.Nop{})}, opts...)...)
+	b.Cleanup(func() { s.Close(context.Background()) })
+	return s
+}
+
+// discardWriter is a ResponseWriter that costs nothing and keeps nothing.
+type discardWriter struct{ header http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.header }
+func (w *discardWriter) WriteHeader(int)             {}
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
