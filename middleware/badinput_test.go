@@ -3,12 +3,15 @@ package middleware_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/shadowread/shadowread/backends"
@@ -295,4 +298,39 @@ func gzipBytes(t testing.TB, b []byte, level int, name string) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestUnreadableRequestBody: the client goes away in the middle of a body
+// the middleware reads for the shadow. The primary reads exactly what it
+// would have read without the middleware, error included, and no shadow
+// runs on a body that is not whole.
+func TestUnreadableRequestBody(t *testing.T) {
+	rec := newSpy()
+	s := newShadower(t, rec, middleware.WithMethods(http.MethodPost))
+	type read struct {
+		body string
+		err  error
+	}
+	reads := make(chan read, 2)
+	h := s.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		reads <- read{string(b), err}
+	}))
+	cut := errors.New("client went away")
+	body := func() io.Reader { return io.MultiReader(strings.NewReader(`{"q":"sh`), iotest.ErrReader(cut)) }
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/search", body()))
+	got := <-reads
+	if got.body != `{"q":"sh` || !errors.Is(got.err, cut) {
+		t.Errorf("primary read %q, %v; want the bytes that came and the client's error", got.body, got.err)
+	}
+	ev := rec.next(t)
+	if ev.Outcome != telemetry.Skipped || ev.Reason != telemetry.ReasonRequestUnreadable || !errors.Is(ev.Err, cut) {
+		t.Errorf("outcome %q/%q err %v, want skipped/request_unreadable with the read error", ev.Outcome, ev.Reason, ev.Err)
+	}
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(reads) != 0 {
+		t.Error("a shadow ran on a partial body")
+	}
 }

@@ -386,22 +386,40 @@ func TestShadowBodyOverCapIsSkipped(t *testing.T) {
 }
 
 func TestPrimaryPanicPropagates(t *testing.T) {
-	for _, start := range []middleware.Start{middleware.StartAfterPrimary, middleware.StartWithPrimary} {
-		t.Run(startName(start), func(t *testing.T) {
+	tests := []struct {
+		name       string
+		opts       []middleware.Option
+		method     string
+		body       string
+		wantReason string
+		reason     string
+	}{
+		{"after primary", nil, http.MethodGet, "", telemetry.ReasonPrimaryFailed, "the shadow never starts"},
+		{"with primary", []middleware.Option{middleware.WithStart(middleware.StartWithPrimary)}, http.MethodGet, "", telemetry.ReasonPrimaryFailed,
+			"the running shadow learns that there is nothing to compare"},
+		{"served alone", []middleware.Option{middleware.WithMethods(http.MethodPost), middleware.WithMaxBodyBytes(4)}, http.MethodPost, "too long",
+			telemetry.ReasonRequestTooLarge, "a request that gets no shadow is still recorded once"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			rec := newSpy()
-			s := newShadower(t, rec, middleware.WithStart(start), middleware.WithShadowHandler(http.HandlerFunc(sameAnswer)))
+			s := newShadower(t, rec, append(tt.opts, middleware.WithShadowHandler(http.HandlerFunc(sameAnswer)))...)
 			h := s.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("primary broke") }))
 			var recovered any
 			func() {
 				defer func() { recovered = recover() }() // the user's own recoverer
-				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(tt.method, "/", strings.NewReader(tt.body)))
 			}()
 			if recovered != "primary broke" {
 				t.Errorf("user's recoverer got %v, want the primary's panic value unchanged", recovered)
 			}
-			if ev := rec.next(t); ev.Outcome != telemetry.Skipped || ev.Reason != telemetry.ReasonPrimaryFailed {
-				t.Errorf("outcome = %q/%q, want skipped/primary_failed", ev.Outcome, ev.Reason)
+			if ev := rec.next(t); ev.Outcome != telemetry.Skipped || ev.Reason != tt.wantReason {
+				t.Errorf("outcome = %q/%q, want skipped/%s (%s)", ev.Outcome, ev.Reason, tt.wantReason, tt.reason)
 			}
+			if err := s.Close(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			rec.none(t)
 		})
 	}
 }
