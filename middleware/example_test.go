@@ -2,9 +2,13 @@ package middleware_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"log"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/open-feature/go-sdk/openfeature"
@@ -54,4 +58,56 @@ func Example() {
 		writeProduct(w, p, err)
 	})
 	log.Fatal(http.ListenAndServe(":8080", r))
+}
+
+// Shadow reads back off while DynamoDB throttles. In a service the throttle
+// is shared with the DynamoDB client, which notes every throttled call:
+// dynamodb.New(ctx, dynamodb.WithThrottle(throttle)).
+func ExampleWithThrottleBackoff() {
+	throttle := backends.NewThrottle(backends.DynamoDB, time.Second)
+	outcomes := outcomeChan(make(chan string, 256))
+	shadow := middleware.New(
+		middleware.WithFlags(flags.DeciderFunc(func(*http.Request, string) flags.Decision {
+			return flags.Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB, Sampled: true}
+		})),
+		middleware.WithRecorder(outcomes),
+		middleware.WithThrottleBackoff(throttle),
+	)
+	defer shadow.Close(context.Background())
+	h := shadow.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"id":"p1"}`)
+	}))
+	// serve serves n sampled requests and counts their outcomes, one each.
+	serve := func(n int) map[string]int {
+		counts := map[string]int{}
+		for range n {
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+			counts[<-outcomes]++
+		}
+		return counts
+	}
+
+	fmt.Println("before:", serve(1))
+	throttle.Note() // the client saw a ProvisionedThroughputExceededException
+	counts := serve(200)
+	fmt.Println("throttle level:", throttle.Level())
+	fmt.Println("some held back:", counts["dropped/throttled"] > 0, "- some shadowed:", counts["match"] > 0)
+	// Output:
+	// before: map[match:1]
+	// throttle level: 1
+	// some held back: true - some shadowed: true
+}
+
+// outcomeChan is a telemetry.Recorder that sends each outcome, with its
+// reason if any, to the channel.
+type outcomeChan chan string
+
+func (c outcomeChan) StartShadow(ctx context.Context, _ telemetry.Event) context.Context { return ctx }
+
+func (c outcomeChan) Record(_ context.Context, e telemetry.Event) {
+	if e.Reason != "" {
+		c <- string(e.Outcome) + "/" + e.Reason
+		return
+	}
+	c <- string(e.Outcome)
 }
