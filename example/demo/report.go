@@ -82,9 +82,9 @@ func WriteRoutes(p *Printer, rep telemetry.Report, t *Tracker) {
 			more := ""
 			switch {
 			case s.Truncated:
-				more = fmt.Sprintf(", and more than %d more", len(s.Diffs)-shownDiffs)
+				more = fmt.Sprintf(", ... (over %d differences)", len(s.Diffs))
 			case len(s.Diffs) > shownDiffs:
-				more = fmt.Sprintf(", and %d more", len(s.Diffs)-shownDiffs)
+				more = fmt.Sprintf(", ... (%d differences)", len(s.Diffs))
 			}
 			p.Printf("  %-31s %6s  %s  %s%s\n", r.Route, Count(s.Count), s.Signature, strings.Join(diffs, ", "), more)
 		}
