@@ -6,11 +6,11 @@
 // benchmark harness builds its service from, so its construction is
 // reusable and stable:
 //
-//	pg := catalog.NewPostgresStore(pool)                 // pool: postgres.Open
+//	pg := catalog.NewPostgresStore(pool)                      // pool: postgres.Open
 //	ddb := catalog.NewDynamoDBStore(client.Client, "catalog") // client: dynamodb.New
 //	stores := catalog.NewStores(pg, ddb)
-//	shadow := middleware.New(...)                        // or nil: no shadowing
-//	router := catalog.NewRouter(stores, shadow.Handler,
+//	shadow := middleware.New(...)
+//	router := catalog.NewRouter(stores, shadow.Handler, // nil instead: no shadowing
 //		catalog.WithWriter(catalog.NewDualWriter(pg, ddb)))
 //
 // # Reads
