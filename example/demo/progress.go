@@ -28,7 +28,7 @@ func BackfillProgress(out *Printer, totalRows int64) func(catalog.BackfillProgre
 		}
 		last = time.Now()
 		elapsed := time.Since(start)
-		eta := "    "
+		eta := ""
 		if 10*doneRows >= totalRows { // the rate settles after the first tenth
 			left := time.Duration(float64(elapsed) * float64(totalRows-doneRows) / float64(doneRows))
 			eta = "ETA " + Seconds(left.Round(time.Second))
