@@ -92,6 +92,9 @@ func (r *Report) checkP99(key, target string, limit float64) Check {
 	}
 	v, base := r.variant(key).Total(), r.baseline().Total()
 	c.Measured = fmt.Sprintf("%.2fx (%s vs %s ms)", ratio, ms(v.Latency.Quantile(0.99)), ms(base.Latency.Quantile(0.99)))
+	if noise := r.Ratio(KeyBareAgain, 0.99); noise > 0 {
+		c.Measured += fmt.Sprintf("; no middleware against itself: %.2fx", noise)
+	}
 	c.Met = ratio <= limit
 	return c
 }

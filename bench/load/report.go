@@ -207,7 +207,11 @@ func (r *Report) writeLoad(b *strings.Builder) {
 		} else {
 			w(" – |")
 		}
-		w(" %d of %d | %s |\n", t.Failed(), t.Answered()+t.Errors+t.Overflow, formatOutcomes(v.Outcomes))
+		outcomes := formatOutcomes(v.Outcomes)
+		if v.Key == KeyBareAgain {
+			outcomes = "(as variant 1)"
+		}
+		w(" %d of %d | %s |\n", t.Failed(), t.Answered()+t.Errors+t.Overflow, outcomes)
 	}
 	w("\n![p50, p99 and p99.9 of each variant over variant 1](chart.svg)\n\n")
 	for _, v := range r.Variants {

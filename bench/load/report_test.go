@@ -58,6 +58,7 @@ func sampleReport() *Report {
 			Elapsed: 9 * time.Minute},
 		Variants: []VariantResult{
 			variant(KeyBare, resultOf(spread(2*ms, 10*ms, 20*ms)...), resultOf(spread(2*ms, 10*ms, 20*ms)...)),
+			variant(KeyBareAgain, resultOf(spread(2*ms, 10*ms, 20*ms)...), resultOf(spread(2*ms, 11*ms, 20*ms)...)),
 			variant(KeyShadow10, resultOf(spread(2*ms, 10*ms, 20*ms)...), resultOf(spread(2100*time.Microsecond, 10*ms, 20*ms)...)),
 			variant(KeySlowShadow, resultOf(spread(2*ms, 12*ms, 25*ms)...), resultOf(spread(2*ms, 12*ms, 25*ms)...)),
 			variant(KeySlowSync, resultOf(spread(9*ms, 30*ms, 40*ms)...), resultOf(spread(9*ms, 30*ms, 40*ms)...)),
@@ -71,7 +72,7 @@ func sampleReport() *Report {
 		},
 		Analysis: "## Why\n\nHand-written.",
 	}
-	r.Variants[1].Outcomes = map[string]uint64{"match": 190, "dropped": 2}
+	r.Variants[2].Outcomes = map[string]uint64{"match": 190, "dropped": 2}
 	return r
 }
 

@@ -11,6 +11,7 @@ type Variant struct {
 // Keys of the variants, in the order of [Variants].
 const (
 	KeyBare        = "bare"
+	KeyBareAgain   = "bare-again"
 	KeyShadow0     = "shadow-0"
 	KeyShadow10    = "shadow-10"
 	KeyShadow100   = "shadow-100"
@@ -25,6 +26,8 @@ const (
 func Variants() []Variant {
 	return []Variant{
 		{Key: KeyBare, Name: "1 no middleware", About: "the catalog alone: PostgreSQL serves every read"},
+		{Key: KeyBareAgain, Name: "1' no middleware, again", About: "variant 1's process measured a second time in each round: " +
+			"the spread between the two is what the machine's noise alone does to the ratios"},
 		{Key: KeyShadow0, Name: "2a shadow 0%", About: "Shadower with flags on and a 0% sample: the decision and the routing only"},
 		{Key: KeyShadow10, Name: "2b shadow 10%", About: "Shadower sampling 10% of customers"},
 		{Key: KeyShadow100, Name: "2c shadow 100%", About: "Shadower sampling every request"},
