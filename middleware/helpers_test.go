@@ -201,6 +201,13 @@ func (c *tally) snapshot() (map[string]int, int) {
 	return maps.Clone(c.outcomes), c.maxRunning
 }
 
+// runningNow returns the number of shadows started and not yet recorded.
+func (c *tally) runningNow() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.running
+}
+
 // count returns the number of events with the outcome, whatever the reason.
 func (c *tally) count(o telemetry.Outcome) int {
 	c.mu.Lock()
