@@ -7,7 +7,7 @@
 #   SHADOWREAD_PG_URL             postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
 #   SHADOWREAD_DYNAMODB_ENDPOINT  http://127.0.0.1:PORT
 #   SHADOWREAD_PG_BIN             the PostgreSQL bin directory (initdb, pg_ctl)
-#   SHADOWREAD_DYNALITE_CLI       the absolute path of dynalite's cli.js
+#   SHADOWREAD_DYNALITE_CLI       the absolute path of scripts/dynalite.js, dynalite's launcher
 #
 # The last two let tests start private servers of their own for fault tests.
 #
@@ -111,7 +111,8 @@ ensure_dynalite() {
 		(cd "$root" && npm ci --no-audit --no-fund >&2) || die "npm ci failed"
 	fi
 	[ -f "$cli" ] || die "npm ci did not install $cli"
-	export SHADOWREAD_DYNALITE_CLI=$cli
+	# Our launcher, not cli.js: it keeps dynalite up when a client hangs up.
+	export SHADOWREAD_DYNALITE_CLI=$root/scripts/dynalite.js
 }
 
 start_postgres() {

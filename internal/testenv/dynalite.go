@@ -27,7 +27,7 @@ type Dynalite struct {
 }
 
 // StartDynalite starts a dynalite server on a free loopback port and stops it
-// when the test ends. It runs dynalite's cli.js from [EnvDynaliteCLI], or
+// when the test ends. It runs scripts/dynalite.js from [EnvDynaliteCLI], or
 // from the node_modules of the repository around the working directory.
 func StartDynalite(t testing.TB) *Dynalite {
 	t.Helper()
@@ -82,7 +82,9 @@ func (d *Dynalite) Stop() {
 	d.proc = nil
 }
 
-// dynaliteCLI returns the path of dynalite's cli.js.
+// dynaliteCLI returns the path of the repository's dynalite launcher,
+// scripts/dynalite.js, which keeps dynalite up when a client hangs up
+// mid-request (dynalite's own cli.js exits then).
 func dynaliteCLI(t testing.TB) string {
 	t.Helper()
 	if cli := os.Getenv(EnvDynaliteCLI); cli != "" {
@@ -93,8 +95,9 @@ func dynaliteCLI(t testing.TB) string {
 		t.Fatalf("testenv: %v", err)
 	}
 	for dir := wd; ; dir = filepath.Dir(dir) {
-		cli := filepath.Join(dir, "node_modules", "dynalite", "cli.js")
-		if _, err := os.Stat(cli); err == nil {
+		cli := filepath.Join(dir, "scripts", "dynalite.js")
+		_, err := os.Stat(filepath.Join(dir, "node_modules", "dynalite", "cli.js"))
+		if err == nil {
 			return cli
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			t.Fatalf("testenv: %v", err)

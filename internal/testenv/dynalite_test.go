@@ -2,8 +2,10 @@ package testenv_test
 
 import (
 	"errors"
+	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,5 +80,26 @@ func TestDynaliteStopAndStartKeepPortAndTables(t *testing.T) {
 	}
 	if out.Item == nil {
 		t.Error("the item written before the restart is gone: a restart must keep the data")
+	}
+}
+
+// A shadow read that outlives its timeout hangs up before dynalite answers.
+// dynalite's own cli.js exits then; the launcher must keep it serving.
+func TestDynaliteSurvivesClientsThatHangUp(t *testing.T) {
+	for _, endpoint := range []string{testenv.DynamoDBEndpoint(t), testenv.StartDynalite(t).Endpoint()} {
+		addr := strings.TrimPrefix(endpoint, "http://")
+		for range 3 {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A head that promises 100 bytes of body, then only a few of them.
+			io.WriteString(conn, "POST / HTTP/1.1\r\nHost: "+addr+"\r\nContent-Length: 100\r\n"+
+				"X-Amz-Target: DynamoDB_20120810.ListTables\r\n\r\n{\"Lim")
+			conn.Close()
+		}
+		if _, err := dynamoClient(t, endpoint).ListTables(t.Context(), &awsddb.ListTablesInput{}); err != nil {
+			t.Errorf("%s after clients hung up: %v", endpoint, err)
+		}
 	}
 }

@@ -13,7 +13,7 @@ const (
 	EnvDynamoDBEndpoint = "SHADOWREAD_DYNAMODB_ENDPOINT"
 	// EnvPostgresBin is the directory of initdb and postgres, for StartPostgres.
 	EnvPostgresBin = "SHADOWREAD_PG_BIN"
-	// EnvDynaliteCLI is the path of dynalite's cli.js, for StartDynalite.
+	// EnvDynaliteCLI is the path of scripts/dynalite.js, dynalite's launcher, for StartDynalite.
 	EnvDynaliteCLI = "SHADOWREAD_DYNALITE_CLI"
 )
 
