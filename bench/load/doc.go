@@ -1,0 +1,33 @@
+// Package load is shadowread's load harness: an open-loop load generator
+// and the report of `make bench` (bench/RESULTS.md).
+//
+// # Open loop
+//
+// A closed-loop tool sends the next request when the previous one is
+// answered, so a stalled server also stalls the tool, which then sends (and
+// measures) fewer requests exactly while latency is bad: coordinated
+// omission. A [Generator] sends the requests of a [Schedule] at fixed times
+// instead, each in a goroutine of its own, and measures every latency from
+// the time the request was due, not from when it was sent. [Histogram]
+// keeps the latencies in log-linear buckets, as HdrHistogram does, so
+// p99.9 is exact to 1.6% at any scale. A [Mix] draws the requests from
+// weighted routes with a fixed seed, so every variant serves the same
+// sequence.
+//
+// # The harness
+//
+// The harness itself is TestLoad, behind the loadbench build tag so that
+// `make test` never runs it. bench/Makefile runs it under
+// scripts/with-servers.sh: it seeds the example catalog (bench/service
+// seed) on PostgreSQL and dynalite, makes a slow DynamoDB with the delay
+// proxy of internal/testenv, starts one bench/service process per
+// [Variant] and Debian's nginx for the mirror variants, and runs every
+// variant in each of several short rounds. It writes a [Report] with
+// [Report.Markdown], [RatioChart] and [MemoryChart]; [Report.Checks]
+// compares the figures with the issue's targets, and [ParseBenchmarks]
+// reads the micro-benchmarks of package bench into it.
+//
+// The harness is a test rather than a command because it uses
+// internal/testenv (the shared servers and the delay proxy), which takes a
+// testing.TB, and the test's cleanup stops every process it started.
+package load
