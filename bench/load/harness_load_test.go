@@ -84,6 +84,7 @@ type target struct {
 	variant Variant
 	url     string
 	svc     *service // the process to watch and ask for outcomes; nil for nginx
+	pids    []int    // the variant's processes, whose CPU is its own
 }
 
 func TestLoad(t *testing.T) {
@@ -109,6 +110,7 @@ func TestLoad(t *testing.T) {
 	t.Logf("shadow store: %v direct, %v through the proxy with %v delay", direct, slow, delay)
 
 	targets := startTargets(t, bin, logs, pgURL, ddbEndpoint, "http://"+proxy.Addr(), table)
+	meter := newCPUMeter(t, pgURL, ddbEndpoint)
 	client := newLoadClient(t)
 	gen := &Generator{Client: client, MaxInFlight: 4096}
 
@@ -143,7 +145,9 @@ func TestLoad(t *testing.T) {
 			if tg.variant.Key == KeySlowShadow {
 				sampler = startMemorySampler(tg.svc, client, lastAt(memory))
 			}
+			before := meter.snapshot(t, tg.pids)
 			res := gen.Run(ctx, tg.url, measure, reqs)
+			results[i].CPU.Add(meter.snapshot(t, tg.pids).since(before))
 			if sampler != nil {
 				memory = append(memory, sampler.stop(t)...)
 			}
@@ -291,6 +295,7 @@ func startTargets(t *testing.T, bin, logs, pgURL, ddb, slowDDB, table string) []
 	slowStore := map[string]bool{KeySlowShadow: true, KeySlowSync: true}
 	var targets []target
 	var nginxProc *nginx
+	var nginxPids []int
 	for _, v := range Variants() {
 		if *flagOnly != "" && !only[v.Key] {
 			continue
@@ -298,26 +303,27 @@ func startTargets(t *testing.T, bin, logs, pgURL, ddb, slowDDB, table string) []
 		switch v.Key {
 		case KeyBareAgain:
 			base := targets[0] // the baseline comes first
-			targets = append(targets, target{variant: v, url: base.url, svc: base.svc})
+			targets = append(targets, target{variant: v, url: base.url, svc: base.svc, pids: base.pids})
 		case KeyNginx, KeyNginxMirror:
 			if nginxProc == nil {
 				common := []string{"-pg", pgURL, "-ddb", ddb, "-table", table}
 				primary := startService(t, bin, "nginx-primary", logs, append([]string{"serve", "-mode", "none"}, common...)...)
 				mirror := startService(t, bin, "nginx-mirror-target", logs, append([]string{"serve", "-mode", "dynamodb"}, common...)...)
 				nginxProc = startNginx(t, logs, primary.addr, mirror.addr)
+				nginxPids = []int{nginxProc.cmd.Process.Pid, primary.cmd.Process.Pid, mirror.cmd.Process.Pid}
 			}
 			addr := nginxProc.proxyAddr
 			if v.Key == KeyNginxMirror {
 				addr = nginxProc.mirrorAddr
 			}
-			targets = append(targets, target{variant: v, url: "http://" + addr})
+			targets = append(targets, target{variant: v, url: "http://" + addr, pids: nginxPids})
 		default:
 			store := ddb
 			if slowStore[v.Key] {
 				store = slowDDB
 			}
 			svc := startService(t, bin, v.Key, logs, append([]string{"serve", "-pg", pgURL, "-ddb", store, "-table", table}, args[v.Key]...)...)
-			targets = append(targets, target{variant: v, url: svc.url(), svc: svc})
+			targets = append(targets, target{variant: v, url: svc.url(), svc: svc, pids: []int{svc.cmd.Process.Pid}})
 		}
 	}
 	return targets

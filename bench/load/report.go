@@ -61,6 +61,9 @@ type VariantResult struct {
 	Rounds []Result // one per round, in round order
 	// Outcomes counts the comparisons the target reported, by outcome.
 	Outcomes map[string]uint64
+	// CPU is what the machine spent while the variant was measured, over
+	// all rounds.
+	CPU CPU
 }
 
 // Total returns the rounds merged.
@@ -217,12 +220,42 @@ func (r *Report) writeLoad(b *strings.Builder) {
 	for _, v := range r.Variants {
 		w("- **%s**: %s.\n", v.Name, v.About)
 	}
+	r.writeCPU(b)
 	var late time.Duration
 	for i := range r.Variants {
 		t := r.Variants[i].Total()
 		late = max(late, t.Lateness.Quantile(0.999))
 	}
 	w("\nThe generator itself sent 99.9%% of requests within %s ms of their due time (worst variant).\n\n", ms(late))
+}
+
+// writeCPU shows where the machine's CPU went per request, if measured.
+func (r *Report) writeCPU(b *strings.Builder) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	measured := false
+	for _, v := range r.Variants {
+		measured = measured || v.CPU.Elapsed > 0
+	}
+	if !measured {
+		return
+	}
+	w("\nWhere the CPU went while each variant was measured, per answered request (from /proc; \"others\" is everything else\n")
+	w("on the machine, including other jobs; the harness is the load generator and the delay proxy):\n\n")
+	w("| variant | service µs | PostgreSQL µs | dynalite µs | harness µs | others µs | machine busy | steal |\n")
+	w("|---|---|---|---|---|---|---|---|\n")
+	for i := range r.Variants {
+		v := &r.Variants[i]
+		t := v.Total()
+		n := float64(max(t.Answered(), 1))
+		per := func(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d.Microseconds())/n) }
+		c := v.CPU
+		steal := 0.0
+		if c.Elapsed > 0 {
+			steal = float64(c.Steal) / float64(c.Elapsed*time.Duration(max(r.Machine.CPUs, 1)))
+		}
+		w("| %s | %s | %s | %s | %s | %s | %.0f%% | %.0f%% |\n", v.Name, per(c.Service), per(c.Postgres), per(c.Dynalite),
+			per(c.Harness), per(c.Others), 100*c.Busy(r.Machine.CPUs), 100*steal)
+	}
 }
 
 func (r *Report) writeMemory(b *strings.Builder) {

@@ -73,6 +73,14 @@ func sampleReport() *Report {
 		Analysis: "## Why\n\nHand-written.",
 	}
 	r.Variants[2].Outcomes = map[string]uint64{"match": 190, "dropped": 2}
+	for i := range r.Variants {
+		// Per request (2,000 answered): 400 µs in the service, 200 in
+		// PostgreSQL, 600 in dynalite for the variants that read it.
+		r.Variants[i].CPU = CPU{Service: 800 * ms, Postgres: 400 * ms, Harness: 100 * ms, Others: 300 * ms, Steal: 20 * ms, Elapsed: 2 * time.Second}
+		if i >= 3 {
+			r.Variants[i].CPU.Dynalite = 1200 * ms
+		}
+	}
 	return r
 }
 
@@ -118,6 +126,18 @@ func TestChecks(t *testing.T) {
 		if met, ok := want[c.Target]; !ok || c.Met != met {
 			t.Errorf("check %q: met %v, want %v (measured %s)", c.Target, c.Met, met, c.Measured)
 		}
+	}
+}
+
+func TestCPUBusy(t *testing.T) {
+	c := CPU{Service: time.Second, Postgres: time.Second, Dynalite: 500 * time.Millisecond, Others: 500 * time.Millisecond, Elapsed: 2 * time.Second}
+	c.Add(CPU{Harness: time.Second, Elapsed: 2 * time.Second})
+	// 4 s busy of 4 s on each of 2 CPUs.
+	if got := c.Busy(2); got != 0.5 {
+		t.Errorf("Busy(2) = %v, want 0.5", got)
+	}
+	if (CPU{}).Busy(2) != 0 {
+		t.Error("nothing measured must be 0 busy")
 	}
 }
 
