@@ -14,6 +14,10 @@ type CPU struct {
 	// Steal is time the hypervisor gave to other machines.
 	Steal   time.Duration
 	Elapsed time.Duration // wall time measured
+	// The time the threads of the service, PostgreSQL and the harness
+	// spent runnable but waiting for a CPU, summed over threads
+	// (/proc/PID/task/TID/schedstat).
+	ServiceWait, PostgresWait, HarnessWait time.Duration
 }
 
 // Add adds o to c.
@@ -25,6 +29,9 @@ func (c *CPU) Add(o CPU) {
 	c.Others += o.Others
 	c.Steal += o.Steal
 	c.Elapsed += o.Elapsed
+	c.ServiceWait += o.ServiceWait
+	c.PostgresWait += o.PostgresWait
+	c.HarnessWait += o.HarnessWait
 }
 
 // Busy returns the share of cpus CPUs that was busy, from 0 to 1.

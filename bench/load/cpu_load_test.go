@@ -30,6 +30,8 @@ type cpuSnapshot struct {
 	at                                   time.Time
 	service, postgres, dynalite, harness time.Duration
 	busy, steal                          time.Duration // the whole machine
+	// run-queue waits of the groups' threads
+	serviceWait, postgresWait, harnessWait time.Duration
 }
 
 // newCPUMeter finds the PostgreSQL and dynalite servers by their ports.
@@ -64,6 +66,10 @@ func (m *cpuMeter) snapshot(t *testing.T, service []int) cpuSnapshot {
 		postgres: procs.treeCPU(m.postgres),
 		dynalite: procs.treeCPU(m.dynalite),
 		harness:  procs[m.harness].cpu,
+
+		serviceWait:  procs.treeWait(service),
+		postgresWait: procs.treeWait(m.postgres),
+		harnessWait:  runQueueWait(m.harness),
 	}
 	var err error
 	if s.busy, s.steal, err = machineCPU(); err != nil {
@@ -81,6 +87,10 @@ func (s cpuSnapshot) since(before cpuSnapshot) CPU {
 		Harness:  s.harness - before.harness,
 		Steal:    s.steal - before.steal,
 		Elapsed:  s.at.Sub(before.at),
+
+		ServiceWait:  s.serviceWait - before.serviceWait,
+		PostgresWait: s.postgresWait - before.postgresWait,
+		HarnessWait:  s.harnessWait - before.harnessWait,
 	}
 	c.Others = max(0, (s.busy-before.busy)-(c.Service+c.Postgres+c.Dynalite+c.Harness))
 	return c
@@ -139,11 +149,29 @@ func readProcs() procTable {
 
 // treeCPU sums the CPU of roots and all their descendants.
 func (t procTable) treeCPU(roots []int) time.Duration {
+	var total time.Duration
+	for _, pid := range t.tree(roots) {
+		total += t[pid].cpu
+	}
+	return total
+}
+
+// treeWait sums the run-queue waits of roots and all their descendants.
+func (t procTable) treeWait(roots []int) time.Duration {
+	var total time.Duration
+	for _, pid := range t.tree(roots) {
+		total += runQueueWait(pid)
+	}
+	return total
+}
+
+// tree returns roots and all their descendants.
+func (t procTable) tree(roots []int) []int {
 	children := map[int][]int{}
 	for pid, p := range t {
 		children[p.ppid] = append(children[p.ppid], pid)
 	}
-	var total time.Duration
+	var out []int
 	seen := map[int]bool{}
 	stack := slices.Clone(roots)
 	for len(stack) > 0 {
@@ -153,8 +181,26 @@ func (t procTable) treeCPU(roots []int) time.Duration {
 			continue
 		}
 		seen[pid] = true
-		total += t[pid].cpu
+		out = append(out, pid)
 		stack = append(stack, children[pid]...)
+	}
+	return out
+}
+
+// runQueueWait returns how long the threads of pid have waited for a CPU
+// while runnable: the second field of each thread's schedstat, in ns.
+func runQueueWait(pid int) time.Duration {
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	var total time.Duration
+	for _, task := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, task.Name()))
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b)); len(f) >= 2 {
+			ns, _ := strconv.ParseInt(f[1], 10, 64)
+			total += time.Duration(ns)
+		}
 	}
 	return total
 }

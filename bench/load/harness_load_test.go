@@ -145,9 +145,12 @@ func TestLoad(t *testing.T) {
 			if tg.variant.Key == KeySlowShadow {
 				sampler = startMemorySampler(tg.svc, client, lastAt(memory))
 			}
-			before := meter.snapshot(t, tg.pids)
+			before, rtBefore := meter.snapshot(t, tg.pids), runtimeOf(t, client, tg.svc)
 			res := gen.Run(ctx, tg.url, measure, reqs)
 			results[i].CPU.Add(meter.snapshot(t, tg.pids).since(before))
+			if tg.svc != nil {
+				results[i].Runtime.Add(runtimeOf(t, client, tg.svc).Sub(rtBefore))
+			}
 			if sampler != nil {
 				memory = append(memory, sampler.stop(t)...)
 			}
@@ -391,6 +394,32 @@ func lastAt(samples []MemorySample) time.Duration {
 		return 0
 	}
 	return samples[len(samples)-1].At + time.Second
+}
+
+// runtimeOf reads a service's runtime counters; nothing for nginx.
+func runtimeOf(t *testing.T, client *http.Client, svc *service) RuntimeStats {
+	t.Helper()
+	if svc == nil {
+		return RuntimeStats{}
+	}
+	body, err := getText(client, "http://"+svc.debug+"/debug/runtime")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The JSON of bench/service's /debug/runtime.
+	var rt struct {
+		GCCycles        uint64    `json:"gc_cycles"`
+		GCCPUSeconds    float64   `json:"gc_cpu_seconds"`
+		TotalCPUSeconds float64   `json:"total_cpu_seconds"`
+		SchedBuckets    []float64 `json:"sched_latency_buckets"`
+		SchedCounts     []uint64  `json:"sched_latency_counts"`
+	}
+	if err := json.Unmarshal([]byte(body), &rt); err != nil || len(rt.SchedBuckets) != len(rt.SchedCounts)+1 {
+		t.Fatalf("runtime figures of %s: %v in %.200s", svc.name, err, body)
+	}
+	seconds := func(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+	return RuntimeStats{GCCycles: rt.GCCycles, GCCPU: seconds(rt.GCCPUSeconds), CPU: seconds(rt.TotalCPUSeconds),
+		SchedBuckets: rt.SchedBuckets, SchedCounts: rt.SchedCounts}
 }
 
 // outcomes reads the comparisons a service reported.

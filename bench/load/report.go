@@ -64,6 +64,9 @@ type VariantResult struct {
 	// CPU is what the machine spent while the variant was measured, over
 	// all rounds.
 	CPU CPU
+	// Runtime is what the service's Go runtime did meanwhile; empty for
+	// the nginx variants.
+	Runtime RuntimeStats
 }
 
 // Total returns the rounds merged.
@@ -245,10 +248,8 @@ func (r *Report) writeCPU(b *strings.Builder) {
 	w("|---|---|---|---|---|---|---|---|\n")
 	for i := range r.Variants {
 		v := &r.Variants[i]
-		t := v.Total()
-		n := float64(max(t.Answered(), 1))
-		per := func(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d.Microseconds())/n) }
 		c := v.CPU
+		per := perRequest(v)
 		steal := 0.0
 		if c.Elapsed > 0 {
 			steal = float64(c.Steal) / float64(c.Elapsed*time.Duration(max(r.Machine.CPUs, 1)))
@@ -256,6 +257,32 @@ func (r *Report) writeCPU(b *strings.Builder) {
 		w("| %s | %s | %s | %s | %s | %s | %.0f%% | %.0f%% |\n", v.Name, per(c.Service), per(c.Postgres), per(c.Dynalite),
 			per(c.Harness), per(c.Others), 100*c.Busy(r.Machine.CPUs), 100*steal)
 	}
+
+	w("\nWhat delayed the requests: the time the threads of the service, PostgreSQL and the harness waited for a CPU while\n")
+	w("runnable, per request (/proc schedstat), and from the service's Go runtime (runtime/metrics) its garbage collections per\n")
+	w("second, the share of its CPU spent collecting, and the 99th percentile of how long its runnable goroutines waited for a thread:\n\n")
+	w("| variant | service CPU wait µs | PostgreSQL CPU wait µs | harness CPU wait µs | GC/s | GC CPU | goroutine wait p99 µs |\n")
+	w("|---|---|---|---|---|---|---|\n")
+	for i := range r.Variants {
+		v := &r.Variants[i]
+		c := v.CPU
+		per := perRequest(v)
+		gc, gcShare, wait := "–", "–", "–"
+		if rt := v.Runtime; rt.CPU > 0 && c.Elapsed > 0 {
+			gc = fmt.Sprintf("%.1f", float64(rt.GCCycles)/c.Elapsed.Seconds())
+			gcShare = fmt.Sprintf("%.0f%%", 100*float64(rt.GCCPU)/float64(rt.CPU))
+			wait = fmt.Sprintf("%.0f", float64(rt.SchedQuantile(0.99))/float64(time.Microsecond))
+		}
+		w("| %s | %s | %s | %s | %s | %s | %s |\n", v.Name, per(c.ServiceWait), per(c.PostgresWait), per(c.HarnessWait), gc, gcShare, wait)
+	}
+}
+
+// perRequest returns a formatter of a duration per answered request of v,
+// in microseconds.
+func perRequest(v *VariantResult) func(time.Duration) string {
+	t := v.Total()
+	n := float64(max(t.Answered(), 1))
+	return func(d time.Duration) string { return fmt.Sprintf("%.0f", float64(d.Microseconds())/n) }
 }
 
 func (r *Report) writeMemory(b *strings.Builder) {

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,10 +77,15 @@ func sampleReport() *Report {
 	for i := range r.Variants {
 		// Per request (2,000 answered): 400 µs in the service, 200 in
 		// PostgreSQL, 600 in dynalite for the variants that read it.
-		r.Variants[i].CPU = CPU{Service: 800 * ms, Postgres: 400 * ms, Harness: 100 * ms, Others: 300 * ms, Steal: 20 * ms, Elapsed: 2 * time.Second}
+		r.Variants[i].CPU = CPU{Service: 800 * ms, Postgres: 400 * ms, Harness: 100 * ms, Others: 300 * ms, Steal: 20 * ms, Elapsed: 2 * time.Second,
+			ServiceWait: 100 * ms, PostgresWait: 60 * ms, HarnessWait: 20 * ms}
 		if i >= 3 {
 			r.Variants[i].CPU.Dynalite = 1200 * ms
 		}
+		// 4 collections in 2 s, a quarter of 800 ms; waits of 10, 100 and
+		// 1,000 µs.
+		r.Variants[i].Runtime = RuntimeStats{GCCycles: 4, GCCPU: 200 * ms, CPU: 800 * ms,
+			SchedBuckets: []float64{0, 1e-5, 1e-4, 1e-3}, SchedCounts: []uint64{900, 95, 5}}
 	}
 	return r
 }
@@ -138,6 +144,35 @@ func TestCPUBusy(t *testing.T) {
 	}
 	if (CPU{}).Busy(2) != 0 {
 		t.Error("nothing measured must be 0 busy")
+	}
+}
+
+func TestRuntimeStats(t *testing.T) {
+	buckets := []float64{0, 1e-5, 1e-4, 1e-3, math.MaxFloat64}
+	before := RuntimeStats{GCCycles: 10, GCCPU: time.Second, CPU: 4 * time.Second, SchedBuckets: buckets, SchedCounts: []uint64{100, 10, 1, 0}}
+	after := RuntimeStats{GCCycles: 13, GCCPU: 1500 * time.Millisecond, CPU: 6 * time.Second, SchedBuckets: buckets, SchedCounts: []uint64{1090, 19, 2, 0}}
+	d := after.Sub(before)
+	if d.GCCycles != 3 || d.GCCPU != 500*time.Millisecond || d.CPU != 2*time.Second {
+		t.Errorf("delta %+v, want 3 cycles, 500ms GC of 2s", d)
+	}
+	// 990 waits under 10 µs, 9 under 100 µs, 1 under 1 ms.
+	tests := []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, 10 * time.Microsecond}, {0.99, 10 * time.Microsecond}, {0.995, 100 * time.Microsecond}, {1, time.Millisecond}}
+	for _, tt := range tests {
+		if got := d.SchedQuantile(tt.q); got != tt.want {
+			t.Errorf("SchedQuantile(%v) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+	var sum RuntimeStats
+	sum.Add(d)
+	sum.Add(d)
+	if sum.GCCycles != 6 || sum.SchedCounts[0] != 1980 {
+		t.Errorf("sum of two deltas: %d cycles, %d short waits; want 6 and 1980", sum.GCCycles, sum.SchedCounts[0])
+	}
+	if (RuntimeStats{}).SchedQuantile(0.99) != 0 {
+		t.Error("no waits must give 0")
 	}
 }
 

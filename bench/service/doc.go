@@ -39,9 +39,11 @@
 //     nginx mirrors requests to.
 //
 // Once listening it prints one line, "addr=HOST:PORT debug=HOST:PORT". The
-// debug address serves /debug/goroutines (the goroutine count) and
-// /debug/outcomes (shadow outcome counts as JSON), so the harness can watch
-// the process without adding anything to the measured routes.
+// debug address serves /debug/goroutines (the goroutine count),
+// /debug/outcomes (shadow outcome counts as JSON) and /debug/runtime
+// (garbage collection and scheduling-delay figures from runtime/metrics), so
+// the harness can watch the process without adding anything to the
+// measured routes.
 //
 // [catalog.NewRouter]: https://pkg.go.dev/github.com/shadowread/shadowread/example/catalog#NewRouter
 // [catalog.Backfill]: https://pkg.go.dev/github.com/shadowread/shadowread/example/catalog#Backfill

@@ -95,9 +95,17 @@ func debugHandler(v variant) http.Handler {
 	mux.HandleFunc("GET /debug/goroutines", func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, strconv.Itoa(runtime.NumGoroutine())+"\n")
 	})
-	mux.HandleFunc("GET /debug/outcomes", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(v.outcomes())
-	})
+	mux.HandleFunc("GET /debug/outcomes", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, v.outcomes()) })
+	mux.HandleFunc("GET /debug/runtime", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, readRuntimeStats()) })
 	return mux
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(body)
 }

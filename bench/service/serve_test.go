@@ -75,6 +75,11 @@ func TestServeModes(t *testing.T) {
 			if n, err := strconv.Atoi(strings.TrimSpace(get(t, "http://"+debug+"/debug/goroutines", http.StatusOK))); err != nil || n < 1 {
 				t.Errorf("/debug/goroutines = %d, %v; want a positive count", n, err)
 			}
+			var rt runtimeStats
+			if err := json.Unmarshal([]byte(get(t, "http://"+debug+"/debug/runtime", http.StatusOK)), &rt); err != nil ||
+				rt.TotalCPUSeconds <= 0 || len(rt.SchedBuckets) != len(rt.SchedCounts)+1 {
+				t.Errorf("/debug/runtime = %+v, %v; want CPU time and a scheduling-delay histogram", rt, err)
+			}
 			want := map[string]uint64{}
 			if tt.compare {
 				want["match"] = 4 // three reads and a product neither store has
