@@ -254,14 +254,12 @@ func TestDynamoDBKilledAndRestarted(t *testing.T) {
 }
 
 // TestSlowShadowStore puts a delaying TCP proxy between the middleware and
-// DynamoDB. Shadows that time out abandon their calls, so dynalite sits
-// behind a shield that finishes every call (see shieldDynalite), and is a
-// private one in case that is not enough.
+// a private dynalite. Shadows that time out abandon their calls, which the
+// repository's dynalite launcher (scripts/dynalite.js) survives.
 func TestSlowShadowStore(t *testing.T) {
 	pool := openPool(t, testenv.NewDatabase(t))
 	dynalite := testenv.StartDynalite(t)
-	shielded := shieldDynalite(t, dynalite.Endpoint())
-	proxy := testenv.NewDelayProxy(t, strings.TrimPrefix(shielded, "http://"), 0)
+	proxy := testenv.NewDelayProxy(t, strings.TrimPrefix(dynalite.Endpoint(), "http://"), 0)
 	ddb, table, transport := openDynamoDB(t, dynalite.Endpoint(), "http://"+proxy.Addr(), dynamodb.WithMaxAttempts(1))
 	router := backends.NewRouter(map[backends.Name]ProductStore{
 		backends.Postgres: &pgProductStore{pool: pool},
@@ -275,7 +273,7 @@ func TestSlowShadowStore(t *testing.T) {
 		for _, start := range []middleware.Start{middleware.StartAfterPrimary, middleware.StartWithPrimary} {
 			t.Run(startName(start), func(t *testing.T) {
 				const slots, requests = 3, 24
-				stalled := testenv.NewDelayProxy(t, strings.TrimPrefix(shielded, "http://"), time.Hour)
+				stalled := testenv.NewDelayProxy(t, strings.TrimPrefix(dynalite.Endpoint(), "http://"), time.Hour)
 				stalledDDB, _, stalledTransport := openDynamoDB(t, dynalite.Endpoint(), "http://"+stalled.Addr(), dynamodb.WithMaxAttempts(1))
 				stalledRouter := backends.NewRouter(map[backends.Name]ProductStore{
 					backends.Postgres: &pgProductStore{pool: pool},
@@ -406,32 +404,6 @@ func TestSlowShadowStore(t *testing.T) {
 		}
 		transport.CloseIdleConnections()
 	})
-}
-
-// shieldDynalite returns the endpoint of a reverse proxy in front of the
-// dynalite at endpoint that carries every call through to its end, even
-// when the caller has gone away. dynalite 4.0.0 throws, and exits, when a
-// client closes its connection before the answer is written
-// (req.on('error', function (err) { throw err }) in its index.js), which
-// every shadow that times out does; DynamoDB itself shrugs.
-func shieldDynalite(t *testing.T, endpoint string) string {
-	t.Helper()
-	u, err := neturl.Parse(endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	transport := &http.Transport{}
-	t.Cleanup(transport.CloseIdleConnections)
-	proxy := &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(u)
-			pr.Out = pr.Out.WithContext(context.WithoutCancel(pr.Out.Context()))
-		},
-		Transport: transport,
-	}
-	srv := httptest.NewServer(proxy)
-	t.Cleanup(srv.Close)
-	return srv.URL
 }
 
 // percentiles renders the median, 90th and 99th percentiles of d.
@@ -779,8 +751,6 @@ func throttlingProxy(t *testing.T, target string, throttling *atomic.Bool, calls
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(u)
-			// Finish every call, as shieldDynalite does.
-			pr.Out = pr.Out.WithContext(context.WithoutCancel(pr.Out.Context()))
 		},
 		Transport: transport,
 	}
