@@ -30,8 +30,9 @@ type cpuSnapshot struct {
 	at                                   time.Time
 	service, postgres, dynalite, harness time.Duration
 	busy, steal                          time.Duration // the whole machine
-	// run-queue waits of the groups' threads
-	serviceWait, postgresWait, harnessWait time.Duration
+	// run-queue waits of the groups' processes, by pid: a process that
+	// exits takes its waits with it, so deltas are taken per process
+	serviceWait, postgresWait, harnessWait map[int]time.Duration
 }
 
 // newCPUMeter finds the PostgreSQL and dynalite servers by their ports.
@@ -69,7 +70,7 @@ func (m *cpuMeter) snapshot(t *testing.T, service []int) cpuSnapshot {
 
 		serviceWait:  procs.treeWait(service),
 		postgresWait: procs.treeWait(m.postgres),
-		harnessWait:  runQueueWait(m.harness),
+		harnessWait:  map[int]time.Duration{m.harness: runQueueWait(m.harness)},
 	}
 	var err error
 	if s.busy, s.steal, err = machineCPU(); err != nil {
@@ -88,9 +89,9 @@ func (s cpuSnapshot) since(before cpuSnapshot) CPU {
 		Steal:    s.steal - before.steal,
 		Elapsed:  s.at.Sub(before.at),
 
-		ServiceWait:  s.serviceWait - before.serviceWait,
-		PostgresWait: s.postgresWait - before.postgresWait,
-		HarnessWait:  s.harnessWait - before.harnessWait,
+		ServiceWait:  waitSince(s.serviceWait, before.serviceWait),
+		PostgresWait: waitSince(s.postgresWait, before.postgresWait),
+		HarnessWait:  waitSince(s.harnessWait, before.harnessWait),
 	}
 	c.Others = max(0, (s.busy-before.busy)-(c.Service+c.Postgres+c.Dynalite+c.Harness))
 	return c
@@ -156,11 +157,21 @@ func (t procTable) treeCPU(roots []int) time.Duration {
 	return total
 }
 
-// treeWait sums the run-queue waits of roots and all their descendants.
-func (t procTable) treeWait(roots []int) time.Duration {
-	var total time.Duration
+// treeWait returns the run-queue waits of roots and all their descendants.
+func (t procTable) treeWait(roots []int) map[int]time.Duration {
+	waits := map[int]time.Duration{}
 	for _, pid := range t.tree(roots) {
-		total += runQueueWait(pid)
+		waits[pid] = runQueueWait(pid)
+	}
+	return waits
+}
+
+// waitSince sums the waits since before of the processes alive at both
+// readings and the whole waits of processes started in between.
+func waitSince(now, before map[int]time.Duration) time.Duration {
+	var total time.Duration
+	for pid, w := range now {
+		total += max(0, w-before[pid])
 	}
 	return total
 }

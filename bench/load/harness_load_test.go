@@ -33,7 +33,6 @@ import (
 var (
 	flagResults  = flag.String("load.results", "", "write the report to this file (RESULTS.md) and the charts beside it; empty: only log it")
 	flagMicro    = flag.String("load.micro", "", "output of go test -bench ./bench to include in the report")
-	flagAnalysis = flag.String("load.analysis", "", "hand-written analysis to append to the report")
 	flagLogs     = flag.String("load.logs", "", "directory for the logs of the processes (default: a temporary one)")
 	flagRounds   = flag.Int("load.rounds", 6, "rounds; each runs every variant once")
 	flagMeasure  = flag.Duration("load.measure", 7*time.Second, "measured time per variant and round")
@@ -186,7 +185,6 @@ func TestLoad(t *testing.T) {
 		Variants: results,
 		Memory:   memory,
 		Micro:    readMicro(t),
-		Analysis: readOptional(t, *flagAnalysis),
 	}
 	writeReport(t, report)
 }
@@ -504,18 +502,6 @@ func readMicro(t *testing.T) []Micro {
 		t.Fatal(err)
 	}
 	return ms
-}
-
-func readOptional(t *testing.T, path string) string {
-	t.Helper()
-	if path == "" {
-		return ""
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // writeReport writes the report and its charts, or logs the report.

@@ -71,7 +71,6 @@ func sampleReport() *Report {
 			{Name: "Middleware/wrapped/sampled/1KB", Runs: 5, Median: map[string]float64{"ns/op": 3500, "B/op": 5000, "allocs/op": 40, "shadows/op": 1}},
 			{Name: "Middleware/copy/1KB", Runs: 5, Median: map[string]float64{"ns/op": 100, "B/op": 1024, "allocs/op": 1}},
 		},
-		Analysis: "## Why\n\nHand-written.",
 	}
 	r.Variants[2].Outcomes = map[string]uint64{"match": 190, "dropped": 2}
 	for i := range r.Variants {
