@@ -63,13 +63,13 @@ func (r *Report) checkSampled(size string) Check {
 	beyondCopy := over - copied.Median["ns/op"]
 	c.Measured = fmt.Sprintf("%+.2f µs over bare, of which the copy is %.2f µs: %+.2f µs beyond it",
 		over/1000, copied.Median["ns/op"]/1000, beyondCopy/1000)
-	if cpuOver(sampled, bare) != "" {
-		c.Measured += fmt.Sprintf("; CPU time %+.2f µs beyond the copy",
-			(sampled.Median["cpu-ns/op"]-bare.Median["cpu-ns/op"]-copied.Median["cpu-ns/op"])/1000)
-	}
 	c.Met = beyondCopy <= maxSampledNs
 	if !c.Met {
 		c.Measured += fmt.Sprintf(" (%.1fx the limit)", beyondCopy/maxSampledNs)
+	}
+	if cpuOver(sampled, bare) != "" {
+		cpu := sampled.Median["cpu-ns/op"] - bare.Median["cpu-ns/op"] - copied.Median["cpu-ns/op"]
+		c.Measured += fmt.Sprintf("; CPU time %+.2f µs beyond the copy (%.1fx)", cpu/1000, cpu/maxSampledNs)
 	}
 	return c
 }
