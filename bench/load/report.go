@@ -196,7 +196,8 @@ func (r *Report) writeLoad(b *strings.Builder) {
 	w("Latency runs from each request's scheduled send time to the end of its body, so a stall counts for every request it delays.\n")
 	w("Request mix: %s. Each variant: %s warm-up, then %s measured; %d rounds, all variants in each,\n", s.Mix, s.Warmup, s.Measure, s.Rounds)
 	w("the order rotated every round. Ratios are against variant 1 over all rounds; \"p99 × per round\" is the range of the\n")
-	w("per-round ratios, each against variant 1 of the same round.\n\n")
+	w("per-round ratios, each against variant 1 of the same round. \"Comparisons\" are the outcomes the service reported over\n")
+	w("the whole run, so they include the warm-ups (and, for variant 4a, the capacity measurement).\n\n")
 	w("The 10x slower shadow: a DynamoDB product read takes %s ms direct and %s ms through the delaying proxy (%s ms per request), %.1fx.\n\n",
 		ms(s.DirectRead), ms(s.SlowRead), ms(s.ShadowDelay), float64(s.SlowRead)/float64(max(s.DirectRead, 1)))
 
