@@ -77,8 +77,11 @@ func copyRouteContext(rc *chi.Context) *chi.Context {
 	c.Routes = rc.Routes
 	c.RoutePath = rc.RoutePath
 	c.RouteMethod = rc.RouteMethod
-	c.URLParams.Keys = slices.Clone(rc.URLParams.Keys)
-	c.URLParams.Values = slices.Clone(rc.URLParams.Values)
-	c.RoutePatterns = slices.Clone(rc.RoutePatterns)
+	// One array holds the three string slices: fewer allocations per shadow.
+	keys, values, patterns := rc.URLParams.Keys, rc.URLParams.Values, rc.RoutePatterns
+	all := slices.Concat(keys, values, patterns)
+	c.URLParams.Keys = all[:len(keys):len(keys)]
+	c.URLParams.Values = all[len(keys) : len(keys)+len(values) : len(keys)+len(values)]
+	c.RoutePatterns = all[len(keys)+len(values):]
 	return c
 }

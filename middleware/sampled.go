@@ -50,7 +50,7 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 	}
 	// The shadow's copy is taken before the primary runs, so nothing the
 	// primary or later middleware does to r reaches the shadow.
-	job := &shadowJob{cfg: &s.cfg, handler: shadow, req: shadowRequest(r, d.Shadow, body), ev: ev}
+	job := &shadowJob{s: s, handler: shadow, req: shadowRequest(r, d.Shadow, body), ev: ev}
 	if s.cfg.start == StartWithPrimary {
 		s.serveWithShadow(next, w, r, job)
 		return
@@ -80,9 +80,8 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 		s.recordSafely(r.Context(), ev)
 		return
 	}
-	results := make(chan primaryResult, 1)
-	results <- p
-	go job.run(s.release, results)
+	job.primary = p
+	go job.run()
 }
 
 // serveWithShadow starts the shadow first and then serves the primary; the
@@ -95,7 +94,8 @@ func (s *Shadower) serveWithShadow(next http.Handler, w http.ResponseWriter, r *
 		return
 	}
 	results := make(chan primaryResult, 1)
-	go job.run(s.release, results)
+	job.primaryDone = results
+	go job.run()
 
 	capture := newPrimaryCapture(w, s.cfg.maxBodyBytes)
 	start := time.Now()

@@ -16,37 +16,44 @@ import (
 // shadowJob is one shadow execution. Everything it needs is copied before
 // it starts; it never touches the user's request or response writer.
 type shadowJob struct {
-	cfg     *config
+	s       *Shadower
 	handler http.Handler
 	req     *http.Request
 	ev      telemetry.Event
+	// primary is the primary's result when the shadow starts after it;
+	// otherwise primaryDone delivers it once the primary has returned.
+	primary     primaryResult
+	primaryDone chan primaryResult
 }
 
 // run executes the shadow, waits for the primary's result, compares and
-// records. It owns a slot until it returns, and gives it back with release.
+// records. It owns a slot until it returns, and gives it back then.
 // Nothing that happens here reaches the user: panics are recovered.
-func (j *shadowJob) run(release func(), primary <-chan primaryResult) {
-	defer release()
+func (j *shadowJob) run() {
+	defer j.s.release()
 	defer func() {
 		if p := recover(); p != nil {
 			otel.Handle(fmt.Errorf("shadowread: shadow bookkeeping panicked: %v", p))
 		}
 	}()
 
-	ctx, cancel := context.WithTimeout(j.req.Context(), j.cfg.timeout)
+	ctx, cancel := context.WithTimeout(j.req.Context(), j.s.cfg.timeout)
 	defer cancel()
-	ctx = j.cfg.recorder.StartShadow(ctx, j.ev)
+	ctx = j.s.cfg.recorder.StartShadow(ctx, j.ev)
 	resp, overflow, duration, err := j.execute(ctx)
 	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
 
-	p := <-primary
+	p := j.primary
+	if j.primaryDone != nil {
+		p = <-j.primaryDone
+	}
 	ev := j.ev
 	ev.Start, ev.PrimaryDuration, ev.ShadowDuration = p.start, p.duration, duration
 	switch {
 	case p.skip != "":
 		ev.Outcome, ev.Reason = telemetry.Skipped, p.skip
 	case timedOut:
-		ev.Outcome, ev.Err = telemetry.Timeout, fmt.Errorf("middleware: shadow outlived its %v timeout: %w", j.cfg.timeout, context.DeadlineExceeded)
+		ev.Outcome, ev.Err = telemetry.Timeout, fmt.Errorf("middleware: shadow outlived its %v timeout: %w", j.s.cfg.timeout, context.DeadlineExceeded)
 	case err != nil:
 		ev.Outcome, ev.Reason, ev.Err = telemetry.ShadowError, telemetry.ReasonPanic, err
 	case resp.Status >= 500:
@@ -56,15 +63,15 @@ func (j *shadowJob) run(release func(), primary <-chan primaryResult) {
 	default:
 		j.compare(&ev, p.resp, resp)
 	}
-	j.cfg.recorder.Record(context.WithoutCancel(ctx), ev)
+	j.s.cfg.recorder.Record(context.WithoutCancel(ctx), ev)
 }
 
 // compare compares the two responses, gzip-decoded where they are
 // encoded, and sets ev's result and outcome.
 func (j *shadowJob) compare(ev *telemetry.Event, primary, shadow comparator.Response) {
-	primary, err := decodeBody(primary, j.cfg.maxBodyBytes, "primary's")
+	primary, err := decodeBody(primary, j.s.cfg.maxBodyBytes, "primary's")
 	if err == nil {
-		shadow, err = decodeBody(shadow, j.cfg.maxBodyBytes, "shadow's")
+		shadow, err = decodeBody(shadow, j.s.cfg.maxBodyBytes, "shadow's")
 	}
 	switch {
 	case errors.Is(err, errDecodedTooLarge):
@@ -75,7 +82,7 @@ func (j *shadowJob) compare(ev *telemetry.Event, primary, shadow comparator.Resp
 		return
 	}
 	start := time.Now()
-	ev.Result = compareSafely(j.cfg.comparator, primary, shadow)
+	ev.Result = compareSafely(j.s.cfg.comparator, primary, shadow)
 	ev.CompareDuration = time.Since(start)
 	switch {
 	case ev.Result.Err != nil:
@@ -90,7 +97,7 @@ func (j *shadowJob) compare(ev *telemetry.Event, primary, shadow comparator.Resp
 // execute runs the shadow handler into a private writer and turns a panic
 // into an error that keeps the stack.
 func (j *shadowJob) execute(ctx context.Context) (resp comparator.Response, overflow bool, d time.Duration, err error) {
-	w := newShadowWriter(j.cfg.maxBodyBytes)
+	w := newShadowWriter(j.s.cfg.maxBodyBytes)
 	start := time.Now()
 	defer func() {
 		d = time.Since(start)
