@@ -118,3 +118,25 @@ func TestWithTargetAllocations(t *testing.T) {
 		t.Error("an unknown name is no longer carried as it was given")
 	}
 }
+
+func TestRouting(t *testing.T) {
+	tests := []struct {
+		name     string
+		ctx      context.Context
+		wantName backends.Name
+		wantRole backends.Role
+		reason   string
+	}{
+		{"no target", context.Background(), backends.Postgres, backends.RolePrimary, "an untouched context is served by PostgreSQL as primary"},
+		{"primary", backends.WithTarget(context.Background(), backends.DynamoDB), backends.DynamoDB, backends.RolePrimary, "WithTarget names the primary"},
+		{"shadow", backends.WithShadowTarget(context.Background(), backends.DynamoDB), backends.DynamoDB, backends.RoleShadow, "WithShadowTarget names the shadow"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, role := backends.Routing(tt.ctx)
+			if n != tt.wantName || role != tt.wantRole {
+				t.Errorf("Routing = %q, %q, want %q, %q (%s)", n, role, tt.wantName, tt.wantRole, tt.reason)
+			}
+		})
+	}
+}

@@ -51,10 +51,17 @@ func WithShadowTarget(ctx context.Context, n Name) context.Context {
 
 // Target returns the backend ctx routes to, PostgreSQL when it names none.
 func Target(ctx context.Context) Name {
+	n, _ := Routing(ctx)
+	return n
+}
+
+// Routing returns the backend ctx routes to and its role there, in one look
+// at ctx: PostgreSQL as primary when ctx names no target.
+func Routing(ctx context.Context) (Name, Role) {
 	if t, ok := ctx.Value(targetKey{}).(*target); ok {
-		return t.name
+		return t.name, t.role
 	}
-	return Postgres
+	return Postgres, RolePrimary
 }
 
 // HasTarget reports whether ctx names a backend explicitly.
@@ -66,6 +73,6 @@ func HasTarget(ctx context.Context) bool {
 // IsShadow reports whether ctx belongs to a shadow execution. Handlers use it
 // to skip side effects that must happen once per user request.
 func IsShadow(ctx context.Context) bool {
-	t, ok := ctx.Value(targetKey{}).(*target)
-	return ok && t.role == RoleShadow
+	_, role := Routing(ctx)
+	return role == RoleShadow
 }

@@ -49,7 +49,8 @@ func (s *Shadower) Handler(next http.Handler) http.Handler {
 
 func (s *Shadower) serve(next, shadow http.Handler, w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if backends.IsShadow(ctx) {
+	target, role := backends.Routing(ctx)
+	if role == backends.RoleShadow {
 		// Already a shadow execution of an outer Shadower: run it as it is.
 		next.ServeHTTP(w, r)
 		return
@@ -58,7 +59,7 @@ func (s *Shadower) serve(next, shadow http.Handler, w http.ResponseWriter, r *ht
 	d := sanitize(s.cfg.decider.Decide(r, route))
 	// PostgreSQL is what a context without a target routes to, so the
 	// common case costs no allocation.
-	if d.Primary != backends.Target(ctx) {
+	if d.Primary != target {
 		r = r.WithContext(backends.WithTarget(ctx, d.Primary))
 	}
 	if !d.Sampled || !s.cfg.methods[r.Method] || s.closed.Load() {
