@@ -33,7 +33,7 @@ func TestBadResponses(t *testing.T) {
 		reqBody    string
 		handler    func(w http.ResponseWriter, r *http.Request, shadow bool)
 		want       telemetry.Outcome
-		wantReason string
+		wantReason telemetry.Reason
 		wantPath   string // of the one difference a mismatch must name
 		reason     string
 	}{

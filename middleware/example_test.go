@@ -106,7 +106,7 @@ func (c outcomeChan) StartShadow(ctx context.Context, _ telemetry.Event) context
 
 func (c outcomeChan) Record(_ context.Context, e telemetry.Event) {
 	if e.Reason != "" {
-		c <- string(e.Outcome) + "/" + e.Reason
+		c <- string(e.Outcome) + "/" + string(e.Reason)
 		return
 	}
 	c <- string(e.Outcome)

@@ -167,7 +167,7 @@ func (c *tally) Record(ctx context.Context, e telemetry.Event) {
 	if ctx.Value(tallyStarted{}) != nil {
 		c.running--
 	}
-	c.outcomes[string(e.Outcome)+"/"+e.Reason]++
+	c.outcomes[string(e.Outcome)+"/"+string(e.Reason)]++
 	close(c.changed)
 	c.changed = make(chan struct{})
 }

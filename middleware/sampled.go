@@ -21,7 +21,7 @@ type primaryResult struct {
 	start    time.Time
 	duration time.Duration
 	// skip is a telemetry reason when the primary cannot be compared.
-	skip string
+	skip telemetry.Reason
 }
 
 // serveSampled serves a sampled request: the primary for the user, and a

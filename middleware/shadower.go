@@ -100,7 +100,7 @@ func (s *Shadower) tryAcquire() bool {
 func (s *Shadower) release() { <-s.slots }
 
 // noSlot is the outcome of a sampled request that found no free slot.
-func (s *Shadower) noSlot() (telemetry.Outcome, string) {
+func (s *Shadower) noSlot() (telemetry.Outcome, telemetry.Reason) {
 	if s.closed.Load() {
 		return telemetry.Skipped, telemetry.ReasonClosed
 	}

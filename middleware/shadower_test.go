@@ -141,7 +141,7 @@ func TestShadowFailuresNeverReachUser(t *testing.T) {
 		shadow     http.HandlerFunc
 		timeout    time.Duration
 		want       telemetry.Outcome
-		wantReason string
+		wantReason telemetry.Reason
 		reason     string
 	}{
 		{
@@ -327,7 +327,7 @@ func TestPrimaryFailuresStartNoShadow(t *testing.T) {
 	tests := []struct {
 		name       string
 		primary    http.HandlerFunc
-		wantReason string
+		wantReason telemetry.Reason
 		reason     string
 	}{
 		{
@@ -391,7 +391,7 @@ func TestPrimaryPanicPropagates(t *testing.T) {
 		opts       []middleware.Option
 		method     string
 		body       string
-		wantReason string
+		wantReason telemetry.Reason
 		reason     string
 	}{
 		{"after primary", nil, http.MethodGet, "", telemetry.ReasonPrimaryFailed, "the shadow never starts"},

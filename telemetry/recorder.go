@@ -10,32 +10,68 @@ import (
 	"github.com/shadowread/shadowread/comparator"
 )
 
-// Reasons given with [Skipped], [ShadowError] and [Dropped] events. They are
-// metric attribute values, so the set is small and fixed.
+// Reason refines an outcome: why a request was skipped, dropped or failed in
+// the shadow. Reasons are metric attribute values, so the set is small and
+// fixed: the constants below.
+type Reason string
+
+// Reasons given with [Skipped], [ShadowError] and [Dropped] events.
 const (
-	ReasonBodyTooLarge      = "body_too_large"     // a body exceeded the capture cap
-	ReasonPrimaryFailed     = "primary_failed"     // the primary answered 5xx or panicked
-	ReasonCompareFailed     = "compare_failed"     // the comparator returned an error
-	ReasonHijacked          = "hijacked"           // the primary hijacked the connection
-	ReasonRequestTooLarge   = "request_too_large"  // a request body exceeded the cap
-	ReasonRequestUnreadable = "request_unreadable" // reading the request body failed
-	ReasonPanic             = "panic"              // the shadow handler panicked
-	ReasonStatus5xx         = "status_5xx"         // the shadow answered 5xx
-	ReasonClosed            = "closed"             // the shadower was closing
-	ReasonThrottled         = "throttled"          // the shadow store throttles, so the shadow backed off
+	ReasonBodyTooLarge      Reason = "body_too_large"      // a body exceeded the capture cap
+	ReasonPrimaryFailed     Reason = "primary_failed"      // the primary answered 5xx or panicked
+	ReasonCompareFailed     Reason = "compare_failed"      // the comparator returned an error
+	ReasonHijacked          Reason = "hijacked"            // the primary hijacked the connection
+	ReasonRequestTooLarge   Reason = "request_too_large"   // a request body exceeded the cap
+	ReasonRequestUnreadable Reason = "request_unreadable"  // reading the request body failed
+	ReasonRequestBodyUnread Reason = "request_body_unread" // the primary did not read its request body to the end
+	ReasonClientGone        Reason = "client_gone"         // the user's request context ended before the primary finished
+	ReasonPanic             Reason = "panic"               // the shadow handler panicked or exited its goroutine
+	ReasonStatus5xx         Reason = "status_5xx"          // the shadow answered 5xx
+	ReasonClosed            Reason = "closed"              // the shadower was closing
+	ReasonThrottled         Reason = "throttled"           // the shadow store throttles, so the shadow backed off
+	ReasonLatencyGuard      Reason = "latency_guard"       // the primary's latency rose above its baseline, so the shadow backed off
 )
 
+// Reasons lists every reason, in the order reports show them.
+func Reasons() []Reason {
+	return []Reason{ReasonBodyTooLarge, ReasonPrimaryFailed, ReasonCompareFailed, ReasonHijacked,
+		ReasonRequestTooLarge, ReasonRequestUnreadable, ReasonRequestBodyUnread, ReasonClientGone,
+		ReasonPanic, ReasonStatus5xx, ReasonClosed, ReasonThrottled, ReasonLatencyGuard}
+}
+
 // reasonLabel returns r if it is one of the reasons above (or empty), and
-// "other" otherwise, so a stray reason cannot add metric series. Keep it in
-// step with the constants.
-func reasonLabel(r string) string {
-	switch r {
-	case "", ReasonBodyTooLarge, ReasonPrimaryFailed, ReasonCompareFailed, ReasonHijacked,
-		ReasonRequestTooLarge, ReasonRequestUnreadable, ReasonPanic, ReasonStatus5xx, ReasonClosed, ReasonThrottled:
-		return r
+// "other" otherwise, so a stray reason cannot add metric series.
+func reasonLabel(r Reason) string {
+	if r == "" {
+		return ""
+	}
+	for _, known := range Reasons() {
+		if r == known {
+			return string(r)
+		}
 	}
 	return otherLabel
 }
+
+// RecheckResult is what a delayed re-check of a mismatching pair found.
+type RecheckResult string
+
+// Re-check results, counted per route and direction.
+const (
+	// RecheckNone: no re-check ran (the pair matched, or re-checks are off).
+	RecheckNone RecheckResult = ""
+	// RecheckTransient: the second pair matched; the outcome is [Transient].
+	RecheckTransient RecheckResult = "transient"
+	// RecheckConfirmed: the second pair still differed; the outcome is
+	// [Mismatch] with the second pair's diffs.
+	RecheckConfirmed RecheckResult = "confirmed"
+	// RecheckDropped: no slot or budget was free for the re-check, so the
+	// first pair's verdict stands.
+	RecheckDropped RecheckResult = "dropped"
+	// RecheckFailed: the re-check could not compare (an error, a timeout or
+	// a skip on either side), so the first pair's verdict stands.
+	RecheckFailed RecheckResult = "failed"
+)
 
 // Event describes one sampled request from the shadow's point of view.
 type Event struct {
@@ -46,8 +82,8 @@ type Event struct {
 	Primary, Shadow backends.Name
 	// Outcome is set for Record; StartShadow receives the zero value.
 	Outcome Outcome
-	// Reason refines Skipped and ShadowError outcomes (the Reason constants).
-	Reason string
+	// Reason refines Skipped, Dropped and ShadowError outcomes.
+	Reason Reason
 	// Start is when the primary began serving the request.
 	Start time.Time
 	// PrimaryDuration and ShadowDuration are the handler times of the two
@@ -61,6 +97,19 @@ type Event struct {
 	Err error
 	// RequestSpan is the span context of the user's request, for linking.
 	RequestSpan trace.SpanContext
+	// EntityKey names the entity the request read (a product id), when the
+	// user opted in with the middleware's WithEntityKey. It goes on spans
+	// and log lines, redacted unless opted in, and never into metrics.
+	EntityKey string
+	// Noise lists the index-free fields of the diffs that were absorbed as
+	// learned noise (nondeterministic fields) in a Match outcome.
+	Noise []string
+	// NoiseBaseline marks an A/A event: the primary compared with a second
+	// run of itself to learn which fields are nondeterministic. It is not a
+	// verdict on the shadow and never counts towards readiness.
+	NoiseBaseline bool
+	// Recheck says what a delayed re-check of a mismatch found.
+	Recheck RecheckResult
 }
 
 // Recorder receives the events of sampled requests. The middleware calls it

@@ -53,7 +53,7 @@ func (o *OTel) startSpan(ctx context.Context, r *route, e Event) (context.Contex
 func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 	attrs := []attribute.KeyValue{attrOutcome.String(string(outcomeLabel(e.Outcome)))}
 	if e.Reason != "" {
-		attrs = append(attrs, attrReason.String(e.Reason))
+		attrs = append(attrs, attrReason.String(string(e.Reason)))
 	}
 	if e.Outcome == Mismatch || len(e.Result.Diffs) > 0 {
 		attrs = append(attrs,
