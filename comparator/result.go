@@ -22,10 +22,47 @@ const (
 // describe the two values, redacted unless values were opted in; the side
 // that has no value (of a missing or extra one) is empty.
 type Diff struct {
-	Path    string
+	Path string
+	// Field is Path without element positions (`orders[].status` for
+	// `orders[3].status`): the same for every element, so one data problem
+	// is one field, whatever the position. Signatures, span events and
+	// reports group by it.
+	Field   string
 	Kind    Kind
 	Primary string
 	Shadow  string
+	// Hint triages the difference from the raw values, which Primary and
+	// Shadow may no longer show: a representation difference that a
+	// comparator option would absorb, or a likely loss of data. It is a
+	// hint for people; nothing is absorbed automatically.
+	Hint Hint
+}
+
+// Triage classifies what a difference looks like.
+type Triage string
+
+const (
+	// TriageNone: nothing in the values suggests either class.
+	TriageNone Triage = ""
+	// TriageRepresentation: the two values say the same thing in another
+	// form (12.50 and 12.5, a timestamp at another precision, null and a
+	// missing member, the same elements in another order). [Hint.Option]
+	// names the option that would absorb it.
+	TriageRepresentation Triage = "representation"
+	// TriageDataLoss: the shadow's value looks like the primary's with
+	// information lost (a price rounded to float32, a truncated timestamp or
+	// string, a missing element). No option should hide it.
+	TriageDataLoss Triage = "data_loss"
+)
+
+// Hint is the triage of one difference.
+type Hint struct {
+	Triage Triage
+	// Option names the comparator option that would absorb a
+	// representation difference, as Go code (`FloatTolerance(0, 1e-9)`).
+	Option string
+	// Note says in a few words what the values suggest.
+	Note string
 }
 
 // String renders the difference on one line, for logs and golden files:
