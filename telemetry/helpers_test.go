@@ -212,3 +212,13 @@ func (b *logBuffer) lines(t *testing.T) []map[string]any {
 }
 
 func (b *logBuffer) logger() *slog.Logger { return slog.New(slog.NewJSONHandler(b, nil)) }
+
+// at returns the attributes of route in the postgres→dynamodb direction,
+// followed by kv.
+func at(route string, kv ...attribute.KeyValue) []attribute.KeyValue {
+	return append([]attribute.KeyValue{
+		attribute.String("route", route),
+		attribute.String("primary", string(backends.Postgres)),
+		attribute.String("shadow", string(backends.DynamoDB)),
+	}, kv...)
+}
