@@ -32,8 +32,14 @@ type harness struct {
 
 func newHarness(t *testing.T, opts ...telemetry.Option) *harness {
 	t.Helper()
+	return newSampledHarness(t, sdktrace.AlwaysSample(), opts...)
+}
+
+// newSampledHarness is newHarness with the tracer provider's sampler.
+func newSampledHarness(t *testing.T, sampler sdktrace.Sampler, opts ...telemetry.Option) *harness {
+	t.Helper()
 	h := &harness{reader: sdkmetric.NewManualReader(), spans: tracetest.NewSpanRecorder()}
-	h.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(h.spans))
+	h.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(h.spans), sdktrace.WithSampler(sampler))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(h.reader))
 	t.Cleanup(func() {
 		ctx := context.Background()
