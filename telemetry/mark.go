@@ -23,30 +23,37 @@ type marker struct {
 // counts only later events. It returns the time of the mark. The cumulative
 // and windowed figures are unchanged.
 func (o *OTel) Mark() time.Time {
-	o.mark.mu.Lock()
-	defer o.mark.mu.Unlock()
-	return o.setMark(o.cfg.now())
+	at, _ := o.track.setMark(0)
+	return at
 }
 
-// setMark resets every flow's since-mark counts. o.mark.mu must be held, so
-// two marks cannot interleave their resets.
-func (o *OTel) setMark(now time.Time) time.Time {
-	o.mark.at = now
-	for _, r := range o.routes.all() {
+// setMark sets a mark now, unless the latest is less than minInterval old,
+// and returns the mark in effect and whether it is new. Setting a mark
+// resets every flow's since-mark counts, under t.mark.mu so that two marks
+// cannot interleave their resets.
+func (t *tracker) setMark(minInterval time.Duration) (time.Time, bool) {
+	t.mark.mu.Lock()
+	defer t.mark.mu.Unlock()
+	now := t.cfg.now()
+	if !t.mark.at.IsZero() && now.Sub(t.mark.at) < minInterval {
+		return t.mark.at, false
+	}
+	t.mark.at = now
+	for _, r := range t.routes.all() {
 		r.mu.Lock()
 		for _, f := range r.flows {
 			f.sinceMark = verdictCounts{}
 		}
 		r.mu.Unlock()
 	}
-	return now
+	return now, true
 }
 
 // marked returns the time of the latest mark, zero without one.
-func (o *OTel) marked() time.Time {
-	o.mark.mu.Lock()
-	defer o.mark.mu.Unlock()
-	return o.mark.at
+func (t *tracker) marked() time.Time {
+	t.mark.mu.Lock()
+	defer t.mark.mu.Unlock()
+	return t.mark.at
 }
 
 // MarkResponse is what [OTel.MarkHandler] answers.
@@ -73,13 +80,8 @@ func (o *OTel) MarkHandler() http.Handler {
 			http.Error(w, "method not allowed: POST sets the mark", http.StatusMethodNotAllowed)
 			return
 		}
-		o.mark.mu.Lock()
-		now := o.cfg.now()
-		res := MarkResponse{Mark: o.mark.at}
-		if res.Mark.IsZero() || now.Sub(res.Mark) >= markMinInterval {
-			res = MarkResponse{Mark: o.setMark(now), New: true}
-		}
-		o.mark.mu.Unlock()
+		var res MarkResponse
+		res.Mark, res.New = o.track.setMark(markMinInterval)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		_ = json.NewEncoder(w).Encode(res)

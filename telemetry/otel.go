@@ -22,8 +22,7 @@ type OTel struct {
 	cfg    config
 	tracer trace.Tracer
 	inst   instruments
-	routes *routeTable
-	mark   marker
+	track  *tracker
 }
 
 var _ Recorder = (*OTel)(nil)
@@ -45,9 +44,9 @@ func New(tp trace.TracerProvider, mp metric.MeterProvider, opts ...Option) *OTel
 		cfg:    cfg,
 		tracer: tp.Tracer(ScopeName),
 		inst:   newInstruments(mp.Meter(ScopeName)),
-		routes: newRouteTable(cfg),
 	}
-	o.declareRoutes(cfg.routes)
+	o.track = newTracker(cfg, o.startAtZero)
+	o.track.declare(cfg.routes)
 	return o
 }
 
@@ -67,24 +66,12 @@ type shadowRun struct {
 // the request's sampling decision, counts the shadow as in flight and
 // returns ctx carrying both.
 func (o *OTel) StartShadow(ctx context.Context, e Event) context.Context {
-	run := &shadowRun{route: o.routes.get(e.Route)}
+	run := &shadowRun{route: o.track.routes.get(e.Route)}
 	ctx, run.span = o.startSpan(ctx, run.route, e)
 	if !e.NoiseBaseline {
-		o.inst.inflight.Add(ctx, 1, o.flowBase(run.route, directionOf(e)))
+		o.inst.inflight.Add(ctx, 1, o.track.base(run.route, directionOf(e)))
 	}
 	return context.WithValue(ctx, shadowKey{o}, run)
-}
-
-// flowBase returns the route-and-direction attribute set of d on r,
-// creating the flow (with its series at zero) when it is new.
-func (o *OTel) flowBase(r *route, d direction) metric.MeasurementOption {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	f, created := r.flow(d)
-	if created {
-		o.startAtZero(f)
-	}
-	return f.measurement(attrKey{})
 }
 
 // Record counts e's outcome and records its durations, keeps the exemplar
@@ -97,7 +84,7 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 	if run != nil {
 		r = run.route
 	} else {
-		r = o.routes.get(e.Route)
+		r = o.track.routes.get(e.Route)
 	}
 	now := o.cfg.now()
 	signature := e.Result.Signature()
@@ -106,23 +93,7 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 		return
 	}
 	traceID := shownTraceID(run, e)
-	outcome := outcomeLabel(e.Outcome)
-
-	r.mu.Lock()
-	f, created := r.flow(directionOf(e))
-	if created {
-		o.startAtZero(f)
-	}
-	m := f.observe(e, outcome, now)
-	if len(e.Noise) > 0 {
-		r.noise.absorb(e.Noise, now)
-	}
-	var logged mismatchLog
-	if outcome == Mismatch {
-		ex := f.exemplars.observe(signature, e.Result, traceID, now, o.cfg.diffValues)
-		logged = r.logDue(ex, now, o.cfg)
-	}
-	r.mu.Unlock()
+	m, logged := o.track.observe(r, e, signature, traceID, now)
 
 	o.inst.comparisons.Add(ctx, 1, m.comparison)
 	for _, kind := range m.kinds[:m.nkinds] {
@@ -132,7 +103,7 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 		o.inst.rechecks.Add(ctx, 1, m.recheck)
 	}
 	if len(e.Noise) > 0 {
-		o.inst.noise.Add(ctx, int64(len(e.Noise)), r.noiseAttrs[1])
+		o.inst.noise.Add(ctx, int64(len(e.Noise)), r.absorbedAttrs)
 	}
 	if e.PrimaryDuration > 0 {
 		o.inst.duration.Record(ctx, e.PrimaryDuration.Seconds(), m.primary)
@@ -156,11 +127,8 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 // noise. It is no verdict on the shadow: no outcome, latency or readiness
 // sample is recorded.
 func (o *OTel) recordBaseline(ctx context.Context, r *route, run *shadowRun, e Event, now time.Time, signature string) {
-	r.mu.Lock()
-	n := r.noise.learn(e.Result.Diffs, now)
-	r.mu.Unlock()
-	if n > 0 {
-		o.inst.noise.Add(ctx, int64(n), r.noiseAttrs[0])
+	if n := o.track.learn(r, e, now); n > 0 {
+		o.inst.noise.Add(ctx, int64(n), r.baselineAttrs)
 	}
 	if run != nil && run.ended.CompareAndSwap(false, true) {
 		o.endSpan(run.span, e, signature)

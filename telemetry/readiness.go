@@ -87,18 +87,18 @@ type SignatureTriage struct {
 // by route ([backends.OverflowRoute] last), then by direction.
 func (o *OTel) Readiness() []RouteReadiness {
 	var out []RouteReadiness
-	for _, s := range o.snapshots() {
-		out = append(out, o.readiness(s))
+	for _, s := range o.track.snapshots() {
+		out = append(out, o.track.readiness(s))
 	}
 	return out
 }
 
 // snapshots returns the flows with events, by route, the overflow route
 // last, then by direction.
-func (o *OTel) snapshots() []flowSnapshot {
-	now := o.cfg.now()
+func (t *tracker) snapshots() []flowSnapshot {
+	now := t.cfg.now()
 	var out []flowSnapshot
-	for _, r := range o.routes.all() {
+	for _, r := range t.routes.all() {
 		r.mu.Lock()
 		for _, f := range r.flows {
 			if s := f.snapshot(now); s.events > 0 {
@@ -114,13 +114,13 @@ func (o *OTel) snapshots() []flowSnapshot {
 }
 
 // readiness computes the readiness of the snapshot's flow.
-func (o *OTel) readiness(s flowSnapshot) RouteReadiness {
+func (t *tracker) readiness(s flowSnapshot) RouteReadiness {
 	total := verdictCounts{
 		mismatches: s.outcomes[Mismatch],
 		errors:     s.outcomes[ShadowError] + s.outcomes[Timeout],
 	}
 	total.samples = total.mismatches + total.errors + s.outcomes[Match] + s.outcomes[Transient]
-	all := o.figure(total, time.Time{})
+	all := t.figure(total, time.Time{})
 	rr := RouteReadiness{
 		Route:          s.route,
 		Primary:        s.dir.primary,
@@ -132,13 +132,13 @@ func (o *OTel) readiness(s flowSnapshot) RouteReadiness {
 		FailureRate:    all.FailureRate,
 		UpperBound:     all.UpperBound,
 		Ready:          all.Ready,
-		Window:         o.figure(s.window, o.cfg.now().Add(-o.cfg.window)),
+		Window:         t.figure(s.window, t.cfg.now().Add(-t.cfg.window)),
 		PrimaryLatency: s.primaryLatency,
 		ShadowLatency:  s.shadowLatency,
 		Triage:         []SignatureTriage{},
 	}
-	if mark := o.marked(); !mark.IsZero() {
-		f := o.figure(s.sinceMark, mark)
+	if mark := t.marked(); !mark.IsZero() {
+		f := t.figure(s.sinceMark, mark)
 		rr.SinceMark = &f
 	}
 	for _, sig := range s.signatures {
@@ -150,14 +150,14 @@ func (o *OTel) readiness(s flowSnapshot) RouteReadiness {
 }
 
 // figure judges counts against the readiness settings.
-func (o *OTel) figure(c verdictCounts, since time.Time) ReadinessFigure {
+func (t *tracker) figure(c verdictCounts, since time.Time) ReadinessFigure {
 	f := ReadinessFigure{Since: since, Samples: c.samples, Mismatches: c.mismatches, Errors: c.errors}
 	failures := c.mismatches + c.errors
 	if c.samples > 0 {
 		f.FailureRate = float64(failures) / float64(c.samples)
 	}
 	f.UpperBound = UpperBound(failures, c.samples)
-	f.Ready = c.samples >= o.cfg.minSamples && f.UpperBound < o.cfg.readyThreshold
+	f.Ready = c.samples >= t.cfg.minSamples && f.UpperBound < t.cfg.readyThreshold
 	return f
 }
 

@@ -1,7 +1,6 @@
 package telemetry
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -115,13 +114,13 @@ func (o *OTel) Report() Report {
 		ReadyThreshold: o.cfg.readyThreshold,
 		MinSamples:     o.cfg.minSamples,
 		Window:         o.cfg.window,
-		Mark:           o.marked(),
+		Mark:           o.track.marked(),
 		Routes:         []RouteReport{},
-		Noise:          []RouteNoise{},
+		Noise:          o.track.noise(now),
 	}
-	for _, s := range o.snapshots() {
+	for _, s := range o.track.snapshots() {
 		rr := RouteReport{
-			RouteReadiness:    o.readiness(s),
+			RouteReadiness:    o.track.readiness(s),
 			Signatures:        s.signatures,
 			EvictedSignatures: s.evictedSignatures,
 			EvictedMismatches: s.evictedMismatches,
@@ -142,15 +141,6 @@ func (o *OTel) Report() Report {
 		}
 		rep.Routes = append(rep.Routes, rr)
 	}
-	for _, r := range o.routes.all() {
-		r.mu.Lock()
-		n := RouteNoise{Route: r.name, Baseline: r.noise.baseline, Fields: r.noise.report(now)}
-		r.mu.Unlock()
-		if n.Baseline > 0 || len(n.Fields) > 0 {
-			rep.Noise = append(rep.Noise, n)
-		}
-	}
-	slices.SortFunc(rep.Noise, func(a, b RouteNoise) int { return compareRoutes(a.Route, b.Route) })
 	return rep
 }
 

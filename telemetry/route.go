@@ -47,10 +47,8 @@ func (t *routeTable) newRoute(name string) *route {
 		maxSignatures: t.maxSignatures,
 		window:        t.window,
 		noise:         newNoiseTable(t.window),
-		noiseAttrs: [2]metric.MeasurementOption{
-			metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseBaseline))),
-			metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseAbsorbed))),
-		},
+		baselineAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseBaseline))),
+		absorbedAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseAbsorbed))),
 	}
 }
 
@@ -97,7 +95,8 @@ type route struct {
 	spanName      string // "shadowread.shadow <route>"
 	maxSignatures int
 	window        time.Duration
-	noiseAttrs    [2]metric.MeasurementOption // by source: baseline, absorbed
+	// The attribute sets of shadowread.noise, by source.
+	baselineAttrs, absorbedAttrs metric.MeasurementOption
 
 	mu    sync.Mutex
 	flows []*flow // one per direction seen, at most 9 (3 backend labels squared)

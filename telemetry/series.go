@@ -55,20 +55,6 @@ func (o *OTel) startAtZero(f *flow) {
 	}
 }
 
-// declareRoutes creates the declared routes with their series at zero.
-func (o *OTel) declareRoutes(routes []string) {
-	for _, name := range routes {
-		r := o.routes.get(name)
-		r.mu.Lock()
-		for _, d := range declaredDirections {
-			if f, created := r.flow(d); created {
-				o.startAtZero(f)
-			}
-		}
-		r.mu.Unlock()
-	}
-}
-
 // recheckLabel returns r if it is a known re-check result, "other" otherwise.
 func recheckLabel(r RecheckResult) RecheckResult {
 	for _, known := range recheckResults {

@@ -70,7 +70,7 @@ func (w *windowCounts) add(now time.Time, v verdict) {
 		return
 	}
 	i := now.UnixNano() / int64(w.width)
-	b := &w.buckets[i%windowBuckets]
+	b := &w.buckets[(i%windowBuckets+windowBuckets)%windowBuckets] // a clock before 1970 gives negative indexes
 	if b.index != i {
 		*b = windowBucket{index: i}
 	}
