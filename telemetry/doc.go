@@ -113,7 +113,7 @@
 //	shadowread.diff.signature                          comparator.Result.Signature
 //	shadowread.diff.fields, shadowread.diff.kinds      the index-free fields (Diff.Field, the path when empty) and kinds
 //	shadowread.noise                                   learned-noise fields a match absorbed
-//	shadowread.noise_baseline                          true on an A/A span
+//	shadowread.noise_baseline                          true on an A/A span, which has no outcome and never status Error
 //
 // Each kept difference is a span event "shadowread.diff" with
 // shadowread.diff.field, shadowread.diff.path, shadowread.diff.kind, the

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/telemetry"
@@ -81,6 +82,13 @@ func TestNoiseBaseline(t *testing.T) {
 	}
 	if weights["generated_at"] != 2 || weights["request_id"] != 9.0/4+1 {
 		t.Errorf("weights after two hours = %v, want generated_at 8/4 = 2 and request_id 9/4+1", weights)
+	}
+
+	for _, s := range h.spans.Ended() {
+		a := attrs(s.Attributes())
+		if a["shadowread.noise_baseline"].AsBool() && (a["shadowread.outcome"].Type() != attribute.INVALID || s.Status().Code == codes.Error) {
+			t.Errorf("A/A span has outcome %q and status %v: a search or tail sampler for mismatches would pick it", a["shadowread.outcome"].Emit(), s.Status())
+		}
 	}
 
 	rec := httptest.NewRecorder()

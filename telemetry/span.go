@@ -80,7 +80,12 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 		span.End()
 		return
 	}
-	attrs := []attribute.KeyValue{attrOutcome.String(string(outcomeLabel(e.Outcome)))}
+	var attrs []attribute.KeyValue
+	if !e.NoiseBaseline {
+		// An A/A span is no verdict on the shadow: a search for mismatches
+		// and a tail sampler keeping them must not pick it.
+		attrs = append(attrs, attrOutcome.String(string(outcomeLabel(e.Outcome))))
+	}
 	if e.Reason != "" {
 		attrs = append(attrs, attrReason.String(string(e.Reason)))
 	}
@@ -138,10 +143,11 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 		}
 		span.AddEvent(diffEventName, trace.WithAttributes(kv...))
 	}
-	switch e.Outcome {
-	case Mismatch:
+	switch {
+	case e.NoiseBaseline:
+	case e.Outcome == Mismatch:
 		span.SetStatus(codes.Error, "shadowread: mismatch")
-	case ShadowError, Timeout:
+	case e.Outcome == ShadowError, e.Outcome == Timeout:
 		if e.Err != nil {
 			span.RecordError(e.Err)
 		}
