@@ -123,10 +123,10 @@ func TestRouteCardinalityBounded(t *testing.T) {
 		}
 		routes := routeValues(m)
 		if len(routes) != limit+1 {
-			t.Errorf("%s: %d distinct routes, want %d (the limit plus %q)", name, len(routes), limit+1, telemetry.OverflowRoute)
+			t.Errorf("%s: %d distinct routes, want %d (the limit plus %q)", name, len(routes), limit+1, backends.OverflowRoute)
 		}
-		if !slices.Contains(routes, telemetry.OverflowRoute) {
-			t.Errorf("%s: routes beyond the limit are not recorded as %q", name, telemetry.OverflowRoute)
+		if !slices.Contains(routes, backends.OverflowRoute) {
+			t.Errorf("%s: routes beyond the limit are not recorded as %q", name, backends.OverflowRoute)
 		}
 	}
 	spanNames := map[string]bool{}
