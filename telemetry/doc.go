@@ -123,6 +123,12 @@
 // and timeouts record the error too), so error views and tail samplers
 // pick them. Request headers and bodies never go on a span.
 //
+// In Jaeger, the tags shadowread.outcome=mismatch shadowread.route=/orders/{id}
+// find a route's mismatches, and shadowread.diff.field=items[].price (a
+// field of the diff events, which Jaeger's tag search covers) those on one
+// field; in Tempo, the TraceQL query
+// { span.shadowread.outcome = "mismatch" && event.shadowread.diff.field = "items[].price" }.
+//
 // # Trace ids that resolve
 //
 // A trace that was not sampled is never exported, so its id would lead
