@@ -24,7 +24,7 @@ import (
 func TestReportInBrowser(t *testing.T) {
 	chromium := chromiumPath(t)
 
-	h := newHarness(t, telemetry.WithMinSamples(100))
+	h := newHarness(t, telemetry.WithMinSamples(100), telemetry.WithTraceURL("http://localhost:16686/trace/{trace_id}"))
 	for i := range 240 {
 		e := event("/products/{id}", telemetry.Match)
 		e.PrimaryDuration = time.Duration(1500+i*10) * time.Microsecond
@@ -45,6 +45,20 @@ func TestReportInBrowser(t *testing.T) {
 	timeout := event("/orders/{id}", telemetry.Timeout)
 	timeout.Err = context.DeadlineExceeded
 	h.shadow(timeout)
+	// After a partial switch: the other direction of the same route.
+	for range 40 {
+		h.shadow(switched(event("/products/{id}", telemetry.Match)))
+	}
+	loss := switched(mismatch("/products/{id}", comparator.Diff{Path: "price", Field: "price", Kind: comparator.ValueChanged,
+		Hint: comparator.Hint{Triage: comparator.TriageDataLoss, Note: "rounded to float32"}}))
+	h.shadow(loss)
+	transient := switched(mismatch("/products/{id}", comparator.Diff{Path: "stock", Kind: comparator.ValueChanged}))
+	transient.Outcome, transient.Recheck = telemetry.Transient, telemetry.RecheckTransient
+	h.shadow(transient)
+	for range 5 {
+		h.shadow(baseline("/products/{id}", "generated_at", "request_id"))
+	}
+	h.rec.Mark()
 
 	srv := httptest.NewServer(h.rec.ReportHandler())
 	t.Cleanup(srv.Close)
@@ -52,7 +66,8 @@ func TestReportInBrowser(t *testing.T) {
 
 	dom := runChromium(t, chromium, "--dump-dom", url)
 	for _, want := range []string{"/orders/{id}", m.Result.Signature(), "items[2].price", "/products/{id}",
-		"collecting 65/100", "not ready"} {
+		"collecting 65/100", "not ready", "dynamodb → postgres", "data loss", "Learned noise", "generated_at",
+		"http://localhost:16686/trace/"} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("rendered DOM lacks %q", want)
 		}

@@ -2,11 +2,11 @@ package telemetry_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"time"
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -39,14 +39,24 @@ func ExampleNew() {
 	var rm metricdata.ResourceMetrics
 	_ = reader.Collect(context.Background(), &rm)
 	for _, m := range rm.ScopeMetrics[0].Metrics {
-		if sum, ok := m.Data.(metricdata.Sum[int64]); ok && m.Name == "shadowread.comparisons" {
-			dp := sum.DataPoints[0]
+		sum, ok := m.Data.(metricdata.Sum[int64])
+		if !ok || m.Name != "shadowread.comparisons" {
+			continue
+		}
+		// Every outcome series of the route exists, at 0 until it happens.
+		for _, dp := range sum.DataPoints {
+			if dp.Value == 0 {
+				continue
+			}
 			route, _ := dp.Attributes.Value("route")
+			primary, _ := dp.Attributes.Value("primary")
+			shadow, _ := dp.Attributes.Value("shadow")
 			outcome, _ := dp.Attributes.Value("outcome")
-			fmt.Printf("%s %s route=%s outcome=%s: %d\n", m.Name, m.Unit, route.AsString(), outcome.AsString(), dp.Value)
+			fmt.Printf("%s %s route=%s primary=%s shadow=%s outcome=%s: %d (of %d series)\n", m.Name, m.Unit,
+				route.AsString(), primary.AsString(), shadow.AsString(), outcome.AsString(), dp.Value, len(sum.DataPoints))
 		}
 	}
-	// Output: shadowread.comparisons {comparison} route=/products/{id} outcome=match: 1
+	// Output: shadowread.comparisons {comparison} route=/products/{id} primary=postgres shadow=dynamodb outcome=match: 1 (of 20 series)
 }
 
 func ExampleOTel_Readiness() {
@@ -96,7 +106,7 @@ func ExampleUpperBound() {
 func ExampleOTel_ReportHandler() {
 	rec := telemetry.New(nil, nil, telemetry.WithLogger(slog.New(slog.DiscardHandler)))
 	rec.Record(context.Background(), telemetry.Event{
-		Route: "/orders/{id}", Outcome: telemetry.Mismatch,
+		Route: "/orders/{id}", Primary: backends.Postgres, Shadow: backends.DynamoDB, Outcome: telemetry.Mismatch,
 		Result: comparator.Result{Diffs: []comparator.Diff{{Path: "total", Kind: comparator.ValueChanged}}},
 	})
 
@@ -105,13 +115,18 @@ func ExampleOTel_ReportHandler() {
 
 	res := httptest.NewRecorder()
 	mux.ServeHTTP(res, httptest.NewRequest("GET", "/debug/shadowread?format=json", nil))
-	for line := range strings.Lines(res.Body.String()) {
-		if strings.Contains(line, `"route"`) || strings.Contains(line, `"path"`) || strings.Contains(line, `"mismatches"`) {
-			fmt.Print(strings.TrimSpace(line), "\n")
+	var rep telemetry.Report
+	if err := json.Unmarshal(res.Body.Bytes(), &rep); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range rep.Routes {
+		fmt.Printf("%s %s→%s mismatches=%d\n", r.Route, r.Primary, r.Shadow, r.Mismatches)
+		for _, s := range r.Signatures {
+			fmt.Printf("  signature x%d fields=%v triage=%q\n", s.Count, s.Fields, s.Triage)
 		}
 	}
 	// Output:
-	// "route": "/orders/{id}",
-	// "mismatches": 1,
-	// "path": "total",
+	// /orders/{id} postgres→dynamodb mismatches=1
+	//   signature x1 fields=[total] triage=""
 }

@@ -88,7 +88,8 @@ func (x *exemplars) evict() {
 func diffReports(diffs []comparator.Diff, withValues bool) []DiffReport {
 	out := make([]DiffReport, 0, min(len(diffs), exemplarDiffs))
 	for _, d := range diffs[:min(len(diffs), exemplarDiffs)] {
-		dr := DiffReport{Path: clip(d.Path), Kind: d.Kind}
+		dr := DiffReport{Path: clip(d.Path), Field: clip(fieldOf(d)), Kind: d.Kind,
+			Triage: d.Hint.Triage, Option: clip(d.Hint.Option), Note: clip(d.Hint.Note)}
 		if withValues {
 			dr.Primary, dr.Shadow = clip(d.Primary), clip(d.Shadow)
 		}
@@ -114,11 +115,13 @@ func (ex *exemplar) report() SignatureReport {
 		Signature: ex.signature,
 		Count:     ex.count,
 		Diffs:     slices.Clone(ex.diffs),
+		Fields:    fields(ex.diffs),
 		Truncated: ex.truncated,
 		TraceIDs:  []string{},
 		FirstSeen: ex.firstSeen,
 		LastSeen:  ex.lastSeen,
 	}
+	sr.Triage, sr.Options = triage(ex.diffs)
 	// Most recent first: walk the ring backwards from the last write.
 	for i := range exemplarTraceIDs {
 		id := ex.traceIDs[(ex.nextTrace-1-i+2*exemplarTraceIDs)%exemplarTraceIDs]

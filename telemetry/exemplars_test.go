@@ -8,6 +8,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/telemetry"
 )
@@ -108,7 +109,7 @@ func TestMemoryBounded(t *testing.T) {
 	if total != 10_000 {
 		t.Errorf("samples across routes = %d, want all 10000 counted", total)
 	}
-	other := routeReport(t, rep, telemetry.OverflowRoute)
+	other := routeReport(t, rep, backends.OverflowRoute)
 	if other.EvictedSignatures != 10_000-routes-signatures {
 		t.Errorf("overflow route evicted %d signatures, want %d", other.EvictedSignatures, 10_000-routes-signatures)
 	}

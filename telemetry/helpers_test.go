@@ -32,8 +32,14 @@ type harness struct {
 
 func newHarness(t *testing.T, opts ...telemetry.Option) *harness {
 	t.Helper()
+	return newSampledHarness(t, sdktrace.AlwaysSample(), opts...)
+}
+
+// newSampledHarness is newHarness with the tracer provider's sampler.
+func newSampledHarness(t *testing.T, sampler sdktrace.Sampler, opts ...telemetry.Option) *harness {
+	t.Helper()
 	h := &harness{reader: sdkmetric.NewManualReader(), spans: tracetest.NewSpanRecorder()}
-	h.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(h.spans))
+	h.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(h.spans), sdktrace.WithSampler(sampler))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(h.reader))
 	t.Cleanup(func() {
 		ctx := context.Background()
@@ -212,3 +218,13 @@ func (b *logBuffer) lines(t *testing.T) []map[string]any {
 }
 
 func (b *logBuffer) logger() *slog.Logger { return slog.New(slog.NewJSONHandler(b, nil)) }
+
+// at returns the attributes of route in the postgres→dynamodb direction,
+// followed by kv.
+func at(route string, kv ...attribute.KeyValue) []attribute.KeyValue {
+	return append([]attribute.KeyValue{
+		attribute.String("route", route),
+		attribute.String("primary", string(backends.Postgres)),
+		attribute.String("shadow", string(backends.DynamoDB)),
+	}, kv...)
+}

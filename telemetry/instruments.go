@@ -26,6 +26,8 @@ type instruments struct {
 	duration        metric.Float64Histogram
 	compareDuration metric.Float64Histogram
 	inflight        metric.Int64UpDownCounter
+	rechecks        metric.Int64Counter
+	noise           metric.Int64Counter
 }
 
 // newInstruments creates the instruments. Errors go to otel.Handle and a
@@ -50,6 +52,12 @@ func newInstruments(m metric.Meter) instruments {
 		inflight: upDownCounter(m, "shadowread.inflight",
 			metric.WithUnit("{shadow}"),
 			metric.WithDescription("Shadow executions running now.")),
+		rechecks: counter(m, "shadowread.rechecks",
+			metric.WithUnit("{recheck}"),
+			metric.WithDescription("Delayed re-checks of mismatching pairs by result: transient, confirmed, dropped or failed.")),
+		noise: counter(m, "shadowread.noise",
+			metric.WithUnit("{field}"),
+			metric.WithDescription("Fields seen differing between two reads of the primary (source baseline) and learned-noise fields absorbed in matches (source absorbed).")),
 	}
 }
 

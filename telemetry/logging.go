@@ -39,7 +39,9 @@ func (r *route) logDue(ex *exemplar, now time.Time, cfg config) mismatchLog {
 }
 
 // logMismatch writes one line about a mismatch: route, signature, kinds and
-// paths, and the values only when they were opted in. occurrences counts the
+// paths, the entity key (redacted unless shown, [WithEntityKeysShown]), the
+// trace id when the trace was sampled, and the values only when they were
+// opted in. occurrences counts the
 // mismatches of the signature since its previous line.
 func (o *OTel) logMismatch(ctx context.Context, route string, e Event, signature string, occurrences uint64, traceID trace.TraceID) {
 	diffs := diffReports(e.Result.Diffs, o.cfg.diffValues)
@@ -47,6 +49,7 @@ func (o *OTel) logMismatch(ctx context.Context, route string, e Event, signature
 	for i, d := range diffs {
 		paths[i] = d.Path
 	}
+	fieldList := fields(diffs)
 	kinds := make([]string, len(e.Result.Diffs))
 	for i, d := range e.Result.Diffs {
 		kinds[i] = string(kindLabel(d.Kind))
@@ -59,8 +62,12 @@ func (o *OTel) logMismatch(ctx context.Context, route string, e Event, signature
 		slog.String("primary", string(e.Primary)),
 		slog.String("shadow", string(e.Shadow)),
 		slog.Any("kinds", slices.Compact(kinds)),
+		slog.Any("fields", fieldList),
 		slog.Any("paths", paths),
 		slog.Bool("truncated", e.Result.Truncated || len(e.Result.Diffs) > len(diffs)),
+	}
+	if key := o.entityKey(e.EntityKey); key != "" {
+		attrs = append(attrs, slog.String("entity_key", key))
 	}
 	if traceID.IsValid() {
 		attrs = append(attrs, slog.String("trace_id", traceID.String()))

@@ -41,13 +41,13 @@ func TestComparisonsCounter(t *testing.T) {
 		want   int64
 		reason string
 	}{
-		{"match", []attribute.KeyValue{attribute.String("route", "/products/{id}"), attribute.String("outcome", "match")}, 2,
+		{"match", at("/products/{id}", attribute.String("outcome", "match")), 2,
 			"each Record counts once under its route and outcome"},
-		{"mismatch", []attribute.KeyValue{attribute.String("route", "/products/{id}"), attribute.String("outcome", "mismatch")}, 1,
+		{"mismatch", at("/products/{id}", attribute.String("outcome", "mismatch")), 1,
 			"a mismatch is an outcome like any other"},
-		{"skipped with reason", []attribute.KeyValue{attribute.String("route", "/orders/{id}"), attribute.String("outcome", "skipped"), attribute.String("reason", "body_too_large")}, 1,
+		{"skipped with reason", at("/orders/{id}", attribute.String("outcome", "skipped"), attribute.String("reason", "body_too_large")), 1,
 			"skipped events carry their reason from the fixed set"},
-		{"dropped without start", []attribute.KeyValue{attribute.String("route", "/orders/{id}"), attribute.String("outcome", "dropped")}, 1,
+		{"dropped without start", at("/orders/{id}", attribute.String("outcome", "dropped")), 1,
 			"a dropped shadow is counted although StartShadow never ran"},
 	}
 	for _, tt := range tests {
@@ -90,10 +90,9 @@ func TestDurationHistogram(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dp, ok := histPoint(t, m,
-				attribute.String("route", "/products/{id}"),
+			dp, ok := histPoint(t, m, at("/products/{id}",
 				attribute.String("backend", string(tt.backend)),
-				attribute.String("role", string(tt.role)))
+				attribute.String("role", string(tt.role)))...)
 			if !ok {
 				t.Fatalf("no data point for %s/%s: %s", tt.backend, tt.role, tt.reason)
 			}
@@ -124,10 +123,10 @@ func TestRouteCardinalityBounded(t *testing.T) {
 		}
 		routes := routeValues(m)
 		if len(routes) != limit+1 {
-			t.Errorf("%s: %d distinct routes, want %d (the limit plus %q)", name, len(routes), limit+1, telemetry.OverflowRoute)
+			t.Errorf("%s: %d distinct routes, want %d (the limit plus %q)", name, len(routes), limit+1, backends.OverflowRoute)
 		}
-		if !slices.Contains(routes, telemetry.OverflowRoute) {
-			t.Errorf("%s: routes beyond the limit are not recorded as %q", name, telemetry.OverflowRoute)
+		if !slices.Contains(routes, backends.OverflowRoute) {
+			t.Errorf("%s: routes beyond the limit are not recorded as %q", name, backends.OverflowRoute)
 		}
 	}
 	spanNames := map[string]bool{}
@@ -168,7 +167,9 @@ func routeValues(m metricdata.Metrics) []string {
 // keys: low-cardinality attributes only.
 func TestInstruments(t *testing.T) {
 	h := newHarness(t)
-	h.shadow(mismatch("/products/{id}", comparator.Diff{Path: "price", Kind: comparator.ValueChanged}))
+	e := mismatch("/products/{id}", comparator.Diff{Path: "price", Kind: comparator.ValueChanged})
+	e.Recheck = telemetry.RecheckConfirmed
+	h.shadow(e)
 	metrics := h.metrics(t)
 	tests := []struct {
 		name     string
@@ -177,11 +178,12 @@ func TestInstruments(t *testing.T) {
 		keys     []string
 		reason   string
 	}{
-		{"shadowread.comparisons", "{comparison}", "counter", []string{"outcome", "route"}, "outcomes per route"},
-		{"shadowread.mismatches", "{mismatch}", "counter", []string{"kind", "route"}, "mismatches by diff kind"},
-		{"shadowread.duration", "s", "histogram", []string{"backend", "role", "route"}, "handler time per backend and role"},
-		{"shadowread.compare.duration", "s", "histogram", []string{"route"}, "the comparator's cost"},
-		{"shadowread.inflight", "{shadow}", "updowncounter", []string{"route"}, "running shadows go up and down"},
+		{"shadowread.comparisons", "{comparison}", "counter", []string{"outcome", "primary", "route", "shadow"}, "outcomes per route and direction, with the reason where one applies"},
+		{"shadowread.mismatches", "{mismatch}", "counter", []string{"kind", "primary", "route", "shadow"}, "mismatches by diff kind, per direction"},
+		{"shadowread.duration", "s", "histogram", []string{"backend", "primary", "role", "route", "shadow"}, "handler time per backend and role, per direction"},
+		{"shadowread.compare.duration", "s", "histogram", []string{"primary", "route", "shadow"}, "the comparator's cost per direction"},
+		{"shadowread.inflight", "{shadow}", "updowncounter", []string{"primary", "route", "shadow"}, "running shadows go up and down"},
+		{"shadowread.rechecks", "{recheck}", "counter", []string{"primary", "result", "route", "shadow"}, "re-checks by result, per direction"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,7 +214,10 @@ func TestInstruments(t *testing.T) {
 			for _, s := range sets {
 				var keys []string
 				for _, kv := range s.ToSlice() {
-					keys = append(keys, string(kv.Key))
+					// reason is the one optional key, from a fixed set.
+					if kv.Key != "reason" || tt.name != "shadowread.comparisons" {
+						keys = append(keys, string(kv.Key))
+					}
 				}
 				if !slices.Equal(keys, tt.keys) {
 					t.Errorf("attribute keys = %v, want %v: %s", keys, tt.keys, tt.reason)
@@ -247,7 +252,7 @@ func TestMismatchesByKind(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {
-			got, _ := sumPoint(t, m, attribute.String("route", "/orders/{id}"), attribute.String("kind", tt.kind))
+			got, _ := sumPoint(t, m, at("/orders/{id}", attribute.String("kind", tt.kind))...)
 			if got != tt.want {
 				t.Errorf("count = %d, want %d: %s", got, tt.want, tt.reason)
 			}
@@ -259,7 +264,7 @@ func TestCompareDuration(t *testing.T) {
 	h := newHarness(t)
 	h.shadow(mismatch("/products/{id}", comparator.Diff{Path: "price", Kind: comparator.ValueChanged})) // 40 µs
 	h.rec.Record(context.Background(), event("/products/{id}", telemetry.Dropped))                      // not compared
-	dp, ok := histPoint(t, h.metrics(t)["shadowread.compare.duration"], attribute.String("route", "/products/{id}"))
+	dp, ok := histPoint(t, h.metrics(t)["shadowread.compare.duration"], at("/products/{id}")...)
 	if !ok || dp.Count != 1 || fmt.Sprintf("%.6f", dp.Sum) != "0.000040" {
 		t.Errorf("compare duration count, sum = %d, %g (found %v); want 1, 40e-6: only compared requests are timed", dp.Count, dp.Sum, ok)
 	}
@@ -271,7 +276,7 @@ func TestCompareDuration(t *testing.T) {
 func TestInflight(t *testing.T) {
 	h := newHarness(t)
 	inflight := func() int64 {
-		v, _ := sumPoint(t, h.metrics(t)["shadowread.inflight"], attribute.String("route", "/products/{id}"))
+		v, _ := sumPoint(t, h.metrics(t)["shadowread.inflight"], at("/products/{id}")...)
 		return v
 	}
 	e := event("/products/{id}", telemetry.Match)

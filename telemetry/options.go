@@ -3,7 +3,10 @@ package telemetry
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+
+	"github.com/shadowread/shadowread/backends"
 )
 
 // Option configures [New].
@@ -22,16 +25,21 @@ type config struct {
 	logger         *slog.Logger
 	logInterval    time.Duration
 	diffValues     bool
+	entityKeys     bool
+	traceURL       string
+	routes         []string
+	window         time.Duration
 	now            func() time.Time
 }
 
 // Defaults.
 const (
-	defaultMaxRoutes      = 256
+	defaultMaxRoutes      = backends.DefaultMaxRoutes
 	defaultMaxSignatures  = 20
 	defaultReadyThreshold = 0.001
 	defaultMinSamples     = 1000
 	defaultLogInterval    = time.Minute
+	defaultWindow         = time.Hour
 )
 
 func newConfig(opts []Option) config {
@@ -42,19 +50,19 @@ func newConfig(opts []Option) config {
 		minSamples:     defaultMinSamples,
 		logger:         slog.Default(),
 		logInterval:    defaultLogInterval,
+		window:         defaultWindow,
 		now:            time.Now,
 	}
 	for _, o := range opts {
-		if o == nil {
-			panic("telemetry: nil Option passed to New; drop it from the list")
+		if o != nil {
+			o.apply(&c)
 		}
-		o.apply(&c)
 	}
 	return c
 }
 
 // WithMaxRoutes bounds the number of distinct route values recorded (default
-// 256). Events of further routes, and events without a route, are recorded
+// [backends.DefaultMaxRoutes], the flag cache's limit too). Events of further routes, and events without a route, are recorded
 // under [OverflowRoute], so a route function that returns raw paths cannot
 // blow up metric cardinality or memory.
 func WithMaxRoutes(n int) Option {
@@ -117,4 +125,49 @@ func WithLogInterval(d time.Duration) Option {
 // so both must opt in before a value leaves the process.
 func WithDiffValues() Option {
 	return optionFunc(func(c *config) { c.diffValues = true })
+}
+
+// WithEntityKeysShown puts Event.EntityKey as it is on shadow spans and
+// mismatch log lines. By default the key is redacted to a short stable hash
+// ("#" and 8 hex digits of its SHA-256): equal keys show the same hash, so
+// occurrences of one entity can be grouped, but the key itself stays in the
+// process. Entity keys never become metric attributes.
+func WithEntityKeysShown() Option {
+	return optionFunc(func(c *config) { c.entityKeys = true })
+}
+
+// WithTraceURL turns the trace ids on the report page into links: template
+// is a URL with the placeholder {trace_id}, such as Jaeger's
+// "http://localhost:16686/trace/{trace_id}" (the package documentation has
+// a Grafana Tempo example).
+func WithTraceURL(template string) Option {
+	if !strings.Contains(template, traceIDPlaceholder) {
+		panic(fmt.Sprintf("telemetry: WithTraceURL(%q): the template needs the placeholder %s, as in http://localhost:16686/trace/%s",
+			template, traceIDPlaceholder, traceIDPlaceholder))
+	}
+	return optionFunc(func(c *config) { c.traceURL = template })
+}
+
+// traceIDPlaceholder is what WithTraceURL replaces with a trace id.
+const traceIDPlaceholder = "{trace_id}"
+
+// WithRoutes declares routes up front, so that every comparison series of
+// theirs (each outcome, with its fixed reasons, for both directions
+// postgres→dynamodb and dynamodb→postgres) exists at 0 from the start.
+// Prometheus ignores the first sample of a series in rate() and increase():
+// without the zeros, a route's first event would go uncounted. Declared
+// routes count towards [WithMaxRoutes]. Routes seen later get their zeros
+// for the direction they are seen in when they are first seen.
+func WithRoutes(routes ...string) Option {
+	return optionFunc(func(c *config) { c.routes = append(c.routes, routes...) })
+}
+
+// WithReadinessWindow sets the sliding window of the windowed readiness
+// figure (default one hour). It is kept in 60 time buckets per route and
+// direction, so the window moves in steps of a sixtieth of it.
+func WithReadinessWindow(d time.Duration) Option {
+	if d < windowBuckets*time.Second {
+		panic(fmt.Sprintf("telemetry: WithReadinessWindow(%v): the window must be at least %v, such as time.Hour", d, windowBuckets*time.Second))
+	}
+	return optionFunc(func(c *config) { c.window = d })
 }

@@ -1,9 +1,11 @@
 package telemetry_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shadowread/shadowread/telemetry"
 )
@@ -22,7 +24,9 @@ func TestOptionMisusePanics(t *testing.T) {
 		{"no samples", func() telemetry.Option { return telemetry.WithMinSamples(0) }, "at least one sample", "a route without samples cannot be judged"},
 		{"nil logger", func() telemetry.Option { return telemetry.WithLogger(nil) }, "slog.DiscardHandler", "the message says how to turn logging off"},
 		{"zero interval", func() telemetry.Option { return telemetry.WithLogInterval(0) }, "time.Minute", "an interval of zero would log every mismatch"},
-		{"nil option", func() telemetry.Option { telemetry.New(nil, nil, nil); return nil }, "nil Option", "a nil option is caught at New"},
+		{"trace url without placeholder", func() telemetry.Option { return telemetry.WithTraceURL("http://localhost:16686/trace/") }, "{trace_id}",
+			"a template without the placeholder would link every id to the same page"},
+		{"tiny window", func() telemetry.Option { return telemetry.WithReadinessWindow(time.Second) }, "time.Hour", "a window shorter than its 60 buckets of a second cannot be kept"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,5 +38,15 @@ func TestOptionMisusePanics(t *testing.T) {
 			}()
 			tt.option()
 		})
+	}
+}
+
+// TestNilOptionIgnored: a nil Option is skipped, as everywhere in the
+// module, and nil providers stand for the global ones.
+func TestNilOptionIgnored(t *testing.T) {
+	rec := telemetry.New(nil, nil, nil, telemetry.WithMinSamples(1), nil, telemetry.WithReadyThreshold(0.99))
+	rec.Record(context.Background(), event("/products/{id}", telemetry.Match))
+	if got := rec.Readiness(); len(got) != 1 || !got[0].Ready {
+		t.Errorf("Readiness() = %+v, want one ready route: the options around the nil ones apply", got)
 	}
 }

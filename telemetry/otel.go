@@ -3,12 +3,11 @@ package telemetry
 import (
 	"context"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/shadowread/shadowread/backends"
 )
 
 // ScopeName is the instrumentation scope of the recorder's tracer and meter:
@@ -16,22 +15,23 @@ import (
 const ScopeName = "github.com/shadowread/shadowread/telemetry"
 
 // OTel is a [Recorder] that reports shadow reads through OpenTelemetry
-// metrics and spans, keeps mismatch exemplars and readiness statistics per
-// route, and logs mismatches. Create it with [New]; it is safe for
-// concurrent use.
+// metrics and spans, keeps mismatch exemplars, readiness statistics and
+// learned noise per route and direction, and logs mismatches. Create it
+// with [New]; it is safe for concurrent use.
 type OTel struct {
 	cfg    config
 	tracer trace.Tracer
 	inst   instruments
-	routes *routeTable
+	track  *tracker
 }
 
 var _ Recorder = (*OTel)(nil)
 
 // New returns a recorder that reports through the given providers. A nil
 // provider stands for the global one (otel.GetTracerProvider,
-// otel.GetMeterProvider). New never fails: an instrument that cannot be
-// created is reported to otel.Handle and left out. Invalid options panic.
+// otel.GetMeterProvider), and a nil Option is ignored. New never fails: an
+// instrument that cannot be created is reported to otel.Handle and left
+// out. Invalid options panic when they are built.
 func New(tp trace.TracerProvider, mp metric.MeterProvider, opts ...Option) *OTel {
 	cfg := newConfig(opts)
 	if tp == nil {
@@ -40,16 +40,20 @@ func New(tp trace.TracerProvider, mp metric.MeterProvider, opts ...Option) *OTel
 	if mp == nil {
 		mp = otel.GetMeterProvider()
 	}
-	return &OTel{
+	o := &OTel{
 		cfg:    cfg,
 		tracer: tp.Tracer(ScopeName),
 		inst:   newInstruments(mp.Meter(ScopeName)),
-		routes: newRouteTable(cfg.maxRoutes, cfg.maxSignatures),
 	}
+	o.track = newTracker(cfg, o.startAtZero)
+	o.track.declare(cfg.routes)
+	return o
 }
 
-// shadowKey is the context key of the running shadow; its value is a *shadowRun.
-type shadowKey struct{}
+// shadowKey is the context key of a shadow this recorder started; its value
+// is a *shadowRun. The recorder is part of the key, so several recorders
+// behind [Multi] each find their own.
+type shadowKey struct{ o *OTel }
 
 // shadowRun is one shadow execution, from StartShadow to Record.
 type shadowRun struct {
@@ -58,48 +62,48 @@ type shadowRun struct {
 	ended atomic.Bool
 }
 
-// StartShadow starts the shadow span, a new root linked to e.RequestSpan
-// (the request's span usually ends before the shadow does), counts the
-// shadow as in flight and returns ctx carrying both.
+// StartShadow starts the shadow span, a child of e.RequestSpan that follows
+// the request's sampling decision, counts the shadow as in flight and
+// returns ctx carrying both.
 func (o *OTel) StartShadow(ctx context.Context, e Event) context.Context {
-	run := &shadowRun{route: o.routes.get(e.Route)}
+	run := &shadowRun{route: o.track.routes.get(e.Route)}
 	ctx, run.span = o.startSpan(ctx, run.route, e)
-	o.inst.inflight.Add(ctx, 1, run.route.attrs)
-	return context.WithValue(ctx, shadowKey{}, run)
+	if !e.NoiseBaseline {
+		o.inst.inflight.Add(ctx, 1, o.track.base(run.route, directionOf(e)))
+	}
+	return context.WithValue(ctx, shadowKey{o}, run)
 }
 
 // Record counts e's outcome and records its durations, keeps the exemplar
-// and readiness statistics of its route and, when ctx comes from
-// StartShadow, ends the shadow span and the shadow's in-flight count.
+// and readiness statistics of its route and direction and, when ctx comes
+// from StartShadow, ends the shadow span and the shadow's in-flight count.
+// An A/A event (e.NoiseBaseline) only feeds the route's learned noise.
 func (o *OTel) Record(ctx context.Context, e Event) {
-	run, _ := ctx.Value(shadowKey{}).(*shadowRun)
+	run, _ := ctx.Value(shadowKey{o}).(*shadowRun)
 	var r *route
-	var traceID trace.TraceID
 	if run != nil {
 		r = run.route
-		traceID = run.span.SpanContext().TraceID()
 	} else {
-		r = o.routes.get(e.Route)
+		r = o.track.routes.get(e.Route)
 	}
-	if !traceID.IsValid() {
-		traceID = e.RequestSpan.TraceID()
-	}
-	outcome := outcomeLabel(e.Outcome)
-	signature := e.Result.Signature()
 	now := o.cfg.now()
-
-	r.mu.Lock()
-	m := r.observe(e, outcome)
-	var logged mismatchLog
-	if outcome == Mismatch {
-		ex := r.exemplars.observe(signature, e.Result, traceID, now, o.cfg.diffValues)
-		logged = r.logDue(ex, now, o.cfg)
+	signature := e.Result.Signature()
+	if e.NoiseBaseline {
+		o.recordBaseline(ctx, r, run, e, now, signature)
+		return
 	}
-	r.mu.Unlock()
+	traceID := shownTraceID(run, e)
+	m, logged := o.track.observe(r, e, signature, traceID, now)
 
 	o.inst.comparisons.Add(ctx, 1, m.comparison)
 	for _, kind := range m.kinds[:m.nkinds] {
 		o.inst.mismatches.Add(ctx, 1, kind)
+	}
+	if m.recheck != nil {
+		o.inst.rechecks.Add(ctx, 1, m.recheck)
+	}
+	if len(e.Noise) > 0 {
+		o.inst.noise.Add(ctx, int64(len(e.Noise)), r.absorbedAttrs)
 	}
 	if e.PrimaryDuration > 0 {
 		o.inst.duration.Record(ctx, e.PrimaryDuration.Seconds(), m.primary)
@@ -108,10 +112,10 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 		o.inst.duration.Record(ctx, e.ShadowDuration.Seconds(), m.shadow)
 	}
 	if e.CompareDuration > 0 {
-		o.inst.compareDuration.Record(ctx, e.CompareDuration.Seconds(), r.attrs)
+		o.inst.compareDuration.Record(ctx, e.CompareDuration.Seconds(), m.base)
 	}
 	if run != nil && run.ended.CompareAndSwap(false, true) {
-		o.inst.inflight.Add(ctx, -1, r.attrs)
+		o.inst.inflight.Add(ctx, -1, m.base)
 		o.endSpan(run.span, e, signature)
 	}
 	if logged.due {
@@ -119,40 +123,31 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 	}
 }
 
-// measurements are the attribute sets one event is recorded with.
-type measurements struct {
-	comparison, primary, shadow metric.MeasurementOption
-	kinds                       [kindLabels]metric.MeasurementOption // one per distinct kind label
-	nkinds                      int
+// recordBaseline learns the fields of an A/A comparison as the route's
+// noise. It is no verdict on the shadow: no outcome, latency or readiness
+// sample is recorded.
+func (o *OTel) recordBaseline(ctx context.Context, r *route, run *shadowRun, e Event, now time.Time, signature string) {
+	if n := o.track.learn(r, e, now); n > 0 {
+		o.inst.noise.Add(ctx, int64(n), r.baselineAttrs)
+	}
+	if run != nil && run.ended.CompareAndSwap(false, true) {
+		o.endSpan(run.span, e, signature)
+	}
 }
 
-// observe updates r's statistics with e and returns the attribute sets to
-// record e with. r.mu must be held.
-func (r *route) observe(e Event, outcome Outcome) measurements {
-	r.outcomes[outcome]++
-	if e.Primary != "" {
-		r.primary, r.shadow = backendLabel(e.Primary), backendLabel(e.Shadow)
-	}
-	if e.PrimaryDuration > 0 {
-		r.primaryLatency.observe(e.PrimaryDuration)
-	}
-	if e.ShadowDuration > 0 {
-		r.shadowLatency.observe(e.ShadowDuration)
-	}
-	m := measurements{
-		comparison: r.measurement(attrKey{outcome: outcome, reason: reasonLabel(e.Reason)}),
-		primary:    r.measurement(attrKey{backend: backendLabel(e.Primary), role: backends.RolePrimary}),
-		shadow:     r.measurement(attrKey{backend: backendLabel(e.Shadow), role: backends.RoleShadow}),
-	}
-	if outcome == Mismatch {
-		var seen [len(m.kinds)]bool
-		for _, d := range e.Result.Diffs {
-			if i := kindIndex(d.Kind); !seen[i] {
-				seen[i] = true
-				m.kinds[m.nkinds] = r.measurement(attrKey{kind: kindLabel(d.Kind)})
-				m.nkinds++
-			}
+// shownTraceID returns the trace id that may be shown for e (on the report,
+// in log lines): the shadow span's when it was sampled, else the request's
+// when the shadow never started and the request was sampled. A trace that
+// was not sampled is never exported, so its id would lead nowhere.
+func shownTraceID(run *shadowRun, e Event) trace.TraceID {
+	if run != nil {
+		if sc := run.span.SpanContext(); sc.IsSampled() {
+			return sc.TraceID()
 		}
+		return trace.TraceID{}
 	}
-	return m
+	if e.RequestSpan.IsSampled() {
+		return e.RequestSpan.TraceID()
+	}
+	return trace.TraceID{}
 }

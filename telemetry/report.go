@@ -1,33 +1,41 @@
 package telemetry
 
 import (
+	"strings"
 	"time"
 
-	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
 )
 
-// Report is what the recorder knows about every route: outcome counts,
-// readiness, latencies and the most frequent diff signatures. The report
-// page ([OTel.ReportHandler]) renders it as HTML or JSON.
+// Report is what the recorder knows about every route and direction:
+// outcome counts, readiness (cumulative, windowed and since the mark),
+// latencies, the most frequent diff signatures with their triage, re-checks
+// and learned noise. The report page ([OTel.ReportHandler]) renders it as
+// HTML or JSON.
 type Report struct {
 	Generated time.Time `json:"generated"`
 	// ReadyThreshold and MinSamples are the readiness settings
 	// ([WithReadyThreshold], [WithMinSamples]).
-	ReadyThreshold float64       `json:"ready_threshold"`
-	MinSamples     uint64        `json:"min_samples"`
-	Routes         []RouteReport `json:"routes"`
+	ReadyThreshold float64 `json:"ready_threshold"`
+	MinSamples     uint64  `json:"min_samples"`
+	// Window is the length of the sliding readiness window
+	// ([WithReadinessWindow]), Mark the latest [OTel.Mark] (zero without).
+	Window time.Duration `json:"window_ns"`
+	Mark   time.Time     `json:"mark,omitzero"`
+	// Routes has one entry per route and direction with events, by route
+	// ([backends.OverflowRoute] last), then by direction.
+	Routes []RouteReport `json:"routes"`
+	// Noise is the learned noise of each route that has some.
+	Noise []RouteNoise `json:"noise"`
 }
 
-// RouteReport describes one route.
+// RouteReport describes one route in one direction.
 type RouteReport struct {
 	RouteReadiness
-	// Primary and Shadow name the backends of the route's latest event.
-	Primary backends.Name `json:"primary"`
-	Shadow  backends.Name `json:"shadow"`
-	// Outcomes counts the route's events by outcome, in the order of
-	// [Outcomes].
+	// Outcomes counts the events by outcome, in the order of [Outcomes].
 	Outcomes []OutcomeCount `json:"outcomes"`
+	// Rechecks counts the delayed re-checks of mismatches by result.
+	Rechecks []RecheckCount `json:"rechecks"`
 	// Signatures are the kept diff signatures, the most frequent first.
 	Signatures []SignatureReport `json:"signatures"`
 	// EvictedSignatures counts the signatures dropped to make room for new
@@ -42,45 +50,77 @@ type OutcomeCount struct {
 	Count   uint64  `json:"count"`
 }
 
-// SignatureReport describes the mismatches of one route that share a diff
-// signature: the same set of paths (array indexes collapsed) and kinds.
+// RecheckCount is the number of re-checks of a route with one result.
+type RecheckCount struct {
+	Result RecheckResult `json:"result"`
+	Count  uint64        `json:"count"`
+}
+
+// RouteNoise is the learned noise of one route, the heaviest field first.
+type RouteNoise struct {
+	Route string `json:"route"`
+	// Baseline counts the A/A comparisons the route had.
+	Baseline uint64        `json:"baseline"`
+	Fields   []NoiseReport `json:"fields"`
+}
+
+// SignatureReport describes the mismatches of one route and direction that
+// share a diff signature (comparator.Result.Signature): the same fields and
+// kinds.
 type SignatureReport struct {
 	Signature string `json:"signature"`
 	Count     uint64 `json:"count"`
+	// Fields are the index-free fields of the differences, in their order.
+	Fields []string `json:"fields"`
+	// Triage and Options judge the signature; see [SignatureTriage].
+	Triage  comparator.Triage `json:"triage"`
+	Options []string          `json:"options,omitempty"`
 	// Diffs are the differences of the first occurrence, at most 10.
 	Diffs []DiffReport `json:"diffs"`
 	// Truncated reports that the first occurrence had more differences.
 	Truncated bool `json:"truncated"`
-	// TraceIDs are the traces of the latest occurrences (at most 5), the
-	// most recent first: the shadow spans carry the differences as events.
-	TraceIDs  []string  `json:"trace_ids"`
+	// TraceIDs are the sampled traces of the latest occurrences (at most
+	// 5), the most recent first: the shadow spans, children of the request
+	// spans, carry the differences as events. Occurrences whose trace was
+	// not sampled leave no id, since their traces were never exported.
+	TraceIDs []string `json:"trace_ids"`
+	// TraceURLs are the links to TraceIDs with [WithTraceURL], in the same
+	// order.
+	TraceURLs []string  `json:"trace_urls,omitempty"`
 	FirstSeen time.Time `json:"first_seen"`
 	LastSeen  time.Time `json:"last_seen"`
 }
 
-// DiffReport is one difference as the recorder keeps it: path and kind, and
-// the values only with [WithDiffValues].
+// DiffReport is one difference as the recorder keeps it: path, field, kind
+// and triage hint, and the values only with [WithDiffValues].
 type DiffReport struct {
-	Path    string          `json:"path"`
-	Kind    comparator.Kind `json:"kind"`
-	Primary string          `json:"primary,omitempty"`
-	Shadow  string          `json:"shadow,omitempty"`
+	Path  string          `json:"path"`
+	Field string          `json:"field"`
+	Kind  comparator.Kind `json:"kind"`
+	// Triage, Option and Note are the comparator's hint (comparator.Hint).
+	Triage  comparator.Triage `json:"triage,omitempty"`
+	Option  string            `json:"option,omitempty"`
+	Note    string            `json:"note,omitempty"`
+	Primary string            `json:"primary,omitempty"`
+	Shadow  string            `json:"shadow,omitempty"`
 }
 
-// Report returns what the recorder knows about every route with events, by
-// route, [OverflowRoute] last.
+// Report returns what the recorder knows about every route and direction
+// with events.
 func (o *OTel) Report() Report {
+	now := o.cfg.now()
 	rep := Report{
-		Generated:      o.cfg.now(),
+		Generated:      now,
 		ReadyThreshold: o.cfg.readyThreshold,
 		MinSamples:     o.cfg.minSamples,
+		Window:         o.cfg.window,
+		Mark:           o.track.marked(),
 		Routes:         []RouteReport{},
+		Noise:          o.track.noise(now),
 	}
-	for _, s := range o.snapshots(true) {
+	for _, s := range o.track.snapshots() {
 		rr := RouteReport{
-			RouteReadiness:    s.readiness(o.cfg),
-			Primary:           s.primary,
-			Shadow:            s.shadow,
+			RouteReadiness:    o.track.readiness(s),
 			Signatures:        s.signatures,
 			EvictedSignatures: s.evictedSignatures,
 			EvictedMismatches: s.evictedMismatches,
@@ -88,7 +128,26 @@ func (o *OTel) Report() Report {
 		for _, oc := range Outcomes() {
 			rr.Outcomes = append(rr.Outcomes, OutcomeCount{Outcome: oc, Count: s.outcomes[oc]})
 		}
+		for _, res := range recheckResults {
+			rr.Rechecks = append(rr.Rechecks, RecheckCount{Result: res, Count: s.rechecks[res]})
+		}
+		if o.cfg.traceURL != "" {
+			for i := range rr.Signatures {
+				sig := &rr.Signatures[i]
+				for _, id := range sig.TraceIDs {
+					sig.TraceURLs = append(sig.TraceURLs, o.traceURL(id))
+				}
+			}
+		}
 		rep.Routes = append(rep.Routes, rr)
 	}
 	return rep
+}
+
+// traceURL returns the link to a trace with [WithTraceURL], "" without.
+func (o *OTel) traceURL(id string) string {
+	if o.cfg.traceURL == "" {
+		return ""
+	}
+	return strings.ReplaceAll(o.cfg.traceURL, traceIDPlaceholder, id)
 }

@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/shadowread/shadowread/comparator"
 )
 
 //go:embed report.gohtml
-var reportPage string
+var reportTemplate string
 
 // ReportHandler returns a handler that serves [OTel.Report] as a small,
 // self-contained HTML page (no external assets), or as JSON for
@@ -28,11 +30,14 @@ func (o *OTel) ReportHandler() http.Handler {
 		"status": readinessBadge,
 		"delta":  latencyDelta,
 		"add":    func(a, b uint64) uint64 { return a + b },
+		"window": formatWindow,
+		"figure": formatFigure,
+		"triage": triageBadge,
 		"label":  func(o Outcome) string { return strings.ReplaceAll(string(o), "_", " ") },
 		"bad": func(o Outcome) bool {
 			return o == Mismatch || o == ShadowError || o == Timeout
 		},
-	}).Parse(reportPage))
+	}).Parse(reportTemplate))
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -55,7 +60,7 @@ func (o *OTel) ReportHandler() http.Handler {
 			h.Set("Content-Type", "application/json")
 		} else {
 			// Rendered to a buffer first, so a failure is a clean 500.
-			if err := page.Execute(&body, report); err != nil {
+			if err := page.Execute(&body, newReportPage(report)); err != nil {
 				http.Error(w, "rendering the report failed", http.StatusInternalServerError)
 				return
 			}
@@ -127,4 +132,64 @@ func latencyDelta(primary, shadow time.Duration) template.HTML {
 		class = "faster"
 	}
 	return template.HTML(fmt.Sprintf(`<span class="%s">%+.0f%%</span>`, class, 100*change))
+}
+
+// reportPage is what the HTML page renders: the report, with the
+// directions of each route grouped so they show side by side.
+type reportPage struct {
+	Report
+	Groups []routeGroup
+}
+
+// routeGroup is one route with its directions.
+type routeGroup struct {
+	Route string
+	Flows []RouteReport
+}
+
+func newReportPage(rep Report) reportPage {
+	p := reportPage{Report: rep}
+	for _, rr := range rep.Routes {
+		if n := len(p.Groups); n > 0 && p.Groups[n-1].Route == rr.Route {
+			p.Groups[n-1].Flows = append(p.Groups[n-1].Flows, rr)
+			continue
+		}
+		p.Groups = append(p.Groups, routeGroup{Route: rr.Route, Flows: []RouteReport{rr}})
+	}
+	return p
+}
+
+// formatWindow shows a window length without zero units: "1h", "30m", "90s".
+func formatWindow(d time.Duration) string {
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	return strings.TrimSuffix(s, "0m")
+}
+
+// formatFigure shows a windowed or since-mark readiness figure on one line.
+func formatFigure(v any, minSamples uint64) template.HTML {
+	var f ReadinessFigure
+	switch v := v.(type) {
+	case ReadinessFigure:
+		f = v
+	case *ReadinessFigure:
+		if v == nil {
+			return ""
+		}
+		f = *v
+	}
+	badge := readinessBadge(RouteReadiness{Samples: f.Samples, Ready: f.Ready}, minSamples)
+	return template.HTML(fmt.Sprintf("%d samples · %d failures · bound %s %s",
+		f.Samples, f.Mismatches+f.Errors, template.HTMLEscapeString(formatRate(f.UpperBound)), badge))
+}
+
+// triageBadge names what a signature looks like.
+func triageBadge(t comparator.Triage) template.HTML {
+	switch t {
+	case comparator.TriageRepresentation:
+		return `<span class="badge triage-representation">representation</span>`
+	case comparator.TriageDataLoss:
+		return `<span class="badge triage-data_loss">data loss</span>`
+	}
+	return `<span class="badge triage-unknown">unclear</span>`
 }

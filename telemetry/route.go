@@ -1,7 +1,6 @@
 package telemetry
 
 import (
-	"maps"
 	"sync"
 	"time"
 
@@ -9,37 +8,54 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/comparator"
 )
 
 // OverflowRoute is the route under which events are recorded once the number
 // of distinct routes has reached the limit ([WithMaxRoutes]), and events that
 // name no route.
-const OverflowRoute = "other"
+//
+// Deprecated: use [backends.OverflowRoute], the one name flags and telemetry
+// share.
+const OverflowRoute = backends.OverflowRoute
 
 // routeTable hands out the state of a route, at most max distinct routes plus
 // the overflow route.
 type routeTable struct {
 	max           int
 	maxSignatures int
+	window        time.Duration
 	mu            sync.RWMutex
 	routes        map[string]*route
 	overflow      *route
 }
 
-func newRouteTable(max, maxSignatures int) *routeTable {
-	return &routeTable{
-		max:           max,
-		maxSignatures: maxSignatures,
+func newRouteTable(cfg config) *routeTable {
+	t := &routeTable{
+		max:           cfg.maxRoutes,
+		maxSignatures: cfg.maxSignatures,
+		window:        cfg.window,
 		routes:        make(map[string]*route),
-		overflow:      newRoute(OverflowRoute, maxSignatures),
+	}
+	t.overflow = t.newRoute(backends.OverflowRoute)
+	return t
+}
+
+func (t *routeTable) newRoute(name string) *route {
+	return &route{
+		name:          name,
+		spanName:      "shadowread.shadow " + name,
+		maxSignatures: t.maxSignatures,
+		window:        t.window,
+		noise:         newNoiseTable(t.window),
+		baselineAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseBaseline))),
+		absorbedAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseAbsorbed))),
 	}
 }
 
 // get returns the state of the route called name.
 func (t *routeTable) get(name string) *route {
 	name = clip(name)
-	if name == "" || name == OverflowRoute {
+	if name == "" || name == backends.OverflowRoute {
 		return t.overflow
 	}
 	t.mu.RLock()
@@ -56,7 +72,7 @@ func (t *routeTable) get(name string) *route {
 	if len(t.routes) >= t.max {
 		return t.overflow
 	}
-	r = newRoute(name, t.maxSignatures)
+	r = t.newRoute(name)
 	t.routes[name] = r
 	return r
 }
@@ -72,107 +88,33 @@ func (t *routeTable) all() []*route {
 	return append(rs, t.overflow)
 }
 
-// route is what the recorder keeps for one route. The mutex guards all but
-// the names.
+// route is what the recorder keeps for one route: a flow per direction and
+// the noise learned from A/A events. The mutex guards all but the names.
 type route struct {
-	name     string
-	spanName string                   // "shadowread.shadow <route>"
-	attrs    metric.MeasurementOption // the route attribute alone
+	name          string
+	spanName      string // "shadowread.shadow <route>"
+	maxSignatures int
+	window        time.Duration
+	// The attribute sets of shadowread.noise, by source.
+	baselineAttrs, absorbedAttrs metric.MeasurementOption
 
-	mu   sync.Mutex
-	sets map[attrKey]metric.MeasurementOption
-	// outcomes counts events by outcome label.
-	outcomes map[Outcome]uint64
-	// primary and shadow are the backends of the latest event.
-	primary, shadow               backends.Name
-	primaryLatency, shadowLatency latencyHistogram
-	exemplars                     exemplars
+	mu    sync.Mutex
+	flows []*flow // one per direction seen, at most 9 (3 backend labels squared)
+	noise noiseTable
 	// The log limit's current window: its start and the lines logged in it.
 	logWindowStart time.Time
 	logsInWindow   int
 }
 
-func newRoute(name string, maxSignatures int) *route {
-	return &route{
-		name:      name,
-		spanName:  "shadowread.shadow " + name,
-		attrs:     metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name))),
-		sets:      make(map[attrKey]metric.MeasurementOption),
-		outcomes:  make(map[Outcome]uint64),
-		exemplars: newExemplars(maxSignatures),
+// flow returns the state of d on r, and whether it was created just now.
+// r.mu must be held.
+func (r *route) flow(d direction) (*flow, bool) {
+	for _, f := range r.flows {
+		if f.dir == d {
+			return f, false
+		}
 	}
-}
-
-// attrKey names one attribute set of a route besides the route alone; empty
-// fields are left out.
-type attrKey struct {
-	outcome Outcome
-	reason  string
-	backend backends.Name
-	role    backends.Role
-	kind    comparator.Kind
-}
-
-// measurement returns the pre-built attribute set for k. r.mu must be held.
-// Building each set once keeps Record free of attribute sorting and
-// allocation after a route's first events.
-func (r *route) measurement(k attrKey) metric.MeasurementOption {
-	if m, ok := r.sets[k]; ok {
-		return m
-	}
-	kvs := []attribute.KeyValue{attribute.String("route", r.name)}
-	if k.outcome != "" {
-		kvs = append(kvs, attribute.String("outcome", string(k.outcome)))
-	}
-	if k.reason != "" {
-		kvs = append(kvs, attribute.String("reason", k.reason))
-	}
-	if k.backend != "" {
-		kvs = append(kvs, attribute.String("backend", string(k.backend)))
-	}
-	if k.role != "" {
-		kvs = append(kvs, attribute.String("role", string(k.role)))
-	}
-	if k.kind != "" {
-		kvs = append(kvs, attribute.String("kind", string(k.kind)))
-	}
-	m := metric.WithAttributeSet(attribute.NewSet(kvs...))
-	r.sets[k] = m
-	return m
-}
-
-// routeSnapshot is a copy of a route's state.
-type routeSnapshot struct {
-	name                          string
-	events                        uint64
-	outcomes                      map[Outcome]uint64
-	primary, shadow               backends.Name
-	primaryLatency, shadowLatency LatencySummary
-	signatures                    []SignatureReport
-	evictedSignatures             uint64
-	evictedMismatches             uint64
-}
-
-// snapshot copies r's state, with its signatures when asked: the lock is held
-// only for the copy, never for the statistics computed from it.
-func (r *route) snapshot(withSignatures bool) routeSnapshot {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	s := routeSnapshot{
-		name:              r.name,
-		outcomes:          maps.Clone(r.outcomes),
-		primary:           r.primary,
-		shadow:            r.shadow,
-		primaryLatency:    r.primaryLatency.summary(),
-		shadowLatency:     r.shadowLatency.summary(),
-		evictedSignatures: r.exemplars.evictedSignatures,
-		evictedMismatches: r.exemplars.evictedMismatches,
-	}
-	for _, n := range r.outcomes {
-		s.events += n
-	}
-	if withSignatures {
-		s.signatures = r.exemplars.report()
-	}
-	return s
+	f := newFlow(r.name, d, r.maxSignatures, r.window)
+	r.flows = append(r.flows, f)
+	return f, true
 }

@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"context"
+	"slices"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -10,72 +11,155 @@ import (
 
 // Span attribute keys.
 const (
-	attrRoute         = attribute.Key("shadowread.route")
-	attrMethod        = attribute.Key("shadowread.method")
-	attrPrimary       = attribute.Key("shadowread.primary")
-	attrShadow        = attribute.Key("shadowread.shadow")
-	attrOutcome       = attribute.Key("shadowread.outcome")
-	attrReason        = attribute.Key("shadowread.reason")
-	attrDiffCount     = attribute.Key("shadowread.diff.count")
-	attrDiffTruncated = attribute.Key("shadowread.diff.truncated")
-	attrSignature     = attribute.Key("shadowread.diff.signature")
-	attrDiffPath      = attribute.Key("shadowread.diff.path")
-	attrDiffKind      = attribute.Key("shadowread.diff.kind")
-	attrDiffPrimary   = attribute.Key("shadowread.diff.primary")
-	attrDiffShadow    = attribute.Key("shadowread.diff.shadow")
+	attrRoute           = attribute.Key("shadowread.route")
+	attrMethod          = attribute.Key("shadowread.method")
+	attrPrimary         = attribute.Key("shadowread.primary")
+	attrShadow          = attribute.Key("shadowread.shadow")
+	attrOutcome         = attribute.Key("shadowread.outcome")
+	attrReason          = attribute.Key("shadowread.reason")
+	attrRecheck         = attribute.Key("shadowread.recheck")
+	attrBaseline        = attribute.Key("shadowread.noise_baseline")
+	attrNoise           = attribute.Key("shadowread.noise")
+	attrEntityKey       = attribute.Key("shadowread.entity.key")
+	attrPrimaryStatus   = attribute.Key("shadowread.primary.status_code")
+	attrShadowStatus    = attribute.Key("shadowread.shadow.status_code")
+	attrPrimaryDuration = attribute.Key("shadowread.primary.duration")
+	attrShadowDuration  = attribute.Key("shadowread.shadow.duration")
+	attrDiffCount       = attribute.Key("shadowread.diff.count")
+	attrDiffTruncated   = attribute.Key("shadowread.diff.truncated")
+	attrSignature       = attribute.Key("shadowread.diff.signature")
+	attrDiffFields      = attribute.Key("shadowread.diff.fields")
+	attrDiffKinds       = attribute.Key("shadowread.diff.kinds")
+	attrDiffField       = attribute.Key("shadowread.diff.field")
+	attrDiffPath        = attribute.Key("shadowread.diff.path")
+	attrDiffKind        = attribute.Key("shadowread.diff.kind")
+	attrDiffTriage      = attribute.Key("shadowread.diff.triage")
+	attrDiffOption      = attribute.Key("shadowread.diff.option")
+	attrDiffPrimary     = attribute.Key("shadowread.diff.primary")
+	attrDiffShadow      = attribute.Key("shadowread.diff.shadow")
 )
 
 // diffEventName names the span event of one difference.
 const diffEventName = "shadowread.diff"
 
-// startSpan starts the span of one shadow execution: a new root, because the
-// request's span usually ends first, linked to the request's span.
+// maxSpanFields bounds the fields and noise listed in one span attribute.
+const maxSpanFields = 16
+
+// startSpan starts the span of one shadow execution as a child of the
+// request's span (e.RequestSpan, or the span in ctx), so it lands in the
+// request's trace and a parent-based sampler gives it the request's
+// sampling decision: a shadow of a sampled request is exported, one of an
+// unsampled request is not, and no trace id leads nowhere. The shadow
+// usually ends after the request span; tracing backends show that as a
+// child outliving its parent.
 func (o *OTel) startSpan(ctx context.Context, r *route, e Event) (context.Context, trace.Span) {
-	opts := []trace.SpanStartOption{
-		trace.WithNewRoot(),
-		trace.WithSpanKind(trace.SpanKindInternal),
-		trace.WithAttributes(
-			attrRoute.String(r.name),
-			attrMethod.String(e.Method),
-			attrPrimary.String(string(e.Primary)),
-			attrShadow.String(string(e.Shadow)),
-		),
-	}
 	if e.RequestSpan.IsValid() {
-		opts = append(opts, trace.WithLinks(trace.Link{SpanContext: e.RequestSpan}))
+		ctx = trace.ContextWithSpanContext(ctx, e.RequestSpan)
 	}
-	return o.tracer.Start(ctx, r.spanName, opts...)
+	kvs := []attribute.KeyValue{
+		attrRoute.String(r.name),
+		attrMethod.String(e.Method),
+		attrPrimary.String(string(e.Primary)),
+		attrShadow.String(string(e.Shadow)),
+	}
+	if key := o.entityKey(e.EntityKey); key != "" {
+		kvs = append(kvs, attrEntityKey.String(key))
+	}
+	if e.NoiseBaseline {
+		kvs = append(kvs, attrBaseline.Bool(true))
+	}
+	return o.tracer.Start(ctx, r.spanName, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(kvs...))
 }
 
 // endSpan sets the outcome on the shadow span, adds one event per kept
-// difference and ends it. Only paths and kinds go on the span unless values
-// were opted in ([WithDiffValues]).
+// difference and ends it. Only fields, paths, kinds and hints go on the span
+// unless values were opted in ([WithDiffValues]). A mismatch is an Error
+// span, so tail samplers and error views keep and show it.
 func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
-	attrs := []attribute.KeyValue{attrOutcome.String(string(outcomeLabel(e.Outcome)))}
+	if !span.IsRecording() {
+		span.End()
+		return
+	}
+	var attrs []attribute.KeyValue
+	if !e.NoiseBaseline {
+		// An A/A span is no verdict on the shadow: a search for mismatches
+		// and a tail sampler keeping them must not pick it.
+		attrs = append(attrs, attrOutcome.String(string(outcomeLabel(e.Outcome))))
+	}
 	if e.Reason != "" {
 		attrs = append(attrs, attrReason.String(string(e.Reason)))
 	}
+	if e.Recheck != RecheckNone {
+		attrs = append(attrs, attrRecheck.String(string(recheckLabel(e.Recheck))))
+	}
+	if e.PrimaryStatus != 0 {
+		attrs = append(attrs, attrPrimaryStatus.Int(e.PrimaryStatus))
+	}
+	if e.ShadowStatus != 0 {
+		attrs = append(attrs, attrShadowStatus.Int(e.ShadowStatus))
+	}
+	if e.PrimaryDuration > 0 {
+		attrs = append(attrs, attrPrimaryDuration.Float64(e.PrimaryDuration.Seconds()))
+	}
+	if e.ShadowDuration > 0 {
+		attrs = append(attrs, attrShadowDuration.Float64(e.ShadowDuration.Seconds()))
+	}
+	if len(e.Noise) > 0 {
+		attrs = append(attrs, attrNoise.StringSlice(clipAll(e.Noise[:min(len(e.Noise), maxSpanFields)])))
+	}
 	if e.Outcome == Mismatch || len(e.Result.Diffs) > 0 {
+		var fields, kinds []string
+		for _, d := range e.Result.Diffs {
+			if f := clip(fieldOf(d)); len(fields) < maxSpanFields && !slices.Contains(fields, f) {
+				fields = append(fields, f)
+			}
+			if k := string(kindLabel(d.Kind)); !slices.Contains(kinds, k) {
+				kinds = append(kinds, k)
+			}
+		}
 		attrs = append(attrs,
 			attrDiffCount.Int(len(e.Result.Diffs)),
 			attrDiffTruncated.Bool(e.Result.Truncated),
 			attrSignature.String(signature),
+			attrDiffFields.StringSlice(fields),
+			attrDiffKinds.StringSlice(kinds),
 		)
 	}
 	span.SetAttributes(attrs...)
 	for _, d := range e.Result.Diffs {
-		kv := []attribute.KeyValue{attrDiffPath.String(d.Path), attrDiffKind.String(string(d.Kind))}
+		kv := []attribute.KeyValue{
+			attrDiffField.String(clip(fieldOf(d))),
+			attrDiffPath.String(clip(d.Path)),
+			attrDiffKind.String(string(d.Kind)),
+		}
+		if d.Hint.Triage != "" {
+			kv = append(kv, attrDiffTriage.String(string(d.Hint.Triage)))
+		}
+		if d.Hint.Option != "" {
+			kv = append(kv, attrDiffOption.String(clip(d.Hint.Option)))
+		}
 		if o.cfg.diffValues {
 			kv = append(kv, attrDiffPrimary.String(d.Primary), attrDiffShadow.String(d.Shadow))
 		}
 		span.AddEvent(diffEventName, trace.WithAttributes(kv...))
 	}
-	switch e.Outcome {
-	case ShadowError, Timeout:
+	switch {
+	case e.NoiseBaseline:
+	case e.Outcome == Mismatch:
+		span.SetStatus(codes.Error, "shadowread: mismatch")
+	case e.Outcome == ShadowError, e.Outcome == Timeout:
 		if e.Err != nil {
 			span.RecordError(e.Err)
 		}
 		span.SetStatus(codes.Error, string(e.Outcome))
 	}
 	span.End()
+}
+
+func clipAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = clip(s)
+	}
+	return out
 }

@@ -1,0 +1,73 @@
+package telemetry
+
+import (
+	"time"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/comparator"
+)
+
+// RecheckResult is what a delayed re-check of a mismatching pair found.
+type RecheckResult string
+
+// Re-check results, counted per route and direction.
+const (
+	// RecheckNone: no re-check ran (the pair matched, or re-checks are off).
+	RecheckNone RecheckResult = ""
+	// RecheckTransient: the second pair matched; the outcome is [Transient].
+	RecheckTransient RecheckResult = "transient"
+	// RecheckConfirmed: the second pair still differed; the outcome is
+	// [Mismatch] with the second pair's diffs.
+	RecheckConfirmed RecheckResult = "confirmed"
+	// RecheckDropped: no slot or budget was free for the re-check, so the
+	// first pair's verdict stands.
+	RecheckDropped RecheckResult = "dropped"
+	// RecheckFailed: the re-check could not compare (an error, a timeout or
+	// a skip on either side), so the first pair's verdict stands.
+	RecheckFailed RecheckResult = "failed"
+)
+
+// Event describes one sampled request from the shadow's point of view.
+type Event struct {
+	// Route is the route pattern ("/products/{id}"), never a raw path.
+	Route  string
+	Method string
+	// Primary and Shadow name the two backends.
+	Primary, Shadow backends.Name
+	// Outcome is set for Record; StartShadow receives the zero value.
+	Outcome Outcome
+	// Reason refines Skipped, Dropped and ShadowError outcomes.
+	Reason Reason
+	// Start is when the primary began serving the request.
+	Start time.Time
+	// PrimaryDuration and ShadowDuration are the handler times of the two
+	// executions; ShadowDuration is zero when the shadow did not run.
+	PrimaryDuration, ShadowDuration time.Duration
+	// PrimaryStatus and ShadowStatus are the HTTP status codes the two
+	// executions answered, zero when unknown or when the shadow did not run.
+	// They go on the shadow span.
+	PrimaryStatus, ShadowStatus int
+	// CompareDuration is the time the comparator took.
+	CompareDuration time.Duration
+	// Result is the comparison, for Match and Mismatch outcomes.
+	Result comparator.Result
+	// Err is the shadow's error for ShadowError and Timeout outcomes.
+	Err error
+	// RequestSpan is the span context of the user's request, for linking.
+	RequestSpan trace.SpanContext
+	// EntityKey names the entity the request read (a product id), when the
+	// user opted in with the middleware's WithEntityKey. It goes on spans
+	// and log lines, redacted unless opted in, and never into metrics.
+	EntityKey string
+	// Noise lists the index-free fields of the diffs that were absorbed as
+	// learned noise (nondeterministic fields) in a Match outcome.
+	Noise []string
+	// NoiseBaseline marks an A/A event: the primary compared with a second
+	// run of itself to learn which fields are nondeterministic. It is not a
+	// verdict on the shadow and never counts towards readiness.
+	NoiseBaseline bool
+	// Recheck says what a delayed re-check of a mismatch found.
+	Recheck RecheckResult
+}

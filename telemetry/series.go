@@ -1,0 +1,66 @@
+package telemetry
+
+import (
+	"context"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/comparator"
+)
+
+// outcomeSeries are the (outcome, reason) pairs the middleware records: each
+// a series of shadowread.comparisons per route and direction.
+var outcomeSeries = []struct {
+	outcome Outcome
+	reason  Reason
+}{
+	{Match, ""}, {Mismatch, ""}, {Transient, ""}, {Timeout, ""},
+	{ShadowError, ""}, {ShadowError, ReasonPanic}, {ShadowError, ReasonStatus5xx},
+	{Dropped, ""}, {Dropped, ReasonThrottled}, {Dropped, ReasonLatencyGuard}, {Dropped, ReasonClosed},
+	{Skipped, ReasonBodyTooLarge}, {Skipped, ReasonPrimaryFailed}, {Skipped, ReasonCompareFailed},
+	{Skipped, ReasonHijacked}, {Skipped, ReasonRequestTooLarge}, {Skipped, ReasonRequestUnreadable},
+	{Skipped, ReasonRequestBodyUnread}, {Skipped, ReasonClientGone}, {Skipped, ReasonClosed},
+}
+
+// seriesPerFlow is the number of series startAtZero creates for one route
+// and direction: the outcome series, a mismatch series per diff kind and a
+// re-check series per result.
+var seriesPerFlow = len(outcomeSeries) + len(diffKinds) + len(recheckResults)
+
+var diffKinds = []comparator.Kind{comparator.MissingInShadow, comparator.ExtraInShadow,
+	comparator.ValueChanged, comparator.TypeChanged, comparator.StatusChanged}
+
+var recheckResults = []RecheckResult{RecheckTransient, RecheckConfirmed, RecheckDropped, RecheckFailed}
+
+// declaredDirections are the directions a route declared with [WithRoutes]
+// starts with: before and after its switch.
+var declaredDirections = []direction{
+	{backends.Postgres, backends.DynamoDB},
+	{backends.DynamoDB, backends.Postgres},
+}
+
+// startAtZero adds 0 to every counter series of f, so each exists before
+// its first event: Prometheus ignores the first sample of a series in
+// rate() and increase(), which would otherwise lose the first mismatch of a
+// route. The route's mutex must be held; it runs once per flow.
+func (o *OTel) startAtZero(f *flow) {
+	ctx := context.Background()
+	for _, s := range outcomeSeries {
+		o.inst.comparisons.Add(ctx, 0, f.measurement(attrKey{outcome: s.outcome, reason: string(s.reason)}))
+	}
+	for _, k := range diffKinds {
+		o.inst.mismatches.Add(ctx, 0, f.measurement(attrKey{kind: k}))
+	}
+	for _, r := range recheckResults {
+		o.inst.rechecks.Add(ctx, 0, f.measurement(attrKey{recheck: r}))
+	}
+}
+
+// recheckLabel returns r if it is a known re-check result, "other" otherwise.
+func recheckLabel(r RecheckResult) RecheckResult {
+	for _, known := range recheckResults {
+		if r == known {
+			return r
+		}
+	}
+	return otherLabel
+}
