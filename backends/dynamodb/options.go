@@ -5,7 +5,6 @@ import (
 	"net/url"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/shadowread/shadowread/backends"
@@ -69,7 +68,7 @@ func WithStaticCredentials(accessKeyID, secretAccessKey string) Option {
 	if accessKeyID == "" || secretAccessKey == "" {
 		panic("dynamodb: WithStaticCredentials needs a non-empty access key id and secret access key")
 	}
-	provider := credentials.NewStaticCredentialsProvider(accessKeyID, secretAccessKey, "")
+	provider := newStaticCredentials(accessKeyID, secretAccessKey)
 	return optionFunc(func(c *config) { c.credentials = provider })
 }
 
