@@ -29,10 +29,10 @@ import (
 
 // The harness runs only with the loadbench build tag, from bench/Makefile:
 //
-//	scripts/with-servers.sh go test -tags loadbench -run '^TestLoad$' -timeout 40m ./bench/load -args -load.results=...
+//	cd bench && ../scripts/with-servers.sh go test -tags loadbench -run '^TestLoad$' -timeout 40m ./load -args -load.results=...
 var (
 	flagResults  = flag.String("load.results", "", "write the report to this file (RESULTS.md) and the charts beside it; empty: only log it")
-	flagMicro    = flag.String("load.micro", "", "output of go test -bench ./bench to include in the report")
+	flagMicro    = flag.String("load.micro", "", "output of go test -bench in bench/ to include in the report")
 	flagLogs     = flag.String("load.logs", "", "directory for the logs of the processes (default: a temporary one)")
 	flagRounds   = flag.Int("load.rounds", 6, "rounds; each runs every variant once")
 	flagMeasure  = flag.Duration("load.measure", 7*time.Second, "measured time per variant and round")
