@@ -67,6 +67,10 @@ func NewReplayer(upstream string, delay time.Duration, client *http.Client) *Rep
 	return &Replayer{upstream: strings.TrimRight(upstream, "/"), delay: delay, client: client, answers: map[string]*answer{}}
 }
 
+// Close closes the idle connections of the HTTP client that passes
+// requests on, and with them its goroutines; requests in flight finish.
+func (r *Replayer) Close() { r.client.CloseIdleConnections() }
+
 // Replay switches between recording (false, the start) and replaying.
 func (r *Replayer) Replay(on bool) { r.replaying.Store(on) }
 
