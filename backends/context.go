@@ -65,6 +65,10 @@ func Routing(ctx context.Context) (Name, Role) {
 }
 
 // HasTarget reports whether ctx names a backend explicitly.
+//
+// Deprecated: nothing needs to tell the two apart: a context without a
+// target routes to PostgreSQL as primary, which is what [Routing] and
+// [Target] report for it. HasTarget will be removed.
 func HasTarget(ctx context.Context) bool {
 	_, ok := ctx.Value(targetKey{}).(*target)
 	return ok

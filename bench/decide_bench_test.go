@@ -16,18 +16,15 @@ func BenchmarkDecide(b *testing.B) {
 	sticky := flags.WithTargetingKey(flags.HeaderKey("X-User-Id"))
 	cases := []struct {
 		name string
-		p    provider
 		opts []flags.Option
 	}{
-		{name: "cached/memprovider", p: memProvider},
-		{name: "cached/flagd", p: flagdProvider},
-		{name: "cached/sticky/memprovider", p: memProvider, opts: []flags.Option{sticky}},
-		{name: "exact/memprovider", p: memProvider, opts: []flags.Option{sticky, flags.WithExactEvaluation()}},
-		{name: "exact/flagd", p: flagdProvider, opts: []flags.Option{sticky, flags.WithExactEvaluation()}},
+		{name: "cached/memprovider"},
+		{name: "cached/sticky/memprovider", opts: []flags.Option{sticky}},
+		{name: "exact/memprovider", opts: []flags.Option{sticky, flags.WithExactEvaluation()}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
-			f := newFlags(b, c.p, 10, c.opts...)
+			f := newFlags(b, 10, c.opts...)
 			r := userRequest()
 			f.Decide(r, route) // the first request of a route fills the cache
 			b.ReportAllocs()

@@ -14,9 +14,11 @@
 // the sampled overhead that grows with the response.
 //
 // BenchmarkDecide times the flag decision alone, in cached and exact mode,
-// with OpenFeature's in-memory provider and with flagd's file provider.
+// with OpenFeature's in-memory provider. The same cases over flagd's file
+// provider are in the example module (example/flagscheck), which depends on
+// flagd; make bench runs both.
 //
-//	go test -run '^$' -bench . -benchmem ./bench
+//	cd bench && go test -run '^$' -bench . -benchmem .
 //
 // # Allocation figures of the sampled cases
 //

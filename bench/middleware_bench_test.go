@@ -35,9 +35,9 @@ type middlewareCase struct {
 }
 
 func middlewareCases() []middlewareCase {
-	wrapped := func(p provider, percent float64, opts ...middleware.Option) func(testing.TB, *outcomeCounter) *middleware.Shadower {
+	wrapped := func(percent float64, opts ...middleware.Option) func(testing.TB, *outcomeCounter) *middleware.Shadower {
 		return func(tb testing.TB, rec *outcomeCounter) *middleware.Shadower {
-			return newShadower(tb, rec, append([]middleware.Option{middleware.WithFlags(newFlags(tb, p, percent))}, opts...)...)
+			return newShadower(tb, rec, append([]middleware.Option{middleware.WithFlags(newFlags(tb, percent))}, opts...)...)
 		}
 	}
 	return []middlewareCase{
@@ -45,23 +45,19 @@ func middlewareCases() []middlewareCase {
 		{name: "bare/64KB", reason: "the baseline of the 64 KB case", body: 64 * kb},
 		{
 			name: "wrapped/not-sampled/memprovider", reason: "what most requests pay: the flag decision and the routing, nothing else",
-			body: kb, shadower: wrapped(memProvider, 0),
-		},
-		{
-			name: "wrapped/not-sampled/flagd", reason: "the cached decision does not depend on the provider",
-			body: kb, shadower: wrapped(flagdProvider, 0),
+			body: kb, shadower: wrapped(0),
 		},
 		{
 			name: "wrapped/sampled/1KB", reason: "the primary path of a shadowed request: capture, request copy, goroutine start",
-			body: kb, shadower: wrapped(memProvider, 100), sampled: true,
+			body: kb, shadower: wrapped(100), sampled: true,
 		},
 		{
 			name: "wrapped/sampled/64KB", reason: "the same with a body copy 64 times larger",
-			body: 64 * kb, shadower: wrapped(memProvider, 100), sampled: true,
+			body: 64 * kb, shadower: wrapped(100), sampled: true,
 		},
 		{
 			name: "wrapped/sampled/start-with-primary/1KB", reason: "the shadow goroutine starts before the primary runs",
-			body: kb, shadower: wrapped(memProvider, 100, middleware.WithStart(middleware.StartWithPrimary)), sampled: true,
+			body: kb, shadower: wrapped(100, middleware.WithStart(middleware.StartWithPrimary)), sampled: true,
 		},
 	}
 }

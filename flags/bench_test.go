@@ -38,9 +38,4 @@ func BenchmarkDecide(b *testing.B) {
 		})
 	})
 	b.Run("exact/memprovider", func(b *testing.B) { bench(b, memFlags(b, true, sticky, WithExactEvaluation())) })
-	b.Run("exact/flagd", func(b *testing.B) {
-		client, _ := flagdClient(b, exactConfig)
-		f, _, _ := newTestFlags(b, client, sticky, WithExactEvaluation())
-		bench(b, f)
-	})
 }

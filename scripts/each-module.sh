@@ -2,7 +2,7 @@
 # each-module.sh CMD...
 #
 # Runs CMD in the directory of every Go module of the repository (every
-# directory with a go.mod: the root, example/, ...). It goes on after a
+# directory with a go.mod: the root, bench/, example/, ...). It goes on after a
 # failure so one run shows every broken module, and fails if any did.
 set -uo pipefail
 

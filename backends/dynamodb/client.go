@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"go.opentelemetry.io/otel"
 )
@@ -55,7 +54,7 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 			cfg.Region = localRegion
 		}
 		if cfg.Credentials == nil {
-			cfg.Credentials = credentials.NewStaticCredentialsProvider("local", "local", "")
+			cfg.Credentials = newStaticCredentials("local", "local")
 		}
 	}
 	if cfg.Region == "" {

@@ -32,7 +32,9 @@
 // [IsThrottled] tells throttling (the table, the account or the control plane
 // over its rate) from other failures. [WithThrottle] notes every throttled
 // attempt on a [backends.Throttle], which the shadow-read middleware reads to
-// send fewer shadow reads while the table is short of capacity. [ItemOrNotFound] turns a GetItem that
-// found nothing into [backends.ErrNotFound], as the PostgreSQL side does for
-// a query without rows.
+// send fewer shadow reads while the table is short of capacity.
+//
+// [MapError] wraps a failed call's error with the package's prefix, and
+// [MapGetItem] also turns a GetItem that found nothing into
+// [backends.ErrNotFound], as postgres.MapError does for a query without rows.
 package dynamodb

@@ -101,14 +101,14 @@ func TestPutGetAndSpans(t *testing.T) {
 	if _, err := ddb.client.PutItem(ctx, &awsddb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
 		t.Fatalf("PutItem: %v", err)
 	}
-	got, err := dynamodb.ItemOrNotFound(ddb.client.GetItem(ctx, &awsddb.GetItemInput{TableName: aws.String(table), Key: key("p1")}))
+	got, err := dynamodb.MapGetItem(ddb.client.GetItem(ctx, &awsddb.GetItemInput{TableName: aws.String(table), Key: key("p1")}))
 	if err != nil {
 		t.Fatalf("GetItem p1: %v", err)
 	}
 	if name, _ := got["name"].(*types.AttributeValueMemberS); name == nil || name.Value != "lamp" {
 		t.Errorf("item p1 = %v, want name lamp", got)
 	}
-	_, err = dynamodb.ItemOrNotFound(ddb.client.GetItem(ctx, &awsddb.GetItemInput{TableName: aws.String(table), Key: key("p2")}))
+	_, err = dynamodb.MapGetItem(ddb.client.GetItem(ctx, &awsddb.GetItemInput{TableName: aws.String(table), Key: key("p2")}))
 	if !errors.Is(err, backends.ErrNotFound) {
 		t.Errorf("GetItem of a missing key: err = %v, want backends.ErrNotFound", err)
 	}
@@ -268,7 +268,6 @@ func TestOptionMisusePanics(t *testing.T) {
 		{"empty endpoint", func() { dynamodb.WithEndpoint("") }, "WithEndpoint"},
 		{"empty region", func() { dynamodb.WithRegion("") }, "WithRegion"},
 		{"empty key", func() { dynamodb.WithStaticCredentials("", "secret") }, "WithStaticCredentials"},
-		{"nil http client", func() { dynamodb.WithHTTPClient(nil) }, "WithHTTPClient"},
 		{"no attempts", func() { dynamodb.WithMaxAttempts(0) }, "WithMaxAttempts(0)"},
 	}
 	for _, tt := range tests {

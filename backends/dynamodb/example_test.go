@@ -75,3 +75,27 @@ func ExampleWithThrottle() {
 	fmt.Println("throttle level:", throttle.Level())
 	// Output: throttle level: 0
 }
+
+func ExampleMapGetItem() {
+	// What GetItem returns for a key the table does not hold: no error, and
+	// an output without an item. With client a *dynamodb.Client:
+	//
+	//	item, err := dynamodb.MapGetItem(client.GetItem(ctx, input))
+	item, err := dynamodb.MapGetItem(&awsddb.GetItemOutput{}, nil)
+	fmt.Println(item == nil, err)
+	fmt.Println(errors.Is(err, backends.ErrNotFound))
+	// Output:
+	// true dynamodb: backends: not found
+	// true
+}
+
+func ExampleMapError() {
+	// What PutItem returns when its condition fails, mapped for a store.
+	err := dynamodb.MapError(&types.ConditionalCheckFailedException{Message: aws.String("The conditional request failed")})
+	var condition *types.ConditionalCheckFailedException
+	fmt.Println(err)
+	fmt.Println(errors.As(err, &condition), errors.Is(err, backends.ErrNotFound))
+	// Output:
+	// dynamodb: ConditionalCheckFailedException: The conditional request failed
+	// true false
+}

@@ -2,16 +2,17 @@ package dynamodb
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/shadowread/shadowread/backends"
 )
 
-// Option configures [New].
+// Option configures [New]. A nil Option is ignored, and a nil argument to an
+// option means the default.
 type Option interface {
 	apply(*config)
 }
@@ -38,7 +39,9 @@ type config struct {
 func newConfig(opts []Option) config {
 	c := config{maxAttempts: defaultMaxAttempts}
 	for _, o := range opts {
-		o.apply(&c)
+		if o != nil {
+			o.apply(&c)
+		}
 	}
 	return c
 }
@@ -69,7 +72,7 @@ func WithStaticCredentials(accessKeyID, secretAccessKey string) Option {
 	if accessKeyID == "" || secretAccessKey == "" {
 		panic("dynamodb: WithStaticCredentials needs a non-empty access key id and secret access key")
 	}
-	provider := credentials.NewStaticCredentialsProvider(accessKeyID, secretAccessKey, "")
+	provider := newStaticCredentials(accessKeyID, secretAccessKey)
 	return optionFunc(func(c *config) { c.credentials = provider })
 }
 
@@ -86,10 +89,12 @@ func WithConfig(cfg aws.Config) Option {
 }
 
 // WithHTTPClient sends requests through client, which the caller owns and
-// closes: [Client.Close] leaves it alone.
+// closes: [Client.Close] leaves it alone. Nil (or a nil *http.Client), the
+// default, means the HTTP client of [WithConfig] or else one of the
+// package's own, which Close closes.
 func WithHTTPClient(client aws.HTTPClient) Option {
-	if client == nil {
-		panic("dynamodb: WithHTTPClient(nil): leave the option out for a client of the package's own")
+	if hc, ok := client.(*http.Client); ok && hc == nil {
+		client = nil
 	}
 	return optionFunc(func(c *config) { c.httpClient = client })
 }
@@ -115,12 +120,9 @@ func WithMaxAttempts(n int) Option {
 // same throttle with middleware.WithThrottleBackoff, sends fewer shadow reads
 // while DynamoDB refuses requests for their rate. Calls of every kind count:
 // throttled writes say as much about the table's capacity as reads. The
-// throttle must watch backends.DynamoDB.
+// throttle must watch backends.DynamoDB. Nil, the default, notes nothing.
 func WithThrottle(throttle *backends.Throttle) Option {
-	switch {
-	case throttle == nil:
-		panic("dynamodb: WithThrottle(nil): pass backends.NewThrottle(backends.DynamoDB, time.Second), or leave the option out")
-	case throttle.Store() != backends.DynamoDB:
+	if throttle != nil && throttle.Store() != backends.DynamoDB {
 		panic(fmt.Sprintf("dynamodb: WithThrottle got a throttle for %q; create it with backends.NewThrottle(backends.DynamoDB, time.Second)", throttle.Store()))
 	}
 	return optionFunc(func(c *config) { c.throttle = throttle })

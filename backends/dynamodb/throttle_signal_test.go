@@ -98,7 +98,6 @@ func TestWithThrottleRejectsMisuse(t *testing.T) {
 		throttle *backends.Throttle
 		wantMsg  string
 	}{
-		{"nil", nil, "WithThrottle(nil)"},
 		{"another store", backends.NewThrottle(backends.Postgres, time.Second), `throttle for "postgres"`},
 	}
 	for _, tt := range tests {

@@ -71,14 +71,3 @@ func TestIsThrottled(t *testing.T) {
 		t.Errorf("the conditional put failed with %v, want ConditionalCheckFailedException", conditionFailed)
 	}
 }
-
-func TestItemOrNotFoundWrapsFailures(t *testing.T) {
-	cause := asReturned(&types.ResourceNotFoundException{})
-	_, err := dynamodb.ItemOrNotFound(nil, cause)
-	if !errors.Is(err, cause) || err.Error() != "dynamodb: "+cause.Error() {
-		t.Errorf("ItemOrNotFound(nil, %v) = %v, want it wrapped with the package prefix", cause, err)
-	}
-	if _, err := dynamodb.ItemOrNotFound(&awsddb.GetItemOutput{}, nil); err == nil {
-		t.Error("an output without an item gave no error")
-	}
-}

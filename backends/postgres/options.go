@@ -7,7 +7,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Option configures [Open].
+// Option configures [Open]. A nil Option is ignored, and a nil argument to
+// an option means the default.
 type Option interface {
 	apply(*config)
 }
@@ -26,7 +27,9 @@ type config struct {
 func newConfig(opts []Option) config {
 	var c config
 	for _, o := range opts {
-		o.apply(&c)
+		if o != nil {
+			o.apply(&c)
+		}
 	}
 	return c
 }
@@ -57,10 +60,11 @@ func WithQueryText() Option {
 // URL and the other options are applied: for hooks such as AfterConnect or
 // for settings this package has no option for. A tracer fn sets in
 // ConnConfig.Tracer runs beside this package's. Several WithConfig functions
-// run in order.
+// run in order. Nil, the default, changes nothing.
 func WithConfig(fn func(*pgxpool.Config)) Option {
-	if fn == nil {
-		panic("postgres: WithConfig(nil): pass a function that changes the *pgxpool.Config")
-	}
-	return optionFunc(func(c *config) { c.configure = append(c.configure, fn) })
+	return optionFunc(func(c *config) {
+		if fn != nil {
+			c.configure = append(c.configure, fn)
+		}
+	})
 }

@@ -80,7 +80,7 @@ func RatioChart(r *Report) []byte {
 		}
 		// The variant's name, wrapped under its group.
 		cx := float64(left) + group*(float64(i)+0.5)
-		for k, line := range wrapWords(v.Name, 16) {
+		for k, line := range wrapWords(v.Name, max(10, min(16, int(group/7)))) {
 			w(`<text x="%.1f" y="%d" font-size="11.5" text-anchor="middle">%s</text>`+"\n", cx, top+plotH+18+14*k, html.EscapeString(line))
 		}
 	}

@@ -22,7 +22,19 @@
 // seed) on PostgreSQL and dynalite, makes a slow DynamoDB with the delay
 // proxy of internal/testenv, starts one bench/service process per
 // [Variant] and Debian's nginx for the mirror variants, and runs every
-// variant in each of several short rounds. It writes a [Report] with
+// variant in each of several short rounds.
+//
+// Dynalite is the realistic DynamoDB, and it costs CPU on the same machine.
+// Variants 6a and 6b read a [Replayer] instead: it records dynalite's
+// answers to every request the mix can make, then replays them after a
+// fixed delay (-load.replay-delay, 500 µs), so those variants measure the
+// shadow's client work and the library alone. Once every process has
+// started, the harness pins itself (the generator) to one CPU with
+// GOMAXPROCS 1 (-load.pin), and [Result.FromSend] takes each request's
+// lateness out of its latency. Each service is profiled while measured
+// (net/http/pprof), and [ProfileComponents] splits its CPU by component.
+//
+// It writes a [Report] with
 // [Report.Markdown], [RatioChart] and [MemoryChart]; [Report.Checks]
 // compares the figures with the targets, and [ParseBenchmarks]
 // reads the micro-benchmarks of package bench into it.

@@ -74,3 +74,65 @@ func ExampleGenerator() {
 	fmt.Println(res.Answered(), "answered, statuses", res.Statuses, "failed", res.Failed())
 	// Output: 50 answered, statuses map[200:50] failed 0
 }
+
+func ExampleReplayer() {
+	// A stand-in for dynalite that counts the requests it answers.
+	calls := 0
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		io.WriteString(w, `{"Item":{"pk":{"S":"p1"}}}`)
+	}))
+	defer upstream.Close()
+	rep := load.NewReplayer(upstream.URL, 500*time.Microsecond, nil)
+	defer rep.Close()
+	srv := httptest.NewServer(rep)
+	defer srv.Close()
+
+	getItem := func(body string) string {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", "DynamoDB_20120810.GetItem")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	getItem(`{"TableName":"t","Key":{"pk":{"S":"p1"},"sk":{"S":"a"}}}`) // recorded
+	rep.Replay(true)
+	// The same request with its key written in the other order: replayed.
+	fmt.Println(getItem(`{"Key":{"sk":{"S":"a"},"pk":{"S":"p1"}},"TableName":"t"}`))
+	fmt.Printf("%+v, upstream asked %d time(s)\n", rep.Stats(), calls)
+	http.DefaultClient.CloseIdleConnections()
+	// Output:
+	// {"Item":{"pk":{"S":"p1"}}}
+	// {Recorded:1 Hits:1 Misses:0}, upstream asked 1 time(s)
+}
+
+func ExampleProfileComponents() {
+	// Part of `go tool pprof -traces` of a service's CPU profile.
+	traces := `Type: cpu
+-----------+-------------------------------------------------------
+      30ms   crypto/sha256.block
+             github.com/aws/aws-sdk-go-v2/aws/signer/v4.(*Signer).SignHTTP
+             github.com/shadowread/shadowread/middleware.(*Shadower).runShadow
+-----------+-------------------------------------------------------
+      10ms   runtime.memmove
+             github.com/shadowread/shadowread/comparator.decode
+-----------+-------------------------------------------------------
+`
+	comps, err := load.ProfileComponents(strings.NewReader(traces))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range load.CPUComponents() {
+		if d := comps[c]; d > 0 {
+			fmt.Println(c+":", d)
+		}
+	}
+	// Output:
+	// DynamoDB client (AWS SDK, HTTP client): 30ms
+	// shadowread comparator: 10ms
+}

@@ -30,6 +30,11 @@ type Result struct {
 	// the client: the generator's own delay, which Latency includes. A
 	// large value means the generator, not the target, fell behind.
 	Lateness Histogram
+	// FromSend holds every answered request's latency from the moment it
+	// was handed to the client: Latency less the generator's own lateness,
+	// request by request. The target cannot delay a send (the loop is
+	// open), so the difference is the generator's noise alone.
+	FromSend Histogram
 	Statuses map[int]int // answered requests by status code
 	Errors   int         // requests that failed without a complete answer
 	Overflow int         // requests not sent: MaxInFlight were in flight
@@ -72,6 +77,7 @@ func (r *Result) Throughput() float64 {
 func (r *Result) Merge(other *Result) {
 	r.Latency.Merge(&other.Latency)
 	r.Lateness.Merge(&other.Lateness)
+	r.FromSend.Merge(&other.FromSend)
 	if r.Statuses == nil {
 		r.Statuses = make(map[int]int)
 	}
@@ -119,7 +125,7 @@ dispatch:
 			run.overflow()
 			continue
 		}
-		run.sent(time.Since(due), len(run.slots))
+		run.dispatched(len(run.slots))
 		wg.Go(func() {
 			defer func() { <-run.slots }()
 			g.send(ctx, base, reqs[i], due, run)
@@ -130,7 +136,9 @@ dispatch:
 	return run.res
 }
 
-// send sends one request and records its outcome.
+// send sends one request and records its outcome: its lateness is taken
+// at the last moment before the client gets it, so that it includes the
+// start of the request's goroutine.
 func (g *Generator) send(ctx context.Context, base string, r Request, due time.Time, run *runState) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+r.Path, nil)
 	if err != nil {
@@ -140,6 +148,8 @@ func (g *Generator) send(ctx context.Context, base string, r Request, due time.T
 	for k, v := range r.Header {
 		req.Header[k] = v
 	}
+	sent := time.Now()
+	run.sent(sent.Sub(due))
 	resp, err := g.Client.Do(req)
 	if err != nil {
 		run.failed()
@@ -151,7 +161,7 @@ func (g *Generator) send(ctx context.Context, base string, r Request, due time.T
 		run.failed()
 		return
 	}
-	run.answered(resp.StatusCode, time.Since(due))
+	run.answered(resp.StatusCode, time.Since(due), time.Since(sent))
 }
 
 // runState is a run's result while requests are still in flight.
@@ -161,18 +171,24 @@ type runState struct {
 	slots chan struct{}
 }
 
-func (s *runState) sent(late time.Duration, inFlight int) {
+func (s *runState) dispatched(inFlight int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.res.Lateness.Record(late)
 	s.res.MaxInFlight = max(s.res.MaxInFlight, inFlight)
 }
 
-func (s *runState) answered(status int, latency time.Duration) {
+func (s *runState) sent(late time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.res.Lateness.Record(late)
+}
+
+func (s *runState) answered(status int, latency, fromSend time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.res.Statuses[status]++
 	s.res.Latency.Record(latency)
+	s.res.FromSend.Record(fromSend)
 }
 
 func (s *runState) failed() {

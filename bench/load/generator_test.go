@@ -62,6 +62,12 @@ func TestRunMeasuresFromDueTime(t *testing.T) {
 		if res.Lateness.Max() != 0 {
 			t.Errorf("the generator sent a request %v late in virtual time, want on time", res.Lateness.Max())
 		}
+		// Sent on time, each request's latency from its send is its latency
+		// from its due time.
+		if res.FromSend.Count() != 5 || res.FromSend.Mean() != res.Latency.Mean() || res.FromSend.Max() != res.Latency.Max() {
+			t.Errorf("from send: %d answers, mean %v, max %v; want 5 with the latency's mean %v and max %v",
+				res.FromSend.Count(), res.FromSend.Mean(), res.FromSend.Max(), res.Latency.Mean(), res.Latency.Max())
+		}
 		if res.MaxInFlight != 5 || res.Elapsed != 50*time.Millisecond {
 			t.Errorf("max in flight %d, elapsed %v; want 5 and 50ms", res.MaxInFlight, res.Elapsed)
 		}

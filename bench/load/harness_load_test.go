@@ -29,10 +29,10 @@ import (
 
 // The harness runs only with the loadbench build tag, from bench/Makefile:
 //
-//	scripts/with-servers.sh go test -tags loadbench -run '^TestLoad$' -timeout 40m ./bench/load -args -load.results=...
+//	cd bench && ../scripts/with-servers.sh go test -tags loadbench -run '^TestLoad$' -timeout 40m ./load -args -load.results=...
 var (
 	flagResults  = flag.String("load.results", "", "write the report to this file (RESULTS.md) and the charts beside it; empty: only log it")
-	flagMicro    = flag.String("load.micro", "", "output of go test -bench ./bench to include in the report")
+	flagMicro    = flag.String("load.micro", "", "output of go test -bench in bench/ to include in the report")
 	flagLogs     = flag.String("load.logs", "", "directory for the logs of the processes (default: a temporary one)")
 	flagRounds   = flag.Int("load.rounds", 6, "rounds; each runs every variant once")
 	flagMeasure  = flag.Duration("load.measure", 7*time.Second, "measured time per variant and round")
@@ -42,6 +42,8 @@ var (
 	flagSlowdown = flag.Float64("load.slowdown", 10, "how many times slower the slow shadow store reads")
 	flagOnly     = flag.String("load.variants", "", "comma-separated variant keys to run (default all; the baseline always runs)")
 	flagCommit   = flag.String("load.commit", "", "the revision measured, for the report")
+	flagReplay   = flag.Duration("load.replay-delay", 500*time.Microsecond, "delay of the replayed DynamoDB stand-in's answers (variants 6a and 6b)")
+	flagPin      = flag.Bool("load.pin", true, "run the generator with GOMAXPROCS 1 on one CPU, so its own lateness is steadier and measured apart")
 )
 
 // Catalog size and request mix.
@@ -108,10 +110,24 @@ func TestLoad(t *testing.T) {
 	direct, slow, delay := calibrateDelay(t, bin, ddbEndpoint, "http://"+proxy.Addr(), table, proxy.SetDelay)
 	t.Logf("shadow store: %v direct, %v through the proxy with %v delay", direct, slow, delay)
 
-	targets := startTargets(t, bin, logs, pgURL, ddbEndpoint, "http://"+proxy.Addr(), table)
+	var replayer *Replayer
+	replayURL := ""
+	if selected(KeyReplay10) || selected(KeyReplay100) {
+		replayer, replayURL = startReplayer(t, ddbEndpoint, *flagReplay)
+	}
+	targets := startTargets(t, bin, logs, pgURL, ddbEndpoint, "http://"+proxy.Addr(), replayURL, table)
+	if replayer != nil {
+		recordReplay(t, bin, logs, pgURL, replayURL, table, replayer)
+	}
 	meter := newCPUMeter(t, pgURL, ddbEndpoint)
 	client := newLoadClient(t)
 	gen := &Generator{Client: client, MaxInFlight: 4096}
+	// Every process has started: from here on the harness's threads and
+	// any child would inherit the pinning.
+	pinned := -1
+	if *flagPin {
+		pinned = pinHarness(t)
+	}
 
 	rate := *flagRate
 	capacity := measureCapacity(t, gen, targets, KeyBare)
@@ -130,6 +146,7 @@ func TestLoad(t *testing.T) {
 		results[i].Variant = tg.variant
 	}
 	var memory []MemorySample
+	profiles := make([][]string, len(targets)) // CPU profile files per variant
 	loadBefore := loadAverage(t)
 	warmup, measure := NewSchedule(rate, *flagWarmup), NewSchedule(rate, *flagMeasure)
 	order := runOrder(targets)
@@ -144,9 +161,18 @@ func TestLoad(t *testing.T) {
 			if tg.variant.Key == KeySlowShadow {
 				sampler = startMemorySampler(tg.svc, client, lastAt(memory))
 			}
+			var prof *profileFetch
+			if tg.svc != nil {
+				prof = startProfile(client, tg.svc, *flagMeasure, filepath.Join(logs, fmt.Sprintf("%s-round%d.pprof", tg.variant.Key, round+1)))
+			}
 			before, rtBefore := meter.snapshot(t, tg.pids), runtimeOf(t, client, tg.svc)
 			res := gen.Run(ctx, tg.url, measure, reqs)
 			results[i].CPU.Add(meter.snapshot(t, tg.pids).since(before))
+			if prof != nil {
+				if path := prof.wait(t); path != "" {
+					profiles[i] = append(profiles[i], path)
+				}
+			}
 			if tg.svc != nil {
 				results[i].Runtime.Add(runtimeOf(t, client, tg.svc).Sub(rtBefore))
 			}
@@ -164,6 +190,8 @@ func TestLoad(t *testing.T) {
 		if tg.svc != nil {
 			results[i].Outcomes = outcomes(t, client, tg.svc)
 		}
+		// After the rounds, so that pprof's own CPU is not in them.
+		results[i].Profile = profileComponents(t, profiles[i])
 	}
 	// Failed requests are a result, shown in the report, not a failure of
 	// the harness: on a shared machine a variant may run out of headroom.
@@ -181,10 +209,14 @@ func TestLoad(t *testing.T) {
 			Rate: rate, Capacity: capacity, BothCapacity: both, CapacityWorkers: capacityWorkers,
 			Warmup: *flagWarmup, Measure: *flagMeasure, Rounds: *flagRounds, Mix: mixDescription,
 			DirectRead: direct, SlowRead: slow, ShadowDelay: delay, Elapsed: time.Since(began),
+			ReplayDelay: *flagReplay, PinnedCPU: pinned,
 		},
 		Variants: results,
 		Memory:   memory,
 		Micro:    readMicro(t),
+	}
+	if replayer != nil {
+		report.Setup.Replay = replayer.Stats()
 	}
 	writeReport(t, report)
 }
@@ -276,14 +308,8 @@ func calibrateDelay(t *testing.T, bin, direct, proxied, table string, setDelay f
 
 // startTargets starts one service per variant (and nginx) and returns them
 // in the order of Variants, filtered by -load.variants.
-func startTargets(t *testing.T, bin, logs, pgURL, ddb, slowDDB, table string) []target {
+func startTargets(t *testing.T, bin, logs, pgURL, ddb, slowDDB, replayDDB, table string) []target {
 	t.Helper()
-	only := map[string]bool{KeyBare: true, KeyBareAgain: true}
-	for _, k := range strings.Split(*flagOnly, ",") {
-		if k = strings.TrimSpace(k); k != "" {
-			only[k] = true
-		}
-	}
 	args := map[string][]string{
 		KeyBare:       {"-mode", "none"},
 		KeyShadow0:    {"-mode", "shadow", "-sample", "0"},
@@ -292,13 +318,15 @@ func startTargets(t *testing.T, bin, logs, pgURL, ddb, slowDDB, table string) []
 		KeySlowShadow: {"-mode", "shadow", "-sample", "100"},
 		KeySync:       {"-mode", "experiment"},
 		KeySlowSync:   {"-mode", "experiment"},
+		KeyReplay10:   {"-mode", "shadow", "-sample", "10"},
+		KeyReplay100:  {"-mode", "shadow", "-sample", "100"},
 	}
 	slowStore := map[string]bool{KeySlowShadow: true, KeySlowSync: true}
 	var targets []target
 	var nginxProc *nginx
 	var nginxPids []int
 	for _, v := range Variants() {
-		if *flagOnly != "" && !only[v.Key] {
+		if !selected(v.Key) {
 			continue
 		}
 		switch v.Key {
@@ -323,11 +351,28 @@ func startTargets(t *testing.T, bin, logs, pgURL, ddb, slowDDB, table string) []
 			if slowStore[v.Key] {
 				store = slowDDB
 			}
+			if IsReplay(v.Key) {
+				store = replayDDB
+			}
 			svc := startService(t, bin, v.Key, logs, append([]string{"serve", "-pg", pgURL, "-ddb", store, "-table", table}, args[v.Key]...)...)
 			targets = append(targets, target{variant: v, url: svc.url(), svc: svc, pids: []int{svc.cmd.Process.Pid}})
 		}
 	}
 	return targets
+}
+
+// selected reports whether the variant with key runs: -load.variants lists
+// it, or lists nothing; the baseline always runs.
+func selected(key string) bool {
+	if *flagOnly == "" || key == KeyBare || key == KeyBareAgain {
+		return true
+	}
+	for _, k := range strings.Split(*flagOnly, ",") {
+		if strings.TrimSpace(k) == key {
+			return true
+		}
+	}
+	return false
 }
 
 // newLoadClient returns the generator's HTTP client: keep-alive connections

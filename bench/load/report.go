@@ -50,6 +50,13 @@ type Setup struct {
 	// without and with the delaying proxy (set to ShadowDelay).
 	DirectRead, SlowRead, ShadowDelay time.Duration
 	Elapsed                           time.Duration
+	// ReplayDelay is the fixed delay of the replayed DynamoDB stand-in, and
+	// Replay what it did over the whole run.
+	ReplayDelay time.Duration
+	Replay      ReplayStats
+	// PinnedCPU is the CPU the generator's process was pinned to, with
+	// GOMAXPROCS 1; -1 when it was not pinned.
+	PinnedCPU int
 }
 
 // VariantResult is what one variant measured.
@@ -64,6 +71,11 @@ type VariantResult struct {
 	// Runtime is what the service's Go runtime did meanwhile; empty for
 	// the nginx variants.
 	Runtime RuntimeStats
+	// Profile is the service's CPU by component (see [CPUComponents]) in
+	// CPU profiles taken while the variant was measured; empty when not
+	// profiled. Only its shares are used: the profile's own sampling
+	// misses some of the CPU that /proc counts.
+	Profile map[string]time.Duration
 }
 
 // Total returns the rounds merged.
@@ -134,6 +146,21 @@ func (r *Report) roundRatios(key string, q float64) []float64 {
 	return out
 }
 
+// RatioFromSend is [Report.Ratio] of latencies measured from each
+// request's send: without the generator's own lateness.
+func (r *Report) RatioFromSend(key string, q float64) float64 {
+	v, base := r.variant(key), r.baseline()
+	if v == nil || base == nil {
+		return 0
+	}
+	vt, bt := v.Total(), base.Total()
+	b := bt.FromSend.Quantile(q)
+	if b == 0 {
+		return 0
+	}
+	return float64(vt.FromSend.Quantile(q)) / float64(b)
+}
+
 func (r *Report) baseline() *VariantResult {
 	if len(r.Variants) == 0 {
 		return nil
@@ -167,6 +194,8 @@ func (r *Report) Markdown() string {
 	w("\n")
 
 	r.writeLoad(&b)
+	r.writeReplay(&b)
+	r.writeComponents(&b)
 	r.writeMemory(&b)
 	r.writeMicro(&b)
 	missed := 0
@@ -188,10 +217,15 @@ func (r *Report) writeLoad(b *strings.Builder) {
 	s := r.Setup
 	w("## Load over loopback\n\n")
 	w("The example catalog service (example/catalog) on PostgreSQL 15 and dynalite, one process per variant.\n")
-	w("Open loop at a fixed %.0f requests/s for every variant: %.0f%% of the %.0f requests/s that variant 4a, which reads both stores\n",
-		s.Rate, 100*s.Rate/max(s.BothCapacity, 1), s.BothCapacity)
-	w("for every request, answered closed loop with %d clients, so that every variant has headroom (variant 1 alone answered %.0f requests/s,\n",
-		s.CapacityWorkers, s.Capacity)
+	if s.BothCapacity > 0 {
+		w("Open loop at a fixed %.0f requests/s for every variant: %.0f%% of the %.0f requests/s that variant 4a, which reads both stores\n",
+			s.Rate, 100*s.Rate/s.BothCapacity, s.BothCapacity)
+		w("for every request, answered closed loop with %d clients, so that every variant has headroom (variant 1 alone answered %.0f requests/s,\n",
+			s.CapacityWorkers, s.Capacity)
+	} else {
+		w("Open loop at a fixed %.0f requests/s for every variant, as -load.rate gave it (variant 1 answered %.0f requests/s closed loop with %d clients,\n",
+			s.Rate, s.Capacity, s.CapacityWorkers)
+	}
 	w("so the rate is %.0f%% of its capacity).\n", 100*s.Rate/max(s.Capacity, 1))
 	w("Latency runs from each request's scheduled send time to the end of its body, so a stall counts for every request it delays.\n")
 	w("Request mix: %s. Each variant: %s warm-up, then %s measured; %d rounds, all variants in each,\n", s.Mix, s.Warmup, s.Measure, s.Rounds)
@@ -249,7 +283,7 @@ func (r *Report) writeCPU(b *strings.Builder) {
 		return
 	}
 	w("\nWhere the CPU went while each variant was measured, per answered request (from /proc; \"others\" is everything else\n")
-	w("on the machine, including other jobs; the harness is the load generator and the delay proxy):\n\n")
+	w("on the machine, including other jobs; the harness is the load generator, the delay proxy and the replayed DynamoDB stand-in):\n\n")
 	w("| variant | service µs | PostgreSQL µs | dynalite µs | harness µs | others µs | machine busy | steal |\n")
 	w("|---|---|---|---|---|---|---|---|\n")
 	for i := range r.Variants {
@@ -318,7 +352,7 @@ func (r *Report) writeMicro(b *strings.Builder) {
 	for _, m := range r.Micro {
 		runs = max(runs, m.Runs)
 	}
-	w("`go test -bench . -benchmem ./bench`, medians of %d runs. The sampled cases time the primary path only: the shadow\n", runs)
+	w("`go test -bench . -benchmem` in bench/ (flagd cases in example/flagscheck), medians of %d runs. The sampled cases time the primary path only: the shadow\n", runs)
 	w("handler returns at once and the shadows are drained after the timer stops; their B/op and allocs/op still include the\n")
 	w("shadow goroutines' allocations, which the Go runtime cannot tell apart. cpu-ns/op is the CPU time of the benchmark's\n")
 	w("own thread per request: the primary path's CPU without the shadow goroutines, and without the time other processes\n")

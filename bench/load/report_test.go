@@ -23,6 +23,7 @@ func resultOf(latencies ...time.Duration) Result {
 	for _, l := range latencies {
 		r.Latency.Record(l)
 		r.Lateness.Record(l / 100)
+		r.FromSend.Record(l - l/100)
 	}
 	return r
 }
@@ -56,13 +57,15 @@ func sampleReport() *Report {
 			Date: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC), LoadBefore: "0.50 0.40 0.30", LoadAfter: "1.50 1.00 0.60"},
 		Setup: Setup{Rate: 400, Capacity: 3000, BothCapacity: 650, CapacityWorkers: 32, Warmup: 3 * time.Second, Measure: 20 * time.Second, Rounds: 2,
 			Mix: "60% product, 25% order, 15% order list", DirectRead: 600 * time.Microsecond, SlowRead: 6 * ms, ShadowDelay: 5400 * time.Microsecond,
-			Elapsed: 9 * time.Minute},
+			Elapsed: 9 * time.Minute, ReplayDelay: 500 * time.Microsecond, Replay: ReplayStats{Recorded: 4200, Hits: 2400, Misses: 0}, PinnedCPU: 1},
 		Variants: []VariantResult{
 			variant(KeyBare, resultOf(spread(2*ms, 10*ms, 20*ms)...), resultOf(spread(2*ms, 10*ms, 20*ms)...)),
 			variant(KeyBareAgain, resultOf(spread(2*ms, 10*ms, 20*ms)...), resultOf(spread(2*ms, 11*ms, 20*ms)...)),
 			variant(KeyShadow10, resultOf(spread(2*ms, 10*ms, 20*ms)...), resultOf(spread(2100*time.Microsecond, 10*ms, 20*ms)...)),
 			variant(KeySlowShadow, resultOf(spread(2*ms, 12*ms, 25*ms)...), resultOf(spread(2*ms, 12*ms, 25*ms)...)),
 			variant(KeySlowSync, resultOf(spread(9*ms, 30*ms, 40*ms)...), resultOf(spread(9*ms, 30*ms, 40*ms)...)),
+			variant(KeyReplay10, resultOf(spread(2*ms, 10500*time.Microsecond, 20*ms)...), resultOf(spread(2*ms, 10500*time.Microsecond, 20*ms)...)),
+			variant(KeyReplay100, resultOf(spread(2*ms, 14*ms, 25*ms)...), resultOf(spread(2*ms, 14*ms, 25*ms)...)),
 		},
 		Memory: []MemorySample{{0, 40 << 20, 30}, {time.Second, 42 << 20, 35}, {2 * time.Second, 41 << 20, 33}, {3 * time.Second, 42 << 20, 31}},
 		Micro: []Micro{
@@ -73,6 +76,11 @@ func sampleReport() *Report {
 		},
 	}
 	r.Variants[2].Outcomes = map[string]uint64{"match": 190, "dropped": 2}
+	// Profiles: the baseline spends its CPU on PostgreSQL and the server;
+	// variant 6b also on the DynamoDB client and the library.
+	r.Variants[0].Profile = map[string]time.Duration{CompPostgres: 300 * ms, CompServer: 500 * ms, CompHandlers: 200 * ms}
+	r.Variants[6].Profile = map[string]time.Duration{CompPostgres: 200 * ms, CompServer: 300 * ms, CompHandlers: 100 * ms,
+		CompDynamoDB: 300 * ms, CompComparator: 50 * ms, CompMiddleware: 30 * ms, CompTelemetry: 20 * ms}
 	for i := range r.Variants {
 		// Per request (2,000 answered): 400 µs in the service, 200 in
 		// PostgreSQL, 600 in dynalite for the variants that read it.
@@ -114,15 +122,44 @@ func TestRatio(t *testing.T) {
 	}
 }
 
+func TestRatioFromSend(t *testing.T) {
+	r := sampleReport()
+	// Each request of the sample was 1% late, so latencies from the send
+	// are 0.99 of those from the due time, in every variant alike.
+	late := r.variant(KeyReplay100)
+	late.Rounds[0] = resultOf(spread(2*time.Millisecond, 14*time.Millisecond, 25*time.Millisecond)...)
+	late.Rounds[0].FromSend = Histogram{}
+	for _, l := range spread(2*time.Millisecond, 10*time.Millisecond, 20*time.Millisecond) {
+		late.Rounds[0].FromSend.Record(l) // as if the generator caused the extra 4 ms at p99
+	}
+	tests := []struct {
+		name, key string
+		want      float64
+		reason    string
+	}{
+		{"replayed 10%", KeyReplay10, 1.05, "10.5 ms over 10 ms, lateness taken out of both"},
+		{"generator late", KeyReplay100, 1.4, "one round's p99 from send is the baseline's, the other's 14 ms; merged p99 is 14 ms"},
+		{"missing", KeyNginx, 0, "no figures, no ratio"},
+	}
+	for _, tt := range tests {
+		got := r.RatioFromSend(tt.key, 0.99)
+		if got < tt.want*0.98 || got > tt.want*1.02 {
+			t.Errorf("%s: RatioFromSend = %.3f, want %.3f (%s)", tt.name, got, tt.want, tt.reason)
+		}
+	}
+}
+
 func TestChecks(t *testing.T) {
 	checks := sampleReport().Checks()
 	want := map[string]bool{
-		"Not sampled, in-memory provider":            true,  // +100 ns, +0 allocs
-		"Sampled, primary path, 1KB body":            false, // +2.9 µs, copy 0.1 µs: 2.8 µs beyond
-		"Sampled, primary path, 64KB body":           false, // not measured
-		"Load: p99 at 10% sampling":                  true,  // 10 ms over 10 ms
-		"Load: p99 at 100% with a 10x slower shadow": false, // 12 over 10 ms
-		"Synchronous baseline, 10x slower shadow":    true,  // +20 ms, shadow read 6 ms
+		"Not sampled, in-memory provider":               true,  // +100 ns, +0 allocs
+		"Sampled, primary path, 1KB body":               false, // +2.9 µs, copy 0.1 µs: 2.8 µs beyond
+		"Sampled, primary path, 64KB body":              false, // not measured
+		"Load: p99 at 10% sampling":                     true,  // 10 ms over 10 ms
+		"Load: p99 at 100% with a 10x slower shadow":    false, // 12 over 10 ms
+		"Synchronous baseline, 10x slower shadow":       true,  // +20 ms, shadow read 6 ms
+		"Load, DynamoDB replayed: p99 at 10% sampling":  true,  // 10.5 over 10 ms
+		"Load, DynamoDB replayed: p99 at 100% sampling": false, // 14 over 10 ms
 	}
 	if len(checks) != len(want) {
 		t.Fatalf("%d checks, want %d: %+v", len(checks), len(want), checks)

@@ -20,7 +20,13 @@ const (
 	KeySlowSync    = "sync-slow"
 	KeyNginx       = "nginx"
 	KeyNginxMirror = "nginx-mirror"
+	KeyReplay10    = "replay-10"
+	KeyReplay100   = "replay-100"
 )
+
+// IsReplay reports whether the variant with key reads DynamoDB through the
+// [Replayer] rather than from dynalite.
+func IsReplay(key string) bool { return key == KeyReplay10 || key == KeyReplay100 }
 
 // Variants returns every variant, the baseline first.
 func Variants() []Variant {
@@ -36,5 +42,8 @@ func Variants() []Variant {
 		{Key: KeySlowSync, Name: "4b synchronous, shadow 10x slower", About: "as 4a, with DynamoDB behind the delaying proxy"},
 		{Key: KeyNginx, Name: "5a nginx proxy", About: "Debian's nginx in front of variant 1, no mirror: the cost of the extra hop"},
 		{Key: KeyNginxMirror, Name: "5b nginx mirror", About: "nginx mirroring every request to a second instance that reads DynamoDB; nothing is compared"},
+		{Key: KeyReplay10, Name: "6a shadow 10%, DynamoDB replayed", About: "as 2b, with dynalite's recorded answers replayed after a fixed delay " +
+			"by a stand-in that costs almost no CPU: the shadow's client work and the library, without dynalite's CPU"},
+		{Key: KeyReplay100, Name: "6b shadow 100%, DynamoDB replayed", About: "as 2c, with the replayed stand-in of 6a"},
 	}
 }

@@ -41,7 +41,8 @@
 // Once listening it prints one line, "addr=HOST:PORT debug=HOST:PORT". The
 // debug address serves /debug/goroutines (the goroutine count),
 // /debug/outcomes (shadow outcome counts as JSON) and /debug/runtime
-// (garbage collection and scheduling-delay figures from runtime/metrics), so
+// (garbage collection and scheduling-delay figures from runtime/metrics) and
+// /debug/pprof/profile (a CPU profile, as net/http/pprof serves it), so
 // the harness can watch the process without adding anything to the
 // measured routes.
 //

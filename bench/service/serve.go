@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime"
 	"strconv"
 	"time"
@@ -97,6 +98,8 @@ func debugHandler(v variant) http.Handler {
 	})
 	mux.HandleFunc("GET /debug/outcomes", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, v.outcomes()) })
 	mux.HandleFunc("GET /debug/runtime", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, readRuntimeStats()) })
+	// A CPU profile over ?seconds=N, for the harness's CPU by component.
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	return mux
 }
 

@@ -80,6 +80,12 @@ func TestServeModes(t *testing.T) {
 				rt.TotalCPUSeconds <= 0 || len(rt.SchedBuckets) != len(rt.SchedCounts)+1 {
 				t.Errorf("/debug/runtime = %+v, %v; want CPU time and a scheduling-delay histogram", rt, err)
 			}
+			if tt.name == "shadow" {
+				// A profile is gzipped protobuf: it starts with gzip's magic bytes.
+				if prof := get(t, "http://"+debug+"/debug/pprof/profile?seconds=1", http.StatusOK); !strings.HasPrefix(prof, "\x1f\x8b") {
+					t.Errorf("/debug/pprof/profile gave %d bytes that are not gzipped; want a CPU profile", len(prof))
+				}
+			}
 			want := map[string]uint64{}
 			if tt.compare {
 				want["match"] = 4 // three reads and a product neither store has

@@ -1,32 +1,15 @@
-package flags
+package flagscheck
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	flagd "github.com/open-feature/go-sdk-contrib/providers/flagd/pkg"
-	"github.com/open-feature/go-sdk/openfeature"
-
 	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/flags"
 )
 
-// flagdClient serves the flag definitions in config (flagd's JSON format)
-// through the flagd provider in in-process file mode. It returns the file,
-// which the test may rewrite.
-func flagdClient(t testing.TB, config string) (*openfeature.Client, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "flags.json")
-	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	provider, err := flagd.NewProvider(flagd.WithFileResolver(), flagd.WithOfflineFilePath(path))
-	if err != nil {
-		t.Fatalf("creating the flagd provider: %v", err)
-	}
-	return clientFor(t, provider), path
-}
+const route = "/products/{id}"
 
 // exactConfig splits shadowing by user with flagd's fractional operator:
 // 25% of targeting keys are enabled, 30% have DynamoDB as primary.
@@ -52,15 +35,17 @@ const exactConfig = `{
   }
 }`
 
+// TestFlagdExactFractional checks that exact mode hands the targeting key
+// to flagd, whose fractional operator then splits users stickily in the
+// shares the flag file gives.
 func TestFlagdExactFractional(t *testing.T) {
 	const users = 10_000
+	log := captureErrors(t)
 	client, _ := flagdClient(t, exactConfig)
-	f, log, _ := newTestFlags(t, client, WithExactEvaluation(), WithTargetingKey(HeaderKey("X-User-Id")))
+	f := newFlags(t, client, flags.WithExactEvaluation(), flags.WithTargetingKey(flags.HeaderKey("X-User-Id")))
 
-	decide := func(i int) Decision {
-		return f.Decide(request("GET", userID(i)), "/products/{id}")
-	}
-	first := make([]Decision, users)
+	decide := func(i int) flags.Decision { return f.Decide(request(userID(i)), route) }
+	first := make([]flags.Decision, users)
 	var sampled, dynamo int
 	for i := range users {
 		d := decide(i)
@@ -116,15 +101,20 @@ const cachedConfig = `{
   }
 }`
 
+// TestFlagdCached checks cached mode over flagd: the route attribute
+// reaches flagd's targeting, local sampling is sticky at the flag's
+// percentage, and an edit of the flag file reaches the cached values
+// through flagd's configuration-change event.
 func TestFlagdCached(t *testing.T) {
 	const users = 10_000
+	log := captureErrors(t)
 	client, path := flagdClient(t, cachedConfig)
-	f, log, _ := newTestFlags(t, client, WithTargetingKey(HeaderKey("X-User-Id")))
+	f := newFlags(t, client, flags.WithTargetingKey(flags.HeaderKey("X-User-Id")))
 
 	first := make([]bool, users)
 	sampled := 0
 	for i := range users {
-		first[i] = f.Decide(request("GET", userID(i)), "/products/{id}").Sampled
+		first[i] = f.Decide(request(userID(i)), route).Sampled
 		if first[i] {
 			sampled++
 		}
@@ -135,11 +125,11 @@ func TestFlagdCached(t *testing.T) {
 		t.Errorf("sampled %.2f%% of users, want 30±2", share)
 	}
 	for i := range users {
-		if got := f.Decide(request("GET", userID(i)), "/products/{id}").Sampled; got != first[i] {
+		if got := f.Decide(request(userID(i)), route).Sampled; got != first[i] {
 			t.Fatalf("%s: sampled %v, then %v: not sticky", userID(i), first[i], got)
 		}
 	}
-	if f.Decide(request("GET", userID(0)), "/orders/{id}").Sampled {
+	if f.Decide(request(userID(0)), "/orders/{id}").Sampled {
 		t.Error("a route the flag's targeting leaves out was sampled")
 	}
 
@@ -157,7 +147,7 @@ func TestFlagdCached(t *testing.T) {
 	}
 	eventually(t, "the edited percentage is used", func() bool {
 		for _, i := range left {
-			if !f.Decide(request("GET", userID(i)), "/products/{id}").Sampled {
+			if !f.Decide(request(userID(i)), route).Sampled {
 				return false
 			}
 		}
