@@ -85,6 +85,10 @@ func TestDecide(t *testing.T) {
 			"a percentage that is not a number counts as 0"},
 		{"no flags defined", nil, notSampledPG, []string{KeyEnabled, KeyPrimary}, false,
 			"missing flags give the safe decision and are reported; the percentage is not read while disabled"},
+		{"enabled missing", map[string]memprovider.InMemoryFlag{
+			KeySamplePercent: static(100.0), KeyPrimary: static("dynamodb"),
+		}, notSampledDDB, []string{KeyEnabled}, false,
+			"the primary is honoured without the shadowing flags, which count as off until read once"},
 	}
 	for _, mode := range modes {
 		for _, tt := range tests {
@@ -142,16 +146,18 @@ func TestDecideProviderTrouble(t *testing.T) {
 		}, true, "the SDK refuses to evaluate before Init returns"},
 	}
 	for _, mode := range modes {
-		for _, tt := range tests {
-			t.Run(mode.name+"/"+tt.name, func(t *testing.T) {
-				f, log, _ := newTestFlags(t, tt.client(t), mode.opts...)
-				if got := f.Decide(request("GET", ""), "/products/{id}"); got != Safe() {
-					t.Errorf("Decide = %+v, want Safe() (%s)", got, tt.reason)
-				}
-				if got := log.count() > 0; got != tt.wantReports {
-					t.Errorf("reported %v, want reports: %v (%s)", log.all(), tt.wantReports, tt.reason)
-				}
-			})
+		for _, fallback := range backends.Names() {
+			for _, tt := range tests {
+				t.Run(mode.name+"/fallback "+string(fallback)+"/"+tt.name, func(t *testing.T) {
+					f, log, _ := newTestFlags(t, tt.client(t), append(mode.opts, WithFallbackPrimary(fallback))...)
+					if got, want := f.Decide(request("GET", ""), "/products/{id}"), SafeFor(fallback); got != want {
+						t.Errorf("Decide = %+v, want %+v, the safe decision with the fallback primary (%s)", got, want, tt.reason)
+					}
+					if got := log.count() > 0; got != tt.wantReports {
+						t.Errorf("reported %v, want reports: %v (%s)", log.all(), tt.wantReports, tt.reason)
+					}
+				})
+			}
 		}
 	}
 }
