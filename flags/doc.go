@@ -81,8 +81,8 @@
 //
 // In exact mode every request waits at most the timeout for its own
 // evaluation. Past it, or while 64 evaluations are running already, it gets
-// the last decision of its route (made for another user, in exact mode) or
-// the safe one before the first.
+// the last decision of its route (possibly made for another user) or the
+// safe one before the first.
 //
 // # Provider outages and the fallback primary
 //
