@@ -2,6 +2,7 @@ package flags
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/open-feature/go-sdk/openfeature"
@@ -77,6 +78,7 @@ func (f *Flags) firstValues(e *entry) *values {
 	select {
 	case <-e.ready:
 	case <-timer.C:
+		f.reportSlowProvider(e)
 		e.current.CompareAndSwap(nil, &values{primary: f.cfg.fallback, generation: f.generation.Load()})
 	}
 	return e.current.Load()
@@ -90,6 +92,7 @@ func (f *Flags) evaluateExact(ctx context.Context, ec openfeature.EvaluationCont
 	select {
 	case f.exactSlots <- struct{}{}:
 	default:
+		f.reportSlowProvider(e)
 		return f.lastValues(e)
 	}
 	result := make(chan values, 1)
@@ -109,8 +112,20 @@ func (f *Flags) evaluateExact(ctx context.Context, ec openfeature.EvaluationCont
 	case v := <-result:
 		return v
 	case <-timer.C:
+		f.reportSlowProvider(e)
 		return f.lastValues(e)
 	}
+}
+
+// reportSlowProvider reports, once per Flags, that a request stopped
+// waiting for the provider, so a timeout too short for a remote provider
+// shows up.
+func (f *Flags) reportSlowProvider(e *entry) {
+	if f.slowReported.Load() || !f.slowReported.CompareAndSwap(false, true) {
+		return
+	}
+	f.cfg.handleError(fmt.Errorf("flags: the provider did not answer within %v (route %q, method %q); requests get the last good decision, or the safe one, until it does (see WithEvaluationTimeout)",
+		f.cfg.timeout, e.key.route, e.key.method))
 }
 
 // lastValues returns e's last values, or the safe ones before the first.

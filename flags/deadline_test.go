@@ -1,6 +1,7 @@
 package flags
 
 import (
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -35,7 +36,7 @@ func TestSlowProviderDoesNotDelayRequests(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
 					provider := newScriptedProvider(shadowValues(true, 100, "dynamodb"))
 					provider.update(tt.slow)
-					f, _, _ := newTestFlags(t, clientFor(t, provider), append(mode.opts, WithEvaluationTimeout(timeout))...)
+					f, log, _ := newTestFlags(t, clientFor(t, provider), append(mode.opts, WithEvaluationTimeout(timeout))...)
 					decide := func() Decision { return f.Decide(request("GET", ""), "/products/{id}") }
 
 					start := time.Now()
@@ -44,6 +45,9 @@ func TestSlowProviderDoesNotDelayRequests(t *testing.T) {
 					}
 					if waited := time.Since(start); waited > timeout {
 						t.Errorf("the first request waited %v, want at most the timeout %v (%s)", waited, timeout, tt.reason)
+					}
+					if reports := slowReports(log); reports != 1 {
+						t.Errorf("%d reports of the slow provider, want 1", reports)
 					}
 
 					time.Sleep(time.Second)
@@ -157,4 +161,15 @@ func TestNewRouteWaitsOnlyForItsFirstEvaluation(t *testing.T) {
 			t.Errorf("primary read %d times by 11 requests, want 1", n)
 		}
 	})
+}
+
+// slowReports counts the reports that the provider did not answer in time.
+func slowReports(log *errorLog) int {
+	n := 0
+	for _, err := range log.all() {
+		if strings.Contains(err.Error(), "did not answer within") {
+			n++
+		}
+	}
+	return n
 }

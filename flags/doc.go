@@ -71,7 +71,9 @@
 // evaluation timeout ([WithEvaluationTimeout], default
 // [DefaultEvaluationTimeout], 5 ms). An in-process provider (memprovider,
 // flagd in-process) answers in microseconds, well inside it, so a fresh
-// process shadows from its first request.
+// process shadows from its first request. The first request that stops waiting
+// is reported to [go.opentelemetry.io/otel.Handle], once per Flags: a remote
+// provider may need a longer timeout.
 //
 // In cached mode only the first requests of a new (route, method) pair wait.
 // Past the timeout they get the safe decision (below), which the pair keeps,

@@ -64,6 +64,7 @@ type Flags struct {
 	routes           atomic.Pointer[map[routeKey]*entry] // immutable; replaced on insert
 	other            *entry                              // shared entry past the cap
 	overflowReported atomic.Bool
+	slowReported     atomic.Bool
 	closed           atomic.Bool
 
 	mu    sync.Mutex // serialises route inserts, Close and timer re-arming
