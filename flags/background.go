@@ -22,10 +22,10 @@ const (
 	evaluationBound = 10 * time.Second
 )
 
-// spawn runs evaluate in a goroutine that [Flags.Close] cancels and waits
+// spawn calls run in a goroutine that [Flags.Close] cancels and waits
 // for. The context keeps parent's values but not its cancellation. spawn
 // reports false, and runs nothing, once Flags is closed.
-func (f *Flags) spawn(parent context.Context, evaluate func(ctx context.Context)) bool {
+func (f *Flags) spawn(parent context.Context, run func(ctx context.Context)) bool {
 	f.lifecycle.RLock()
 	defer f.lifecycle.RUnlock()
 	if f.closed.Load() {
@@ -36,9 +36,9 @@ func (f *Flags) spawn(parent context.Context, evaluate func(ctx context.Context)
 		defer f.running.Done()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), evaluationBound)
 		defer cancel()
-		stop := context.AfterFunc(f.stop, cancel)
+		stop := context.AfterFunc(f.closing, cancel)
 		defer stop()
-		evaluate(ctx)
+		run(ctx)
 	}()
 	return true
 }

@@ -71,10 +71,10 @@ type Flags struct {
 	timer timer
 
 	// Evaluations run in goroutines of their own (see background.go).
-	// lifecycle orders their start against Close; stop cancels them.
+	// lifecycle orders their start against Close; closing ends when Close starts.
 	lifecycle  sync.RWMutex
 	running    sync.WaitGroup
-	stop       context.Context
+	closing    context.Context
 	cancel     context.CancelFunc
 	exactSlots chan struct{}
 }
@@ -100,7 +100,7 @@ func New(client openfeature.IClient, opts ...Option) *Flags {
 	f.reporter = newReporter(f.cfg.handleError)
 	f.other = newEntry(routeKey{backends.OverflowRoute, backends.OverflowRoute})
 	f.routes.Store(&map[routeKey]*entry{})
-	f.stop, f.cancel = context.WithCancel(context.Background())
+	f.closing, f.cancel = context.WithCancel(context.Background())
 	f.exactSlots = make(chan struct{}, maxExactEvaluations)
 
 	f.generation.Store(1)
