@@ -55,11 +55,13 @@ func (f *Flags) refreshInBackground(e *entry) {
 		return
 	}
 	started := f.spawn(context.Background(), func(ctx context.Context) {
-		defer e.evaluating.Store(false)
 		// Cached values are shared by every request of the route, so
 		// nothing request-scoped (such as an OpenFeature transaction
 		// context) may enter them: the context is a fresh one.
 		v := f.evaluate(ctx, e.ec, e.key.route, e.key.method, f.generation.Load(), e.current.Load())
+		// Free the entry before publishing, so a request that sees these
+		// values can already start the next refresh.
+		e.evaluating.Store(false)
 		e.store(&v)
 	})
 	if !started {

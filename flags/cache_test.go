@@ -110,6 +110,7 @@ func TestRefreshInBackground(t *testing.T) {
 		if waited := time.Since(start); waited != 0 {
 			t.Errorf("50 requests during a refresh waited %v, want 0: a refresh never makes a request wait", waited)
 		}
+		synctest.Wait() // the refresh is inside the provider now
 		if n := provider.callsOf(KeyPrimary); n != 2 {
 			t.Errorf("primary flag read %d times, want 2: the first fill and one refresh for all 50 requests", n)
 		}
