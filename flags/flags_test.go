@@ -1,6 +1,7 @@
 package flags
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"math"
@@ -300,5 +301,29 @@ func TestCloseGivesSafe(t *testing.T) {
 				t.Error("Close did not stop the refresh timer")
 			}
 		})
+	}
+}
+
+// TestExactEvaluationKeepsRequestValues: the evaluation runs on a goroutine
+// of its own, yet it still sees the request's OpenFeature transaction
+// context, and the request's cancellation does not cut it short.
+func TestExactEvaluationKeepsRequestValues(t *testing.T) {
+	var seen openfeature.FlattenedContext
+	flags := shadowFlags(true, 100, "postgres")
+	flags[KeyEnabled] = dynamic(func(flat openfeature.FlattenedContext) any {
+		seen = flat
+		return true
+	})
+	client, _ := memClient(t, flags)
+	f, _, _ := newTestFlags(t, client, WithExactEvaluation())
+	r := request("GET", "")
+	ctx, cancel := context.WithCancel(openfeature.WithTransactionContext(r.Context(),
+		openfeature.NewTargetlessEvaluationContext(map[string]any{"plan": "gold"})))
+	cancel()
+	if got := f.Decide(r.WithContext(ctx), "/products/{id}"); !got.Sampled {
+		t.Errorf("Decide = %+v, want sampled by the flags despite the cancelled request context", got)
+	}
+	if seen["plan"] != "gold" || seen[AttrRoute] != "/products/{id}" || seen[AttrMethod] != "GET" {
+		t.Errorf("evaluation context %v, want the transaction's plan and the route and method", seen)
 	}
 }
