@@ -1,23 +1,53 @@
 package flags
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"sync/atomic"
 
 	"github.com/open-feature/go-sdk/openfeature"
+
+	"github.com/shadowread/shadowread/backends"
 )
 
 // routeKey identifies a cache entry. Routes are patterns, so there are few.
 type routeKey struct{ route, method string }
 
-// entry caches the flag values of one (route, method) pair. Requests read
-// current without locking; a stale entry is re-read by one request at a time.
+// entry holds the last decision of one (route, method) pair. Requests read
+// current without locking; one evaluation at a time runs for the entry, in
+// the background.
 type entry struct {
-	key        routeKey
+	key routeKey
+	// ec is the evaluation context of cached mode: route and method, no
+	// targeting key. It is immutable, so every refresh reuses it.
+	ec openfeature.EvaluationContext
+
+	// current is nil until the first evaluation ends or the first request
+	// gives up waiting for it.
 	current    atomic.Pointer[values]
-	refreshing atomic.Bool
+	evaluating atomic.Bool
+	// ready is closed when the first evaluation has stored its values.
+	ready  chan struct{}
+	filled atomic.Bool
+}
+
+func newEntry(key routeKey) *entry {
+	return &entry{
+		key: key,
+		ec: openfeature.NewTargetlessEvaluationContext(map[string]any{
+			AttrRoute:  key.route,
+			AttrMethod: key.method,
+		}),
+		ready: make(chan struct{}),
+	}
+}
+
+// store makes v the entry's current values.
+func (e *entry) store(v *values) {
+	e.current.Store(v)
+	if e.filled.CompareAndSwap(false, true) {
+		close(e.ready)
+	}
 }
 
 // entry returns the cache entry of (route, method), adding it on first use.
@@ -38,12 +68,9 @@ func (f *Flags) entry(route, method string) *entry {
 	return f.add(key)
 }
 
-// add evaluates a new entry outside the lock, then inserts it into a copy
-// of the map. Two requests that miss together both evaluate; one insert wins.
+// add inserts a new entry into a copy of the map. It does not evaluate:
+// the caller starts the entry's first evaluation.
 func (f *Flags) add(key routeKey) *entry {
-	e := &entry{key: key}
-	e.current.Store(f.evaluateEntry(e))
-
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed.Load() {
@@ -57,41 +84,12 @@ func (f *Flags) add(key routeKey) *entry {
 		f.reportOverflow()
 		return f.other
 	}
+	e := newEntry(key)
 	routes := make(map[routeKey]*entry, len(old)+1)
 	maps.Copy(routes, old)
 	routes[key] = e
 	f.routes.Store(&routes)
 	return e
-}
-
-// refresh re-reads a stale entry. Only the request that claims the entry
-// evaluates; concurrent requests keep using the stale values meanwhile.
-func (f *Flags) refresh(e *entry, stale *values) *values {
-	if !e.refreshing.CompareAndSwap(false, true) {
-		return stale
-	}
-	defer e.refreshing.Store(false)
-	// Another request may have refreshed it between our load and the claim.
-	if v := e.current.Load(); v.generation == f.generation.Load() {
-		return v
-	}
-	v := f.evaluateEntry(e)
-	e.current.Store(v)
-	return v
-}
-
-// evaluateEntry reads the flags for e's route and method, without a
-// targeting key and without the request's context: the values are shared by
-// all requests of the pair, so nothing request-scoped (such as an OpenFeature
-// transaction context) may enter them.
-func (f *Flags) evaluateEntry(e *entry) *values {
-	generation := f.generation.Load()
-	ec := openfeature.NewTargetlessEvaluationContext(map[string]any{
-		AttrRoute:  e.key.route,
-		AttrMethod: e.key.method,
-	})
-	v := f.evaluate(context.Background(), ec, e.key.route, e.key.method, generation)
-	return &v
 }
 
 // reportOverflow reports, once per Flags, that the cap was reached.
@@ -102,5 +100,5 @@ func (f *Flags) reportOverflow() {
 		return
 	}
 	f.cfg.handleError(fmt.Errorf("flags: more than %d (route, method) pairs; further pairs share the flag values of route %q (is the route function returning raw paths instead of patterns?)",
-		f.cfg.maxRoutes, OtherRoute))
+		f.cfg.maxRoutes, backends.OverflowRoute))
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/open-feature/go-sdk/openfeature"
@@ -28,37 +29,44 @@ func switchable() (flags map[string]memprovider.InMemoryFlag, enabled *atomic.Bo
 }
 
 func TestCachedUntilRefreshTick(t *testing.T) {
-	flags, enabled, evaluations := switchable()
-	client, _ := memClient(t, flags)
-	f, _, ft := newTestFlags(t, client, WithRefreshInterval(5*time.Second))
-	if ft.d != 5*time.Second {
-		t.Fatalf("refresh timer armed for %v, want the configured 5s", ft.d)
-	}
-	sampled := func() bool { return f.Decide(request("GET", ""), "/products/{id}").Sampled }
-
-	if sampled() {
-		t.Fatal("sampled while disabled")
-	}
-	enabled.Store(true)
-	for range 100 {
-		if sampled() {
-			t.Fatal("a flag change without event or tick was seen: the value is not cached")
+	synctest.Test(t, func(t *testing.T) {
+		flags, enabled, evaluations := switchable()
+		client, _ := memClient(t, flags)
+		f, _, ft := newTestFlags(t, client, WithRefreshInterval(5*time.Second))
+		if ft.d != 5*time.Second {
+			t.Fatalf("refresh timer armed for %v, want the configured 5s", ft.d)
 		}
-	}
-	if n := evaluations.Load(); n != 1 {
-		t.Errorf("enabled flag evaluated %d times for 101 requests of one route, want 1", n)
-	}
+		sampled := func() bool { return f.Decide(request("GET", ""), "/products/{id}").Sampled }
 
-	ft.tick()
-	if !sampled() {
-		t.Error("the refresh tick did not make the new value visible")
-	}
-	if n := evaluations.Load(); n != 2 {
-		t.Errorf("enabled flag evaluated %d times after one tick, want 2", n)
-	}
-	if ft.resets != 1 || ft.d != 5*time.Second {
-		t.Errorf("after the tick the timer was re-armed %d times for %v, want once for 5s", ft.resets, ft.d)
-	}
+		if sampled() {
+			t.Fatal("sampled while disabled")
+		}
+		enabled.Store(true)
+		for range 100 {
+			if sampled() {
+				t.Fatal("a flag change without event or tick was seen: the value is not cached")
+			}
+		}
+		synctest.Wait()
+		if n := evaluations.Load(); n != 1 {
+			t.Errorf("enabled flag evaluated %d times for 101 requests of one route, want 1", n)
+		}
+
+		ft.tick()
+		if sampled() {
+			t.Error("the request after the tick got the new value: it waited for the refresh instead of keeping the cached value")
+		}
+		synctest.Wait() // the refresh ends in the background
+		if !sampled() {
+			t.Error("the refresh tick did not make the new value visible")
+		}
+		if n := evaluations.Load(); n != 2 {
+			t.Errorf("enabled flag evaluated %d times after one tick, want 2", n)
+		}
+		if ft.resets != 1 || ft.d != 5*time.Second {
+			t.Errorf("after the tick the timer was re-armed %d times for %v, want once for 5s", ft.resets, ft.d)
+		}
+	})
 }
 
 func TestRefreshOnProviderEvent(t *testing.T) {
@@ -76,61 +84,44 @@ func TestRefreshOnProviderEvent(t *testing.T) {
 	})
 }
 
-// TestStaleEntryRefreshedOnce: while one request re-reads a stale entry,
-// the others keep the old values instead of evaluating too.
-func TestStaleEntryRefreshedOnce(t *testing.T) {
-	var (
-		changed, blocked atomic.Bool
-		entered          = make(chan struct{})
-		release          = make(chan struct{})
-		releaseOnce      sync.Once
-		reads            atomic.Int64
-	)
-	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) })
-	flags := shadowFlags(false, 100, "postgres")
-	flags[KeyEnabled] = dynamic(func(openfeature.FlattenedContext) any {
-		reads.Add(1)
-		if !changed.Load() {
-			return false
+// TestRefreshInBackground: after a tick, requests keep the cached values at
+// once while one evaluation re-reads the flags in the background, however
+// slow the provider; the requests after it get the new values.
+func TestRefreshInBackground(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		provider := newScriptedProvider(shadowValues(false, 100, "postgres"))
+		f, _, ft := newTestFlags(t, clientFor(t, provider), WithEvaluationTimeout(DefaultEvaluationTimeout))
+		decide := func() Decision { return f.Decide(request("GET", ""), "/products/{id}") }
+		if got := decide(); got != Safe() {
+			t.Fatalf("Decide = %+v, want Safe() while disabled", got)
 		}
-		// The first reader of the new value parks inside the provider;
-		// any other reader would get the new value at once.
-		if blocked.CompareAndSwap(false, true) {
-			entered <- struct{}{}
-			<-release
+
+		provider.update(func(p *scriptedProvider) {
+			p.values = shadowValues(true, 100, "dynamodb")
+			p.delay = 300 * time.Millisecond
+		})
+		ft.tick()
+		start := time.Now()
+		for range 50 {
+			if got := decide(); got != Safe() {
+				t.Fatalf("during the refresh Decide = %+v, want the cached Safe()", got)
+			}
 		}
-		return true
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("50 requests during a refresh waited %v, want 0: a refresh never makes a request wait", waited)
+		}
+		synctest.Wait() // the refresh is inside the provider now
+		if n := provider.callsOf(KeyPrimary); n != 2 {
+			t.Errorf("primary flag read %d times, want 2: the first fill and one refresh for all 50 requests", n)
+		}
+
+		time.Sleep(time.Second) // three flags at 300 ms each
+		synctest.Wait()
+		want := Decision{Primary: backends.DynamoDB, Shadow: backends.Postgres, Sampled: true}
+		if got := decide(); got != want {
+			t.Errorf("after the refresh Decide = %+v, want %+v", got, want)
+		}
 	})
-	client, _ := memClient(t, flags)
-	f, _, ft := newTestFlags(t, client)
-	decide := func() Decision { return f.Decide(request("GET", ""), "/products/{id}") }
-	decide()
-
-	changed.Store(true)
-	ft.tick()
-	refreshed := make(chan Decision)
-	go func() { refreshed <- decide() }()
-	select {
-	case <-entered: // the refreshing request is inside the provider now
-	case <-refreshed:
-		t.Fatal("the first request after a tick did not re-read the flags")
-	}
-
-	for range 50 {
-		if got := decide(); got.Sampled {
-			t.Fatal("a concurrent request saw the new value before the refresh finished")
-		}
-	}
-	if n := reads.Load(); n != 2 {
-		t.Errorf("enabled flag read %d times, want 2: the first fill and one refresh", n)
-	}
-	releaseOnce.Do(func() { close(release) })
-	if got := <-refreshed; !got.Sampled {
-		t.Error("the refreshing request did not get the new value")
-	}
-	if !decide().Sampled {
-		t.Error("requests after the refresh did not get the new value")
-	}
 }
 
 func TestRouteCap(t *testing.T) {
@@ -167,24 +158,28 @@ func TestRouteCap(t *testing.T) {
 }
 
 func TestReporterOncePerRefresh(t *testing.T) {
-	client, _ := memClient(t, shadowFlags(true, 150, "postgres"))
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
-			f, log, ft := newTestFlags(t, client, mode.opts...)
-			for range 3 {
-				for _, route := range []string{"/a", "/a", "/b"} {
-					f.Decide(request("GET", ""), route)
+			synctest.Test(t, func(t *testing.T) {
+				client, _ := memClient(t, shadowFlags(true, 150, "postgres"))
+				f, log, ft := newTestFlags(t, client, mode.opts...)
+				for range 3 {
+					for _, route := range []string{"/a", "/a", "/b"} {
+						f.Decide(request("GET", ""), route)
+					}
 				}
-			}
-			if n := log.count(); n != 1 {
-				t.Errorf("%d reports before a refresh, want 1: one per problem, not per route or request", n)
-			}
-			ft.tick()
-			f.Decide(request("GET", ""), "/a")
-			f.Decide(request("GET", ""), "/b")
-			if n := log.count(); n != 2 {
-				t.Errorf("%d reports after a refresh, want 2: the problem is reported again once", n)
-			}
+				synctest.Wait()
+				if n := log.count(); n != 1 {
+					t.Errorf("%d reports before a refresh, want 1: one per problem, not per route or request", n)
+				}
+				ft.tick()
+				f.Decide(request("GET", ""), "/a")
+				f.Decide(request("GET", ""), "/b")
+				synctest.Wait()
+				if n := log.count(); n != 2 {
+					t.Errorf("%d reports after a refresh, want 2: the problem is reported again once", n)
+				}
+			})
 		})
 	}
 }

@@ -7,17 +7,33 @@ import (
 )
 
 // Decision is what the flags say about one request: which backend serves the
-// user, which one runs in the background, and whether this request is shadowed.
+// user and whether this request is shadowed. The shadow is always the other
+// backend, Primary.Other().
 type Decision struct {
 	Primary backends.Name
+	// Shadow is the backend that runs in the background.
+	//
+	// Deprecated: the shadow is always Primary.Other(); use that. Decisions
+	// made by this package still fill Shadow with it, so existing code keeps
+	// working.
 	Shadow  backends.Name
 	Sampled bool
 }
 
-// Safe returns the decision taken whenever the flags cannot be read:
-// PostgreSQL serves the user and nothing is shadowed.
+// Safe returns the decision taken when the flags cannot be read and the
+// fallback primary is the default, PostgreSQL: PostgreSQL serves the user
+// and nothing is shadowed. [SafeFor] gives the same decision for another
+// fallback primary (see [WithFallbackPrimary]).
 func Safe() Decision {
-	return Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB}
+	return SafeFor(backends.Postgres)
+}
+
+// SafeFor returns the safe decision with primary serving the user: nothing
+// is shadowed. It is what a [Flags] built with [WithFallbackPrimary](primary)
+// decides before the flags of a route have been read once, and after
+// [Flags.Close].
+func SafeFor(primary backends.Name) Decision {
+	return Decision{Primary: primary, Shadow: primary.Other()}
 }
 
 // Decider decides per request. Decide runs on every request of the service,

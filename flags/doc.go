@@ -2,8 +2,10 @@
 // one runs as the shadow and whether the request is shadowed at all.
 //
 // The middleware asks a [Decider] once per request. [New] builds one from
-// three [OpenFeature] flags read through an injected [openfeature.Client];
-// [DeciderFunc] adapts a plain function, for tests or a fixed policy.
+// three [OpenFeature] flags read through an injected [openfeature.IClient],
+// usually an [*openfeature.Client]; [DeciderFunc] adapts a plain function,
+// for tests or a fixed policy. A [Decision]'s shadow is always the other
+// backend of its primary.
 //
 // # Flags
 //
@@ -39,13 +41,15 @@
 // about 30 to 50 ns and no allocation. Cached values are re-read after any
 // provider event (ready, configuration changed, error, stale) and every
 // refresh interval ([WithRefreshInterval], default 30 s) for providers that
-// send no events. The next request of a stale pair re-reads it while
-// concurrent requests of the pair keep the previous values. The first
-// request of a new pair pays one evaluation. Routes are patterns, so pairs
-// are few; to survive a route function that returns raw paths, at most
-// [WithMaxRoutes] pairs (default 1,024) get entries of their own and all
-// further pairs share one entry evaluated with route and method set to
-// [OtherRoute]. Reaching the cap is reported once.
+// send no events. The next request of a stale pair starts the re-read in
+// the background and, like every request until it ends, keeps the previous
+// values: a refresh never makes a request wait. The first request of a new
+// pair waits for its evaluation (see Slow providers). Routes are patterns,
+// so pairs are few; to survive a route function that returns raw paths, at
+// most [WithMaxRoutes] pairs (default [backends.DefaultMaxRoutes], 1,024)
+// get entries of their own and all further pairs share one entry evaluated
+// with route and method set to [backends.OverflowRoute], the label telemetry
+// uses for the same routes. Reaching the cap is reported once.
 //
 // The catch: cached values are shared by all users of a route, so a provider
 // rule on the targeting key (a user list, flagd's "fractional") never sees a
@@ -56,26 +60,66 @@
 // request with the full evaluation context: targeting key, route, method and
 // any [WithAttributes]. The provider's own per-user targeting then applies,
 // for example a fractional split of the primary switch by user. It costs the
-// microseconds above on every request; use it only when the flags must see
-// the user.
+// microseconds above, plus a goroutine, on every request; use it only when
+// the flags must see the user.
 //
-// # Safe defaults
+// # Slow providers
 //
-// Flags never fails a request and never panics on a flag value. Whatever
-// cannot be read gives the safe value of the flag concerned:
+// Flags never calls the provider on the request's goroutine: a remote
+// provider may take hundreds of milliseconds, or hang. Evaluations run in
+// goroutines that Flags owns, and a request waits for one at most the
+// evaluation timeout ([WithEvaluationTimeout], default
+// [DefaultEvaluationTimeout], 5 ms). An in-process provider (memprovider,
+// flagd in-process) answers in microseconds, well inside it, so a fresh
+// process shadows from its first request. The first request that stops waiting
+// is reported to [go.opentelemetry.io/otel.Handle], once per Flags: a remote
+// provider may need a longer timeout.
 //
-//   - no provider registered for the client's domain: the SDK's no-op
-//     provider answers every flag with its default, so [Safe];
-//   - provider not ready, failing or panicking: [Safe];
-//   - an evaluation error of one flag (not found, wrong type): enabled is
-//     false, the percentage 0 and the primary PostgreSQL;
-//   - a percentage that is NaN or negative counts as 0, above 100 as 100;
-//   - an unknown primary name gives PostgreSQL and no shadow: the intended
-//     direction is unknown, so nothing is compared.
+// In cached mode only the first requests of a new (route, method) pair wait.
+// Past the timeout they get the safe decision (below), which the pair keeps,
+// without waiting again, until its evaluation ends in the background. One
+// evaluation runs per pair at a time: while it hangs, refreshes of the pair
+// start no other.
 //
-// Each problem is passed to [go.opentelemetry.io/otel.Handle] as a
-// [*FlagError] (wrapping [ErrInvalidValue] for bad values), once per refresh
-// rather than once per request. After [Flags.Close], Decide returns [Safe].
+// In exact mode every request waits at most the timeout for its own
+// evaluation. Past it, or while 64 evaluations are running already, it gets
+// the last decision of its route (possibly made for another user) or the
+// safe one before the first.
+//
+// # Provider outages and the fallback primary
+//
+// Flags never fails a request and never panics on a flag value. When the
+// provider fails, the last good decision of each route stands, so an outage
+// never moves reads to another store:
+//
+//   - a flag that cannot be read (provider erroring or not ready, flag
+//     missing or of the wrong type) keeps its last good value: the primary
+//     its last primary, the enabled and sample-percent flags the last
+//     sample percentage;
+//   - a primary that names no backend, or a provider that panics, keeps the
+//     whole last decision: the intended direction is unknown;
+//   - a percentage that is NaN or negative counts as 0, above 100 as 100.
+//
+// Before a route's first good read, the values kept are those of the safe
+// decision ([SafeFor] the fallback primary, [Flags.Safe]): nothing is
+// shadowed and the fallback primary serves the user. It is also what Decide returns after
+// [Flags.Close]. The fallback is PostgreSQL unless set with
+// [WithFallbackPrimary]; choose it by the phase of the migration:
+//
+//   - dual writes, dark reads, and the primary switch while the write path
+//     still writes PostgreSQL: [backends.Postgres], the default, the store
+//     that is complete; [Safe] is this decision;
+//   - once the write path stops writing PostgreSQL: [backends.DynamoDB],
+//     because PostgreSQL now holds stale data. Deploy it before writes to
+//     PostgreSQL stop, so that no process, restarted during a flag outage,
+//     can serve reads from the stale store.
+//
+// A client without a provider (the SDK's no-op provider answers every flag
+// with its default) keeps the primary in force: the fallback before the
+// first good read. Each problem is passed to
+// [go.opentelemetry.io/otel.Handle] as a [*FlagError] (wrapping
+// [ErrInvalidValue] for bad values), once per refresh rather than once per
+// request.
 //
 // # Sticky sampling
 //
@@ -100,8 +144,12 @@
 // provider events on the client and arms a [time.AfterFunc] timer for the
 // refresh interval; the function the runtime runs when it fires only bumps a
 // counter and re-arms the timer. Reading the clock on every request instead
-// would cost as much as the rest of Decide. [Flags.Close] removes the
-// handlers and stops the timer.
+// would cost as much as the rest of Decide. Evaluations run in goroutines
+// that Flags owns: at most one per cached (route, method) pair and 64 in
+// exact mode, each with a context cancelled after 10 s. [Flags.Close]
+// removes the handlers, stops the timer, cancels the evaluations still
+// running and waits for them to return (a provider that ignores its context
+// keeps Close waiting until it answers).
 // A Flags that is never closed stays reachable from the client's event
 // registry for the life of the process, which is fine for the one Flags a
 // service builds at start-up; close any shorter-lived one.

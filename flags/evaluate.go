@@ -30,8 +30,8 @@ func (e *FlagError) Error() string {
 
 func (e *FlagError) Unwrap() error { return e.Err }
 
-// values are the flags of one evaluation context, reduced to what a decision
-// needs. They are immutable once built.
+// values are the flags of one route, reduced to what a decision needs. They
+// are immutable once built.
 type values struct {
 	primary backends.Name
 	// threshold is the number of sampled buckets out of [buckets];
@@ -50,44 +50,61 @@ func (v *values) decision() Decision {
 // split reports whether the percentage samples some requests but not all.
 func (v *values) split() bool { return v.threshold > 0 && v.threshold < buckets }
 
-// evaluate reads the three flags. Any problem gives the safe value of the
-// flag concerned and is reported; a panicking provider gives [Safe].
-func (f *Flags) evaluate(ctx context.Context, ec openfeature.EvaluationContext, route, method string, generation uint64) (v values) {
+// evaluate reads the three flags on top of last, the route's last good
+// values (nil before the first, when the fallback primary and no shadow
+// stand in). A flag that cannot be read (an error, a missing flag, a
+// provider not ready) keeps its last good value, so a flag outage never
+// moves reads to another store; an unknown backend name or a panicking
+// provider keeps the whole last decision. Each problem is reported.
+func (f *Flags) evaluate(ctx context.Context, ec openfeature.EvaluationContext, route, method string, generation uint64, last *values) (v values) {
+	if last != nil {
+		v = *last
+	} else {
+		v = values{primary: f.cfg.fallback}
+	}
+	v.generation = generation
+	kept := v
 	problem := func(key string, err error) {
 		f.reporter.report(generation, &FlagError{Key: key, Route: route, Method: method, Err: err})
 	}
 	current := f.cfg.keys.primary // the flag being read, for a panic report
 	defer func() {
 		if p := recover(); p != nil {
-			problem(current, fmt.Errorf("provider panicked: %v; using %s and not shadowing", p, backends.Postgres))
-			v = values{primary: backends.Postgres, generation: generation}
+			problem(current, fmt.Errorf("provider panicked: %v; keeping primary %s", p, kept.primary))
+			v = kept
 		}
 	}()
-	v = values{primary: backends.Postgres, generation: generation}
 
-	name, err := f.client.StringValue(ctx, f.cfg.keys.primary, string(backends.Postgres), ec)
+	// The default is the primary in force, so a provider that answers every
+	// flag with its default (the SDK's no-op provider) moves nothing.
+	name, err := f.client.StringValue(ctx, f.cfg.keys.primary, string(kept.primary), ec)
 	if err != nil {
-		problem(f.cfg.keys.primary, fmt.Errorf("%w; using %s", err, backends.Postgres))
+		problem(f.cfg.keys.primary, fmt.Errorf("%w; keeping primary %s", err, kept.primary))
 	} else if primary, err := backends.ParseName(name); err == nil {
 		v.primary = primary
 	} else {
-		problem(f.cfg.keys.primary, fmt.Errorf("%w: %w; using %s and not shadowing", ErrInvalidValue, err, backends.Postgres))
-		return v
+		// A name that is no backend says nothing about the intended
+		// direction: the whole last decision stands, and before the first
+		// nothing is compared.
+		problem(f.cfg.keys.primary, fmt.Errorf("%w: %w; keeping the last decision (primary %s)", ErrInvalidValue, err, kept.primary))
+		return kept
 	}
 
 	current = f.cfg.keys.enabled
 	enabled, err := f.client.BooleanValue(ctx, f.cfg.keys.enabled, false, ec)
 	if err != nil {
-		problem(f.cfg.keys.enabled, fmt.Errorf("%w; not shadowing", err))
+		problem(f.cfg.keys.enabled, fmt.Errorf("%w; keeping the last sample percentage", err))
+		return v
 	}
 	if !enabled {
+		v.threshold = 0
 		return v
 	}
 
 	current = f.cfg.keys.samplePercent
 	percent, err := f.client.FloatValue(ctx, f.cfg.keys.samplePercent, 0, ec)
 	if err != nil {
-		problem(f.cfg.keys.samplePercent, fmt.Errorf("%w; using 0", err))
+		problem(f.cfg.keys.samplePercent, fmt.Errorf("%w; keeping the last sample percentage", err))
 		return v
 	}
 	v.threshold, err = thresholdOf(percent)

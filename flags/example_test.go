@@ -3,10 +3,12 @@ package flags_test
 import (
 	"fmt"
 	"net/http/httptest"
+	"time"
 
 	"github.com/open-feature/go-sdk/openfeature"
 	"github.com/open-feature/go-sdk/openfeature/memprovider"
 
+	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/flags"
 )
 
@@ -142,4 +144,51 @@ func ExampleNew_perRoute() {
 	// Output:
 	// /products/{id} true
 	// /orders/{id} false
+}
+
+func ExampleWithFallbackPrimary() {
+	// After the cutover the write path no longer writes PostgreSQL. Here the
+	// provider has lost its flags: without a good read the decision is the
+	// safe one, with DynamoDB serving and nothing shadowed.
+	provider := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{})
+	if err := openfeature.SetNamedProviderAndWait("catalog", provider); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer openfeature.Shutdown()
+
+	decider := flags.New(openfeature.NewClient("catalog"),
+		flags.WithFallbackPrimary(backends.DynamoDB))
+	defer decider.Close()
+
+	r := httptest.NewRequest("GET", "/products/42", nil)
+	d := decider.Decide(r, "/products/{id}")
+	fmt.Printf("primary %s, sampled %v\n", d.Primary, d.Sampled)
+	fmt.Println(d == flags.SafeFor(backends.DynamoDB))
+	// Output:
+	// primary dynamodb, sampled false
+	// true
+}
+
+func ExampleWithEvaluationTimeout() {
+	provider := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{
+		flags.KeyEnabled:       flag(true),
+		flags.KeySamplePercent: flag(100.0),
+		flags.KeyPrimary:       flag("dynamodb"),
+	})
+	if err := openfeature.SetNamedProviderAndWait("catalog", provider); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer openfeature.Shutdown()
+
+	// A remote provider far from the service: the first request of a route
+	// waits for it at most 50 ms; refreshes never make a request wait.
+	decider := flags.New(openfeature.NewClient("catalog"),
+		flags.WithEvaluationTimeout(50*time.Millisecond))
+	defer decider.Close()
+
+	r := httptest.NewRequest("GET", "/products/42", nil)
+	fmt.Println(decider.Decide(r, "/products/{id}").Primary)
+	// Output: dynamodb
 }

@@ -1,6 +1,7 @@
 package flags
 
 import (
+	"context"
 	"maps"
 	"net/http"
 	"sync"
@@ -34,7 +35,10 @@ const (
 // OtherRoute is the route and method of the shared cache entry used once
 // more than the maximum number of (route, method) pairs have been seen
 // (see [WithMaxRoutes]).
-const OtherRoute = "(other)"
+//
+// Deprecated: use [backends.OverflowRoute], the one overflow label shared
+// with telemetry; this is the same value.
+const OtherRoute = backends.OverflowRoute
 
 // eventTypes are the provider events after which cached values are re-read.
 var eventTypes = []openfeature.EventType{
@@ -47,7 +51,7 @@ var eventTypes = []openfeature.EventType{
 // Flags decides per request from three OpenFeature flags. Create it with
 // [New]; it is safe for concurrent use.
 type Flags struct {
-	client   *openfeature.Client
+	client   openfeature.IClient
 	cfg      config
 	hash     stickyHash
 	reporter *reporter
@@ -60,34 +64,46 @@ type Flags struct {
 	routes           atomic.Pointer[map[routeKey]*entry] // immutable; replaced on insert
 	other            *entry                              // shared entry past the cap
 	overflowReported atomic.Bool
+	slowReported     atomic.Bool
 	closed           atomic.Bool
 
 	mu    sync.Mutex // serialises route inserts, Close and timer re-arming
 	timer timer
+
+	// Evaluations run in goroutines of their own (see background.go).
+	// lifecycle orders their start against Close; closing ends when Close starts.
+	lifecycle  sync.RWMutex
+	running    sync.WaitGroup
+	closing    context.Context
+	cancel     context.CancelFunc
+	exactSlots chan struct{}
 }
 
 var _ Decider = (*Flags)(nil)
 
 // New returns a [Decider] that reads [KeyEnabled], [KeySamplePercent] and
-// [KeyPrimary] through client. It registers handlers for provider events
-// on client and arms a refresh timer; [Flags.Close] removes both.
+// [KeyPrimary] through client, usually an [*openfeature.Client]. A nil
+// client means the default client, [openfeature.NewDefaultClient]. New
+// registers handlers for provider events on client and arms a refresh
+// timer; [Flags.Close] removes both.
 //
 // New never evaluates a flag and never fails: a client whose provider is
-// missing, not ready or failing gives [Safe] decisions until it recovers.
-func New(client *openfeature.Client, opts ...Option) *Flags {
-	if client == nil {
-		panic("flags: New needs a client, e.g. flags.New(openfeature.NewClient(\"my-service\"))")
+// missing, not ready or failing gives the safe decision ([SafeFor] the
+// fallback primary) until it recovers, and the last good decision of a
+// route once it has been read.
+func New(client openfeature.IClient, opts ...Option) *Flags {
+	if c, ok := client.(*openfeature.Client); client == nil || ok && c == nil {
+		client = openfeature.NewDefaultClient()
 	}
 	f := &Flags{client: client, cfg: newConfig(opts)}
 	f.hash = newStickyHash(f.cfg.keys.samplePercent)
 	f.reporter = newReporter(f.cfg.handleError)
-	f.other = &entry{key: routeKey{OtherRoute, OtherRoute}}
+	f.other = newEntry(routeKey{backends.OverflowRoute, backends.OverflowRoute})
 	f.routes.Store(&map[routeKey]*entry{})
+	f.closing, f.cancel = context.WithCancel(context.Background())
+	f.exactSlots = make(chan struct{}, maxExactEvaluations)
 
-	// Generations start at 1, so the shared entry's placeholder values
-	// (generation 0) are stale and its first use evaluates it.
 	f.generation.Store(1)
-	f.other.current.Store(&values{primary: backends.Postgres})
 	f.onEvent = func(openfeature.EventDetails) { f.generation.Add(1) }
 	for _, t := range eventTypes {
 		client.AddHandler(t, &f.onEvent)
@@ -99,19 +115,23 @@ func New(client *openfeature.Client, opts ...Option) *Flags {
 }
 
 // Decide returns the decision for r, whose route pattern is route. In cached
-// mode it does not allocate once the (route, method) pair has been seen.
-// After [Flags.Close] it returns [Safe].
+// mode it does not allocate once the (route, method) pair has been seen, and
+// it waits for the provider only on the first request of the pair, at most
+// the evaluation timeout ([WithEvaluationTimeout]). After [Flags.Close] it
+// returns the safe decision, [Flags.Safe].
 func (f *Flags) Decide(r *http.Request, route string) Decision {
 	if f.cfg.exact {
 		return f.decideExact(r, route)
 	}
 	e := f.entry(route, r.Method)
 	if e == nil {
-		return Safe()
+		return f.Safe()
 	}
 	v := e.current.Load()
-	if v.generation != f.generation.Load() {
-		v = f.refresh(e, v)
+	if v == nil {
+		v = f.firstValues(e)
+	} else if v.generation != f.generation.Load() {
+		f.refreshInBackground(e)
 	}
 	d := v.decision()
 	if v.split() {
@@ -120,10 +140,16 @@ func (f *Flags) Decide(r *http.Request, route string) Decision {
 	return d
 }
 
+// Safe returns the decision taken for a route whose flags have never been
+// read, and after Close: the fallback primary ([WithFallbackPrimary])
+// serves the user and nothing is shadowed.
+func (f *Flags) Safe() Decision { return SafeFor(f.cfg.fallback) }
+
 // decideExact evaluates the flags with the request's own evaluation context.
 func (f *Flags) decideExact(r *http.Request, route string) Decision {
-	if f.closed.Load() {
-		return Safe()
+	e := f.entry(route, r.Method)
+	if e == nil {
+		return f.Safe()
 	}
 	key := f.keyOf(r)
 	attrs := make(map[string]any, 2)
@@ -132,7 +158,7 @@ func (f *Flags) decideExact(r *http.Request, route string) Decision {
 	}
 	attrs[AttrRoute] = route
 	attrs[AttrMethod] = r.Method
-	v := f.evaluate(r.Context(), openfeature.NewEvaluationContext(key, attrs), route, r.Method, f.generation.Load())
+	v := f.evaluateExact(r.Context(), openfeature.NewEvaluationContext(key, attrs), e)
 	d := v.decision()
 	if v.split() {
 		d.Sampled = f.rollUnder(v.threshold, key)
@@ -167,19 +193,25 @@ func (f *Flags) tick() {
 	}
 }
 
-// Close removes the event handlers from the client and stops the refresh
-// timer, so the Flags can be garbage collected. Afterwards Decide returns
-// [Safe]. Close is safe to call more than once.
+// Close removes the event handlers from the client, stops the refresh
+// timer, cancels the context of evaluations still running and waits for
+// them to return, so the Flags can be garbage collected. Afterwards Decide
+// returns [Flags.Safe]. Close is safe to call more than once.
 func (f *Flags) Close() {
+	f.lifecycle.Lock()
 	f.mu.Lock()
 	if f.closed.Swap(true) {
 		f.mu.Unlock()
+		f.lifecycle.Unlock()
 		return
 	}
 	f.timer.Stop()
 	f.routes.Store(&map[routeKey]*entry{})
 	f.mu.Unlock()
+	f.lifecycle.Unlock()
 	for _, t := range eventTypes {
 		f.client.RemoveHandler(t, &f.onEvent)
 	}
+	f.cancel()
+	f.running.Wait()
 }

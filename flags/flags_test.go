@@ -1,6 +1,7 @@
 package flags
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"math"
@@ -85,6 +86,10 @@ func TestDecide(t *testing.T) {
 			"a percentage that is not a number counts as 0"},
 		{"no flags defined", nil, notSampledPG, []string{KeyEnabled, KeyPrimary}, false,
 			"missing flags give the safe decision and are reported; the percentage is not read while disabled"},
+		{"enabled missing", map[string]memprovider.InMemoryFlag{
+			KeySamplePercent: static(100.0), KeyPrimary: static("dynamodb"),
+		}, notSampledDDB, []string{KeyEnabled}, false,
+			"the primary is honoured without the shadowing flags, which count as off until read once"},
 	}
 	for _, mode := range modes {
 		for _, tt := range tests {
@@ -142,16 +147,18 @@ func TestDecideProviderTrouble(t *testing.T) {
 		}, true, "the SDK refuses to evaluate before Init returns"},
 	}
 	for _, mode := range modes {
-		for _, tt := range tests {
-			t.Run(mode.name+"/"+tt.name, func(t *testing.T) {
-				f, log, _ := newTestFlags(t, tt.client(t), mode.opts...)
-				if got := f.Decide(request("GET", ""), "/products/{id}"); got != Safe() {
-					t.Errorf("Decide = %+v, want Safe() (%s)", got, tt.reason)
-				}
-				if got := log.count() > 0; got != tt.wantReports {
-					t.Errorf("reported %v, want reports: %v (%s)", log.all(), tt.wantReports, tt.reason)
-				}
-			})
+		for _, fallback := range backends.Names() {
+			for _, tt := range tests {
+				t.Run(mode.name+"/fallback "+string(fallback)+"/"+tt.name, func(t *testing.T) {
+					f, log, _ := newTestFlags(t, tt.client(t), append(mode.opts, WithFallbackPrimary(fallback))...)
+					if got, want := f.Decide(request("GET", ""), "/products/{id}"), SafeFor(fallback); got != want {
+						t.Errorf("Decide = %+v, want %+v, the safe decision with the fallback primary (%s)", got, want, tt.reason)
+					}
+					if got := log.count() > 0; got != tt.wantReports {
+						t.Errorf("reported %v, want reports: %v (%s)", log.all(), tt.wantReports, tt.reason)
+					}
+				})
+			}
 		}
 	}
 }
@@ -294,5 +301,29 @@ func TestCloseGivesSafe(t *testing.T) {
 				t.Error("Close did not stop the refresh timer")
 			}
 		})
+	}
+}
+
+// TestExactEvaluationKeepsRequestValues: the evaluation runs on a goroutine
+// of its own, yet it still sees the request's OpenFeature transaction
+// context, and the request's cancellation does not cut it short.
+func TestExactEvaluationKeepsRequestValues(t *testing.T) {
+	var seen openfeature.FlattenedContext
+	flags := shadowFlags(true, 100, "postgres")
+	flags[KeyEnabled] = dynamic(func(flat openfeature.FlattenedContext) any {
+		seen = flat
+		return true
+	})
+	client, _ := memClient(t, flags)
+	f, _, _ := newTestFlags(t, client, WithExactEvaluation())
+	r := request("GET", "")
+	ctx, cancel := context.WithCancel(openfeature.WithTransactionContext(r.Context(),
+		openfeature.NewTargetlessEvaluationContext(map[string]any{"plan": "gold"})))
+	cancel()
+	if got := f.Decide(r.WithContext(ctx), "/products/{id}"); !got.Sampled {
+		t.Errorf("Decide = %+v, want sampled by the flags despite the cancelled request context", got)
+	}
+	if seen["plan"] != "gold" || seen[AttrRoute] != "/products/{id}" || seen[AttrMethod] != "GET" {
+		t.Errorf("evaluation context %v, want the transaction's plan and the route and method", seen)
 	}
 }

@@ -159,11 +159,14 @@ func (ft *fakeTimer) tick() {
 	fire()
 }
 
-// newTestFlags is New with the error log and fake timer wired in.
+// newTestFlags is New with the error log and fake timer wired in. Outside a
+// synctest bubble a busy machine may stall the evaluation goroutine for
+// milliseconds, so the evaluation timeout is a minute unless opts set it:
+// tests of the timeout run in a bubble, where time is exact.
 func newTestFlags(t testing.TB, client *openfeature.Client, opts ...Option) (*Flags, *errorLog, *fakeTimer) {
 	t.Helper()
 	log, ft := &errorLog{}, &fakeTimer{}
-	f := New(client, append([]Option{withErrorHandler(log.handle), withAfterFunc(ft.afterFunc)}, opts...)...)
+	f := New(client, append([]Option{withErrorHandler(log.handle), withAfterFunc(ft.afterFunc), WithEvaluationTimeout(time.Minute)}, opts...)...)
 	t.Cleanup(f.Close)
 	return f, log, ft
 }

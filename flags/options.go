@@ -1,11 +1,14 @@
 package flags
 
 import (
+	"fmt"
 	"net/http"
 	"net/textproto"
 	"time"
 
 	"go.opentelemetry.io/otel"
+
+	"github.com/shadowread/shadowread/backends"
 )
 
 // Default settings of [New].
@@ -13,9 +16,17 @@ const (
 	// DefaultRefreshInterval is how often cached flag values are re-evaluated
 	// when the provider sends no event.
 	DefaultRefreshInterval = 30 * time.Second
+	// DefaultEvaluationTimeout is how long a request waits for the provider
+	// when the flags of its route have never been read (see
+	// [WithEvaluationTimeout]). An in-process provider answers in
+	// microseconds; a remote one that answers later is read in the background.
+	DefaultEvaluationTimeout = 5 * time.Millisecond
 	// DefaultMaxRoutes is how many (route, method) pairs get their own cache
-	// entry before further pairs share the [OtherRoute] entry.
-	DefaultMaxRoutes = 1024
+	// entry before further pairs share the [backends.OverflowRoute] entry.
+	//
+	// Deprecated: use [backends.DefaultMaxRoutes], the one default shared
+	// with telemetry; this is the same value.
+	DefaultMaxRoutes = backends.DefaultMaxRoutes
 )
 
 // Option configures [New].
@@ -26,11 +37,14 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 // Options is a list of options that is itself an option, so presets compose.
+// A nil Option in the list is ignored.
 type Options []Option
 
 func (o Options) apply(c *config) {
 	for _, opt := range o {
-		opt.apply(c)
+		if opt != nil {
+			opt.apply(c)
+		}
 	}
 }
 
@@ -40,6 +54,8 @@ type config struct {
 	attributes      func(*http.Request) map[string]any
 	exact           bool
 	refreshInterval time.Duration
+	timeout         time.Duration
+	fallback        backends.Name
 	maxRoutes       int
 	handleError     func(error)
 	afterFunc       func(time.Duration, func()) timer
@@ -60,7 +76,9 @@ func newConfig(opts []Option) config {
 	c := config{
 		keys:            keys{enabled: KeyEnabled, samplePercent: KeySamplePercent, primary: KeyPrimary},
 		refreshInterval: DefaultRefreshInterval,
-		maxRoutes:       DefaultMaxRoutes,
+		timeout:         DefaultEvaluationTimeout,
+		fallback:        backends.Postgres,
+		maxRoutes:       backends.DefaultMaxRoutes,
 		handleError:     otel.Handle,
 		afterFunc:       func(d time.Duration, f func()) timer { return time.AfterFunc(d, f) },
 	}
@@ -75,6 +93,13 @@ func (c *config) validate() {
 	}
 	if c.refreshInterval <= 0 {
 		panic("flags: WithRefreshInterval needs a positive duration, e.g. flags.WithRefreshInterval(30*time.Second)")
+	}
+	if c.timeout <= 0 {
+		panic("flags: WithEvaluationTimeout needs a positive duration, e.g. flags.WithEvaluationTimeout(5*time.Millisecond)")
+	}
+	if !c.fallback.Valid() {
+		panic(fmt.Sprintf("flags: WithFallbackPrimary needs %s or %s, e.g. flags.WithFallbackPrimary(backends.DynamoDB), not %q",
+			backends.Postgres, backends.DynamoDB, c.fallback))
 	}
 	if c.maxRoutes < 1 {
 		panic("flags: WithMaxRoutes needs at least 1, e.g. flags.WithMaxRoutes(1024)")
@@ -139,8 +164,30 @@ func WithRefreshInterval(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.refreshInterval = d })
 }
 
-// WithMaxRoutes caps the (route, method) pairs cached separately in cached
-// mode. The default is [DefaultMaxRoutes].
+// WithEvaluationTimeout sets how long a request waits for the provider, at
+// most, when its route's flags have never been read; the default is
+// [DefaultEvaluationTimeout]. Past it the request gets the safe decision
+// (see [WithFallbackPrimary]) while the evaluation finishes in the
+// background. A refresh of flags already read never makes a request wait. In
+// exact mode ([WithExactEvaluation]) every request waits at most this long;
+// past it the request gets the last good decision of its route.
+func WithEvaluationTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.timeout = d })
+}
+
+// WithFallbackPrimary sets the primary of the safe decision, the one taken
+// for a route whose flags have never been read successfully: primary serves
+// the user and nothing is shadowed. The default is [backends.Postgres]. Once
+// PostgreSQL is no longer written, set [backends.DynamoDB], so that a flag
+// outage at start-up cannot serve stale data (see the package documentation
+// for the choice at each phase of the migration).
+func WithFallbackPrimary(primary backends.Name) Option {
+	return optionFunc(func(c *config) { c.fallback = primary })
+}
+
+// WithMaxRoutes caps the (route, method) pairs cached separately. The
+// default is [backends.DefaultMaxRoutes]; further pairs share one entry
+// evaluated with the route and method [backends.OverflowRoute].
 func WithMaxRoutes(n int) Option {
 	return optionFunc(func(c *config) { c.maxRoutes = n })
 }

@@ -1,13 +1,17 @@
 package flags
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/open-feature/go-sdk/openfeature"
 	"github.com/open-feature/go-sdk/openfeature/memprovider"
+
+	"github.com/shadowread/shadowread/backends"
 )
 
 func TestMisusePanics(t *testing.T) {
@@ -19,8 +23,10 @@ func TestMisusePanics(t *testing.T) {
 		wantInMsg string
 		reason    string
 	}{
-		{"nil client", func() { New(nil) }, "openfeature.NewClient",
-			"without a client nothing can be read"},
+		{"zero evaluation timeout", func() { New(client, WithEvaluationTimeout(0)) }, "positive duration",
+			"a request could never wait for a new route's flags"},
+		{"unknown fallback primary", func() { New(client, WithFallbackPrimary("dynamo")) }, "backends.DynamoDB",
+			"the safe decision must name a backend the router knows"},
 		{"attributes in cached mode", func() { New(client, WithAttributes(attrs)) }, "WithExactEvaluation",
 			"per-request attributes would be cached for every user of the route"},
 		{"zero refresh interval", func() { New(client, WithRefreshInterval(0)) }, "positive duration",
@@ -115,5 +121,84 @@ func TestDecideDoesNotAllocate(t *testing.T) {
 		if allocs := testing.AllocsPerRun(1000, func() { f.Decide(r, "/products/{id}") }); allocs != 0 {
 			t.Errorf("%s: Decide allocates %v times per request once the route is cached, want 0", tt.name, allocs)
 		}
+	}
+}
+
+// countingClient stands for a user's decorator of the SDK client: New takes
+// any openfeature.IClient.
+type countingClient struct {
+	openfeature.IClient
+	primaryReads atomic.Int64
+}
+
+func (c *countingClient) StringValue(ctx context.Context, flag string, def string, ec openfeature.EvaluationContext, opts ...openfeature.Option) (string, error) {
+	c.primaryReads.Add(1)
+	return c.IClient.StringValue(ctx, flag, def, ec, opts...)
+}
+
+func TestNewClient(t *testing.T) {
+	// The nil cases use the global default provider, restored afterwards.
+	if err := openfeature.SetProviderAndWait(memprovider.NewInMemoryProvider(shadowFlags(true, 100, "dynamodb"))); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(openfeature.Shutdown)
+	mem, _ := memClient(t, shadowFlags(true, 100, "dynamodb"))
+	decorated := &countingClient{IClient: mem}
+	var typedNil *openfeature.Client
+
+	tests := []struct {
+		name   string
+		client openfeature.IClient
+		reason string
+	}{
+		{"nil", nil, "a nil client means the default client"},
+		{"typed nil", typedNil, "a nil *openfeature.Client is nil too, not a client to call"},
+		{"*openfeature.Client", mem, "the SDK's client, as existing callers pass it"},
+		{"decorated IClient", decorated, "any implementation of the SDK's interface"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := New(tt.client, withErrorHandler(func(err error) { t.Error(err) }), WithEvaluationTimeout(time.Minute))
+			defer f.Close()
+			if got := f.Decide(request("GET", ""), "/products/{id}"); got != sampledDynamoDB {
+				t.Errorf("Decide = %+v, want %+v from the flags (%s)", got, sampledDynamoDB, tt.reason)
+			}
+		})
+	}
+	if decorated.primaryReads.Load() == 0 {
+		t.Error("the decorated client was not used")
+	}
+}
+
+func TestNilOptionIgnored(t *testing.T) {
+	client, _ := memClient(t, shadowFlags(true, 100, "dynamodb"))
+	f, _, _ := newTestFlags(t, client, nil, Options{nil, WithFallbackPrimary(backends.DynamoDB)}, nil)
+	if got := f.Safe(); got != SafeFor(backends.DynamoDB) {
+		t.Errorf("Safe() = %+v: the options beside the nil ones were not applied", got)
+	}
+	if got := f.Decide(request("GET", ""), "/products/{id}"); got != sampledDynamoDB {
+		t.Errorf("Decide = %+v, want %+v", got, sampledDynamoDB)
+	}
+}
+
+func TestSharedRouteNames(t *testing.T) {
+	if OtherRoute != backends.OverflowRoute {
+		t.Errorf("OtherRoute = %q, want backends.OverflowRoute %q: one name for the overflow label", OtherRoute, backends.OverflowRoute)
+	}
+	if c := newConfig(nil); c.maxRoutes != backends.DefaultMaxRoutes || DefaultMaxRoutes != backends.DefaultMaxRoutes {
+		t.Errorf("default route cap %d (DefaultMaxRoutes %d), want backends.DefaultMaxRoutes %d",
+			c.maxRoutes, DefaultMaxRoutes, backends.DefaultMaxRoutes)
+	}
+}
+
+func TestSafeFor(t *testing.T) {
+	for _, primary := range backends.Names() {
+		d := SafeFor(primary)
+		if d.Primary != primary || d.Shadow != primary.Other() || d.Sampled {
+			t.Errorf("SafeFor(%s) = %+v, want %s serving, its other as shadow, not sampled", primary, d, primary)
+		}
+	}
+	if Safe() != SafeFor(backends.Postgres) {
+		t.Errorf("Safe() = %+v, want SafeFor(backends.Postgres)", Safe())
 	}
 }

@@ -59,8 +59,11 @@ func decider(t *testing.T, path string) *flags.Flags {
 	if err := api.SetProviderAndWait(context.Background(), provider, domain); err != nil {
 		t.Fatal(err)
 	}
+	// Each decision must be the customer's own: on a busy machine under the
+	// race detector an evaluation can outlast the default timeout.
 	f := flags.New(api.NewClient(domain), flags.WithExactEvaluation(),
-		flags.WithTargetingKey(flags.HeaderKey(catalog.HeaderCustomerID)))
+		flags.WithTargetingKey(flags.HeaderKey(catalog.HeaderCustomerID)),
+		flags.WithEvaluationTimeout(time.Minute))
 	t.Cleanup(f.Close)
 	return f
 }
