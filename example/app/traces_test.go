@@ -164,3 +164,44 @@ func openMetricsExemplars(t *testing.T, url string) []string {
 	}
 	return ids
 }
+
+// TestTraceDestination checks the banner line on where spans go: the demo
+// used to promise a traces file that stays empty when OTLP is set.
+func TestTraceDestination(t *testing.T) {
+	tests := []struct {
+		name     string
+		reason   string
+		env      map[string]string
+		output   string
+		contains []string
+		excludes string
+	}{
+		{"file", "without an OTLP endpoint spans go to the trace output", nil,
+			"traces.jsonl", []string{"traces.jsonl", "1% of traces"}, "OTLP"},
+		{"OTLP", "an OTLP endpoint takes the spans, the file gets none", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"},
+			"traces.jsonl", []string{"OTLP/HTTP to http://127.0.0.1:4318"}, "traces.jsonl"},
+		{"traces endpoint", "the traces-only variable wins over the general one", map[string]string{
+			"OTEL_EXPORTER_OTLP_ENDPOINT": "http://a:4318", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://b:4318/v1/traces"},
+			"", []string{"http://b:4318/v1/traces"}, "http://a:4318"},
+		{"sampler", "OTEL_TRACES_SAMPLER replaces the ratio", map[string]string{
+			"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.25"},
+			"traces.jsonl", []string{"sampler parentbased_traceidratio 0.25"}, "1%"},
+		{"nowhere", "no endpoint and no output keeps no spans", nil, "", []string{"nowhere"}, "%"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, k := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"} {
+				t.Setenv(k, tt.env[k])
+			}
+			got := app.TraceDestination(tt.output, 0.01)
+			for _, want := range tt.contains {
+				if !strings.Contains(got, want) {
+					t.Errorf("TraceDestination = %q, want it to contain %q (%s)", got, want, tt.reason)
+				}
+			}
+			if strings.Contains(got, tt.excludes) {
+				t.Errorf("TraceDestination = %q, want no %q (%s)", got, tt.excludes, tt.reason)
+			}
+		})
+	}
+}
