@@ -55,9 +55,16 @@ func newObservability(ctx context.Context, traceOut io.Writer, traceRatio float6
 		opts = append(opts, sdktrace.WithBatcher(spans))
 	}
 	return &observability{
-		tracer:  sdktrace.NewTracerProvider(opts...),
-		meter:   meter,
-		metrics: promhttp.HandlerFor(registry, promhttp.HandlerOpts{EnableOpenMetrics: true}),
+		tracer: sdktrace.NewTracerProvider(opts...),
+		meter:  meter,
+		metrics: promhttp.HandlerFor(registry, promhttp.HandlerOpts{
+			// OpenMetrics carries exemplars: the trace id of a recent
+			// sampled event per series, a link from a metric to a trace.
+			EnableOpenMetrics: true,
+			// A scraper that times out and retries must not pile up
+			// collections: beyond two at once, answer 503.
+			MaxRequestsInFlight: 2,
+		}),
 	}, nil
 }
 
