@@ -1,15 +1,20 @@
 # shadowread: build, test and demo entry points (GNU make).
 #
-#   make test    vet and gofmt check, then go test -race in every Go module with
-#                PostgreSQL and dynalite started for the run (scripts/with-servers.sh)
+#   make test    vet and gofmt check, the Prometheus rule tests, then go test -race
+#                in every Go module with PostgreSQL and dynalite started for the
+#                run (scripts/with-servers.sh)
+#   make rules   promtool check rules and promtool test rules on
+#                example/observability (installs Debian's prometheus if missing)
 #   make demo    the example service's demo
-#   make bench   benchmarks (bench/ once it exists, else every package's)
+#   make observe the demo with Jaeger and Prometheus on loopback (not in CI)
+#   make bench   benchmarks (bench/RESULTS.md says what they measure)
 #   make fuzz    every fuzz target for FUZZTIME each
 #   make vet     go vet in every module
 #   make fmt     gofmt -w every Go file
 #   make tools   npm ci: the pinned dynalite of package-lock.json
 #
-# With CI set, anything missing fails the target instead of being skipped.
+# A tool that is missing is installed (PostgreSQL, Prometheus: Debian's
+# packages, as root; dynalite: npm) or fails the target; nothing is skipped.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -24,9 +29,10 @@ FUZZTIME ?= 30s
 # the go tool ignores too).
 GO_FILES = $(shell find . \( -name node_modules -o -name .git -o -name testdata \) -prune -o -name '*.go' -print)
 
-.PHONY: test demo bench fuzz vet fmt fmtcheck tools
+.PHONY: test rules demo observe bench fuzz vet fmt fmtcheck tools
 
-test: vet fmtcheck
+# The fleet test in example/observability runs a Prometheus server too.
+test: vet fmtcheck rules
 	scripts/with-servers.sh scripts/each-module.sh go test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 vet:
@@ -43,20 +49,21 @@ fmtcheck:
 		exit 1; \
 	fi
 
+OBSERVABILITY := example/observability
+
+rules:
+	scripts/ensure-prometheus.sh
+	promtool check rules $(OBSERVABILITY)/readiness.rules.yml $(OBSERVABILITY)/alerts.yml
+	cd $(OBSERVABILITY) && promtool test rules readiness.test.yml
+
 demo:
-	@if [ -f example/Makefile ]; then \
-		$(MAKE) -C example demo; \
-	else \
-		echo "make demo: not yet: the example service has not landed"; \
-		if [ -n "$${CI:-}" ]; then exit 1; fi; \
-	fi
+	$(MAKE) -C example demo
+
+observe:
+	$(MAKE) -C example observe
 
 bench:
-	@if [ -f bench/Makefile ]; then \
-		$(MAKE) -C bench bench; \
-	else \
-		scripts/with-servers.sh scripts/each-module.sh go test -run '^$$' -bench . -benchmem ./...; \
-	fi
+	$(MAKE) -C bench bench
 
 fuzz:
 	scripts/with-servers.sh scripts/fuzz.sh $(FUZZTIME)

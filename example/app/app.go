@@ -11,6 +11,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/go-chi/chi/v5"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
@@ -67,9 +68,15 @@ type App struct {
 	Shadow   *middleware.Shadower
 	// Flags decides per request, as the middleware asks it.
 	Flags *flags.Flags
-	// Handler serves the catalog and the operational endpoints.
+	// Handler serves the catalog and /healthz: the public listener's
+	// handler.
 	Handler http.Handler
+	// Admin serves /metrics, the report page, /healthz and the actions of
+	// HandleAction: the handler of an admin listener that only operators
+	// and Prometheus reach, such as a loopback address.
+	Admin http.Handler
 
+	admin   *http.ServeMux
 	closers []func(context.Context) error // run in reverse order
 }
 
@@ -163,25 +170,36 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	root := chi.NewRouter()
 	root.Use(nameSpanAfterRoute)
+	root.Get(PathHealth, health)
 	root.Mount("/", service)
-	mux := http.NewServeMux()
-	mux.Handle("/", otelhttp.NewHandler(root, "catalog",
+	// otelhttp wraps the router itself, with no http.ServeMux in front:
+	// otelhttp renames the span after the request's ServeMux pattern when
+	// the handler returns, which would undo nameSpanAfterRoute with "GET /".
+	a.Handler = otelhttp.NewHandler(root, "catalog",
 		otelhttp.WithTracerProvider(obs.tracer), otelhttp.WithMeterProvider(obs.meter),
-		otelhttp.WithPropagators(propagation.TraceContext{})))
-	mux.Handle("GET "+PathMetrics, obs.metrics)
-	mux.Handle(PathReport, a.Recorder.ReportHandler())
-	mux.HandleFunc("GET "+PathHealth, func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	a.Handler = mux
+		otelhttp.WithPropagators(propagation.TraceContext{}),
+		otelhttp.WithFilter(func(r *http.Request) bool { return r.URL.Path != PathHealth }))
+	a.admin = newAdminMux(obs.metrics, a.Recorder.ReportHandler())
+	a.Admin = a.admin
 	return a, nil
 }
 
-// nameSpanAfterRoute renames the request's span after the chi route
-// pattern once routing has found it: "GET /products/{productID}".
+// nameSpanAfterRoute names the request's span after the chi route pattern
+// once routing has found it ("GET /products/{productID}") and sets the
+// pattern as http.route on the span and on otelhttp's request metrics.
 func nameSpanAfterRoute(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r)
-		if pattern := chi.RouteContext(r.Context()).RoutePattern(); pattern != "" {
-			trace.SpanFromContext(r.Context()).SetName(r.Method + " " + pattern)
+		pattern := chi.RouteContext(r.Context()).RoutePattern()
+		if pattern == "" {
+			return
+		}
+		route := attribute.String("http.route", pattern)
+		span := trace.SpanFromContext(r.Context())
+		span.SetName(r.Method + " " + pattern)
+		span.SetAttributes(route)
+		if labeler, ok := otelhttp.LabelerFromContext(r.Context()); ok {
+			labeler.Add(route)
 		}
 	})
 }

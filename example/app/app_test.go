@@ -42,21 +42,26 @@ const allSampled = `{
 }`
 
 // service starts the app on a database and a table of the test's own, with
-// a small generated catalog copied to DynamoDB.
-func service(t *testing.T) (*app.App, *httptest.Server) {
+// a small generated catalog copied to DynamoDB, and serves its public and
+// its admin handler. configure, if given, changes the configuration first.
+func service(t *testing.T, configure ...func(*app.Config)) (a *app.App, public, admin *httptest.Server) {
 	t.Helper()
 	ctx := context.Background()
 	flags := filepath.Join(t.TempDir(), "flags.json")
 	if err := os.WriteFile(flags, []byte(allSampled), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(ctx, app.Config{
+	cfg := app.Config{
 		PostgresURL:      testenv.NewDatabase(t),
 		DynamoDBEndpoint: testenv.DynamoDBEndpoint(t),
 		Table:            testenv.UniqueName(t, "catalog"),
 		FlagFile:         flags,
 		Logger:           slog.New(slog.DiscardHandler),
-	})
+	}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	a, err := app.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,9 +76,11 @@ func service(t *testing.T) (*app.App, *httptest.Server) {
 	if _, err := catalog.Backfill(ctx, a.Postgres, a.DynamoDB); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
-	return a, srv
+	public = httptest.NewServer(a.Handler)
+	t.Cleanup(public.Close)
+	admin = httptest.NewServer(a.Admin)
+	t.Cleanup(admin.Close)
+	return a, public, admin
 }
 
 func get(t *testing.T, url string) (int, []byte) {
@@ -120,7 +127,7 @@ func waitForSamples(t *testing.T, a *app.App, n uint64) telemetry.Report {
 // chi patterns as names, a drifted product is a mismatch, and the report
 // page and /metrics show it.
 func TestService(t *testing.T) {
-	a, srv := service(t)
+	a, srv, admin := service(t)
 	// Product 5 goes missing in DynamoDB.
 	if _, err := a.DynamoDB.Client().DeleteItem(context.Background(), &awsddb.DeleteItemInput{
 		TableName: aws.String(a.DynamoDB.Table()), Key: catalog.ProductKey(5)}); err != nil {
@@ -152,7 +159,7 @@ func TestService(t *testing.T) {
 		}
 	}
 
-	status, body := get(t, srv.URL+app.PathReport+"?format=json")
+	status, body := get(t, admin.URL+app.PathReport+"?format=json")
 	var page telemetry.Report
 	if err := json.Unmarshal(body, &page); status != http.StatusOK || err != nil || len(page.Routes) != 3 {
 		t.Errorf("report page: %d, %v, %d routes; want 200 and three routes", status, err, len(page.Routes))
@@ -163,7 +170,7 @@ func TestService(t *testing.T) {
 // rules refer only to metrics the service exports, with the names the
 // Prometheus exporter gives them.
 func TestObservabilityFiles(t *testing.T) {
-	a, srv := service(t)
+	a, srv, admin := service(t)
 	if _, err := a.DynamoDB.Client().DeleteItem(context.Background(), &awsddb.DeleteItemInput{
 		TableName: aws.String(a.DynamoDB.Table()), Key: catalog.ProductKey(5)}); err != nil {
 		t.Fatal(err)
@@ -171,7 +178,7 @@ func TestObservabilityFiles(t *testing.T) {
 	get(t, srv.URL+"/products/5") // a mismatch, so that its counter exists
 	waitForSamples(t, a, 1)
 
-	status, body := get(t, srv.URL+app.PathMetrics)
+	status, body := get(t, admin.URL+app.PathMetrics)
 	if status != http.StatusOK {
 		t.Fatalf("%s: %d", app.PathMetrics, status)
 	}
@@ -200,40 +207,55 @@ func TestObservabilityFiles(t *testing.T) {
 	if err := json.Unmarshal(dashboard, &dash); err != nil {
 		t.Fatalf("dashboard.json: %v", err)
 	}
-	alerts, err := os.ReadFile("../observability/alerts.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rules struct {
-		Groups []struct {
-			Rules []struct {
-				Alert string `yaml:"alert"`
-				Expr  string `yaml:"expr"`
-			} `yaml:"rules"`
-		} `yaml:"groups"`
-	}
-	if err := yaml.Unmarshal(alerts, &rules); err != nil {
-		t.Fatalf("alerts.yml: %v", err)
-	}
-
 	exprs := map[string]string{} // where → expression
 	for _, p := range dash.Panels {
 		for i, target := range p.Targets {
 			exprs["dashboard panel "+p.Title+" target "+string(rune('A'+i))] = target.Expr
 		}
 	}
-	for _, g := range rules.Groups {
-		for _, r := range g.Rules {
-			exprs["alert "+r.Alert] = r.Expr
+	recorded := map[string]bool{} // names of recording rules
+	for _, file := range []string{"alerts.yml", "readiness.rules.yml"} {
+		text, err := os.ReadFile("../observability/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rules struct {
+			Groups []struct {
+				Rules []struct {
+					Alert  string `yaml:"alert"`
+					Record string `yaml:"record"`
+					Expr   string `yaml:"expr"`
+				} `yaml:"rules"`
+			} `yaml:"groups"`
+		}
+		if err := yaml.Unmarshal(text, &rules); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		for _, g := range rules.Groups {
+			for _, r := range g.Rules {
+				exprs[file+" rule "+r.Alert+r.Record] = r.Expr
+				if r.Record != "" {
+					recorded[r.Record] = true
+				}
+			}
 		}
 	}
-	if len(exprs) < 10 {
+	if len(exprs) < 20 {
 		t.Fatalf("found %d expressions in the dashboard and the rules; the files' structure changed", len(exprs))
 	}
+	// Recording rules' names (level:metric:operations) refer to the rules,
+	// everything else to /metrics.
+	ruleName := regexp.MustCompile(`\b[a-z_]+:[a-z_0-9]+:[a-z_0-9]+\b`)
 	name := regexp.MustCompile(`\b[a-z_]+_[a-z_]+(_total|_bucket|_seconds|_count|_sum|inflight)\b|\bshadowread_[a-z_]+\b`)
 	for where, expr := range exprs {
-		metrics := name.FindAllString(expr, -1)
-		if len(metrics) == 0 {
+		rules := ruleName.FindAllString(expr, -1)
+		for _, r := range rules {
+			if !recorded[r] {
+				t.Errorf("%s refers to %s, which no recording rule records", where, r)
+			}
+		}
+		metrics := name.FindAllString(ruleName.ReplaceAllString(expr, ""), -1)
+		if len(metrics)+len(rules) == 0 {
 			t.Errorf("%s: no metric in %q", where, expr)
 		}
 		for _, m := range metrics {

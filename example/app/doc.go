@@ -3,12 +3,30 @@
 // flagd flag file, OpenTelemetry metrics (served as Prometheus text on
 // /metrics) and traces, and the report page.
 //
-// # Routes
+// # Listeners
+//
+// The service has two handlers, for two listeners. [App.Handler] is the
+// public one:
 //
 //	/                     the catalog (see package catalog), traced with otelhttp
-//	/metrics              Prometheus exposition of every metric (OTel's Prometheus exporter)
-//	/debug/shadowread     the shadowread report page; ?format=json for JSON
 //	/healthz              200 once started
+//
+// [App.Admin] is for an address that only operators and Prometheus reach
+// (catalog serve: -admin-addr, default 127.0.0.1:8081), because the report
+// page shows response values and trace ids and the actions change state:
+//
+//	GET  /metrics            every metric, as OpenMetrics with exemplars (trace ids)
+//	                         when the scraper asks for it, else Prometheus text
+//	GET  /debug/shadowread   the shadowread report page; ?format=json for JSON
+//	GET  /healthz            200 once started
+//	POST (actions)           endpoints added with [App.HandleAction]
+//
+// An action (a readiness mark, a re-verification run) accepts only POST
+// (405 otherwise), bodies up to [ActionMaxBody] bytes (413) and
+// [ActionBurst] calls at once, then one per [ActionRefill] (429).
+//
+// Request spans are named after the chi route ("GET /products/{productID}")
+// and carry it as http.route, as do otelhttp's request metrics.
 //
 // # Flags
 //
@@ -24,8 +42,9 @@
 // # Traces
 //
 // With OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
-// set, spans go to that collector over OTLP/HTTP. Otherwise they are
-// written as JSON to [Config.TraceOutput], if set. OTEL_TRACES_SAMPLER and
+// set, spans go to that collector over OTLP/HTTP ([OTLPEndpoint]).
+// Otherwise they are written as JSON to [Config.TraceOutput], if set;
+// [TraceDestination] says which, for a banner. OTEL_TRACES_SAMPLER and
 // OTEL_TRACES_SAMPLER_ARG choose the sampler; without them a share
 // [Config.TraceRatio] of traces is kept.
 package app

@@ -3,9 +3,11 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -53,16 +55,52 @@ func newObservability(ctx context.Context, traceOut io.Writer, traceRatio float6
 		opts = append(opts, sdktrace.WithBatcher(spans))
 	}
 	return &observability{
-		tracer:  sdktrace.NewTracerProvider(opts...),
-		meter:   meter,
-		metrics: promhttp.HandlerFor(registry, promhttp.HandlerOpts{}),
+		tracer: sdktrace.NewTracerProvider(opts...),
+		meter:  meter,
+		metrics: promhttp.HandlerFor(registry, promhttp.HandlerOpts{
+			// OpenMetrics carries exemplars: the trace id of a recent
+			// sampled event per series, a link from a metric to a trace.
+			EnableOpenMetrics: true,
+			// A scraper that times out and retries must not pile up
+			// collections: beyond two at once, answer 503.
+			MaxRequestsInFlight: 2,
+		}),
 	}, nil
+}
+
+// OTLPEndpoint returns the collector that the service sends spans to over
+// OTLP/HTTP, from the standard environment (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+// else OTEL_EXPORTER_OTLP_ENDPOINT), or "" when spans go to
+// [Config.TraceOutput] instead.
+func OTLPEndpoint() string {
+	if ep := os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"); ep != "" {
+		return ep
+	}
+	return os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT")
+}
+
+// TraceDestination says where the service's spans go and which traces are
+// kept, for a banner: the OTLP endpoint when one is set, else output (the
+// name of [Config.TraceOutput]); the sampler of OTEL_TRACES_SAMPLER when set,
+// else the share ratio ([Config.TraceRatio]).
+func TraceDestination(output string, ratio float64) string {
+	sampler := fmt.Sprintf("%g%% of traces", 100*ratio)
+	if name := os.Getenv("OTEL_TRACES_SAMPLER"); name != "" {
+		sampler = strings.TrimSpace("sampler " + name + " " + os.Getenv("OTEL_TRACES_SAMPLER_ARG"))
+	}
+	if ep := OTLPEndpoint(); ep != "" {
+		return "OTLP/HTTP to " + ep + ", " + sampler
+	}
+	if output == "" {
+		return "nowhere (no OTLP endpoint, no trace output)"
+	}
+	return output + ", " + sampler
 }
 
 // newSpanExporter returns the OTLP exporter when the standard environment
 // names a collector, else a JSON writer to out, else nil.
 func newSpanExporter(ctx context.Context, out io.Writer) (sdktrace.SpanExporter, error) {
-	if os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "" {
+	if OTLPEndpoint() != "" {
 		return otlptracehttp.New(ctx) // reads the endpoint, headers and protocol options from the environment
 	}
 	if out != nil {

@@ -43,6 +43,9 @@ type Config struct {
 	VictimShare float64
 	// Addr is where the service listens; when it is taken, a free port.
 	Addr string
+	// AdminAddr is where the report page and /metrics are served; when it
+	// is taken, a free port.
+	AdminAddr string
 	// Keep serves on after the report until ctx is done.
 	Keep bool
 	// Dir receives the flag file and the trace file.
@@ -62,8 +65,13 @@ func DefaultConfig() Config {
 		SwitchPercent: 10,
 		VictimShare:   DefaultVictimShare,
 		Addr:          "127.0.0.1:8080",
+		AdminAddr:     "127.0.0.1:8081",
 	}
 }
+
+// traceRatio is the share of traces the demo keeps when
+// OTEL_TRACES_SAMPLER does not choose a sampler.
+const traceRatio = 0.01
 
 // Run runs the demo: seed, backfill, drift, serve, load, report. It
 // returns whether the report found exactly the injected drift.
@@ -86,11 +94,18 @@ func Run(ctx context.Context, cfg Config) (pass bool, err error) {
 	if err := flagfile.Write(flagPath, flagfile.Default); err != nil {
 		return false, err
 	}
-	traces, err := os.Create(filepath.Join(cfg.Dir, "traces.jsonl"))
-	if err != nil {
-		return false, err
+	// Spans go to the OTLP endpoint when the environment sets one, else to
+	// a file.
+	tracePath := filepath.Join(cfg.Dir, "traces.jsonl")
+	var traces io.Writer
+	if app.OTLPEndpoint() == "" {
+		f, err := os.Create(tracePath)
+		if err != nil {
+			return false, err
+		}
+		defer f.Close()
+		traces = f
 	}
-	defer traces.Close()
 
 	var tracker *Tracker
 	a, err := app.New(ctx, app.Config{
@@ -100,7 +115,7 @@ func Run(ctx context.Context, cfg Config) (pass bool, err error) {
 		FlagFile:         flagPath,
 		Logger:           logger,
 		TraceOutput:      traces,
-		TraceRatio:       0.01,
+		TraceRatio:       traceRatio,
 		WrapRecorder: func(r telemetry.Recorder) telemetry.Recorder {
 			tracker = NewTracker(r)
 			return tracker
@@ -114,7 +129,8 @@ func Run(ctx context.Context, cfg Config) (pass bool, err error) {
 
 	out.Printf("shadowread demo: a catalog service moving from PostgreSQL to DynamoDB\n\n")
 	out.Printf("  stores   PostgreSQL database %s, DynamoDB table %s at %s\n", dbName, a.DynamoDB.Table(), cfg.DynamoDBEndpoint)
-	out.Printf("  files    %s (flags.json: the live flag file; catalog.log: service logs; traces.jsonl: 1%% of traces)\n\n", cfg.Dir)
+	out.Printf("  files    %s (flags.json: the live flag file; catalog.log: service logs)\n", cfg.Dir)
+	out.Printf("  traces   %s\n\n", app.TraceDestination(tracePath, traceRatio))
 
 	// 1. Seed PostgreSQL, the source of truth.
 	t := time.Now()
@@ -183,7 +199,23 @@ func Run(ctx context.Context, cfg Config) (pass bool, err error) {
 			err = errors.Join(err, serveErr)
 		}
 	}()
-	out.Printf("[4/6] serve              %s  (report %s, metrics %s)\n", base, app.PathReport, app.PathMetrics)
+	adminLn, err := listen(cfg.AdminAddr)
+	if err != nil {
+		return false, err
+	}
+	admin := "http://" + adminLn.Addr().String()
+	adminSrv := &http.Server{Handler: a.Admin, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	adminServed := make(chan error, 1)
+	go func() { adminServed <- adminSrv.Serve(adminLn) }()
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		err = errors.Join(err, adminSrv.Shutdown(shutdownCtx))
+		if serveErr := <-adminServed; !errors.Is(serveErr, http.ErrServerClosed) {
+			err = errors.Join(err, serveErr)
+		}
+	}()
+	out.Printf("[4/6] serve              %s  (admin %s: report %s, metrics %s)\n", base, admin, app.PathReport, app.PathMetrics)
 
 	// 5. Load, with the primary switch half way.
 	t = time.Now()
@@ -258,10 +290,10 @@ func Run(ctx context.Context, cfg Config) (pass bool, err error) {
 	} else {
 		out.Printf("\nFAIL: see the lines marked FAIL above, and %s.\n", "catalog.log in "+cfg.Dir)
 	}
-	out.Printf("Report page: %s%s (JSON: ?format=json)\n", base, app.PathReport)
+	out.Printf("Report page: %s%s (JSON: ?format=json)\n", admin, app.PathReport)
 	if cfg.Keep {
 		out.Printf("Serving until interrupted (Ctrl-C): %s/products/%d, %s/customers/%d/orders, %s%s\n",
-			base, keys.ReaderProducts[0], base, keys.ReaderCustomers[0], base, app.PathMetrics)
+			base, keys.ReaderProducts[0], base, keys.ReaderCustomers[0], admin, app.PathMetrics)
 		<-ctx.Done()
 	} else {
 		out.Printf("DEMO_KEEP=1 make demo keeps the service running after the report.\n")

@@ -24,6 +24,7 @@ func demoCmd(ctx context.Context, args []string) error {
 	fs.IntVar(&cfg.Dataset.Orders, "orders", cfg.Dataset.Orders, "orders to seed")
 	fs.IntVar(&cfg.Dataset.Customers, "customers", cfg.Dataset.Customers, "customers to seed")
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address; a free port when it is taken")
+	fs.StringVar(&cfg.AdminAddr, "admin-addr", cfg.AdminAddr, "listen address of the report page and /metrics; a free port when it is taken")
 	fs.BoolVar(&cfg.Keep, "keep", os.Getenv("DEMO_KEEP") == "1", "serve on after the report until interrupted (default $DEMO_KEEP=1)")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -18,7 +18,8 @@ import (
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	st := storeFlags(fs)
-	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address of the catalog")
+	adminAddr := fs.String("admin-addr", "127.0.0.1:8081", "listen address of /metrics, the report page and the POST-only actions; keep it off the public network")
 	flagFile := fs.String("flags", "flagfile/catalog.flagd.json", "flagd flag file; edits take effect at once")
 	traces := fs.String("traces", "-", `where spans go when OTEL_EXPORTER_OTLP_ENDPOINT is not set: a file, "-" for stdout, "" for nowhere`)
 	ratio := fs.Float64("trace-ratio", 1, "share of traces kept when OTEL_TRACES_SAMPLER is not set")
@@ -54,23 +55,38 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: *addr, Handler: a.Handler, ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	served := make(chan error, 1)
-	go func() { served <- srv.ListenAndServe() }()
-	logger.Info("catalog: serving", "addr", *addr, "report", app.PathReport, "metrics", app.PathMetrics)
+	errorLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+	servers := []*http.Server{
+		{Addr: *addr, Handler: a.Handler, ReadHeaderTimeout: 5 * time.Second, ErrorLog: errorLog},
+		{Addr: *adminAddr, Handler: a.Admin, ReadHeaderTimeout: 5 * time.Second, ErrorLog: errorLog},
+	}
+	served := make(chan error, len(servers))
+	for _, srv := range servers {
+		go func() { served <- srv.ListenAndServe() }()
+	}
+	logger.Info("catalog: serving", "addr", *addr, "admin", *adminAddr, "report", app.PathReport, "metrics", app.PathMetrics)
 
+	var errs []error
 	select {
-	case err = <-served: // failed to listen, or stopped
+	case err := <-served: // one failed to listen: stop the other
+		errs = append(errs, err)
 	case <-ctx.Done():
-		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		err = srv.Shutdown(shutdown)
-		<-served
 	}
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for _, srv := range servers {
+		errs = append(errs, srv.Shutdown(shutdown))
 	}
+	// Each server gives two results: its Shutdown's and its ListenAndServe's.
+	for len(errs) < 2*len(servers) {
+		errs = append(errs, <-served)
+	}
+	for i, e := range errs {
+		if errors.Is(e, http.ErrServerClosed) {
+			errs[i] = nil
+		}
+	}
+	err = errors.Join(errs...)
 	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	return errors.Join(err, a.Close(closeCtx))

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# ensure-prometheus.sh
+#
+# Makes sure Prometheus and promtool are on PATH, installing Debian's
+# prometheus package as root when they are missing (as with-servers.sh
+# installs PostgreSQL). Fails, never skips, when they cannot be had: the
+# rule tests and the fleet test need them.
+set -euo pipefail
+
+log() { printf 'ensure-prometheus: %s\n' "$*" >&2; }
+
+if command -v promtool >/dev/null && command -v prometheus >/dev/null; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	log "error: prometheus and promtool were not found; install Prometheus (Debian: apt-get install prometheus)"
+	exit 1
+fi
+log "installing Prometheus (apt-get install prometheus)"
+DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >&2
+command -v promtool >/dev/null && command -v prometheus >/dev/null || {
+	log "error: apt-get install prometheus did not put prometheus and promtool on PATH"
+	exit 1
+}

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# observe.sh CATALOG_BINARY
+#
+# make observe: the example's demo with Jaeger and Prometheus on loopback.
+# Run it inside scripts/with-servers.sh (example/Makefile does). It
+#
+#   1. builds Jaeger v1.76.0 from the Go module proxy once and caches the
+#      binary in $SHADOWREAD_CACHE (default ~/.cache/shadowread; about 12 min
+#      on a busy 2-core machine; JAEGER_BIN names a binary to use instead),
+#   2. starts Jaeger (OTLP/HTTP on 127.0.0.1:4318, query API on :16686) and
+#      Prometheus (rules of example/observability, scraping the demo's admin
+#      listener every 5 s, on a free port from 9090 up),
+#   3. runs the demo with OTEL_EXPORTER_OTLP_ENDPOINT pointing at Jaeger and
+#      a parent-based 25% sampler (OTEL_TRACES_SAMPLER_ARG to change it),
+#   4. once the demo's report is out, checks that the trace ids on the report
+#      page resolve in Jaeger, counts mismatch traces per route and per diff
+#      path with Jaeger's tag search, and puts Prometheus's fleet bound
+#      beside the service's own, then prints where to click.
+#
+# It serves until Ctrl-C, or exits after the checks with OBSERVE_EXIT=1.
+# Needs curl and jq, and Prometheus (installed by ensure-prometheus.sh).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+log() { printf 'observe: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+[ $# -eq 1 ] || die "usage: scripts/observe.sh CATALOG_BINARY (make -C example observe)"
+catalog=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+[ -n "${SHADOWREAD_PG_URL:-}" ] || die "run it inside scripts/with-servers.sh (make -C example observe does)"
+for tool in curl jq go; do
+	command -v "$tool" >/dev/null || die "$tool was not found (Debian: apt-get install $tool)"
+done
+"$root/scripts/ensure-prometheus.sh"
+
+jaeger_version=v1.76.0
+cache=${SHADOWREAD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shadowread}
+jaeger=${JAEGER_BIN:-$cache/jaeger-$jaeger_version}
+
+# build_jaeger builds Jaeger's all-in-one binary from the module proxy.
+# `go install ...@v1.76.0` is refused (its go.mod has replace directives),
+# so the module is downloaded, copied out of the read-only module cache and
+# built inside its own directory.
+build_jaeger() {
+	local dir src
+	log "building Jaeger $jaeger_version into $jaeger (once; about 12 minutes on 2 busy cores)"
+	dir=$(go mod download -json "github.com/jaegertracing/jaeger@$jaeger_version" | jq -r .Dir)
+	[ -d "$dir" ] || die "go mod download github.com/jaegertracing/jaeger@$jaeger_version failed"
+	src=$(mktemp -d "${TMPDIR:-/tmp}/shadowread-jaeger.XXXXXX")
+	cp -r "$dir/." "$src"
+	chmod -R u+w "$src"
+	mkdir -p "$(dirname "$jaeger")"
+	(cd "$src" && go build -o "$jaeger.tmp" ./cmd/jaeger) || { rm -rf "$src"; die "building Jaeger failed"; }
+	mv "$jaeger.tmp" "$jaeger"
+	rm -rf "$src"
+}
+[ -x "$jaeger" ] || build_jaeger
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+first_free_port() {
+	local p
+	for p in $(seq "$1" $(($1 + 100))); do
+		if port_free "$p"; then
+			echo "$p"
+			return
+		fi
+	done
+	die "no free port from $1 to $(($1 + 100))"
+}
+for p in 4317 4318 16686; do
+	port_free "$p" || die "port $p is taken: Jaeger's default ports 4317, 4318 and 16686 must be free"
+done
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/shadowread-observe.XXXXXX")
+pids=()
+cleanup() {
+	local status=$? pid
+	trap - EXIT INT TERM
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	log "logs were in $dir (removed)"
+	rm -rf "$dir"
+	exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+wait_http() { # wait_http URL WHAT
+	local deadline=$((SECONDS + 60))
+	until curl -fsS -o /dev/null "$1" 2>/dev/null; do
+		[ "$SECONDS" -lt "$deadline" ] || die "$2 did not answer $1 within 60s (logs in $dir)"
+		sleep 0.2
+	done
+}
+
+# Jaeger: in-memory storage, default ports.
+"$jaeger" >"$dir/jaeger.log" 2>&1 &
+pids+=($!)
+jaeger_api=http://127.0.0.1:16686
+wait_http "$jaeger_api/api/services" "Jaeger"
+log "Jaeger on 127.0.0.1 (OTLP/HTTP :4318, query API $jaeger_api)"
+
+# Prometheus, scraping the demo's admin listener.
+admin_port=$(first_free_port 8081)
+prom_port=$(first_free_port 9090)
+cat >"$dir/prometheus.yml" <<EOF
+global:
+  scrape_interval: 5s
+  evaluation_interval: 5s
+rule_files:
+  - $root/example/observability/readiness.rules.yml
+  - $root/example/observability/alerts.yml
+scrape_configs:
+  - job_name: catalog
+    static_configs:
+      - targets: ["127.0.0.1:$admin_port"]
+EOF
+prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/prometheus" \
+	--web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$dir/prometheus.log" 2>&1 &
+pids+=($!)
+prom=http://127.0.0.1:$prom_port
+wait_http "$prom/-/ready" "Prometheus"
+log "Prometheus on $prom"
+
+# The demo, exporting its spans to Jaeger.
+OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 \
+	OTEL_TRACES_SAMPLER=${OTEL_TRACES_SAMPLER:-parentbased_traceidratio} \
+	OTEL_TRACES_SAMPLER_ARG=${OTEL_TRACES_SAMPLER_ARG:-0.25} \
+	"$catalog" demo -keep -admin-addr "127.0.0.1:$admin_port" > >(tee "$dir/demo.out") &
+pids+=($!)
+demo_pid=$!
+until grep -q 'Serving until interrupted' "$dir/demo.out" 2>/dev/null; do
+	kill -0 "$demo_pid" 2>/dev/null || die "the demo exited before its report (output above)"
+	sleep 1
+done
+admin=http://127.0.0.1:$admin_port
+# The batch span processor exports every 5 s; Prometheus scrapes and
+# evaluates every 5 s.
+sleep 12
+
+report=$(curl -fsS "$admin/debug/shadowread?format=json")
+
+# Trace ids on the report page that Jaeger knows.
+total=0 found=0
+for id in $(jq -r '[.routes[].signatures[]?.trace_ids[]?] | unique | .[]' <<<"$report"); do
+	total=$((total + 1))
+	if curl -fsS "$jaeger_api/api/traces/$id" 2>/dev/null | jq -e '.data | length > 0' >/dev/null; then
+		found=$((found + 1))
+	fi
+done
+echo
+echo "make observe: checks"
+echo "  report links resolving in Jaeger: $found of $total"
+
+# Mismatch traces by tag search: per route, then per diff path.
+traces() { # traces TAGS_JSON
+	curl -fsS -G "$jaeger_api/api/traces" --data-urlencode service=catalog --data-urlencode "tags=$1" \
+		--data-urlencode limit=10000 --data-urlencode lookback=2h | jq '.data | length'
+}
+echo "  mismatch traces in Jaeger by route:"
+for route in $(jq -r '.routes[].route' <<<"$report"); do
+	printf '    %-34s %s\n' "$route" "$(traces "$(jq -cn --arg r "$route" '{"shadowread.route": $r, "shadowread.outcome": "mismatch"}')")"
+done
+echo "  mismatch traces in Jaeger by diff path:"
+for path in $(jq -r '[.routes[].signatures[]?.diffs[]?.path] | unique | .[]' <<<"$report"); do
+	printf '    %-34s %s\n' "$path" "$(traces "$(jq -cn --arg p "$path" '{"shadowread.diff.path": $p}')")"
+done
+
+# Prometheus's fleet bound (one replica here) beside the service's own.
+echo "  failure upper bound (95%): Prometheus fleet Wilson (1 h) | the service's Clopper-Pearson"
+fleet=$(curl -fsS -G "$prom/api/v1/query" --data-urlencode 'query=route_direction:shadowread_failure_upper_bound:wilson95_1h')
+for route in $(jq -r '.routes[].route' <<<"$report"); do
+	printf '    %-34s %s | %s\n' "$route" \
+		"$(jq -r --arg r "$route" '[.data.result[] | select(.metric.route == $r) | "\(.metric.primary // "?")→\(.metric.shadow // "?") \(.value[1] | tonumber * 1e6 | round / 1e6)"] | join(", ")' <<<"$fleet")" \
+		"$(jq -r --arg r "$route" '.routes[] | select(.route == $r) | "\(.upper_bound * 1e6 | round / 1e6) (\(.mismatches + .errors)/\(.samples))"' <<<"$report")"
+done
+
+cat <<EOF
+
+Where to click:
+  report page     $admin/debug/shadowread (trace ids: $jaeger_api/api/traces/TRACE_ID)
+  Jaeger          $jaeger_api/api/traces?service=catalog&tags={"shadowread.outcome":"mismatch"}
+                  (the UI is a placeholder in a module build; the JSON API works)
+  Prometheus      $prom/graph?g0.expr=route_direction:shadowread_failure_upper_bound:wilson95_1h
+                  $prom/alerts
+EOF
+if [ -n "${OBSERVE_EXIT:-}" ]; then
+	exit 0
+fi
+echo "Serving until Ctrl-C."
+wait "$demo_pid"
