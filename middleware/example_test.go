@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -47,7 +48,7 @@ func Example() {
 
 	shadow := middleware.New(
 		middleware.WithFlags(flags.New(openfeature.NewClient("catalog"))),
-		middleware.WithComparator(comparator.JSON(comparator.IgnorePaths("updated_at"))),
+		middleware.WithComparator(comparator.JSON(comparator.PostgresDynamoDB(), comparator.IgnorePaths("updated_at"))),
 		middleware.WithRecorder(telemetry.New(otel.GetTracerProvider(), otel.GetMeterProvider())),
 	)
 	defer shadow.Close(context.Background())
@@ -110,4 +111,64 @@ func (c outcomeChan) Record(_ context.Context, e telemetry.Event) {
 		return
 	}
 	c <- string(e.Outcome)
+}
+
+// eventChan is a telemetry.Recorder that sends each event to the channel.
+type eventChan chan telemetry.Event
+
+func (c eventChan) StartShadow(ctx context.Context, _ telemetry.Event) context.Context { return ctx }
+
+func (c eventChan) Record(_ context.Context, e telemetry.Event) { c <- e }
+
+// everyRequest samples every request, PostgreSQL primary.
+var everyRequest = flags.DeciderFunc(func(*http.Request, string) flags.Decision {
+	return flags.Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB, Sampled: true}
+})
+
+// A read that raced a write sees DynamoDB a moment behind PostgreSQL. The
+// re-check reads both again and finds them equal: a transient mismatch,
+// which does not count against readiness.
+func ExampleWithRecheck() {
+	events := make(chan telemetry.Event, 1)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+		middleware.WithRecheck(50*time.Millisecond),
+	)
+	defer shadow.Close(context.Background())
+	var dynamoReads atomic.Int32
+	h := shadow.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if backends.Target(r.Context()) == backends.DynamoDB && dynamoReads.Add(1) == 1 {
+			io.WriteString(w, `{"id":"p1","price":12.5}`) // the write has not reached DynamoDB yet
+			return
+		}
+		io.WriteString(w, `{"id":"p1","price":13.5}`)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+	ev := <-events
+	fmt.Println("outcome:", ev.Outcome, "- re-check:", ev.Recheck)
+	// Output:
+	// outcome: transient - re-check: transient
+}
+
+// The entity key names what a sampled request read, so a mismatch can be
+// looked up by product.
+func ExampleWithEntityKey() {
+	events := make(chan telemetry.Event, 1)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+		middleware.WithEntityKey(func(r *http.Request) string { return chi.URLParam(r, "id") }),
+	)
+	defer shadow.Close(context.Background())
+	r := chi.NewRouter()
+	r.With(shadow.Handler).Get("/products/{id}", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"id":"p1"}`)
+	})
+	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+	ev := <-events
+	fmt.Println("entity:", ev.EntityKey, "- outcome:", ev.Outcome)
+	// Output:
+	// entity: p1 - outcome: match
 }
