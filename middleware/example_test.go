@@ -172,3 +172,33 @@ func ExampleWithEntityKey() {
 	// Output:
 	// entity: p1 - outcome: match
 }
+
+// A handler that stamps each answer with a fresh request id differs from
+// itself on every read. The noise baseline learns that from pairs of
+// primary reads, and the pairs of primary and shadow match again.
+func ExampleWithNoiseBaseline() {
+	events := make(chan telemetry.Event, 2)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+		middleware.WithNoiseBaseline(100), // a share such as 5 in production
+	)
+	defer shadow.Close(context.Background())
+	var n atomic.Int64
+	mux := http.NewServeMux()
+	mux.Handle("GET /products/{id}", shadow.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id":"p1","request_id":"r%d"}`, n.Add(1))
+	})))
+	var last telemetry.Event
+	for range 5 {
+		mux.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+		<-events // the A/A pair: PostgreSQL against itself
+		last = <-events
+	}
+	fmt.Println("learned:", shadow.Noise("/products/{id}"))
+	fmt.Println("last pair:", last.Outcome, "- absorbed:", last.Noise)
+	// Output:
+	// learned: [request_id]
+	// last pair: match - absorbed: [request_id]
+}
