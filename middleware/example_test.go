@@ -202,3 +202,28 @@ func ExampleWithNoiseBaseline() {
 	// learned: [request_id]
 	// last pair: match - absorbed: [request_id]
 }
+
+// The latency guard holds shadows back while the primary runs slower beside
+// them than without them; LatencyGuardShare reports the share it lets
+// through, for a dashboard or a benchmark.
+func ExampleWithLatencyGuard() {
+	events := make(chan telemetry.Event, 1)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+		// Back off while the primary is 20% slower beside shadows, one
+		// step per second.
+		middleware.WithLatencyGuard(1.2, time.Second),
+	)
+	defer shadow.Close(context.Background())
+	mux := http.NewServeMux()
+	mux.Handle("GET /products/{id}", shadow.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"id":"p1"}`)
+	})))
+	mux.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+	fmt.Println("outcome:", (<-events).Outcome)
+	fmt.Println("share:", shadow.LatencyGuardShare("/products/{id}"))
+	// Output:
+	// outcome: match
+	// share: 1
+}
