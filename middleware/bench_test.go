@@ -33,11 +33,20 @@ func BenchmarkHandler(b *testing.B) {
 		{"not sampled, throttle back-off on", func(b *testing.B) http.Handler {
 			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, false)), middleware.WithThrottleBackoff(throttle)).Handler(handler)
 		}},
+		{"not sampled, latency guard on", func(b *testing.B) http.Handler {
+			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, false)), middleware.WithLatencyGuard(1.2, time.Second)).Handler(handler)
+		}},
 		{"sampled", func(b *testing.B) http.Handler {
 			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, true))).Handler(handler)
 		}},
 		{"sampled, throttle back-off on", func(b *testing.B) http.Handler {
 			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, true)), middleware.WithThrottleBackoff(throttle)).Handler(handler)
+		}},
+		{"sampled, latency guard on", func(b *testing.B) http.Handler {
+			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, true)), middleware.WithLatencyGuard(1.2, time.Second)).Handler(handler)
+		}},
+		{"sampled, noise baseline 100%", func(b *testing.B) http.Handler {
+			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, true)), middleware.WithNoiseBaseline(100)).Handler(handler)
 		}},
 	}
 	for _, c := range cases {

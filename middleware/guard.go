@@ -19,7 +19,8 @@ const MaxGuardLevel = 10
 
 // WithLatencyGuard makes shadows yield to users. It watches each route's
 // primary latency (an exponential moving average of the primary handler's
-// time, taken on every request of the route) in two sets: requests that
+// time, taken on every sampled request of the route and one in eight of
+// the others) in two sets: requests that
 // started while shadows were running, and requests that started while none
 // was, its baseline. Once per window, if the first runs above tolerance
 // times the baseline (tolerance 1.2: 20% slower), the guard halves the
@@ -29,9 +30,10 @@ const MaxGuardLevel = 10
 // the primary alone and reported as dropped with reason latency_guard.
 // [Shadower.LatencyGuardShare] gives a route's current share.
 //
-// A window without requests beside shadows counts as quiet. The cost on a
-// request that is not sampled is two clock readings and an atomic update,
-// with no allocation and no lock; without the option it is nothing.
+// A window without requests beside shadows counts as quiet. A request that
+// is not sampled pays one random draw, and one in eight of them two clock
+// readings and an atomic update; none allocates or takes a lock. Without
+// the option the cost is nothing.
 // It panics unless tolerance > 1 and window > 0.
 func WithLatencyGuard(tolerance float64, window time.Duration) Option {
 	if math.IsNaN(tolerance) || tolerance <= 1 {
@@ -199,9 +201,18 @@ func unpackGuard(v int64) (level int, at time.Duration) {
 	return int(v & 0xff), time.Duration(v>>8) * time.Microsecond
 }
 
+// guardTimeOneIn is how many requests that are not sampled share one timing:
+// the averages need a steady trickle of figures, not every request.
+const guardTimeOneIn = 8
+
 // serveGuarded serves a request while the latency guard watches: it times
-// the primary and notes whether shadows were running when it started.
+// the primary of every sampled request and of one in [guardTimeOneIn] of
+// the others, and notes whether shadows were running when it started.
 func (s *Shadower) serveGuarded(g *latencyGuard, next, shadow http.Handler, w http.ResponseWriter, r *http.Request, route string, d flags.Decision, sampled bool) {
+	if !sampled && rand.Uint32()%guardTimeOneIn != 0 {
+		next.ServeHTTP(w, r)
+		return
+	}
 	// A shadow started with its own primary runs beside it.
 	loaded := len(s.slots) > 0 || (sampled && s.cfg.start == StartWithPrimary)
 	start := time.Now()
