@@ -75,6 +75,20 @@
 // that are not sampled and the user's path of a sampled request do not pay
 // for them.
 //
+// # Re-verifying a fix
+//
+// For each open mismatch signature the middleware keeps the last few
+// requests behind it ([WithReverifySample], 3 by default; bodies up to
+// [MaxReverifyBody]), without their credentials, in the process only.
+// After a data repair or a new comparator rule, [Shadower.Reverify] runs
+// them again on both stores and reports whether they match now; a
+// signature whose requests all match is closed. [Shadower.ReverifyHandler]
+// does the same over HTTP (POST only, one at a time, rate-limited), to be
+// mounted beside the report page:
+//
+//	mux.Handle("/debug/shadowread/", rec.ReportHandler())
+//	mux.Handle("/debug/shadowread/reverify", shadow.ReverifyHandler())
+//
 // # Throttling
 //
 // Shadow reads must not eat the capacity the new table needs for the

@@ -227,3 +227,37 @@ func ExampleWithLatencyGuard() {
 	// outcome: match
 	// share: 1
 }
+
+// After a data repair, the requests behind a mismatch signature are run
+// again on both stores, and the report says whether the fix took.
+func ExampleShadower_Reverify() {
+	events := make(chan telemetry.Event, 1)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+	)
+	defer shadow.Close(context.Background())
+	var repaired atomic.Bool
+	r := chi.NewRouter()
+	r.With(shadow.Handler).Get("/products/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if backends.Target(r.Context()) == backends.DynamoDB && !repaired.Load() {
+			io.WriteString(w, `{"id":"p1","price":12.5}`) // the backfill lost an update
+			return
+		}
+		io.WriteString(w, `{"id":"p1","price":13.5}`)
+	})
+	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+	ev := <-events
+	fmt.Println("outcome:", ev.Outcome, "- re-check:", ev.Recheck)
+
+	repaired.Store(true) // the item is copied again
+	report, err := shadow.Reverify(context.Background(), ev.Route, ev.Result.Signature())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("re-run %d, matching %d, fixed %v\n", report.Requests, report.Matches, report.Fixed)
+	// Output:
+	// outcome: mismatch - re-check: confirmed
+	// re-run 1, matching 1, fixed true
+}

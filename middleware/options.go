@@ -70,6 +70,8 @@ type config struct {
 	entityKey     func(*http.Request) string
 	noisePercent  float64 // 0: no noise baseline
 	guard         *guardConfig
+	// reverifySample is the requests kept per open mismatch signature.
+	reverifySample int
 }
 
 func newConfig(opts []Option) config {
@@ -81,6 +83,8 @@ func newConfig(opts []Option) config {
 		route:         RoutePattern,
 		start:         StartAfterPrimary,
 		recheckAfter:  DefaultRecheckAfter,
+
+		reverifySample: DefaultReverifySample,
 	}
 	Options(opts).apply(&c)
 	if c.decider == nil {

@@ -63,7 +63,7 @@ func IsRecheck(ctx context.Context) bool {
 // rerunsWanted reports whether a shadow must keep an untouched copy of its
 // request for a second run of either side.
 func (s *Shadower) rerunsWanted() bool {
-	return s.cfg.recheckAfter > 0 || s.cfg.noisePercent > 0
+	return s.cfg.recheckAfter > 0 || s.noise != nil || s.kept != nil
 }
 
 // tryWait takes one of the places for re-checks waiting on their delay,
@@ -85,7 +85,7 @@ func (s *Shadower) tryWait() bool {
 // scheduled: it reports true and records ev itself once the re-check is
 // done. It reports false, with ev.Recheck set to say why, when the caller
 // must record ev as it is.
-func (j *shadowJob) recheckLater(ctx context.Context, ev *telemetry.Event, template *http.Request) bool {
+func (j *shadowJob) recheckLater(ctx context.Context, ev *telemetry.Event, template *http.Request, primaryStatus int) bool {
 	s := j.s
 	if ev.Outcome != telemetry.Mismatch || s.cfg.recheckAfter <= 0 || template == nil {
 		return false
@@ -94,7 +94,7 @@ func (j *shadowJob) recheckLater(ctx context.Context, ev *telemetry.Event, templ
 		ev.Recheck = telemetry.RecheckDropped
 		return false
 	}
-	rc := &recheck{job: j, ctx: context.WithoutCancel(ctx), ev: *ev, template: template}
+	rc := &recheck{job: j, ctx: context.WithoutCancel(ctx), ev: *ev, template: template, status: primaryStatus}
 	go rc.run()
 	return true
 }
@@ -109,6 +109,8 @@ type recheck struct {
 	ev  telemetry.Event
 	// template is an untouched copy of the request, for the new copies.
 	template *http.Request
+	// status is the primary's status in the pair the event describes.
+	status int
 }
 
 // run waits, reads both sides again and records the event. It holds a
@@ -126,6 +128,7 @@ func (rc *recheck) run() {
 		if rc.ev.Recheck == telemetry.RecheckNone {
 			rc.ev.Recheck = telemetry.RecheckFailed
 		}
+		s.kept.keep(rc.job, rc.ev, rc.template, rc.status)
 		s.recordSafely(rc.ctx, rc.ev)
 	}()
 
@@ -171,6 +174,7 @@ func (rc *recheck) readAgain() telemetry.RecheckResult {
 		return telemetry.RecheckTransient
 	case telemetry.Mismatch:
 		rc.ev.Result, rc.ev.Noise, rc.ev.CompareDuration = second.Result, second.Noise, second.CompareDuration
+		rc.status = primary.Status
 		return telemetry.RecheckConfirmed
 	default:
 		return telemetry.RecheckFailed

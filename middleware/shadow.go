@@ -76,9 +76,10 @@ func (j *shadowJob) run() {
 	default:
 		j.compare(&ev, p.resp, resp)
 	}
-	if j.recheckLater(ctx, &ev, template) {
+	if j.recheckLater(ctx, &ev, template, p.resp.Status) {
 		return
 	}
+	j.s.kept.keep(j, ev, template, p.resp.Status)
 	j.s.cfg.recorder.Record(context.WithoutCancel(ctx), ev)
 }
 

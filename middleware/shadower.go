@@ -30,6 +30,7 @@ type Shadower struct {
 	stopOnce sync.Once
 	noise    *noiseStore   // nil: no noise baseline
 	guard    *latencyGuard // nil: no latency guard
+	kept     *keptRequests // nil: no requests kept for re-verification
 }
 
 // New returns a Shadower configured by opts. Nil options are ignored.
@@ -43,6 +44,7 @@ func New(opts ...Option) *Shadower {
 		stop:    make(chan struct{}),
 		noise:   newNoiseStore(cfg.noisePercent),
 		guard:   newLatencyGuard(cfg.guard),
+		kept:    newKeptRequests(cfg.reverifySample),
 	}
 }
 
