@@ -261,3 +261,34 @@ func ExampleShadower_Reverify() {
 	// outcome: mismatch - re-check: confirmed
 	// re-run 1, matching 1, fixed true
 }
+
+// Each open mismatch signature keeps the last requests behind it, up to the
+// sample size, for Reverify.
+func ExampleWithReverifySample() {
+	events := make(chan telemetry.Event, 8)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+		middleware.WithRecheck(0),
+		middleware.WithReverifySample(2),
+	)
+	defer shadow.Close(context.Background())
+	r := chi.NewRouter()
+	r.With(shadow.Handler).Get("/products/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		stock := 7
+		if backends.Target(r.Context()) == backends.DynamoDB {
+			stock = 6 // a lost update
+		}
+		fmt.Fprintf(w, `{"id":%q,"stock":%d}`, chi.URLParam(r, "id"), stock)
+	})
+	for _, id := range []string{"p1", "p2", "p3"} {
+		r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/"+id, nil))
+		<-events
+	}
+	for _, open := range shadow.OpenSignatures() {
+		fmt.Println(open.Route, "- requests kept:", open.Requests)
+	}
+	// Output:
+	// /products/{id} - requests kept: 2
+}

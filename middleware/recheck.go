@@ -52,7 +52,8 @@ func WithRecheck(after time.Duration) Option {
 type recheckKey struct{}
 
 // IsRecheck reports whether ctx belongs to one of the two runs of a
-// re-check ([WithRecheck]). The primary's run is routed as the primary, so
+// re-check ([WithRecheck]) or of a re-verification ([Shadower.Reverify]).
+// The primary's run is routed as the primary, so
 // a handler with side effects that must happen once per user request
 // (analytics events, cache writes) skips them when IsRecheck or
 // [backends.IsShadow] is true.
