@@ -80,13 +80,16 @@ func (s *Shadower) serve(next, shadow http.Handler, w http.ResponseWriter, r *ht
 	if d.Primary != target {
 		r = r.WithContext(backends.WithTarget(ctx, d.Primary))
 	}
-	sampled := d.Sampled && s.cfg.methods[r.Method] && !s.closed.Load()
-	if g := s.guard; g != nil {
-		s.serveGuarded(g, next, shadow, w, r, route, d, sampled)
+	if !d.Sampled || !s.cfg.methods[r.Method] || s.closed.Load() {
+		if g := s.guard; g != nil {
+			s.serveGuarded(g, next, shadow, w, r, route, d, false)
+			return
+		}
+		next.ServeHTTP(w, r)
 		return
 	}
-	if !sampled {
-		next.ServeHTTP(w, r)
+	if g := s.guard; g != nil {
+		s.serveGuarded(g, next, shadow, w, r, route, d, true)
 		return
 	}
 	s.serveSampled(next, shadow, w, r, route, d)
