@@ -177,6 +177,12 @@ func (s *Shadower) Close(ctx context.Context) error {
 		}
 	}()
 	for waited < cap(s.waiting) {
+		select { // a free place first: an ended ctx must not fail an idle Close
+		case s.waiting <- struct{}{}:
+			waited++
+			continue
+		default:
+		}
 		select {
 		case s.waiting <- struct{}{}:
 			waited++
