@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -129,6 +130,15 @@ func TestRecheck(t *testing.T) {
 			opts: []middleware.Option{middleware.WithTimeout(time.Second)},
 			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{2, 2},
 			reason: "the re-check runs within the shadow's timeout",
+		},
+		{
+			name:    "shadow ends its goroutine on the re-check",
+			primary: answer(`{"id":"p1","price":13}`),
+			shadow: firstThen(answer(`{"id":"p1","price":12}`), func(int, http.ResponseWriter, *http.Request) {
+				runtime.Goexit()
+			}),
+			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{2, 2},
+			reason: "however the re-check ends, its event is recorded once, with the first verdict",
 		},
 		{
 			name:    "matching pair",
