@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
@@ -180,4 +182,31 @@ func TestNoiseIsBounded(t *testing.T) {
 	if got := len(s.Noise(noiseRoute)); got != middleware.MaxNoiseFields {
 		t.Errorf("%d fields learned from %d random ones, want the bound, %d", got, 3*middleware.MaxNoiseFields, middleware.MaxNoiseFields)
 	}
+}
+
+// TestNoiseBaselineOffTheUsersPath: the second primary run happens in the
+// shadow's goroutine; a slow one never delays the user.
+func TestNoiseBaselineOffTheUsersPath(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := newSpy()
+		s := newShadower(t, rec, middleware.WithNoiseBaseline(100), middleware.WithComparator(nil),
+			middleware.WithTimeout(time.Minute))
+		h := s.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if target, role := backends.Routing(r.Context()); target == backends.Postgres && role == backends.RoleShadow {
+				time.Sleep(time.Second) // the A/A run is slow
+			}
+			sameAnswer(w, r)
+		}))
+		start := time.Now()
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+		if waited := time.Since(start); waited != 0 {
+			t.Errorf("the user's request took %v on the fake clock, want 0", waited)
+		}
+		if aa := rec.next(t); !aa.NoiseBaseline || aa.Outcome != telemetry.Match {
+			t.Errorf("first event %+v, want the matching A/A event", aa)
+		}
+		if ev := rec.next(t); ev.NoiseBaseline || ev.Outcome != telemetry.Match {
+			t.Errorf("second event %+v, want the matching pair", ev)
+		}
+	})
 }

@@ -168,9 +168,13 @@ func TestRecheck(t *testing.T) {
 				}, tt.opts...)
 				s := newShadower(t, rec, opts...)
 				w := httptest.NewRecorder()
+				start := time.Now()
 				s.Handler(sd.primaryHandler()).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/products/p1", nil))
 				if w.Code != http.StatusOK {
 					t.Fatalf("user got %d", w.Code)
+				}
+				if waited := time.Since(start); waited != 0 {
+					t.Errorf("the user's request took %v on the fake clock, want 0: a re-check never delays it", waited)
 				}
 				ev := rec.next(t)
 				if ev.Outcome != tt.want || ev.Recheck != tt.wantRecheck {
