@@ -81,7 +81,9 @@ func newLatencyGuard(c *guardConfig) *latencyGuard {
 
 // LatencyGuardShare returns the share (0 to 1) of route's sampled requests
 // that the latency guard lets have a shadow now: 1 without
-// [WithLatencyGuard], and 1/2^level while it backs off.
+// [WithLatencyGuard] or before the route's first request, and 1/2^level
+// while it backs off. Routes beyond [backends.DefaultMaxRoutes] share the
+// figures of [backends.OverflowRoute].
 func (s *Shadower) LatencyGuardShare(route string) float64 {
 	g := s.guard
 	if g == nil {
@@ -89,7 +91,9 @@ func (s *Shadower) LatencyGuardShare(route string) float64 {
 	}
 	rl := g.find(route)
 	if rl == nil {
-		return 1
+		if rl = g.find(backends.OverflowRoute); rl == nil || len(*g.routes.Load()) < backends.DefaultMaxRoutes {
+			return 1
+		}
 	}
 	level, _ := unpackGuard(rl.state.Load())
 	return 1 / float64(uint64(1)<<level)

@@ -133,7 +133,9 @@ func (s *Shadower) noSlot() (telemetry.Outcome, telemetry.Reason) {
 	return telemetry.Dropped, ""
 }
 
-// InFlight returns the number of shadows running now.
+// InFlight returns the number of shadows running now, re-checks and
+// re-verifications that are reading included; re-checks waiting on their
+// delay hold no slot and are not counted.
 func (s *Shadower) InFlight() int { return len(s.slots) }
 
 // Close stops new shadows and waits for the running ones to finish. It
