@@ -100,8 +100,7 @@ func TestRoutePattern(t *testing.T) {
 
 func TestShadowRequestIsIsolated(t *testing.T) {
 	rec := newSpy()
-	// One shadow run: a re-check of the mismatch would run the handler again.
-	s := newShadower(t, rec, middleware.WithRecheck(0))
+	s := newShadower(t, rec)
 	primaryDone := make(chan struct{})
 	type view struct {
 		header, query, path string

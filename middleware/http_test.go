@@ -88,8 +88,7 @@ func TestHijackedConnectionIsNotShadowed(t *testing.T) {
 
 func TestReadFromIsCaptured(t *testing.T) {
 	rec := newSpy()
-	// No re-check: its second primary run writes to a private writer.
-	s := newShadower(t, rec, middleware.WithRecheck(0))
+	s := newShadower(t, rec)
 	srv := httptest.NewServer(s.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := w.(io.ReaderFrom); !ok && !backends.IsShadow(r.Context()) {
 			t.Error("the middleware hid io.ReaderFrom from the primary")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -199,6 +200,18 @@ func runCaptured(h http.Handler, req *http.Request, maxBody int64) (resp compara
 			err = newPanicError(p)
 		}
 	}()
-	h.ServeHTTP(w, req)
+	h.ServeHTTP(rerunWriter{w}, req)
 	return w.response(), w.body.overflow, nil
 }
+
+// rerunWriter is the writer of a second run. The primary's second run is
+// routed as the primary, so it offers what a server's writer offers: a
+// handler that checks for io.ReaderFrom behaves as in the first run.
+type rerunWriter struct{ *shadowWriter }
+
+func (w rerunWriter) ReadFrom(src io.Reader) (int64, error) {
+	return io.Copy(w.shadowWriter, src)
+}
+
+// Unwrap lets http.ResponseController reach the writer underneath.
+func (w rerunWriter) Unwrap() http.ResponseWriter { return w.shadowWriter }
