@@ -56,12 +56,14 @@ func (g *gatedStore) Get(ctx context.Context, id string) (Product, error) {
 // TestRecheckAgainstRealStores: during a dual write PostgreSQL is written a
 // few milliseconds before DynamoDB, and a read in between sees the two
 // stores apart. The default re-check reads both again and finds them equal:
-// transient. A real drift on the same route stays a mismatch.
+// transient. A real drift on the same route stays a mismatch, and the
+// default comparator absorbs what only differs in representation.
 func TestRecheckAgainstRealStores(t *testing.T) {
 	ctx := context.Background()
 	products := []Product{
 		{ID: "p1", Name: "Linen shirt", Price: 49.9, UpdatedAt: time.Date(2026, 3, 1, 10, 0, 0, 123456000, time.UTC)},
 		{ID: "p2", Name: "Canvas tote", Price: 12.5, UpdatedAt: time.Date(2026, 3, 2, 11, 30, 0, 0, time.UTC)},
+		{ID: "p3", Name: "Wool scarf", Price: 30, UpdatedAt: time.Date(2026, 3, 3, 9, 15, 0, 987654000, time.UTC)},
 	}
 	pool, err := postgres.Open(ctx, testenv.NewDatabase(t))
 	if err != nil {
@@ -76,6 +78,11 @@ func TestRecheckAgainstRealStores(t *testing.T) {
 	t.Cleanup(ddb.Close)
 	table := testenv.UniqueName(t, "catalog")
 	seedDynamoDB(t, ddb.Client, table, products)
+	// DynamoDB keeps p3's time in milliseconds, as items written by the
+	// dual write do; PostgreSQL's timestamptz keeps microseconds.
+	inMillis := products[2]
+	inMillis.UpdatedAt = inMillis.UpdatedAt.Truncate(time.Millisecond)
+	putProduct(t, ddb.Client, table, inMillis)
 	pgStore := &pgProductStore{pool: pool}
 	ddbStore := &ddbProductStore{client: ddb.Client, table: table}
 
@@ -148,17 +155,28 @@ func TestRecheckAgainstRealStores(t *testing.T) {
 			want:  telemetry.Mismatch, wantRecheck: telemetry.RecheckConfirmed,
 			reason: "DynamoDB holds another price on the re-check too",
 		},
+		{
+			name:   "timestamp precision",
+			id:     "p3",
+			before: func(*testing.T) {},
+			after:  func(*testing.T, *gatedStore) {},
+			want:   telemetry.Match, wantRecheck: telemetry.RecheckNone,
+			reason: "the default comparator is the PostgreSQL-DynamoDB preset, which compares times to the millisecond",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			gate := newGatedStore(ddbStore)
+			if tt.want == telemetry.Match {
+				close(gate.written)
+			}
 			tt.before(t)
 			ev := serve(t, gate, tt.id, func() { tt.after(t, gate) })
 			if ev.Outcome != tt.want || ev.Recheck != tt.wantRecheck {
 				t.Fatalf("outcome %q re-check %q (diffs %v), want %q and %q: %s",
 					ev.Outcome, ev.Recheck, ev.Result.Diffs, tt.want, tt.wantRecheck, tt.reason)
 			}
-			if len(ev.Result.Diffs) != 1 || ev.Result.Diffs[0].Path != "price" {
+			if tt.want != telemetry.Match && (len(ev.Result.Diffs) != 1 || ev.Result.Diffs[0].Path != "price") {
 				t.Errorf("diffs %v, want the one at price", ev.Result.Diffs)
 			}
 		})
