@@ -45,15 +45,17 @@
 //     as too large; a body that is not the gzip it claims is skipped as
 //     compare_failed. The user's bytes are never touched.
 //   - The comparator's verdict becomes an outcome (match, mismatch,
-//     shadow_error, timeout, dropped, skipped) reported to the recorder.
+//     transient, shadow_error, timeout, dropped, skipped) reported to the
+//     recorder.
 //     Without [WithComparator] the comparator is
 //     comparator.JSON(comparator.PostgresDynamoDB()), which absorbs what
 //     legitimately differs between the two stores and nothing else.
 //
 // # Verdicts
 //
-// A mismatch is worth something only if it is a data problem. Three things
-// keep timing and nondeterminism out of the verdicts:
+// A mismatch is worth something only if it is a data problem. Two options
+// keep timing and nondeterminism out of the verdicts, and a third says
+// which entity a verdict is about:
 //
 //   - Re-check ([WithRecheck], on by default, 250ms): a mismatching pair is
 //     read again, both sides, a moment later. A read that raced a write
@@ -71,9 +73,9 @@
 //   - Entity key ([WithEntityKey]): names the entity a sampled request read,
 //     so a mismatch can be followed to the item that differs.
 //
-// Re-checks and baselines run in the shadow's goroutine and slots: requests
-// that are not sampled and the user's path of a sampled request do not pay
-// for them.
+// Re-checks and baselines run in the background within the shadow slots:
+// requests that are not sampled and the user's path of a sampled request
+// do not pay for them.
 //
 // # Re-verifying a fix
 //
@@ -130,8 +132,8 @@
 // running ones, so no goroutine outlives a server's shutdown. Re-checks
 // still waiting on their delay are given up at once (their first verdict is
 // recorded with re-check result dropped); re-checks already reading are
-// waited for like shadows. Requests
-// served afterwards go to the primary alone; one caught in its primary by
-// Close is reported as skipped with reason closed. Close may be called
-// again, and from several goroutines at once.
+// waited for like shadows. Requests served afterwards go to the primary
+// alone; one caught in its primary by Close is reported as skipped with
+// reason closed. Close may be called again, and from several goroutines at
+// once.
 package middleware
