@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel"
+
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/telemetry"
@@ -109,6 +111,12 @@ func (j *shadowJob) noiseBaseline(p primaryResult, template *http.Request) {
 		return
 	}
 	s := j.s
+	// Whatever breaks here, the shadow's own comparison goes on.
+	defer func() {
+		if p := recover(); p != nil {
+			otel.Handle(fmt.Errorf("shadowread: noise baseline panicked: %v", p))
+		}
+	}()
 	ev := j.ev
 	ev.NoiseBaseline, ev.Shadow = true, ev.Primary
 	ctx, cancel := context.WithTimeout(j.req.Context(), s.cfg.timeout)
@@ -132,7 +140,7 @@ func (j *shadowJob) noiseBaseline(p primaryResult, template *http.Request) {
 			n.learn(ev.Route, ev.Result.Diffs)
 		}
 	}
-	s.cfg.recorder.Record(context.WithoutCancel(ctx), ev)
+	s.recordSafely(ctx, ev)
 }
 
 // learn updates route's scores with one A/A pair's differences.

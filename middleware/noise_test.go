@@ -1,6 +1,7 @@
 package middleware_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"go.opentelemetry.io/otel"
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
@@ -209,4 +212,27 @@ func TestNoiseBaselineOffTheUsersPath(t *testing.T) {
 			t.Errorf("second event %+v, want the matching pair", ev)
 		}
 	})
+}
+
+// panickyBaselineRecorder panics when it records an A/A event.
+type panickyBaselineRecorder struct{ *spy }
+
+func (p panickyBaselineRecorder) Record(ctx context.Context, e telemetry.Event) {
+	if e.NoiseBaseline {
+		panic("recorder broke")
+	}
+	p.spy.Record(ctx, e)
+}
+
+// TestNoiseBaselineFailureKeepsThePair: a recorder that panics on the A/A
+// event does not cost the shadow's own verdict.
+func TestNoiseBaselineFailureKeepsThePair(t *testing.T) {
+	defer otel.SetErrorHandler(otel.GetErrorHandler())
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {}))
+	rec := newSpy()
+	s := newShadower(t, panickyBaselineRecorder{rec}, middleware.WithNoiseBaseline(100), middleware.WithComparator(nil))
+	s.Handler(http.HandlerFunc(sameAnswer)).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+	if ev := rec.next(t); ev.NoiseBaseline || ev.Outcome != telemetry.Match {
+		t.Errorf("event %+v, want the pair's match", ev)
+	}
 }
