@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -210,13 +209,11 @@ func (k *keptRequests) forget(key signatureKey) {
 	delete(k.sets, key)
 }
 
-// credentialWords mark header and query parameter names whose values are
-// credentials.
-var credentialWords = []string{"token", "secret", "password", "passwd", "key", "session", "auth", "credential", "signature", "cookie"}
-
+// isCredentialName reports whether a header or query parameter name says
+// its value is a credential.
 func isCredentialName(name string) bool {
 	name = strings.ToLower(name)
-	for _, w := range credentialWords {
+	for _, w := range [...]string{"token", "secret", "password", "passwd", "key", "session", "auth", "credential", "signature", "cookie"} {
 		if strings.Contains(name, w) {
 			return true
 		}
@@ -242,7 +239,7 @@ func redactedRequest(r *http.Request) *http.Request {
 		c.URL.RawQuery = q.Encode()
 	}
 	c.RequestURI = ""
-	c.URL.User = (*url.Userinfo)(nil)
+	c.URL.User = nil
 	return c
 }
 
