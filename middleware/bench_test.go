@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
 	"time"
 
@@ -33,13 +34,40 @@ func BenchmarkHandler(b *testing.B) {
 		{"not sampled, throttle back-off on", func(b *testing.B) http.Handler {
 			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, false)), middleware.WithThrottleBackoff(throttle)).Handler(handler)
 		}},
+		{"not sampled, latency guard on", func(b *testing.B) http.Handler {
+			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, false)), middleware.WithLatencyGuard(1.2, time.Second)).Handler(handler)
+		}},
 		{"sampled", func(b *testing.B) http.Handler {
 			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, true))).Handler(handler)
 		}},
 		{"sampled, throttle back-off on", func(b *testing.B) http.Handler {
 			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, true)), middleware.WithThrottleBackoff(throttle)).Handler(handler)
 		}},
+		{"sampled, latency guard on", func(b *testing.B) http.Handler {
+			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, true)), middleware.WithLatencyGuard(1.2, time.Second)).Handler(handler)
+		}},
+		{"sampled, noise baseline 100%", func(b *testing.B) http.Handler {
+			return benchShadower(b, middleware.WithFlags(always(backends.Postgres, true)), middleware.WithNoiseBaseline(100)).Handler(handler)
+		}},
 	}
+	cases = append(cases, struct {
+		name string
+		h    func(b *testing.B) http.Handler
+	}{"sampled, every slot busy (the user's path alone)", func(b *testing.B) http.Handler {
+		// One shadow holds the only slot for the whole run, so every
+		// request pays the user's path of a sampled request and no shadow.
+		release := make(chan struct{})
+		s := benchShadower(b, middleware.WithFlags(always(backends.Postgres, true)), middleware.WithMaxConcurrent(1),
+			middleware.WithShadowHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release })),
+			middleware.WithTimeout(time.Hour))
+		b.Cleanup(func() { close(release) })
+		h := s.Handler(handler)
+		h.ServeHTTP(&discardWriter{header: http.Header{}}, httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+		for s.InFlight() == 0 {
+			runtime.Gosched()
+		}
+		return h
+	}})
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			h := c.h(b)

@@ -45,7 +45,51 @@
 //     as too large; a body that is not the gzip it claims is skipped as
 //     compare_failed. The user's bytes are never touched.
 //   - The comparator's verdict becomes an outcome (match, mismatch,
-//     shadow_error, timeout, dropped, skipped) reported to the recorder.
+//     transient, shadow_error, timeout, dropped, skipped) reported to the
+//     recorder.
+//     Without [WithComparator] the comparator is
+//     comparator.JSON(comparator.PostgresDynamoDB()), which absorbs what
+//     legitimately differs between the two stores and nothing else.
+//
+// # Verdicts
+//
+// A mismatch is worth something only if it is a data problem. Two options
+// keep timing and nondeterminism out of the verdicts, and a third says
+// which entity a verdict is about:
+//
+//   - Re-check ([WithRecheck], on by default, 250ms): a mismatching pair is
+//     read again, both sides, a moment later. A read that raced a write
+//     (PostgreSQL written a few milliseconds before DynamoDB) no longer
+//     differs then, and its outcome is transient, which readiness does not
+//     count as a failure; a pair that still differs is a mismatch with the
+//     second pair's differences. The re-check waits without a slot, then
+//     needs a free one and never queues; [telemetry.Event.Recheck] says what
+//     it found. [IsRecheck] marks its runs for handlers with side effects.
+//   - Noise baseline ([WithNoiseBaseline], off by default): for a share of
+//     shadows the primary runs twice, and fields that differ between two
+//     reads of the same store are learned as noise of the route. A pair
+//     whose differences are all on learned noise is a match that lists them
+//     in [telemetry.Event.Noise]; [Shadower.Noise] shows what was learned.
+//   - Entity key ([WithEntityKey]): names the entity a sampled request read,
+//     so a mismatch can be followed to the item that differs.
+//
+// Re-checks and baselines run in the background within the shadow slots:
+// requests that are not sampled and the user's path of a sampled request
+// do not pay for them.
+//
+// # Re-verifying a fix
+//
+// For each open mismatch signature the middleware keeps the last few
+// requests behind it ([WithReverifySample], 3 by default; bodies up to
+// [MaxReverifyBody]), without their credentials, in the process only.
+// After a data repair or a new comparator rule, [Shadower.Reverify] runs
+// them again on both stores and reports whether they match now; a
+// signature whose requests all match is closed. [Shadower.ReverifyHandler]
+// does the same over HTTP (POST only, one at a time, rate-limited), to be
+// mounted beside the report page:
+//
+//	mux.Handle("/debug/shadowread/", rec.ReportHandler())
+//	mux.Handle("/debug/shadowread/reverify", shadow.ReverifyHandler())
 //
 // # Throttling
 //
@@ -63,6 +107,16 @@
 //	// ...
 //	shadow := middleware.New(middleware.WithThrottleBackoff(throttle) /* , ... */)
 //
+// # Latency guard
+//
+// Shadows share the CPUs with the requests users wait for. With
+// [WithLatencyGuard] the middleware watches each route's primary latency
+// while shadows run against its latency while none does, and halves the
+// route's shadows per window while the first stays above the tolerance,
+// doubling them again per window once it does not, like the throttle
+// back-off. Held back requests are reported as dropped with reason
+// latency_guard; [Shadower.LatencyGuardShare] gives the share let through.
+//
 // # Safety
 //
 // The user always receives exactly what the primary wrote. Nothing the
@@ -75,8 +129,11 @@
 // # Shutdown
 //
 // [Shadower.Close] stops new shadows and waits, within its context, for the
-// running ones, so no goroutine outlives a server's shutdown. Requests
-// served afterwards go to the primary alone; one caught in its primary by
-// Close is reported as skipped with reason closed. Close may be called
-// again, and from several goroutines at once.
+// running ones, so no goroutine outlives a server's shutdown. Re-checks
+// still waiting on their delay are given up at once (their first verdict is
+// recorded with re-check result dropped); re-checks already reading are
+// waited for like shadows. Requests served afterwards go to the primary
+// alone; one caught in its primary by Close is reported as skipped with
+// reason closed. Close may be called again, and from several goroutines at
+// once.
 package middleware

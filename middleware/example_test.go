@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -47,7 +48,7 @@ func Example() {
 
 	shadow := middleware.New(
 		middleware.WithFlags(flags.New(openfeature.NewClient("catalog"))),
-		middleware.WithComparator(comparator.JSON(comparator.IgnorePaths("updated_at"))),
+		middleware.WithComparator(comparator.JSON(comparator.PostgresDynamoDB(), comparator.IgnorePaths("updated_at"))),
 		middleware.WithRecorder(telemetry.New(otel.GetTracerProvider(), otel.GetMeterProvider())),
 	)
 	defer shadow.Close(context.Background())
@@ -110,4 +111,184 @@ func (c outcomeChan) Record(_ context.Context, e telemetry.Event) {
 		return
 	}
 	c <- string(e.Outcome)
+}
+
+// eventChan is a telemetry.Recorder that sends each event to the channel.
+type eventChan chan telemetry.Event
+
+func (c eventChan) StartShadow(ctx context.Context, _ telemetry.Event) context.Context { return ctx }
+
+func (c eventChan) Record(_ context.Context, e telemetry.Event) { c <- e }
+
+// everyRequest samples every request, PostgreSQL primary.
+var everyRequest = flags.DeciderFunc(func(*http.Request, string) flags.Decision {
+	return flags.Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB, Sampled: true}
+})
+
+// A read that raced a write sees DynamoDB a moment behind PostgreSQL. The
+// re-check reads both again and finds them equal: a transient mismatch,
+// which does not count against readiness.
+func ExampleWithRecheck() {
+	events := make(chan telemetry.Event, 1)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+		middleware.WithRecheck(50*time.Millisecond),
+	)
+	defer shadow.Close(context.Background())
+	var dynamoReads atomic.Int32
+	h := shadow.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if backends.Target(r.Context()) == backends.DynamoDB && dynamoReads.Add(1) == 1 {
+			io.WriteString(w, `{"id":"p1","price":12.5}`) // the write has not reached DynamoDB yet
+			return
+		}
+		io.WriteString(w, `{"id":"p1","price":13.5}`)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+	ev := <-events
+	fmt.Println("outcome:", ev.Outcome, "- re-check:", ev.Recheck)
+	// Output:
+	// outcome: transient - re-check: transient
+}
+
+// The entity key names what a sampled request read, so a mismatch can be
+// looked up by product.
+func ExampleWithEntityKey() {
+	events := make(chan telemetry.Event, 1)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+		middleware.WithEntityKey(func(r *http.Request) string { return chi.URLParam(r, "id") }),
+	)
+	defer shadow.Close(context.Background())
+	r := chi.NewRouter()
+	r.With(shadow.Handler).Get("/products/{id}", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"id":"p1"}`)
+	})
+	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+	ev := <-events
+	fmt.Println("entity:", ev.EntityKey, "- outcome:", ev.Outcome)
+	// Output:
+	// entity: p1 - outcome: match
+}
+
+// A handler that stamps each answer with a fresh request id differs from
+// itself on every read. The noise baseline learns that from pairs of
+// primary reads, and the pairs of primary and shadow match again.
+func ExampleWithNoiseBaseline() {
+	events := make(chan telemetry.Event, 2)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+		middleware.WithNoiseBaseline(100), // a share such as 5 in production
+	)
+	defer shadow.Close(context.Background())
+	var n atomic.Int64
+	mux := http.NewServeMux()
+	mux.Handle("GET /products/{id}", shadow.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id":"p1","request_id":"r%d"}`, n.Add(1))
+	})))
+	var last telemetry.Event
+	for range 5 {
+		mux.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+		<-events // the A/A pair: PostgreSQL against itself
+		last = <-events
+	}
+	fmt.Println("learned:", shadow.Noise("/products/{id}"))
+	fmt.Println("last pair:", last.Outcome, "- absorbed:", last.Noise)
+	// Output:
+	// learned: [request_id]
+	// last pair: match - absorbed: [request_id]
+}
+
+// The latency guard holds shadows back while the primary runs slower beside
+// them than without them; LatencyGuardShare reports the share it lets
+// through, for a dashboard or a benchmark.
+func ExampleWithLatencyGuard() {
+	events := make(chan telemetry.Event, 1)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+		// Back off while the primary is 20% slower beside shadows, one
+		// step per second.
+		middleware.WithLatencyGuard(1.2, time.Second),
+	)
+	defer shadow.Close(context.Background())
+	mux := http.NewServeMux()
+	mux.Handle("GET /products/{id}", shadow.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"id":"p1"}`)
+	})))
+	mux.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+	fmt.Println("outcome:", (<-events).Outcome)
+	fmt.Println("share:", shadow.LatencyGuardShare("/products/{id}"))
+	// Output:
+	// outcome: match
+	// share: 1
+}
+
+// After a data repair, the requests behind a mismatch signature are run
+// again on both stores, and the report says whether the fix took.
+func ExampleShadower_Reverify() {
+	events := make(chan telemetry.Event, 1)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+	)
+	defer shadow.Close(context.Background())
+	var repaired atomic.Bool
+	r := chi.NewRouter()
+	r.With(shadow.Handler).Get("/products/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if backends.Target(r.Context()) == backends.DynamoDB && !repaired.Load() {
+			io.WriteString(w, `{"id":"p1","price":12.5}`) // the backfill lost an update
+			return
+		}
+		io.WriteString(w, `{"id":"p1","price":13.5}`)
+	})
+	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+	ev := <-events
+	fmt.Println("outcome:", ev.Outcome, "- re-check:", ev.Recheck)
+
+	repaired.Store(true) // the item is copied again
+	report, err := shadow.Reverify(context.Background(), ev.Route, ev.Result.Signature())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("re-run %d, matching %d, fixed %v\n", report.Requests, report.Matches, report.Fixed)
+	// Output:
+	// outcome: mismatch - re-check: confirmed
+	// re-run 1, matching 1, fixed true
+}
+
+// Each open mismatch signature keeps the last requests behind it, up to the
+// sample size, for Reverify.
+func ExampleWithReverifySample() {
+	events := make(chan telemetry.Event, 8)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+		middleware.WithRecheck(0),
+		middleware.WithReverifySample(2),
+	)
+	defer shadow.Close(context.Background())
+	r := chi.NewRouter()
+	r.With(shadow.Handler).Get("/products/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		stock := 7
+		if backends.Target(r.Context()) == backends.DynamoDB {
+			stock = 6 // a lost update
+		}
+		fmt.Fprintf(w, `{"id":%q,"stock":%d}`, chi.URLParam(r, "id"), stock)
+	})
+	for _, id := range []string{"p1", "p2", "p3"} {
+		r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/"+id, nil))
+		<-events
+	}
+	for _, open := range shadow.OpenSignatures() {
+		fmt.Println(open.Route, "- requests kept:", open.Requests)
+	}
+	// Output:
+	// /products/{id} - requests kept: 2
 }

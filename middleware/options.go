@@ -66,6 +66,12 @@ type config struct {
 	route         func(*http.Request) string
 	start         Start
 	throttle      *backends.Throttle // nil: no back-off
+	recheckAfter  time.Duration      // 0: no re-check
+	entityKey     func(*http.Request) string
+	noisePercent  float64 // 0: no noise baseline
+	guard         *guardConfig
+	// reverifySample is the requests kept per open mismatch signature.
+	reverifySample int
 }
 
 func newConfig(opts []Option) config {
@@ -76,13 +82,16 @@ func newConfig(opts []Option) config {
 		methods:       map[string]bool{http.MethodGet: true, http.MethodHead: true},
 		route:         RoutePattern,
 		start:         StartAfterPrimary,
+		recheckAfter:  DefaultRecheckAfter,
+
+		reverifySample: DefaultReverifySample,
 	}
 	Options(opts).apply(&c)
 	if c.decider == nil {
 		c.decider = flags.DeciderFunc(func(*http.Request, string) flags.Decision { return flags.Safe() })
 	}
 	if c.comparator == nil {
-		c.comparator = comparator.JSON()
+		c.comparator = comparator.JSON(comparator.PostgresDynamoDB())
 	}
 	if c.recorder == nil {
 		c.recorder = telemetry.New(nil, nil)
@@ -98,7 +107,10 @@ func WithFlags(d flags.Decider) Option {
 }
 
 // WithComparator sets how the two responses are compared. Without it (or with
-// nil) the default is [comparator.JSON] with no options.
+// nil) the default is comparator.JSON(comparator.PostgresDynamoDB()): the
+// JSON comparison with the rules for what legitimately differs between the
+// two stores (12.50 and 12.5, microseconds and milliseconds, an empty list
+// and a missing attribute).
 func WithComparator(cmp comparator.Comparator) Option {
 	return optionFunc(func(c *config) { c.comparator = cmp })
 }

@@ -33,6 +33,12 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 		Primary:     d.Primary,
 		Shadow:      d.Shadow,
 		RequestSpan: trace.SpanContextFromContext(r.Context()),
+		EntityKey:   s.entityKey(r),
+	}
+	if g := s.guard; g != nil && !g.admit(route) {
+		ev.Outcome, ev.Reason = telemetry.Dropped, telemetry.ReasonLatencyGuard
+		s.serveAlone(next, w, r, ev)
+		return
 	}
 	if t := s.cfg.throttle; t != nil && t.Store() == d.Shadow && !t.Admit() {
 		ev.Outcome, ev.Reason = telemetry.Dropped, telemetry.ReasonThrottled
@@ -50,7 +56,7 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 	}
 	// The shadow's copy is taken before the primary runs, so nothing the
 	// primary or later middleware does to r reaches the shadow.
-	job := &shadowJob{s: s, handler: shadow, req: shadowRequest(r, d.Shadow, body), ev: ev}
+	job := &shadowJob{s: s, handler: shadow, primaryHandler: next, req: shadowRequest(r, d.Shadow, body), ev: ev}
 	if s.cfg.start == StartWithPrimary {
 		s.serveWithShadow(next, w, r, job)
 		return

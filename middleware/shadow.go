@@ -9,6 +9,7 @@ import (
 
 	"go.opentelemetry.io/otel"
 
+	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/telemetry"
 )
@@ -24,6 +25,10 @@ type shadowJob struct {
 	// otherwise primaryDone delivers it once the primary has returned.
 	primary     primaryResult
 	primaryDone chan primaryResult
+
+	// primaryHandler is the user's handler, for second runs of the primary
+	// (re-checks, noise baselines).
+	primaryHandler http.Handler
 }
 
 // run executes the shadow, waits for the primary's result, compares and
@@ -37,6 +42,11 @@ func (j *shadowJob) run() {
 		}
 	}()
 
+	// Taken before the shadow runs and can change its request.
+	var template *http.Request
+	if j.s.rerunsWanted() {
+		template = rerunRequest(j.req.Context(), j.req, j.ev.Shadow, backends.RoleShadow)
+	}
 	ctx, cancel := context.WithTimeout(j.req.Context(), j.s.cfg.timeout)
 	defer cancel()
 	ctx = j.s.cfg.recorder.StartShadow(ctx, j.ev)
@@ -46,6 +56,9 @@ func (j *shadowJob) run() {
 	p := j.primary
 	if j.primaryDone != nil {
 		p = <-j.primaryDone
+	}
+	if p.skip == "" {
+		j.noiseBaseline(p, template)
 	}
 	ev := j.ev
 	ev.Start, ev.PrimaryDuration, ev.ShadowDuration = p.start, p.duration, duration
@@ -63,6 +76,10 @@ func (j *shadowJob) run() {
 	default:
 		j.compare(&ev, p.resp, resp)
 	}
+	if j.recheckLater(ctx, &ev, template, p.resp.Status) {
+		return
+	}
+	j.s.kept.keep(j, ev, template, p.resp.Status)
 	j.s.cfg.recorder.Record(context.WithoutCancel(ctx), ev)
 }
 
@@ -91,6 +108,9 @@ func (j *shadowJob) compare(ev *telemetry.Event, primary, shadow comparator.Resp
 		ev.Outcome = telemetry.Match
 	default:
 		ev.Outcome = telemetry.Mismatch
+		if !ev.NoiseBaseline {
+			j.s.noise.absorb(ev)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/shadowread/shadowread/backends"
@@ -22,12 +23,29 @@ type Shadower struct {
 	// could each hold some and wait for the rest forever.
 	closing chan struct{}
 	closed  atomic.Bool
+	// waiting bounds the re-checks waiting on their delay; Close waits for
+	// them by taking every place, after it has closed stop to wake them.
+	waiting  chan struct{}
+	stop     chan struct{}
+	stopOnce sync.Once
+	noise    *noiseStore   // nil: no noise baseline
+	guard    *latencyGuard // nil: no latency guard
+	kept     *keptRequests // nil: no requests kept for re-verification
 }
 
 // New returns a Shadower configured by opts. Nil options are ignored.
 func New(opts ...Option) *Shadower {
 	cfg := newConfig(opts)
-	return &Shadower{cfg: cfg, slots: make(chan struct{}, cfg.maxConcurrent), closing: make(chan struct{}, 1)}
+	return &Shadower{
+		cfg:     cfg,
+		slots:   make(chan struct{}, cfg.maxConcurrent),
+		closing: make(chan struct{}, 1),
+		waiting: make(chan struct{}, cfg.maxConcurrent),
+		stop:    make(chan struct{}),
+		noise:   newNoiseStore(cfg.noisePercent),
+		guard:   newLatencyGuard(cfg.guard),
+		kept:    newKeptRequests(cfg.reverifySample),
+	}
 }
 
 // Handler wraps next, the user's read handler. Each request is routed to
@@ -63,7 +81,15 @@ func (s *Shadower) serve(next, shadow http.Handler, w http.ResponseWriter, r *ht
 		r = r.WithContext(backends.WithTarget(ctx, d.Primary))
 	}
 	if !d.Sampled || !s.cfg.methods[r.Method] || s.closed.Load() {
+		if g := s.guard; g != nil {
+			s.serveGuarded(g, next, shadow, w, r, route, d, false)
+			return
+		}
 		next.ServeHTTP(w, r)
+		return
+	}
+	if g := s.guard; g != nil {
+		s.serveGuarded(g, next, shadow, w, r, route, d, true)
 		return
 	}
 	s.serveSampled(next, shadow, w, r, route, d)
@@ -107,15 +133,23 @@ func (s *Shadower) noSlot() (telemetry.Outcome, telemetry.Reason) {
 	return telemetry.Dropped, ""
 }
 
-// InFlight returns the number of shadows running now.
+// InFlight returns the number of shadows running now, re-checks and
+// re-verifications that are reading included; re-checks waiting on their
+// delay hold no slot and are not counted.
 func (s *Shadower) InFlight() int { return len(s.slots) }
 
 // Close stops new shadows and waits for the running ones to finish. It
 // returns ctx.Err() if they outlive ctx; calling Close again waits again,
 // and concurrent calls wait in turn. Requests served after Close are
 // handled by the primary alone.
+//
+// Re-checks ([WithRecheck]) still waiting on their delay do not hold Close
+// up: they are given up at once and record their first verdict with
+// [telemetry.RecheckDropped]. Re-checks already reading are waited for like
+// shadows.
 func (s *Shadower) Close(ctx context.Context) error {
 	s.closed.Store(true)
+	s.stopOnce.Do(func() { close(s.stop) })
 	select {
 	case s.closing <- struct{}{}:
 	case <-ctx.Done():
@@ -132,6 +166,28 @@ func (s *Shadower) Close(ctx context.Context) error {
 		select {
 		case s.slots <- struct{}{}:
 			taken++
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	// Every re-check that got past its delay held a slot, so once every
+	// slot is taken the remaining ones only record their event.
+	waited := 0
+	defer func() {
+		for range waited {
+			<-s.waiting
+		}
+	}()
+	for waited < cap(s.waiting) {
+		select { // a free place first: an ended ctx must not fail an idle Close
+		case s.waiting <- struct{}{}:
+			waited++
+			continue
+		default:
+		}
+		select {
+		case s.waiting <- struct{}{}:
+			waited++
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -1,0 +1,229 @@
+package middleware
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/flags"
+)
+
+// MaxGuardLevel is the deepest back-off of the latency guard: at this level
+// it lets 1 in 2^10 = 1,024 sampled requests have a shadow.
+const MaxGuardLevel = 10
+
+// WithLatencyGuard makes shadows yield to users. It watches each route's
+// primary latency (an exponential moving average of the primary handler's
+// time, taken on every sampled request of the route and one in eight of
+// the others) in two sets: requests that
+// started while shadows were running, and requests that started while none
+// was, its baseline. Once per window, if the first runs above tolerance
+// times the baseline (tolerance 1.2: 20% slower), the guard halves the
+// route's share of sampled requests that get a shadow, down to 1 in 1,024;
+// otherwise it doubles it again, up to every one. It follows the throttle
+// back-off ([WithThrottleBackoff]): sampled requests held back are served by
+// the primary alone and reported as dropped with reason latency_guard.
+// [Shadower.LatencyGuardShare] gives a route's current share.
+//
+// A window without requests beside shadows counts as quiet. A request that
+// is not sampled pays one random draw, and one in eight of them two clock
+// readings and an atomic update; none allocates or takes a lock. Without
+// the option the cost is nothing.
+// It panics unless tolerance > 1 and window > 0.
+func WithLatencyGuard(tolerance float64, window time.Duration) Option {
+	if math.IsNaN(tolerance) || tolerance <= 1 {
+		panic(fmt.Sprintf("middleware: WithLatencyGuard(%v, %v): the tolerance is a ratio above 1, such as 1.2 for a primary 20%% slower beside shadows", tolerance, window))
+	}
+	if window <= 0 {
+		panic(fmt.Sprintf("middleware: WithLatencyGuard(%v, %v): the window must be positive, such as time.Second", tolerance, window))
+	}
+	return optionFunc(func(c *config) { c.guard = &guardConfig{tolerance: tolerance, window: window} })
+}
+
+type guardConfig struct {
+	tolerance float64
+	window    time.Duration
+}
+
+// latencyGuard holds the latency figures and back-off level per route.
+type latencyGuard struct {
+	guardConfig
+	origin time.Time // the monotonic clock's zero for step times
+	mu     sync.Mutex
+	// routes is replaced, never modified, so that lookups take no lock.
+	routes atomic.Pointer[map[string]*routeLatency]
+}
+
+// routeLatency is one route's figures. The averages are float64 bits of
+// nanoseconds, 0 before the first observation.
+type routeLatency struct {
+	quiet, loaded atomic.Uint64
+	// loadedSeen counts loaded observations since the last step.
+	loadedSeen atomic.Int64
+	// state packs the level (low 8 bits) and the time of the last step
+	// (the rest, in nanoseconds since origin).
+	state atomic.Int64
+}
+
+func newLatencyGuard(c *guardConfig) *latencyGuard {
+	if c == nil {
+		return nil
+	}
+	g := &latencyGuard{guardConfig: *c, origin: time.Now()}
+	g.routes.Store(&map[string]*routeLatency{})
+	return g
+}
+
+// LatencyGuardShare returns the share (0 to 1) of route's sampled requests
+// that the latency guard lets have a shadow now: 1 without
+// [WithLatencyGuard] or before the route's first request, and 1/2^level
+// while it backs off. Routes beyond [backends.DefaultMaxRoutes] share the
+// figures of [backends.OverflowRoute].
+func (s *Shadower) LatencyGuardShare(route string) float64 {
+	g := s.guard
+	if g == nil {
+		return 1
+	}
+	rl := g.find(route)
+	if rl == nil {
+		if rl = g.find(backends.OverflowRoute); rl == nil || len(*g.routes.Load()) < backends.DefaultMaxRoutes {
+			return 1
+		}
+	}
+	level, _ := unpackGuard(rl.state.Load())
+	return 1 / float64(uint64(1)<<level)
+}
+
+// find returns route's figures, or nil if the route has none yet.
+func (g *latencyGuard) find(route string) *routeLatency {
+	return (*g.routes.Load())[route]
+}
+
+// get returns route's figures, adding them; routes beyond the bound share
+// the figures of [backends.OverflowRoute].
+func (g *latencyGuard) get(route string) *routeLatency {
+	if rl := g.find(route); rl != nil {
+		return rl
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	old := *g.routes.Load()
+	if rl := old[route]; rl != nil {
+		return rl
+	}
+	if len(old) >= backends.DefaultMaxRoutes {
+		if rl := old[backends.OverflowRoute]; rl != nil {
+			return rl
+		}
+		route = backends.OverflowRoute
+	}
+	routes := make(map[string]*routeLatency, len(old)+1)
+	for k, v := range old {
+		routes[k] = v
+	}
+	rl := &routeLatency{}
+	rl.state.Store(packGuard(0, g.now()))
+	routes[route] = rl
+	g.routes.Store(&routes)
+	return rl
+}
+
+func (g *latencyGuard) now() time.Duration { return time.Since(g.origin) }
+
+// observe adds one primary handler time of route; loaded says whether
+// shadows were running when it started.
+func (g *latencyGuard) observe(route string, loaded bool, d time.Duration) {
+	rl := g.get(route)
+	if loaded {
+		addAverage(&rl.loaded, d)
+		rl.loadedSeen.Add(1)
+		return
+	}
+	addAverage(&rl.quiet, d)
+}
+
+// admit reports whether a sampled request of route may have a shadow,
+// stepping the route's level first when a window has passed.
+func (g *latencyGuard) admit(route string) bool {
+	rl := g.get(route)
+	st := rl.state.Load()
+	level, stepped := unpackGuard(st)
+	if now := g.now(); now-stepped >= g.window {
+		level = g.step(rl, level)
+		// One request steps a window; a lost race means another did.
+		if !rl.state.CompareAndSwap(st, packGuard(level, now)) {
+			level, _ = unpackGuard(rl.state.Load())
+		}
+	}
+	if level == 0 {
+		return true
+	}
+	return rand.Uint64()&(1<<level-1) == 0
+}
+
+// step returns the level after one window: one deeper if the primary ran
+// slower beside shadows than tolerance allows, else one shallower.
+func (g *latencyGuard) step(rl *routeLatency, level int) int {
+	seen := rl.loadedSeen.Swap(0)
+	quiet := math.Float64frombits(rl.quiet.Load())
+	loaded := math.Float64frombits(rl.loaded.Load())
+	if seen > 0 && quiet > 0 && loaded > g.tolerance*quiet {
+		return min(level+1, MaxGuardLevel)
+	}
+	return max(level-1, 0)
+}
+
+// averageWeight is the weight of one observation in a moving average.
+const averageWeight = 1.0 / 16
+
+// addAverage moves the average in a towards d.
+func addAverage(a *atomic.Uint64, d time.Duration) {
+	x := float64(max(d, 1))
+	for {
+		old := a.Load()
+		next := x
+		if old != 0 {
+			avg := math.Float64frombits(old)
+			next = avg + (x-avg)*averageWeight
+		}
+		if a.CompareAndSwap(old, math.Float64bits(next)) {
+			return
+		}
+	}
+}
+
+// packGuard packs a level and a step time, kept in microseconds so that
+// the 55 bits left hold centuries.
+func packGuard(level int, at time.Duration) int64 { return at.Microseconds()<<8 | int64(level) }
+
+func unpackGuard(v int64) (level int, at time.Duration) {
+	return int(v & 0xff), time.Duration(v>>8) * time.Microsecond
+}
+
+// guardTimeOneIn is how many requests that are not sampled share one timing:
+// the averages need a steady trickle of figures, not every request.
+const guardTimeOneIn = 8
+
+// serveGuarded serves a request while the latency guard watches: it times
+// the primary of every sampled request and of one in [guardTimeOneIn] of
+// the others, and notes whether shadows were running when it started.
+func (s *Shadower) serveGuarded(g *latencyGuard, next, shadow http.Handler, w http.ResponseWriter, r *http.Request, route string, d flags.Decision, sampled bool) {
+	if !sampled && rand.Uint32()%guardTimeOneIn != 0 {
+		next.ServeHTTP(w, r)
+		return
+	}
+	// A shadow started with its own primary runs beside it.
+	loaded := len(s.slots) > 0 || (sampled && s.cfg.start == StartWithPrimary)
+	start := time.Now()
+	if sampled {
+		s.serveSampled(next, shadow, w, r, route, d)
+	} else {
+		next.ServeHTTP(w, r)
+	}
+	g.observe(route, loaded, time.Since(start))
+}

@@ -1,0 +1,108 @@
+package middleware_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/backends/dynamodb"
+	"github.com/shadowread/shadowread/backends/postgres"
+	"github.com/shadowread/shadowread/flags"
+	"github.com/shadowread/shadowread/internal/testenv"
+	"github.com/shadowread/shadowread/middleware"
+	"github.com/shadowread/shadowread/telemetry"
+)
+
+// TestNoiseBaselineAgainstRealStores: a catalog handler that stamps every
+// answer with a fresh request id, over the real PostgreSQL and dynalite,
+// reaches readiness (every pair matches once the id is learned) with the
+// noise baseline on, and never without it.
+func TestNoiseBaselineAgainstRealStores(t *testing.T) {
+	ctx := context.Background()
+	products := []Product{{ID: "p1", Name: "Linen shirt", Price: 49.9, UpdatedAt: time.Date(2026, 3, 1, 10, 0, 0, 123456000, time.UTC)}}
+	pool, err := postgres.Open(ctx, testenv.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	seedPostgres(t, pool, products)
+	ddb, err := dynamodb.New(ctx, dynamodb.WithEndpoint(testenv.DynamoDBEndpoint(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ddb.Close)
+	table := testenv.UniqueName(t, "catalog")
+	seedDynamoDB(t, ddb.Client, table, products)
+	router := backends.NewRouter(map[backends.Name]ProductStore{
+		backends.Postgres: &pgProductStore{pool: pool},
+		backends.DynamoDB: &ddbProductStore{client: ddb.Client, table: table},
+	})
+	stamped := func(w http.ResponseWriter, r *http.Request) {
+		p, err := router.For(r.Context()).Get(r.Context(), chi.URLParam(r, "id"))
+		if err != nil {
+			http.Error(w, `{"error":"store unavailable"}`, http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(struct {
+			Product
+			RequestID string `json:"request_id"`
+		}{p, fmt.Sprintf("%016x", rand.Uint64())})
+	}
+
+	tests := []struct {
+		name      string
+		baseline  bool
+		wantReady bool
+		reason    string
+	}{
+		{"baseline on", true, true, "the request id differs between two PostgreSQL reads too, so it is learned as noise"},
+		{"baseline off", false, false, "without the baseline every pair differs in its request id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := newSpy()
+			opts := []middleware.Option{middleware.WithFlags(flags.New(fullSampling(t))), middleware.WithRecorder(rec), middleware.WithRecheck(0)}
+			if tt.baseline {
+				opts = append(opts, middleware.WithNoiseBaseline(100))
+			}
+			s := middleware.New(opts...)
+			t.Cleanup(func() {
+				if err := s.Close(context.Background()); err != nil {
+					t.Error(err)
+				}
+			})
+			r := chi.NewRouter()
+			r.With(s.Handler).Get("/products/{id}", stamped)
+			srv := httptest.NewServer(r)
+			t.Cleanup(srv.Close)
+			var pairs []telemetry.Event
+			for range 30 {
+				resp, err := http.Get(srv.URL + "/products/p1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("user got %d", resp.StatusCode)
+				}
+				ev := rec.next(t)
+				if ev.NoiseBaseline {
+					ev = rec.next(t)
+				}
+				pairs = append(pairs, ev)
+			}
+			if got := ready(pairs, 20); got != tt.wantReady {
+				t.Errorf("every one of the last 20 pairs matched: %v, want %v: %s", got, tt.wantReady, tt.reason)
+			}
+		})
+	}
+}

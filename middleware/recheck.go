@@ -1,0 +1,217 @@
+package middleware
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"go.opentelemetry.io/otel"
+
+	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry"
+)
+
+// DefaultRecheckAfter is how long after a mismatch both sides are read
+// again. The gap between the two writes of a dual write lasts tens of
+// milliseconds; a quarter of a second lets it close without holding the
+// verdict long.
+const DefaultRecheckAfter = 250 * time.Millisecond
+
+// WithRecheck reads a mismatching pair again, both sides, after the delay
+// (default [DefaultRecheckAfter]; 0 turns re-checks off). A read that raced a
+// write sees the two stores a few milliseconds apart, which is not a data
+// problem: when the second pair matches, the outcome is
+// [telemetry.Transient]; when it still differs, [telemetry.Mismatch] with the
+// second pair's differences. Either way [telemetry.Event.Recheck] says what
+// the re-check found.
+//
+// A re-check runs the primary handler and the shadow handler again in the
+// background, each with its own copy of the request, detached from the
+// user's request and routed as in the first run: the primary's copy to the
+// primary store as primary, the shadow's to the other store as shadow, so a
+// handler that answers by role answers alike; [IsRecheck] is true in both,
+// for handlers with side effects. It waits without holding a shadow slot, then needs a free one and
+// runs within the shadow's timeout. It never queues: when no slot is free
+// the first verdict stands with [telemetry.RecheckDropped], and when either
+// side fails, times out or cannot be compared it stands with
+// [telemetry.RecheckFailed]. At most as many re-checks wait at once as
+// [WithMaxConcurrent] allows shadows. The user's request pays nothing.
+//
+// It panics if after is negative.
+func WithRecheck(after time.Duration) Option {
+	if after < 0 {
+		panic(fmt.Sprintf("middleware: WithRecheck(%v): the delay must not be negative; use 0 to turn re-checks off, or a few hundred milliseconds such as middleware.DefaultRecheckAfter", after))
+	}
+	return optionFunc(func(c *config) { c.recheckAfter = after })
+}
+
+// recheckKey marks the context of a re-check's runs.
+type recheckKey struct{}
+
+// IsRecheck reports whether ctx belongs to one of the two runs of a
+// re-check ([WithRecheck]) or of a re-verification ([Shadower.Reverify]).
+// The primary's run is routed as the primary, so
+// a handler with side effects that must happen once per user request
+// (analytics events, cache writes) skips them when IsRecheck or
+// [backends.IsShadow] is true.
+func IsRecheck(ctx context.Context) bool {
+	return ctx.Value(recheckKey{}) != nil
+}
+
+// rerunsWanted reports whether a shadow must keep an untouched copy of its
+// request for a second run of either side.
+func (s *Shadower) rerunsWanted() bool {
+	return s.cfg.recheckAfter > 0 || s.noise != nil || s.kept != nil
+}
+
+// tryWait takes one of the places for re-checks waiting on their delay,
+// without waiting. It fails when all are taken or the Shadower is closing.
+func (s *Shadower) tryWait() bool {
+	select {
+	case s.waiting <- struct{}{}:
+	default:
+		return false
+	}
+	if s.closed.Load() { // as in tryAcquire
+		<-s.waiting
+		return false
+	}
+	return true
+}
+
+// recheckLater takes over recording ev, a mismatch, when a re-check can be
+// scheduled: it reports true and records ev itself once the re-check is
+// done. It reports false, with ev.Recheck set to say why, when the caller
+// must record ev as it is.
+func (j *shadowJob) recheckLater(ctx context.Context, ev *telemetry.Event, template *http.Request, primaryStatus int) bool {
+	s := j.s
+	if ev.Outcome != telemetry.Mismatch || s.cfg.recheckAfter <= 0 || template == nil {
+		return false
+	}
+	if !s.tryWait() {
+		ev.Recheck = telemetry.RecheckDropped
+		return false
+	}
+	rc := &recheck{job: j, ctx: context.WithoutCancel(ctx), ev: *ev, template: template, status: primaryStatus}
+	go rc.run()
+	return true
+}
+
+// recheck is one delayed second reading of a mismatching pair. It owns the
+// recording of its event.
+type recheck struct {
+	job *shadowJob
+	// ctx carries what the recorder's StartShadow put there (the shadow's
+	// span), detached from the first run's timeout.
+	ctx context.Context
+	ev  telemetry.Event
+	// template is an untouched copy of the request, for the new copies.
+	template *http.Request
+	// status is the primary's status in the pair the event describes.
+	status int
+}
+
+// run waits, reads both sides again and records the event. It holds a
+// waiting place for its whole life and a shadow slot while it reads.
+func (rc *recheck) run() {
+	s := rc.job.s
+	defer func() { <-s.waiting }()
+	// Deferred, so a handler that panics past the recovery below or ends its
+	// goroutine still leaves an event behind.
+	defer func() {
+		if p := recover(); p != nil {
+			otel.Handle(fmt.Errorf("shadowread: re-check bookkeeping panicked: %v", p))
+			rc.ev.Recheck = telemetry.RecheckFailed
+		}
+		if rc.ev.Recheck == telemetry.RecheckNone {
+			rc.ev.Recheck = telemetry.RecheckFailed
+		}
+		s.kept.keep(rc.job, rc.ev, rc.template, rc.status)
+		s.recordSafely(rc.ctx, rc.ev)
+	}()
+
+	timer := time.NewTimer(s.cfg.recheckAfter)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-s.stop:
+		rc.ev.Recheck = telemetry.RecheckDropped
+		return
+	}
+	if !s.tryAcquire() {
+		rc.ev.Recheck = telemetry.RecheckDropped
+		return
+	}
+	defer s.release()
+	rc.ev.Recheck = rc.readAgain()
+}
+
+// readAgain runs both sides again within the shadow's timeout, compares
+// them and updates the event; it returns what the re-check found.
+func (rc *recheck) readAgain() telemetry.RecheckResult {
+	j := rc.job
+	s := j.s
+	ctx, cancel := context.WithTimeout(context.WithValue(rc.ctx, recheckKey{}, true), s.cfg.timeout)
+	defer cancel()
+	// The primary first, as in the first pair: during a dual write the
+	// primary's store is written first, so its reading is the older one.
+	primary, ok := j.rerun(ctx, j.primaryHandler, rerunRequest(ctx, rc.template, rc.ev.Primary, backends.RolePrimary))
+	if !ok {
+		return telemetry.RecheckFailed
+	}
+	shadow, ok := j.rerun(ctx, j.handler, rerunRequest(ctx, rc.template, rc.ev.Shadow, backends.RoleShadow))
+	if !ok || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return telemetry.RecheckFailed
+	}
+	second := rc.ev
+	second.Noise = nil
+	j.compare(&second, primary, shadow)
+	switch second.Outcome {
+	case telemetry.Match:
+		rc.ev.Outcome = telemetry.Transient
+		return telemetry.RecheckTransient
+	case telemetry.Mismatch:
+		rc.ev.Result, rc.ev.Noise, rc.ev.CompareDuration = second.Result, second.Noise, second.CompareDuration
+		rc.status = primary.Status
+		return telemetry.RecheckConfirmed
+	default:
+		return telemetry.RecheckFailed
+	}
+}
+
+// rerun runs h on req under ctx and returns its response, or false when it
+// cannot be compared: a panic, a 5xx, a body over the cap or the timeout.
+func (j *shadowJob) rerun(ctx context.Context, h http.Handler, req *http.Request) (comparator.Response, bool) {
+	resp, overflow, err := runCaptured(h, req, j.s.cfg.maxBodyBytes)
+	ok := err == nil && !overflow && resp.Status < 500 && ctx.Err() == nil
+	return resp, ok
+}
+
+// runCaptured runs h on req into a private writer and turns a panic into an
+// error.
+func runCaptured(h http.Handler, req *http.Request, maxBody int64) (resp comparator.Response, overflow bool, err error) {
+	w := newShadowWriter(maxBody)
+	defer func() {
+		if p := recover(); p != nil {
+			err = newPanicError(p)
+		}
+	}()
+	h.ServeHTTP(rerunWriter{w}, req)
+	return w.response(), w.body.overflow, nil
+}
+
+// rerunWriter is the writer of a second run. The primary's second run is
+// routed as the primary, so it offers what a server's writer offers: a
+// handler that checks for io.ReaderFrom behaves as in the first run.
+type rerunWriter struct{ *shadowWriter }
+
+func (w rerunWriter) ReadFrom(src io.Reader) (int64, error) {
+	return io.Copy(w.shadowWriter, src)
+}
+
+// Unwrap lets http.ResponseController reach the writer underneath.
+func (w rerunWriter) Unwrap() http.ResponseWriter { return w.shadowWriter }
