@@ -4,7 +4,8 @@
 // The middleware hands every sampled request to a [Recorder] as an [Event]:
 // [Recorder.StartShadow] just before the shadow runs, [Recorder.Record]
 // exactly once with the [Outcome] (only Record for a shadow that never
-// started). [New] returns [OTel], the Recorder that turns these events into
+// started), and once more for an A/A pair of the noise baseline
+// ([Event.NoiseBaseline]), which is never a readiness sample. [New] returns [OTel], the Recorder that turns these events into
 // metrics, spans, exemplars, readiness figures, log lines and a report page;
 // [Nop] records nothing and [Multi] hands each event to several recorders.
 //

@@ -12,7 +12,8 @@ type Recorder interface {
 	// Record for the same event.
 	StartShadow(ctx context.Context, e Event) context.Context
 	// Record is called exactly once for every sampled request, with its
-	// outcome, whether or not the shadow ran.
+	// outcome, whether or not the shadow ran; a request picked for the noise
+	// baseline adds one more call for its A/A pair, with NoiseBaseline set.
 	Record(ctx context.Context, e Event)
 }
 
