@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -31,6 +32,10 @@ const (
 	// StartWithPrimary starts the shadow together with the primary. The two
 	// reads happen closer in time, so concurrent writes cause fewer false
 	// mismatches, at the cost of shadow load for primaries that then fail.
+	// The shadow then waits for the primary's result, within its own
+	// timeout: a primary still running then (a stream, a long poll) gives
+	// outcome "timeout" and frees the slot. Requests with a body start
+	// their shadow after the primary all the same, see [WithStart].
 	StartWithPrimary
 )
 
@@ -66,6 +71,7 @@ type config struct {
 	route         func(*http.Request) string
 	start         Start
 	throttle      *backends.Throttle // nil: no back-off
+	shadowContext func(context.Context) context.Context
 }
 
 func newConfig(opts []Option) config {
@@ -174,6 +180,10 @@ func WithRoute(route func(*http.Request) string) Option {
 }
 
 // WithStart says when the shadow starts (default [StartAfterPrimary]).
+//
+// With [StartWithPrimary], a request that has a body (a POST listed in
+// [WithMethods]) still starts its shadow after the primary has returned:
+// the shadow replays the bytes the primary read, known only then.
 func WithStart(s Start) Option {
 	if s != StartAfterPrimary && s != StartWithPrimary {
 		panic(fmt.Sprintf("middleware: WithStart(%d): use middleware.StartAfterPrimary or middleware.StartWithPrimary", s))
@@ -192,4 +202,30 @@ func WithStart(s Start) Option {
 // Nil means no back-off.
 func WithThrottleBackoff(throttle *backends.Throttle) Option {
 	return optionFunc(func(c *config) { c.throttle = throttle })
+}
+
+// WithShadowContext sets a function that gives the shadow the context values
+// it runs with. It is called once per shadowed request, in the request's
+// goroutine before the primary runs, with a copy of the request's context
+// (detached from its cancellation), and returns the context the shadow
+// reads; returning nil keeps the copy as it is.
+//
+// The shadow shares every value in the request's context with the primary:
+// a pointer put there by earlier middleware, such as a *User, is the same
+// object in both. A primary that changes it races with a shadow started
+// together with it, and a shadow that starts afterwards sees the change.
+// Copy such values here:
+//
+//	middleware.WithShadowContext(func(ctx context.Context) context.Context {
+//		if u, ok := ctx.Value(userKey{}).(*User); ok {
+//			c := *u
+//			return context.WithValue(ctx, userKey{}, &c)
+//		}
+//		return ctx
+//	})
+//
+// If the function panics, the request is served by the primary alone with
+// outcome "shadow_error" and reason "panic". Nil means no copy.
+func WithShadowContext(shadowContext func(ctx context.Context) context.Context) Option {
+	return optionFunc(func(c *config) { c.shadowContext = shadowContext })
 }

@@ -60,7 +60,9 @@ func (s *Shadower) serve(next, shadow http.Handler, w http.ResponseWriter, r *ht
 	// PostgreSQL is what a context without a target routes to, so the
 	// common case costs no allocation.
 	if d.Primary != target {
+		orig := r
 		r = r.WithContext(backends.WithTarget(ctx, d.Primary))
+		defer removeMultipart(r, orig)
 	}
 	if !d.Sampled || !s.cfg.methods[r.Method] || s.closed.Load() {
 		next.ServeHTTP(w, r)
@@ -116,9 +118,7 @@ func (s *Shadower) InFlight() int { return len(s.slots) }
 // handled by the primary alone.
 func (s *Shadower) Close(ctx context.Context) error {
 	s.closed.Store(true)
-	select {
-	case s.closing <- struct{}{}:
-	case <-ctx.Done():
+	if !sendOrDone(ctx, s.closing) {
 		return ctx.Err()
 	}
 	defer func() { <-s.closing }()
@@ -129,12 +129,28 @@ func (s *Shadower) Close(ctx context.Context) error {
 		}
 	}()
 	for taken < cap(s.slots) {
-		select {
-		case s.slots <- struct{}{}:
-			taken++
-		case <-ctx.Done():
+		if !sendOrDone(ctx, s.slots) {
 			return ctx.Err()
 		}
+		taken++
 	}
 	return nil
+}
+
+// sendOrDone sends on ch, or gives up when ctx is done. A send that can
+// go ahead at once always does, even with ctx already done, so an idle
+// Shadower closes without error whatever its context, as
+// http.Server.Shutdown does.
+func sendOrDone(ctx context.Context, ch chan<- struct{}) bool {
+	select {
+	case ch <- struct{}{}:
+		return true
+	default:
+	}
+	select {
+	case ch <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
