@@ -89,10 +89,15 @@ func (c *primaryCapture) keepsBody() bool {
 	return !c.head && bodyAllowed(c.status) && !c.body.overflow
 }
 
-// skipLargeFile marks the copy as over the cap when src is a file whose
-// rest does not fit, so the file is sent with sendfile rather than
-// copied through memory for a comparison that will not happen.
+// skipLargeFile marks the copy as over the cap when src is a file (or a
+// limited part of one, as http.ServeContent sends) whose rest does not fit,
+// so the file goes out with sendfile rather than through memory for a
+// comparison that will not happen.
 func (c *primaryCapture) skipLargeFile(src io.Reader) {
+	limit := int64(-1)
+	if l, ok := src.(*io.LimitedReader); ok {
+		src, limit = l.R, l.N
+	}
 	f, ok := src.(*os.File)
 	if !ok || !c.keepsBody() {
 		return
@@ -102,7 +107,14 @@ func (c *primaryCapture) skipLargeFile(src io.Reader) {
 		return
 	}
 	offset, err := f.Seek(0, io.SeekCurrent)
-	if err == nil && info.Size()-offset > c.body.max-int64(len(c.body.buf)) {
+	if err != nil {
+		return
+	}
+	rest := info.Size() - offset
+	if limit >= 0 {
+		rest = min(rest, limit)
+	}
+	if rest > c.body.max-int64(len(c.body.buf)) {
 		c.body.drop()
 	}
 }

@@ -30,7 +30,11 @@ func RoutePattern(r *http.Request) string {
 	if len(rc.RoutePatterns) == 0 || strings.HasSuffix(pattern, "/*") {
 		// Not routed to its endpoint yet, or only to a mount point.
 		if rc.Routes != nil {
-			if p := rc.Routes.Find(chi.NewRouteContext(), r.Method, routePath(r)); p != "" {
+			// The root router finds the route through its sub-routers. The
+			// path may have lost its prefix (http.StripPrefix): a route found
+			// outside the mount point already known is not this request's.
+			p := rc.Routes.Find(chi.NewRouteContext(), r.Method, routePath(r))
+			if p != "" && strings.HasPrefix(p, strings.TrimSuffix(pattern, "*")) {
 				pattern = p
 			}
 		}
