@@ -140,6 +140,9 @@ func TestFullDuplexEcho(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			pr, pw := io.Pipe()
+			// The transport waits for the body's writer: end it with the test's deadline.
+			stop := context.AfterFunc(ctx, func() { pw.CloseWithError(ctx.Err()) })
+			defer stop()
 			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/chat", pr)
 			tr := &http.Transport{}
 			defer tr.CloseIdleConnections()

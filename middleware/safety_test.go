@@ -182,6 +182,8 @@ func TestLongPrimaryDoesNotPinSlot(t *testing.T) {
 			sameAnswer(w, r)
 		}))
 		var wg sync.WaitGroup
+		closeStreams := sync.OnceFunc(func() { close(end); wg.Wait() })
+		defer closeStreams() // also when the test fails early
 		for range streams {
 			wg.Go(func() { h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/events", nil)) })
 		}
@@ -206,8 +208,7 @@ func TestLongPrimaryDoesNotPinSlot(t *testing.T) {
 		if err := s.Close(ctx); err != nil {
 			t.Errorf("Close with streams open = %v, want nil", err)
 		}
-		close(end)
-		wg.Wait()
+		closeStreams()
 		rec.none(t)
 	})
 }

@@ -113,8 +113,9 @@ func (s *Shadower) noSlot() (telemetry.Outcome, telemetry.Reason) {
 func (s *Shadower) InFlight() int { return len(s.slots) }
 
 // Close stops new shadows and waits for the running ones to finish. It
-// returns ctx.Err() if they outlive ctx; calling Close again waits again,
-// and concurrent calls wait in turn. Requests served after Close are
+// returns ctx.Err() if they outlive ctx, and nil when nothing is in
+// flight, even if ctx is already done (as http.Server.Shutdown); calling
+// Close again waits again, and concurrent calls wait in turn. Requests served after Close are
 // handled by the primary alone.
 func (s *Shadower) Close(ctx context.Context) error {
 	s.closed.Store(true)

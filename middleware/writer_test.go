@@ -178,4 +178,3 @@ func TestFileKeepsSendfile(t *testing.T) {
 		})
 	}
 }
-
