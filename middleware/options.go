@@ -34,8 +34,8 @@ const (
 	// mismatches, at the cost of shadow load for primaries that then fail.
 	// The shadow then waits for the primary's result, within its own
 	// timeout: a primary still running then (a stream, a long poll) gives
-	// outcome "timeout" and frees the slot. Requests with a body start
-	// their shadow after the primary all the same, see [WithStart].
+	// outcome "timeout" and frees the slot. A request with a body starts
+	// its shadow once the primary has read the body, see [WithStart].
 	StartWithPrimary
 )
 
@@ -141,8 +141,9 @@ func WithTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.timeout = d })
 }
 
-// WithMaxBodyBytes caps how much of each response body (and of a request
-// body, for methods that have one) is held for comparison (default 1 MiB).
+// WithMaxBodyBytes caps how much of each response body (and of the request
+// body the primary reads, which the shadow replays) is held for comparison
+// (default 1 MiB).
 // Larger bodies are served untouched but not compared: outcome "skipped".
 // It panics if n < 1.
 func WithMaxBodyBytes(n int64) Option {
@@ -182,8 +183,10 @@ func WithRoute(route func(*http.Request) string) Option {
 // WithStart says when the shadow starts (default [StartAfterPrimary]).
 //
 // With [StartWithPrimary], a request that has a body (a POST listed in
-// [WithMethods]) still starts its shadow after the primary has returned:
-// the shadow replays the bytes the primary read, known only then.
+// [WithMethods]) starts its shadow as soon as the primary has read the body
+// to its end, since the shadow replays the bytes the primary read; if the
+// primary returns first, the shadow starts then, as with
+// [StartAfterPrimary], and a body it never read whole is not shadowed.
 func WithStart(s Start) Option {
 	if s != StartAfterPrimary && s != StartWithPrimary {
 		panic(fmt.Sprintf("middleware: WithStart(%d): use middleware.StartAfterPrimary or middleware.StartWithPrimary", s))

@@ -42,11 +42,13 @@ func TestClientGoneIsSkipped(t *testing.T) {
 			})))
 			defer srv.Close()
 
+			client := &http.Client{Transport: &http.Transport{}}
+			defer client.CloseIdleConnections()
 			ctx, cancel := context.WithCancel(context.Background())
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/products/p1", nil)
 			errc := make(chan error, 1)
 			go func() {
-				resp, err := http.DefaultClient.Do(req)
+				resp, err := client.Do(req)
 				if err == nil {
 					resp.Body.Close()
 				}
@@ -61,8 +63,6 @@ func TestClientGoneIsSkipped(t *testing.T) {
 			if ev.Outcome != telemetry.Skipped || ev.Reason != telemetry.ReasonClientGone {
 				t.Errorf("outcome %s/%s, want skipped/client_gone: the primary's answer was cut short by the user", ev.Outcome, ev.Reason)
 			}
-			srv.CloseClientConnections()
-			http.DefaultClient.CloseIdleConnections()
 		})
 	}
 }
