@@ -68,9 +68,13 @@ func (j *shadowJob) finish(ctx context.Context, sh shadowResult) {
 	p := j.primary
 	if j.primaryDone != nil {
 		select {
-		case p = <-j.primaryDone:
-		case <-ctx.Done():
-			p = primaryResult{unfinished: true}
+		case p = <-j.primaryDone: // a result already there wins over the deadline
+		default:
+			select {
+			case p = <-j.primaryDone:
+			case <-ctx.Done():
+				p = primaryResult{unfinished: true}
+			}
 		}
 	}
 	ev := j.ev
