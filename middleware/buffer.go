@@ -16,9 +16,12 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 	switch {
 	case b.overflow:
 	case int64(len(p)) > b.max-int64(len(b.buf)):
-		b.overflow, b.buf = true, nil
+		b.drop()
 	default:
 		b.buf = append(b.buf, p...)
 	}
 	return len(p), nil
 }
+
+// drop marks the buffer as over the cap and lets go of its bytes.
+func (b *cappedBuffer) drop() { b.overflow, b.buf = true, nil }

@@ -30,7 +30,15 @@
 //   - Only GET and HEAD are shadowed unless [WithMethods] lists more.
 //   - A sampled request is served by the primary through a writer that
 //     passes everything through (Flush, Hijack and ReadFrom keep working)
-//     and keeps a copy of the response up to [WithMaxBodyBytes].
+//     and keeps a copy of the response up to [WithMaxBodyBytes], as the
+//     user received it: no body for HEAD, 204 or 304. A file sent through
+//     ReadFrom that is larger than the cap still goes out with sendfile.
+//   - The primary reads its request body exactly as without the
+//     middleware: nothing is read ahead, so Expect: 100-continue and
+//     full-duplex handlers work. The bytes it reads are kept (up to the
+//     cap) and replayed to the shadow; a body the primary did not read to
+//     its end is skipped with reason request_body_unread. Multipart
+//     temporary files of either side are removed.
 //   - The shadow gets a deep copy of the request taken before the primary
 //     ran, detached from the request's cancellation, with its own timeout
 //     ([WithTimeout]) and a context for which [backends.IsShadow] is true.
@@ -38,7 +46,25 @@
 //     when every slot is busy the shadow is dropped at once, never queued.
 //   - By default the shadow starts after the primary has returned, and
 //     only if the primary succeeded; [WithStart] can start it together
-//     with the primary for less time skew between the two reads.
+//     with the primary for less time skew between the two reads. Then a
+//     request with a body starts its shadow once the primary has read the
+//     body whole, and a shadow waits for its primary's result no longer
+//     than its own timeout (outcome timeout), so long-lived primaries such
+//     as event streams do not hold slots.
+//   - A primary whose request context ended before it returned (the user
+//     hung up) is cut short: the pair is skipped with reason client_gone.
+//
+// # Context values
+//
+// The shadow's context is a copy of the request's, so every value in it is
+// shared with the primary: a pointer such as a *User put there by an
+// authentication middleware is the same object on both sides. A handler
+// that changes it races with a shadow started with the primary, and a
+// shadow started afterwards sees the change. Give the shadow its own
+// copies with [WithShadowContext].
+//
+// # Comparison
+//
 //   - Bodies sent with Content-Encoding: gzip are decoded before they are
 //     compared, since two gzip streams of one document differ in bytes.
 //     The decoded size is held to the same cap, so a gzip bomb is skipped
@@ -123,8 +149,9 @@
 // shadow does reaches the user: its panics are recovered (as a
 // [PanicError] with the stack), its errors and slowness only change the
 // outcome, and panics inside the comparator or the recorder are recovered
-// too. A panic in the primary propagates unchanged to the user's own
-// recoverer.
+// too; a shadow handler that ends its goroutine with runtime.Goexit is
+// recorded once as shadow_error with reason panic. A panic in the primary
+// propagates unchanged to the user's own recoverer.
 //
 // # Shutdown
 //
@@ -135,5 +162,6 @@
 // waited for like shadows. Requests served afterwards go to the primary
 // alone; one caught in its primary by Close is reported as skipped with
 // reason closed. Close may be called again, and from several goroutines at
-// once.
+// once. With nothing in flight it returns nil, even with a context that is
+// already done.
 package middleware

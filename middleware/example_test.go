@@ -292,3 +292,44 @@ func ExampleWithReverifySample() {
 	// Output:
 	// /products/{id} - requests kept: 2
 }
+
+// Context values are shared by pointer between the primary and the shadow.
+// An authentication middleware's *User, which the handler changes, is
+// copied for the shadow so the two never see each other's changes.
+func ExampleWithShadowContext() {
+	type userKey struct{}
+	type User struct{ Name string }
+	shadowSaw := make(chan string, 1)
+	outcomes := outcomeChan(make(chan string, 1))
+	shadow := middleware.New(
+		middleware.WithFlags(flags.DeciderFunc(func(*http.Request, string) flags.Decision {
+			return flags.Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB, Sampled: true}
+		})),
+		middleware.WithRecorder(outcomes),
+		middleware.WithShadowContext(func(ctx context.Context) context.Context {
+			if u, ok := ctx.Value(userKey{}).(*User); ok {
+				c := *u
+				return context.WithValue(ctx, userKey{}, &c)
+			}
+			return ctx
+		}),
+	)
+	defer shadow.Close(context.Background())
+	h := shadow.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := r.Context().Value(userKey{}).(*User)
+		if backends.IsShadow(r.Context()) {
+			shadowSaw <- u.Name
+		} else {
+			u.Name = "renamed by the primary"
+		}
+		io.WriteString(w, `{"ok":true}`)
+	}))
+	req := httptest.NewRequest(http.MethodGet, "/me", nil)
+	req = req.WithContext(context.WithValue(req.Context(), userKey{}, &User{Name: "ada"}))
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	fmt.Println("shadow saw:", <-shadowSaw)
+	fmt.Println("outcome:", <-outcomes)
+	// Output:
+	// shadow saw: ada
+	// outcome: match
+}

@@ -163,6 +163,9 @@ func FuzzShadowCapture(f *testing.F) {
 					t.Fatalf("the comparator got a decoded body, but the user's does not decode: %v", err)
 				}
 			}
+			if method == http.MethodHead {
+				userBody = nil // a real server sends no body to HEAD; the recorder keeps it
+			}
 			if bodyAllowed(p.Status) && !bytes.Equal(p.Body, userBody) {
 				t.Fatalf("comparator got primary body %q, user got %q", p.Body, userBody)
 			}

@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -31,6 +32,10 @@ const (
 	// StartWithPrimary starts the shadow together with the primary. The two
 	// reads happen closer in time, so concurrent writes cause fewer false
 	// mismatches, at the cost of shadow load for primaries that then fail.
+	// The shadow then waits for the primary's result, within its own
+	// timeout: a primary still running then (a stream, a long poll) gives
+	// outcome "timeout" and frees the slot. A request with a body starts
+	// its shadow once the primary has read the body, see [WithStart].
 	StartWithPrimary
 )
 
@@ -72,6 +77,7 @@ type config struct {
 	guard         *guardConfig
 	// reverifySample is the requests kept per open mismatch signature.
 	reverifySample int
+	shadowContext  func(context.Context) context.Context
 }
 
 func newConfig(opts []Option) config {
@@ -147,8 +153,9 @@ func WithTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.timeout = d })
 }
 
-// WithMaxBodyBytes caps how much of each response body (and of a request
-// body, for methods that have one) is held for comparison (default 1 MiB).
+// WithMaxBodyBytes caps how much of each response body (and of the request
+// body the primary reads, which the shadow replays) is held for comparison
+// (default 1 MiB).
 // Larger bodies are served untouched but not compared: outcome "skipped".
 // It panics if n < 1.
 func WithMaxBodyBytes(n int64) Option {
@@ -186,6 +193,12 @@ func WithRoute(route func(*http.Request) string) Option {
 }
 
 // WithStart says when the shadow starts (default [StartAfterPrimary]).
+//
+// With [StartWithPrimary], a request that has a body (a POST listed in
+// [WithMethods]) starts its shadow as soon as the primary has read the body
+// to its end, since the shadow replays the bytes the primary read; if the
+// primary returns first, the shadow starts then, as with
+// [StartAfterPrimary], and a body it never read whole is not shadowed.
 func WithStart(s Start) Option {
 	if s != StartAfterPrimary && s != StartWithPrimary {
 		panic(fmt.Sprintf("middleware: WithStart(%d): use middleware.StartAfterPrimary or middleware.StartWithPrimary", s))
@@ -204,4 +217,30 @@ func WithStart(s Start) Option {
 // Nil means no back-off.
 func WithThrottleBackoff(throttle *backends.Throttle) Option {
 	return optionFunc(func(c *config) { c.throttle = throttle })
+}
+
+// WithShadowContext sets a function that gives the shadow the context values
+// it runs with. It is called once per shadowed request, in the request's
+// goroutine before the primary runs, with a copy of the request's context
+// (detached from its cancellation), and returns the context the shadow
+// reads; returning nil keeps the copy as it is.
+//
+// The shadow shares every value in the request's context with the primary:
+// a pointer put there by earlier middleware, such as a *User, is the same
+// object in both. A primary that changes it races with a shadow started
+// together with it, and a shadow that starts afterwards sees the change.
+// Copy such values here:
+//
+//	middleware.WithShadowContext(func(ctx context.Context) context.Context {
+//		if u, ok := ctx.Value(userKey{}).(*User); ok {
+//			c := *u
+//			return context.WithValue(ctx, userKey{}, &c)
+//		}
+//		return ctx
+//	})
+//
+// If the function panics, the request is served by the primary alone with
+// outcome "shadow_error" and reason "panic". Nil means no copy.
+func WithShadowContext(shadowContext func(ctx context.Context) context.Context) Option {
+	return optionFunc(func(c *config) { c.shadowContext = shadowContext })
 }

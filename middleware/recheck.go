@@ -177,6 +177,7 @@ func (rc *recheck) readAgain() telemetry.RecheckResult {
 	case telemetry.Mismatch:
 		rc.ev.Result, rc.ev.Noise, rc.ev.CompareDuration = second.Result, second.Noise, second.CompareDuration
 		rc.status = primary.Status
+		rc.ev.PrimaryStatus, rc.ev.ShadowStatus = primary.Status, shadow.Status
 		return telemetry.RecheckConfirmed
 	default:
 		return telemetry.RecheckFailed
@@ -194,7 +195,7 @@ func (j *shadowJob) rerun(ctx context.Context, h http.Handler, req *http.Request
 // runCaptured runs h on req into a private writer and turns a panic into an
 // error.
 func runCaptured(h http.Handler, req *http.Request, maxBody int64) (resp comparator.Response, overflow bool, err error) {
-	w := newShadowWriter(maxBody)
+	w := newShadowWriter(req.Method, maxBody)
 	defer func() {
 		if p := recover(); p != nil {
 			err = newPanicError(p)

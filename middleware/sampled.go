@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -10,19 +9,9 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/telemetry"
 )
-
-// primaryResult is what a shadow needs to know of its primary.
-type primaryResult struct {
-	resp     comparator.Response
-	start    time.Time
-	duration time.Duration
-	// skip is a telemetry reason when the primary cannot be compared.
-	skip telemetry.Reason
-}
 
 // serveSampled serves a sampled request: the primary for the user, and a
 // shadow in the background if a slot is free.
@@ -45,53 +34,55 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 		s.serveAlone(next, w, r, ev)
 		return
 	}
-	r, body, err := bufferBody(r, s.cfg.maxBodyBytes)
+	// The shadow's copy is taken before the primary runs, so nothing the
+	// primary or later middleware does to r reaches the shadow.
+	sr, err := shadowRequest(r, d.Shadow, s.cfg.shadowContext)
 	if err != nil {
-		ev.Outcome, ev.Reason = telemetry.Skipped, telemetry.ReasonRequestTooLarge
-		if !errors.Is(err, errBodyTooLarge) {
-			ev.Reason, ev.Err = telemetry.ReasonRequestUnreadable, err
-		}
+		ev.Outcome, ev.Reason, ev.Err = telemetry.ShadowError, telemetry.ReasonPanic, err
 		s.serveAlone(next, w, r, ev)
 		return
 	}
-	// The shadow's copy is taken before the primary runs, so nothing the
-	// primary or later middleware does to r reaches the shadow.
-	job := &shadowJob{s: s, handler: shadow, primaryHandler: next, req: shadowRequest(r, d.Shadow, body), ev: ev}
-	if s.cfg.start == StartWithPrimary {
-		s.serveWithShadow(next, w, r, job)
-		return
+	job := &shadowJob{s: s, handler: shadow, primaryHandler: next, req: sr, ev: ev}
+	pr, body := teeBody(r, s.cfg.maxBodyBytes)
+	if pr != r {
+		defer removeMultipart(pr, r)
 	}
+	switch {
+	case s.cfg.start == StartAfterPrimary:
+		s.startAfter(r.Context(), s.runPrimary(next, w, pr, body, s.recordFailed(r.Context(), ev)), body, job)
+	case body == nil:
+		s.serveWithShadow(next, w, pr, job)
+	default:
+		s.serveWithBodyShadow(next, w, pr, body, job)
+	}
+}
 
-	capture := newPrimaryCapture(w, s.cfg.maxBodyBytes)
-	start := time.Now()
-	done := false
-	defer func() {
-		if !done { // the primary panicked; the panic goes on to the user's recoverer
-			ev.Outcome, ev.Reason = telemetry.Skipped, telemetry.ReasonPrimaryFailed
-			s.recordSafely(r.Context(), ev)
-		}
-	}()
-	next.ServeHTTP(capture.w, r)
-	done = true
-
-	p := capture.result(start)
+// startAfter starts the shadow once the primary has returned, if the
+// primary can be compared and a slot is free, and records why not
+// otherwise.
+func (s *Shadower) startAfter(ctx context.Context, p primaryResult, body *requestBody, job *shadowJob) {
+	ev := job.ev
+	ev.Start, ev.PrimaryDuration = p.start, p.duration
 	if p.skip != "" {
-		ev.Outcome, ev.Reason, ev.Start, ev.PrimaryDuration = telemetry.Skipped, p.skip, p.start, p.duration
-		s.recordSafely(r.Context(), ev)
+		ev.Outcome, ev.Reason, ev.Err = telemetry.Skipped, p.skip, p.err
+		s.recordSafely(ctx, ev)
 		return
 	}
 	if !s.tryAcquire() {
 		ev.Outcome, ev.Reason = s.noSlot()
-		ev.Start, ev.PrimaryDuration = p.start, p.duration
-		s.recordSafely(r.Context(), ev)
+		s.recordSafely(ctx, ev)
 		return
+	}
+	if body != nil {
+		setBody(job.req, body.bytes())
 	}
 	job.primary = p
 	go job.run()
 }
 
 // serveWithShadow starts the shadow first and then serves the primary; the
-// shadow waits for the primary's result before comparing.
+// shadow waits for the primary's result before comparing, but no longer
+// than its own timeout.
 func (s *Shadower) serveWithShadow(next http.Handler, w http.ResponseWriter, r *http.Request, job *shadowJob) {
 	if !s.tryAcquire() {
 		ev := job.ev
@@ -99,21 +90,83 @@ func (s *Shadower) serveWithShadow(next http.Handler, w http.ResponseWriter, r *
 		s.serveAlone(next, w, r, ev)
 		return
 	}
+	// Buffered: the primary never waits for a shadow that has given up.
 	results := make(chan primaryResult, 1)
 	job.primaryDone = results
 	go job.run()
+	results <- s.runPrimary(next, w, r, nil, func(p primaryResult) { results <- p })
+}
 
-	capture := newPrimaryCapture(w, s.cfg.maxBodyBytes)
+// serveWithBodyShadow serves a request with a body in StartWithPrimary
+// mode. The shadow replays the body the primary read, so it starts as soon
+// as the primary has read its body whole, while the primary goes on; a
+// primary that returns first is handled as in StartAfterPrimary mode.
+func (s *Shadower) serveWithBodyShadow(next http.Handler, w http.ResponseWriter, r *http.Request, body *requestBody, job *shadowJob) {
+	const (
+		notYet = iota
+		started
+		noSlot
+	)
+	launch := notYet // written under the body's lock, read after disarm
+	results := make(chan primaryResult, 1)
+	body.whenRead(func(data []byte) {
+		if !s.tryAcquire() {
+			launch = noSlot
+			return
+		}
+		setBody(job.req, data)
+		job.primaryDone = results
+		launch = started
+		go job.run()
+	})
+	recordFailed := s.recordFailed(r.Context(), job.ev)
+	p := s.runPrimary(next, w, r, body, func(p primaryResult) {
+		body.disarm()
+		if launch == started {
+			results <- p
+			return
+		}
+		recordFailed(p)
+	})
+	body.disarm()
+	switch launch {
+	case started:
+		results <- p
+	case noSlot:
+		ev := job.ev
+		ev.Outcome, ev.Reason = s.noSlot()
+		ev.Start, ev.PrimaryDuration = p.start, p.duration
+		s.recordSafely(r.Context(), ev)
+	default:
+		s.startAfter(r.Context(), p, body, job)
+	}
+}
+
+// recordFailed returns the function that records ev as skipped when its
+// primary panics and no shadow has started.
+func (s *Shadower) recordFailed(ctx context.Context, ev telemetry.Event) func(primaryResult) {
+	return func(p primaryResult) {
+		ev.Outcome, ev.Reason, ev.Start, ev.PrimaryDuration = telemetry.Skipped, p.skip, p.start, p.duration
+		s.recordSafely(ctx, ev)
+	}
+}
+
+// runPrimary serves the user through a capture and returns what the shadow
+// needs to know of the primary; body is the request body it reads (nil if
+// none). If the primary panics (or exits its goroutine), failed gets the
+// result instead and the panic goes on to the user's recoverer.
+func (s *Shadower) runPrimary(next http.Handler, w http.ResponseWriter, r *http.Request, body *requestBody, failed func(primaryResult)) primaryResult {
+	capture := newPrimaryCapture(w, r.Method, s.cfg.maxBodyBytes)
 	start := time.Now()
 	done := false
 	defer func() {
-		if !done { // the primary panicked: tell the shadow, let the panic go on
-			results <- primaryResult{start: start, duration: time.Since(start), skip: telemetry.ReasonPrimaryFailed}
+		if !done {
+			failed(primaryResult{start: start, duration: time.Since(start), skip: telemetry.ReasonPrimaryFailed})
 		}
 	}()
 	next.ServeHTTP(capture.w, r)
 	done = true
-	results <- capture.result(start)
+	return capture.result(r.Context(), start, body)
 }
 
 // serveAlone serves a sampled request that gets no shadow and records ev,
@@ -122,21 +175,6 @@ func (s *Shadower) serveWithShadow(next http.Handler, w http.ResponseWriter, r *
 func (s *Shadower) serveAlone(next http.Handler, w http.ResponseWriter, r *http.Request, ev telemetry.Event) {
 	defer s.recordSafely(r.Context(), ev)
 	next.ServeHTTP(w, r)
-}
-
-// result summarises the primary once its handler has returned.
-func (c *primaryCapture) result(start time.Time) primaryResult {
-	p := primaryResult{start: start, duration: time.Since(start)}
-	p.resp = c.response()
-	switch {
-	case c.hijacked:
-		p.skip = telemetry.ReasonHijacked
-	case p.resp.Status >= 500:
-		p.skip = telemetry.ReasonPrimaryFailed
-	case c.body.overflow:
-		p.skip = telemetry.ReasonBodyTooLarge
-	}
-	return p
 }
 
 // recordSafely reports an event from the request's goroutine. A panicking

@@ -14,6 +14,10 @@ import (
 	"github.com/shadowread/shadowread/telemetry"
 )
 
+// errShadowExited is the error of a shadow handler that ended its goroutine
+// with runtime.Goexit (as t.FailNow does) instead of returning.
+var errShadowExited = errors.New("middleware: shadow handler called runtime.Goexit")
+
 // shadowJob is one shadow execution. Everything it needs is copied before
 // it starts; it never touches the user's request or response writer.
 type shadowJob struct {
@@ -29,11 +33,26 @@ type shadowJob struct {
 	// primaryHandler is the user's handler, for second runs of the primary
 	// (re-checks, noise baselines).
 	primaryHandler http.Handler
+	// template is an untouched copy of the request for second runs, taken
+	// before the shadow runs and can change its request; nil when no
+	// second run is wanted.
+	template *http.Request
+}
+
+// shadowResult is what the shadow execution produced.
+type shadowResult struct {
+	resp     comparator.Response
+	overflow bool // the body exceeded the cap
+	duration time.Duration
+	err      error // the handler panicked or exited its goroutine
+	timedOut bool  // the shadow outlived its timeout
 }
 
 // run executes the shadow, waits for the primary's result, compares and
-// records. It owns a slot until it returns, and gives it back then.
-// Nothing that happens here reaches the user: panics are recovered.
+// records. It owns a slot until it returns, and gives it back then. The
+// event is recorded exactly once however the handler ends: by returning,
+// panicking or calling runtime.Goexit. Nothing that happens here reaches
+// the user: panics are recovered.
 func (j *shadowJob) run() {
 	defer j.s.release()
 	defer func() {
@@ -42,44 +61,48 @@ func (j *shadowJob) run() {
 		}
 	}()
 
-	// Taken before the shadow runs and can change its request.
-	var template *http.Request
 	if j.s.rerunsWanted() {
-		template = rerunRequest(j.req.Context(), j.req, j.ev.Shadow, backends.RoleShadow)
+		j.template = rerunRequest(j.req.Context(), j.req, j.ev.Shadow, backends.RoleShadow)
 	}
 	ctx, cancel := context.WithTimeout(j.req.Context(), j.s.cfg.timeout)
 	defer cancel()
 	ctx = j.s.cfg.recorder.StartShadow(ctx, j.ev)
-	resp, overflow, duration, err := j.execute(ctx)
-	timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
+	var sh shadowResult
+	defer func() { j.finish(ctx, sh) }()
+	j.execute(ctx, &sh)
+}
 
+// finish waits for the primary's result, but no longer than the shadow's
+// timeout, so a long-lived primary cannot hold the slot; then it compares
+// and records.
+func (j *shadowJob) finish(ctx context.Context, sh shadowResult) {
+	sh.timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded)
 	p := j.primary
 	if j.primaryDone != nil {
-		p = <-j.primaryDone
+		select {
+		case p = <-j.primaryDone: // a result already there wins over the deadline
+		default:
+			select {
+			case p = <-j.primaryDone:
+			case <-ctx.Done():
+				p = primaryResult{unfinished: true}
+			}
+		}
 	}
-	if p.skip == "" {
-		j.noiseBaseline(p, template)
+	if p.skip == "" && !p.unfinished {
+		j.noiseBaseline(p, j.template)
 	}
 	ev := j.ev
-	ev.Start, ev.PrimaryDuration, ev.ShadowDuration = p.start, p.duration, duration
-	switch {
-	case p.skip != "":
-		ev.Outcome, ev.Reason = telemetry.Skipped, p.skip
-	case timedOut:
-		ev.Outcome, ev.Err = telemetry.Timeout, fmt.Errorf("middleware: shadow outlived its %v timeout: %w", j.s.cfg.timeout, context.DeadlineExceeded)
-	case err != nil:
-		ev.Outcome, ev.Reason, ev.Err = telemetry.ShadowError, telemetry.ReasonPanic, err
-	case resp.Status >= 500:
-		ev.Outcome, ev.Reason, ev.Err = telemetry.ShadowError, telemetry.ReasonStatus5xx, fmt.Errorf("middleware: shadow answered %d", resp.Status)
-	case overflow:
-		ev.Outcome, ev.Reason = telemetry.Skipped, telemetry.ReasonBodyTooLarge
-	default:
-		j.compare(&ev, p.resp, resp)
+	ev.Start, ev.PrimaryDuration, ev.ShadowDuration = p.start, p.duration, sh.duration
+	ev.PrimaryStatus, ev.ShadowStatus = p.resp.Status, sh.resp.Status
+	ev.Outcome, ev.Reason, ev.Err = verdict(p, sh, j.s.cfg.timeout)
+	if ev.Outcome == "" {
+		j.compare(&ev, p.resp, sh.resp)
 	}
-	if j.recheckLater(ctx, &ev, template, p.resp.Status) {
+	if j.recheckLater(ctx, &ev, j.template, p.resp.Status) {
 		return
 	}
-	j.s.kept.keep(j, ev, template, p.resp.Status)
+	j.s.kept.keep(j, ev, j.template, p.resp.Status)
 	j.s.cfg.recorder.Record(context.WithoutCancel(ctx), ev)
 }
 
@@ -101,32 +124,35 @@ func (j *shadowJob) compare(ev *telemetry.Event, primary, shadow comparator.Resp
 	start := time.Now()
 	ev.Result = compareSafely(j.s.cfg.comparator, primary, shadow)
 	ev.CompareDuration = time.Since(start)
-	switch {
-	case ev.Result.Err != nil:
-		ev.Outcome, ev.Reason, ev.Err = telemetry.Skipped, telemetry.ReasonCompareFailed, ev.Result.Err
-	case ev.Result.Equal:
-		ev.Outcome = telemetry.Match
-	default:
-		ev.Outcome = telemetry.Mismatch
-		if !ev.NoiseBaseline {
-			j.s.noise.absorb(ev)
-		}
+	ev.Outcome, ev.Reason, ev.Err = compareOutcome(ev.Result)
+	if ev.Outcome == telemetry.Mismatch && !ev.NoiseBaseline {
+		j.s.noise.absorb(ev)
 	}
 }
 
-// execute runs the shadow handler into a private writer and turns a panic
-// into an error that keeps the stack.
-func (j *shadowJob) execute(ctx context.Context) (resp comparator.Response, overflow bool, d time.Duration, err error) {
-	w := newShadowWriter(j.s.cfg.maxBodyBytes)
+// execute runs the shadow handler into a private writer and fills sh. A
+// panic becomes an error that keeps the stack; a runtime.Goexit, which
+// cannot be stopped, becomes errShadowExited before the goroutine ends.
+func (j *shadowJob) execute(ctx context.Context, sh *shadowResult) {
+	w := newShadowWriter(j.req.Method, j.s.cfg.maxBodyBytes)
+	req := j.req.WithContext(ctx)
 	start := time.Now()
+	returned := false
 	defer func() {
-		d = time.Since(start)
-		if p := recover(); p != nil {
-			err = newPanicError(p)
+		sh.duration = time.Since(start)
+		removeMultipart(req, j.req)
+		if returned {
+			return
 		}
+		if p := recover(); p != nil {
+			sh.err = newPanicError(p)
+			return
+		}
+		sh.err = errShadowExited
 	}()
-	j.handler.ServeHTTP(w, j.req.WithContext(ctx))
-	return w.response(), w.body.overflow, 0, nil
+	j.handler.ServeHTTP(w, req)
+	returned = true
+	sh.resp, sh.overflow = w.response(), w.body.overflow
 }
 
 // compareSafely calls the comparator; go-cmp may panic, and a panic here

@@ -2,22 +2,26 @@ package middleware
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/shadowread/shadowread/comparator"
 )
 
 // shadowWriter is the http.ResponseWriter of a shadow execution: it keeps
-// the response for comparison and sends nothing anywhere. It is a Flusher so
-// streaming handlers run unchanged; it is not a Hijacker.
+// the response for comparison and sends nothing anywhere. It is a Flusher
+// and answers http.ResponseController's deadline and full-duplex calls
+// (there is no connection, so they have nothing to do), so streaming
+// handlers run unchanged; it is not a Hijacker.
 type shadowWriter struct {
 	header http.Header // the handler's live header map
 	sent   http.Header // a copy taken when the head was "sent"
 	status int
+	head   bool // a HEAD request: the body is not kept, as none is sent
 	body   cappedBuffer
 }
 
-func newShadowWriter(maxBody int64) *shadowWriter {
-	return &shadowWriter{header: make(http.Header), body: cappedBuffer{max: maxBody}}
+func newShadowWriter(method string, maxBody int64) *shadowWriter {
+	return &shadowWriter{header: make(http.Header), head: method == http.MethodHead, body: cappedBuffer{max: maxBody}}
 }
 
 func (w *shadowWriter) Header() http.Header { return w.header }
@@ -32,15 +36,30 @@ func (w *shadowWriter) WriteHeader(code int) {
 
 func (w *shadowWriter) Write(p []byte) (int, error) {
 	w.WriteHeader(http.StatusOK)
-	if w.status == http.StatusNoContent || w.status == http.StatusNotModified {
+	switch {
+	case !bodyAllowed(w.status):
 		// As net/http: these responses have no body, so the primary's
 		// capture holds none either.
 		return 0, http.ErrBodyNotAllowed
+	case w.head:
+		return len(p), nil // as net/http, which accepts and discards it
 	}
 	return w.body.Write(p)
 }
 
 func (w *shadowWriter) Flush() { w.WriteHeader(http.StatusOK) }
+
+// FlushError is Flush for http.ResponseController.
+func (w *shadowWriter) FlushError() error {
+	w.Flush()
+	return nil
+}
+
+// SetReadDeadline, SetWriteDeadline and EnableFullDuplex make
+// http.ResponseController work in the shadow as it does for the primary.
+func (w *shadowWriter) SetReadDeadline(time.Time) error  { return nil }
+func (w *shadowWriter) SetWriteDeadline(time.Time) error { return nil }
+func (w *shadowWriter) EnableFullDuplex() error          { return nil }
 
 func (w *shadowWriter) response() comparator.Response {
 	w.WriteHeader(http.StatusOK)

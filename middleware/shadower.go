@@ -78,7 +78,9 @@ func (s *Shadower) serve(next, shadow http.Handler, w http.ResponseWriter, r *ht
 	// PostgreSQL is what a context without a target routes to, so the
 	// common case costs no allocation.
 	if d.Primary != target {
+		orig := r
 		r = r.WithContext(backends.WithTarget(ctx, d.Primary))
+		defer removeMultipart(r, orig)
 	}
 	if !d.Sampled || !s.cfg.methods[r.Method] || s.closed.Load() {
 		if g := s.guard; g != nil {
@@ -139,8 +141,9 @@ func (s *Shadower) noSlot() (telemetry.Outcome, telemetry.Reason) {
 func (s *Shadower) InFlight() int { return len(s.slots) }
 
 // Close stops new shadows and waits for the running ones to finish. It
-// returns ctx.Err() if they outlive ctx; calling Close again waits again,
-// and concurrent calls wait in turn. Requests served after Close are
+// returns ctx.Err() if they outlive ctx, and nil when nothing is in
+// flight, even if ctx is already done (as http.Server.Shutdown); calling
+// Close again waits again, and concurrent calls wait in turn. Requests served after Close are
 // handled by the primary alone.
 //
 // Re-checks ([WithRecheck]) still waiting on their delay do not hold Close
@@ -150,9 +153,7 @@ func (s *Shadower) InFlight() int { return len(s.slots) }
 func (s *Shadower) Close(ctx context.Context) error {
 	s.closed.Store(true)
 	s.stopOnce.Do(func() { close(s.stop) })
-	select {
-	case s.closing <- struct{}{}:
-	case <-ctx.Done():
+	if !sendOrDone(ctx, s.closing) {
 		return ctx.Err()
 	}
 	defer func() { <-s.closing }()
@@ -163,12 +164,10 @@ func (s *Shadower) Close(ctx context.Context) error {
 		}
 	}()
 	for taken < cap(s.slots) {
-		select {
-		case s.slots <- struct{}{}:
-			taken++
-		case <-ctx.Done():
+		if !sendOrDone(ctx, s.slots) {
 			return ctx.Err()
 		}
+		taken++
 	}
 	// Every re-check that got past its delay held a slot, so once every
 	// slot is taken the remaining ones only record their event.
@@ -179,18 +178,28 @@ func (s *Shadower) Close(ctx context.Context) error {
 		}
 	}()
 	for waited < cap(s.waiting) {
-		select { // a free place first: an ended ctx must not fail an idle Close
-		case s.waiting <- struct{}{}:
-			waited++
-			continue
-		default:
-		}
-		select {
-		case s.waiting <- struct{}{}:
-			waited++
-		case <-ctx.Done():
+		if !sendOrDone(ctx, s.waiting) {
 			return ctx.Err()
 		}
+		waited++
 	}
 	return nil
+}
+
+// sendOrDone sends on ch, or gives up when ctx is done. A send that can
+// go ahead at once always does, even with ctx already done, so an idle
+// Shadower closes without error whatever its context, as
+// http.Server.Shutdown does.
+func sendOrDone(ctx context.Context, ch chan<- struct{}) bool {
+	select {
+	case ch <- struct{}{}:
+		return true
+	default:
+	}
+	select {
+	case ch <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

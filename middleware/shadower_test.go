@@ -397,8 +397,10 @@ func TestPrimaryPanicPropagates(t *testing.T) {
 		{"after primary", nil, http.MethodGet, "", telemetry.ReasonPrimaryFailed, "the shadow never starts"},
 		{"with primary", []middleware.Option{middleware.WithStart(middleware.StartWithPrimary)}, http.MethodGet, "", telemetry.ReasonPrimaryFailed,
 			"the running shadow learns that there is nothing to compare"},
-		{"served alone", []middleware.Option{middleware.WithMethods(http.MethodPost), middleware.WithMaxBodyBytes(4)}, http.MethodPost, "too long",
-			telemetry.ReasonRequestTooLarge, "a request that gets no shadow is still recorded once"},
+		{"with a body", []middleware.Option{middleware.WithMethods(http.MethodPost), middleware.WithMaxBodyBytes(4)}, http.MethodPost, "too long",
+			telemetry.ReasonPrimaryFailed, "the body is read only by the primary, which failed first; recorded once"},
+		{"with primary, with a body", []middleware.Option{middleware.WithStart(middleware.StartWithPrimary), middleware.WithMethods(http.MethodPost)},
+			http.MethodPost, "body", telemetry.ReasonPrimaryFailed, "the shadow waits for the body, which the primary never read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

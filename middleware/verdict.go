@@ -1,0 +1,43 @@
+package middleware
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry"
+)
+
+// verdict decides the outcome of a pair from what the primary and the
+// shadow produced, before their responses are compared. An empty outcome
+// means the two responses can be compared. timeout is the shadow's, for
+// the error text.
+func verdict(p primaryResult, sh shadowResult, timeout time.Duration) (telemetry.Outcome, telemetry.Reason, error) {
+	switch {
+	case p.skip != "":
+		return telemetry.Skipped, p.skip, p.err
+	case p.unfinished:
+		return telemetry.Timeout, "", fmt.Errorf("middleware: the primary was still running when the shadow's %v timeout ended: %w", timeout, context.DeadlineExceeded)
+	case sh.timedOut:
+		return telemetry.Timeout, "", fmt.Errorf("middleware: shadow outlived its %v timeout: %w", timeout, context.DeadlineExceeded)
+	case sh.err != nil:
+		return telemetry.ShadowError, telemetry.ReasonPanic, sh.err
+	case sh.resp.Status >= 500:
+		return telemetry.ShadowError, telemetry.ReasonStatus5xx, fmt.Errorf("middleware: shadow answered %d", sh.resp.Status)
+	case sh.overflow:
+		return telemetry.Skipped, telemetry.ReasonBodyTooLarge, nil
+	}
+	return "", "", nil
+}
+
+// compareOutcome turns the comparator's result into an outcome.
+func compareOutcome(res comparator.Result) (telemetry.Outcome, telemetry.Reason, error) {
+	switch {
+	case res.Err != nil:
+		return telemetry.Skipped, telemetry.ReasonCompareFailed, res.Err
+	case res.Equal:
+		return telemetry.Match, "", nil
+	}
+	return telemetry.Mismatch, "", nil
+}
