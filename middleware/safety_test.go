@@ -192,8 +192,8 @@ func TestLongPrimaryDoesNotPinSlot(t *testing.T) {
 		synctest.Wait()
 
 		for range streams {
-			if ev := rec.next(t); ev.Outcome != telemetry.Timeout || ev.Err == nil {
-				t.Errorf("shadow of a stream: outcome %s err %v, want timeout with an error", ev.Outcome, ev.Err)
+			if ev := rec.next(t); ev.Outcome != telemetry.Skipped || ev.Reason != telemetry.ReasonPrimaryOutlived || ev.Err == nil {
+				t.Errorf("shadow of a stream: outcome %s/%s err %v, want skipped/primary_outlived with an error", ev.Outcome, ev.Reason, ev.Err)
 			}
 		}
 		if got := s.InFlight(); got != 0 {

@@ -18,7 +18,8 @@ func verdict(p primaryResult, sh shadowResult, timeout time.Duration) (telemetry
 	case p.skip != "":
 		return telemetry.Skipped, p.skip, p.err
 	case p.unfinished:
-		return telemetry.Timeout, "", fmt.Errorf("middleware: the primary was still running when the shadow's %v timeout ended: %w", timeout, context.DeadlineExceeded)
+		// A long-lived primary (a stream) says nothing about the shadow.
+		return telemetry.Skipped, telemetry.ReasonPrimaryOutlived, fmt.Errorf("middleware: the primary was still running when the shadow's %v timeout ended: %w", timeout, context.DeadlineExceeded)
 	case sh.timedOut:
 		return telemetry.Timeout, "", fmt.Errorf("middleware: shadow outlived its %v timeout: %w", timeout, context.DeadlineExceeded)
 	case sh.err != nil:

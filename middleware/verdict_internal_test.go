@@ -28,7 +28,7 @@ func TestVerdict(t *testing.T) {
 		{"primary skip beats shadow failure", primaryResult{skip: telemetry.ReasonPrimaryFailed}, shadowResult{err: panicked},
 			telemetry.Skipped, telemetry.ReasonPrimaryFailed, nil, "nothing to compare against, whatever the shadow did"},
 		{"primary unfinished", primaryResult{unfinished: true}, shadowResult{resp: ok},
-			telemetry.Timeout, "", context.DeadlineExceeded, "the primary outlived the shadow's timeout"},
+			telemetry.Skipped, telemetry.ReasonPrimaryOutlived, context.DeadlineExceeded, "a primary that outlived the shadow's timeout is no verdict on the shadow"},
 		{"shadow timed out", primaryResult{resp: ok}, shadowResult{timedOut: true, err: panicked},
 			telemetry.Timeout, "", context.DeadlineExceeded, "a timeout explains what followed it"},
 		{"shadow panicked", primaryResult{resp: ok}, shadowResult{err: panicked},

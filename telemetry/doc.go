@@ -78,19 +78,19 @@
 // Prometheus ignores the first sample of a series in rate() and increase(),
 // and OpenTelemetry series appear with their first value: a route's first
 // mismatch would go uncounted. So when a route and direction is first seen,
-// the recorder creates every counter series of it at 0: the 20 outcome
+// the recorder creates every counter series of it at 0: the 21 outcome
 // series of shadowread.comparisons (match, mismatch, transient, timeout;
 // shadow_error without a reason, with panic and with status_5xx; dropped
 // without a reason, with throttled, latency_guard and closed; skipped with
-// each of its 9 reasons), the 5 kinds of shadowread.mismatches and the 4
-// results of shadowread.rechecks: 29 series. [WithRoutes] declares routes up
+// each of its 10 reasons), the 5 kinds of shadowread.mismatches and the 4
+// results of shadowread.rechecks: 30 series. [WithRoutes] declares routes up
 // front, with their series at 0 in both directions (postgres→dynamodb and
 // dynamodb→postgres) from the start, so even a route's first event counts.
-// The series count stays bounded: at most (routes + 1) × directions × 29,
+// The series count stays bounded: at most (routes + 1) × directions × 30,
 // plus one series per outcome, kind or result of "other" when a caller
 // passes a value outside the fixed sets. A service with 20 declared routes
-// has 20 × 2 × 29 = 1,160 counter series; the worst case with the default
-// limit and two directions is 1,025 × 2 × 29, about 59,000.
+// has 20 × 2 × 30 = 1,200 counter series; the worst case with the default
+// limit and two directions is 1,025 × 2 × 30, about 61,500.
 //
 // # Traces
 //

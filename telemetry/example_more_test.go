@@ -55,7 +55,7 @@ func ExampleWithRoutes() {
 		}
 	}
 	// Output:
-	// shadowread.comparisons: 40 series
+	// shadowread.comparisons: 42 series
 	// shadowread.mismatches: 10 series
 	// shadowread.rechecks: 8 series
 }

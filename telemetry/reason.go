@@ -20,13 +20,14 @@ const (
 	ReasonClosed            Reason = "closed"              // the shadower was closing
 	ReasonThrottled         Reason = "throttled"           // the shadow store throttles, so the shadow backed off
 	ReasonLatencyGuard      Reason = "latency_guard"       // the primary's latency rose above its baseline, so the shadow backed off
+	ReasonPrimaryOutlived   Reason = "primary_outlived"    // the primary (a stream) was still running when the shadow's timeout ended
 )
 
 // Reasons lists every reason, in the order reports show them.
 func Reasons() []Reason {
 	return []Reason{ReasonBodyTooLarge, ReasonPrimaryFailed, ReasonCompareFailed, ReasonHijacked,
 		ReasonRequestTooLarge, ReasonRequestUnreadable, ReasonRequestBodyUnread, ReasonClientGone,
-		ReasonPanic, ReasonStatus5xx, ReasonClosed, ReasonThrottled, ReasonLatencyGuard}
+		ReasonPanic, ReasonStatus5xx, ReasonClosed, ReasonThrottled, ReasonLatencyGuard, ReasonPrimaryOutlived}
 }
 
 // reasonLabel returns r if it is one of the reasons above (or empty), and

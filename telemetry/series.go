@@ -19,6 +19,7 @@ var outcomeSeries = []struct {
 	{Skipped, ReasonBodyTooLarge}, {Skipped, ReasonPrimaryFailed}, {Skipped, ReasonCompareFailed},
 	{Skipped, ReasonHijacked}, {Skipped, ReasonRequestTooLarge}, {Skipped, ReasonRequestUnreadable},
 	{Skipped, ReasonRequestBodyUnread}, {Skipped, ReasonClientGone}, {Skipped, ReasonClosed},
+	{Skipped, ReasonPrimaryOutlived},
 }
 
 // seriesPerFlow is the number of series startAtZero creates for one route
