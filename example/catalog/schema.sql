@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS dynamodb_outbox (
 
 -- Where the backfill of each entity stands: every id below next_id is copied.
 CREATE TABLE IF NOT EXISTS backfill_checkpoints (
-    entity     text        PRIMARY KEY CHECK (entity IN ('product', 'order')),
+    entity     text        PRIMARY KEY CHECK (entity IN ('customer', 'product', 'order')),
     next_id    bigint      NOT NULL,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
