@@ -121,6 +121,7 @@ func backfill(ctx context.Context, args []string) error {
 func remainingRows(ctx context.Context, pg *catalog.PostgresStore, restart bool) (int64, error) {
 	var n int64
 	err := pg.Pool().QueryRow(ctx, `SELECT
+	(SELECT count(*) FROM customers WHERE $1 OR id >= coalesce((SELECT next_id FROM backfill_checkpoints WHERE entity = 'customer'), 1)) +
 	(SELECT count(*) FROM products WHERE $1 OR id >= coalesce((SELECT next_id FROM backfill_checkpoints WHERE entity = 'product'), 1)) +
 	(SELECT count(*) FROM orders WHERE $1 OR id >= coalesce((SELECT next_id FROM backfill_checkpoints WHERE entity = 'order'), 1))`,
 		restart).Scan(&n)
@@ -139,10 +140,17 @@ func repair(ctx context.Context, args []string) error {
 	}
 	defer closeAll()
 	s, err := catalog.Repair(ctx, pg, ddb)
-	fmt.Printf("repair log: %s entries replayed, %s repaired, %s failed again and kept; %s items written, %s already as fresh\n",
+	fmt.Printf("DynamoDB's repair log: %s entries replayed, %s repaired, %s failed again and kept; %s items written, %s already as fresh\n",
 		demo.Count(s.Entries), demo.Count(s.Repaired), demo.Count(s.Failed), demo.Count(s.Written), demo.Count(s.Skipped))
+	if err == nil {
+		var p catalog.RepairStats
+		p, err = catalog.RepairPostgres(ctx, pg, ddb)
+		fmt.Printf("PostgreSQL's repair log (write mode dynamodb-first): %s entries replayed, %s repaired, %s failed again and kept\n",
+			demo.Count(p.Entries), demo.Count(p.Repaired), demo.Count(p.Failed))
+		s.Failed += p.Failed
+	}
 	if err == nil && s.Failed > 0 {
-		fmt.Fprintln(os.Stderr, "some entries failed again; run repair once DynamoDB is reachable")
+		fmt.Fprintln(os.Stderr, "some entries failed again; run repair once both stores are reachable")
 		return errFailed
 	}
 	return err
