@@ -240,3 +240,28 @@ func TestVerifySharedByTwoWorkers(t *testing.T) {
 		t.Errorf("workers finished %d + %d units of %d: each unit must be done once", worked[0], worked[1], units)
 	}
 }
+
+// TestRepairFindings repairs what a run found; a second run finds only the
+// representation difference, which is no drift to repair.
+func TestRepairFindings(t *testing.T) {
+	e, _ := drifted(t)
+	ctx := context.Background()
+	verify := func() catalog.VerifyReport {
+		run, err := catalog.NewVerifyRun(ctx, e.pg, catalog.WithVerifyRangeSize(4), catalog.WithVerifySegments(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := catalog.Verify(ctx, e.pg, e.ddb, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	n, err := catalog.RepairFindings(ctx, e.pg, e.ddb, verify().Findings)
+	if err != nil || n != 4 {
+		t.Fatalf("repaired %d (%v), want the 4 differences", n, err)
+	}
+	if after := verify(); len(after.Differences()) != 0 || len(after.Findings) != 1 {
+		t.Errorf("after the repair: %+v; want only the absorbed difference of product 1", after.Findings)
+	}
+}
