@@ -78,28 +78,26 @@ type scannedEntity struct {
 }
 
 // scanSegment reads one parallel-scan segment of the table and returns its
-// products and orders, calling wait before each page with the items it
-// will ask for. A product's items share a partition, so a segment holds
-// all of them.
+// products and orders, calling wait after each page with the items it
+// read. A product's items share a partition, so a segment holds all of
+// them.
 func (s *DynamoDBStore) scanSegment(ctx context.Context, segment, segments int, wait func(context.Context, int) error) ([]scannedEntity, error) {
-	const page = 500
 	in := &awsddb.ScanInput{
 		TableName:      aws.String(s.table),
 		Segment:        aws.Int32(int32(segment)),
 		TotalSegments:  aws.Int32(int32(segments)),
 		ConsistentRead: aws.Bool(true),
-		Limit:          aws.Int32(page),
 	}
 	metas := map[int64]map[string]types.AttributeValue{}
 	variants := map[int64][]map[string]types.AttributeValue{}
 	var out []scannedEntity
 	for {
-		if err := wait(ctx, page); err != nil {
-			return nil, err
-		}
 		res, err := s.client.Scan(ctx, in)
 		if err != nil {
 			return nil, fmt.Errorf("catalog: dynamodb scan segment %d: %w", segment, err)
+		}
+		if err := wait(ctx, len(res.Items)); err != nil {
+			return nil, err
 		}
 		for _, item := range res.Items {
 			pk, _ := item[attrPK].(*types.AttributeValueMemberS)

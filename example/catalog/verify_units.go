@@ -68,11 +68,12 @@ SELECT $1, 'dynamodb', '', seg, seg + 1 FROM generate_series(0, $2 - 1) AS seg`,
 // runs out; ok is false when none is free.
 func (s *PostgresStore) lease(ctx context.Context, run int64, worker string, d time.Duration) (u verifyUnit, ok bool, err error) {
 	var entity string
-	err = s.pool.QueryRow(ctx, `UPDATE verify_units u SET leased_by = $2, lease_until = now() + $3 * interval '1 microsecond'
-FROM (SELECT kind, entity, lo FROM verify_units
+	err = s.pool.QueryRow(ctx, `WITH c AS MATERIALIZED (
+	SELECT kind, entity, lo FROM verify_units
 	WHERE run_id = $1 AND NOT done AND (lease_until IS NULL OR lease_until < now())
-	ORDER BY kind DESC, entity, lo LIMIT 1 FOR UPDATE SKIP LOCKED) c
-WHERE u.run_id = $1 AND u.kind = c.kind AND u.entity = c.entity AND u.lo = c.lo
+	ORDER BY kind DESC, entity, lo LIMIT 1 FOR UPDATE SKIP LOCKED)
+UPDATE verify_units u SET leased_by = $2, lease_until = now() + $3 * interval '1 microsecond'
+FROM c WHERE u.run_id = $1 AND u.kind = c.kind AND u.entity = c.entity AND u.lo = c.lo
 RETURNING u.kind, u.entity, u.lo, u.hi`, run, worker, d.Microseconds()).Scan(&u.kind, &entity, &u.lo, &u.hi)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return u, false, nil
