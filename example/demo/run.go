@@ -215,7 +215,9 @@ type verdict struct {
 	evidence []string
 }
 
-func pass(format string, args ...any) verdict { return verdict{ok: true, says: fmt.Sprintf(format, args...)} }
+func pass(format string, args ...any) verdict {
+	return verdict{ok: true, says: fmt.Sprintf(format, args...)}
+}
 
 // check adds a condition to a verdict: when it does not hold, the verdict
 // fails with the evidence.
@@ -324,7 +326,9 @@ func (d *demoRun) decide(route string, customer int64) (dec struct {
 	return dec
 }
 
-func (d *demoRun) sampled(route string, customer int64) bool { return d.decide(route, customer).Sampled }
+func (d *demoRun) sampled(route string, customer int64) bool {
+	return d.decide(route, customer).Sampled
+}
 
 // seed fills PostgreSQL; the write mode is postgres, no shadow reads.
 func (d *demoRun) seed(ctx context.Context) (verdict, error) {
@@ -716,9 +720,15 @@ func (d *demoRun) dynamoDBOnly(ctx context.Context) (verdict, error) {
 	if err := d.app.Postgres.Pool().QueryRow(ctx, `SELECT count(*) FROM orders`).Scan(&before); err != nil {
 		return verdict{}, err
 	}
+	firstWrite := len(d.placed)
 	v, err := d.cleanLoad(ctx, "dynamodb only", d.cfg.PhaseDuration)
 	if err != nil {
 		return verdict{}, err
+	}
+	for _, id := range d.placed[firstWrite:] {
+		if r := serveOne(ctx, h, backends.DynamoDB, "/orders/"+strconv.FormatInt(id, 10)); r.Status != http.StatusOK {
+			v.check(false, "order %d, acknowledged in write mode dynamodb, reads %d from DynamoDB", id, r.Status)
+		}
 	}
 	var after int64
 	if err := d.app.Postgres.Pool().QueryRow(ctx, `SELECT count(*) FROM orders`).Scan(&after); err != nil {
