@@ -103,8 +103,9 @@ func newVerifyConfig(opts []VerifyOption) verifyConfig {
 type VerifyProgress struct {
 	Run   int64
 	Phase string // count, compare or done
-	// Units of the run, and of them done (by any worker).
-	Units, UnitsDone int
+	// Units of the run, of them done (by any worker), and held by workers
+	// now.
+	Units, UnitsDone, Leased int
 	// Entities read so far by every worker of the run, on both sides.
 	Entities int64
 	// Rate is the run's entities per second since this worker joined; ETA
@@ -262,7 +263,7 @@ func (v *verifier) progress(ctx context.Context) error {
 		return err
 	}
 	elapsed := time.Since(v.start)
-	p := VerifyProgress{Run: v.run, Phase: st.phase, Units: st.units, UnitsDone: st.done, Entities: st.entities,
+	p := VerifyProgress{Run: v.run, Phase: st.phase, Units: st.units, UnitsDone: st.done, Leased: st.leased, Entities: st.entities,
 		Elapsed: elapsed, Rate: float64(st.entities) / max(elapsed.Seconds(), 1e-3)}
 	if since := st.done - v.startDone; since > 0 {
 		p.ETA = time.Duration(float64(elapsed) * float64(st.units-st.done) / float64(since))

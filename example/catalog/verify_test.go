@@ -189,10 +189,12 @@ func TestVerifyResumes(t *testing.T) {
 		t.Fatalf("stopped worker: %v, want context.Canceled", err)
 	}
 	var resumedAt catalog.VerifyProgress
+	maxLeased := 0
 	r, err := catalog.Verify(context.Background(), e.pg, e.ddb, run, catalog.WithVerifyProgress(func(p catalog.VerifyProgress) {
 		if resumedAt.Units == 0 {
 			resumedAt = p
 		}
+		maxLeased = max(maxLeased, p.Leased)
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -200,6 +202,9 @@ func TestVerifyResumes(t *testing.T) {
 	if resumedAt.UnitsDone != stoppedAt.UnitsDone+1 {
 		t.Errorf("the second worker's first unit made %d done, want %d: it resumes after the %d the first finished",
 			resumedAt.UnitsDone, stoppedAt.UnitsDone+1, stoppedAt.UnitsDone)
+	}
+	if maxLeased != 0 {
+		t.Errorf("%d units held after a unit was done by the only worker, want 0: a worker leases one unit at a time", maxLeased)
 	}
 	checkFindings(t, e, r, expectedFindings(extra))
 }

@@ -116,6 +116,7 @@ type runState struct {
 	rangeSize            int64
 	segments             int
 	units, done, pending int // pending: neither done nor leased
+	leased               int
 	entities             int64
 }
 
@@ -124,9 +125,10 @@ func (s *PostgresStore) runState(ctx context.Context, run int64) (runState, erro
 	err := s.pool.QueryRow(ctx, `SELECT r.phase, r.range_size, r.segments,
 	count(u.*), count(u.*) FILTER (WHERE u.done),
 	count(u.*) FILTER (WHERE NOT u.done AND (u.lease_until IS NULL OR u.lease_until < now())),
+	count(u.*) FILTER (WHERE NOT u.done AND u.lease_until >= now()),
 	coalesce(sum(u.entities), 0)
 FROM verify_runs r LEFT JOIN verify_units u ON u.run_id = r.id
-WHERE r.id = $1 GROUP BY r.id`, run).Scan(&st.phase, &st.rangeSize, &st.segments, &st.units, &st.done, &st.pending, &st.entities)
+WHERE r.id = $1 GROUP BY r.id`, run).Scan(&st.phase, &st.rangeSize, &st.segments, &st.units, &st.done, &st.pending, &st.leased, &st.entities)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, errors.New("catalog: no such verification run")
 	}
