@@ -94,7 +94,8 @@
 // read by the backfill never overwrites a newer item of the dual write, and
 // replaying any of them is harmless. [Backfill] reads PostgreSQL in ranges
 // of ids with bounded concurrency, to spare the primary, and resumes from a
-// checkpoint.
+// checkpoint; [BackfillShared] leases the ranges through PostgreSQL instead,
+// so that any number of processes share one backfill.
 //
 // # Verification
 //

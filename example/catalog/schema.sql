@@ -132,3 +132,18 @@ CREATE TABLE IF NOT EXISTS verify_findings (
     fields    text[] NOT NULL,
     PRIMARY KEY (run_id, entity, entity_id)
 );
+
+-- The shared backfill (BackfillShared): key ranges leased like verification
+-- units, so any number of processes copy one backfill together.
+CREATE TABLE IF NOT EXISTS backfill_units (
+    entity      text        NOT NULL CHECK (entity IN ('customer', 'product', 'order')),
+    lo          bigint      NOT NULL,
+    hi          bigint      NOT NULL,
+    done        boolean     NOT NULL DEFAULT false,
+    leased_by   text,
+    lease_until timestamptz,
+    rows_read   bigint      NOT NULL DEFAULT 0,
+    written     bigint      NOT NULL DEFAULT 0,
+    skipped     bigint      NOT NULL DEFAULT 0,
+    PRIMARY KEY (entity, lo)
+);

@@ -85,6 +85,8 @@ func backfill(ctx context.Context, args []string) error {
 	writers := fs.Int("concurrency", catalog.DefaultWriteConcurrency, "ranges copied at once")
 	readers := fs.Int("readers", catalog.DefaultReadConcurrency, "ranges read from PostgreSQL at once")
 	size := fs.Int("range", catalog.DefaultRangeSize, "ids per range")
+	shared := fs.Bool("shared", false, "lease ranges through PostgreSQL, so that any number of processes share the backfill (all with the same -range)")
+	lease := fs.Duration("lease", 30*time.Second, "with -shared: how long a range stays with a process that stopped answering")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -104,7 +106,12 @@ func backfill(ctx context.Context, args []string) error {
 		opts = append(opts, catalog.WithRestart())
 	}
 	start := time.Now()
-	stats, err := catalog.Backfill(ctx, pg, ddb, opts...)
+	var stats catalog.BackfillStats
+	if *shared {
+		stats, err = catalog.BackfillShared(ctx, pg, ddb, *lease, opts...)
+	} else {
+		stats, err = catalog.Backfill(ctx, pg, ddb, opts...)
+	}
 	out.Done()
 	for _, e := range catalog.Entities() {
 		p := stats[e]
@@ -112,7 +119,7 @@ func backfill(ctx context.Context, args []string) error {
 			e, demo.Count(p.Rows), demo.Count(p.Written), demo.Count(p.Skipped), p.Checkpoint)
 	}
 	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("interrupted after %s; run it again to resume from the checkpoints", demo.Seconds(time.Since(start)))
+		return fmt.Errorf("interrupted after %s; run it again to resume", demo.Seconds(time.Since(start)))
 	}
 	return err
 }
