@@ -127,20 +127,26 @@ ON CONFLICT DO NOTHING`, string(e), size); err != nil {
 	return postgres.MapError(err)
 }
 
-// leaseBackfill takes the next free range, entities in backfill order.
+// leaseBackfill takes the next free range, entities in backfill order: found
+// and locked first, then leased by its key, in one transaction.
 func (s *PostgresStore) leaseBackfill(ctx context.Context, worker string, d time.Duration) (e Entity, lo, hi int64, ok bool, err error) {
-	var entity string
-	err = s.pool.QueryRow(ctx, `WITH c AS MATERIALIZED (
-	SELECT entity, lo FROM backfill_units
-	WHERE NOT done AND (lease_until IS NULL OR lease_until < now())
-	ORDER BY array_position(ARRAY['customer', 'product', 'order'], entity), lo LIMIT 1 FOR UPDATE SKIP LOCKED)
-UPDATE backfill_units u SET leased_by = $1, lease_until = now() + $2 * interval '1 microsecond'
-FROM c WHERE u.entity = c.entity AND u.lo = c.lo
-RETURNING u.entity, u.lo, u.hi`, worker, d.Microseconds()).Scan(&entity, &lo, &hi)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", 0, 0, false, nil
-	}
-	return Entity(entity), lo, hi, err == nil, postgres.MapError(err)
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var entity string
+		err := tx.QueryRow(ctx, `SELECT entity, lo, hi FROM backfill_units
+WHERE NOT done AND (lease_until IS NULL OR lease_until < now())
+ORDER BY array_position(ARRAY['customer', 'product', 'order'], entity), lo LIMIT 1 FOR UPDATE SKIP LOCKED`).Scan(&entity, &lo, &hi)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		e, ok = Entity(entity), true
+		_, err = tx.Exec(ctx, `UPDATE backfill_units SET leased_by = $3, lease_until = now() + $4 * interval '1 microsecond'
+WHERE entity = $1 AND lo = $2`, entity, lo, worker, d.Microseconds())
+		return err
+	})
+	return e, lo, hi, ok && err == nil, postgres.MapError(err)
 }
 
 func (s *PostgresStore) finishBackfill(ctx context.Context, e Entity, lo int64, rows int, res putResult) error {

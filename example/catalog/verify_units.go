@@ -65,21 +65,27 @@ SELECT $1, 'dynamodb', '', seg, seg + 1 FROM generate_series(0, $2 - 1) AS seg`,
 }
 
 // lease takes the next free unit of the run for worker until the lease
-// runs out; ok is false when none is free.
+// runs out; ok is false when none is free. The unit is found and locked
+// first, then leased by its key, in one transaction: the update touches
+// exactly that row.
 func (s *PostgresStore) lease(ctx context.Context, run int64, worker string, d time.Duration) (u verifyUnit, ok bool, err error) {
-	var entity string
-	err = s.pool.QueryRow(ctx, `WITH c AS MATERIALIZED (
-	SELECT kind, entity, lo FROM verify_units
-	WHERE run_id = $1 AND NOT done AND (lease_until IS NULL OR lease_until < now())
-	ORDER BY kind DESC, entity, lo LIMIT 1 FOR UPDATE SKIP LOCKED)
-UPDATE verify_units u SET leased_by = $2, lease_until = now() + $3 * interval '1 microsecond'
-FROM c WHERE u.run_id = $1 AND u.kind = c.kind AND u.entity = c.entity AND u.lo = c.lo
-RETURNING u.kind, u.entity, u.lo, u.hi`, run, worker, d.Microseconds()).Scan(&u.kind, &entity, &u.lo, &u.hi)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return u, false, nil
-	}
-	u.entity = Entity(entity)
-	return u, err == nil, postgres.MapError(err)
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var entity string
+		err := tx.QueryRow(ctx, `SELECT kind, entity, lo, hi FROM verify_units
+WHERE run_id = $1 AND NOT done AND (lease_until IS NULL OR lease_until < now())
+ORDER BY kind DESC, entity, lo LIMIT 1 FOR UPDATE SKIP LOCKED`, run).Scan(&u.kind, &entity, &u.lo, &u.hi)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		u.entity, ok = Entity(entity), true
+		_, err = tx.Exec(ctx, `UPDATE verify_units SET leased_by = $5, lease_until = now() + $6 * interval '1 microsecond'
+WHERE run_id = $1 AND kind = $2 AND entity = $3 AND lo = $4`, run, u.kind, entity, u.lo, worker, d.Microseconds())
+		return err
+	})
+	return u, ok && err == nil, postgres.MapError(err)
 }
 
 // release frees the units the worker holds and has not finished, when it
