@@ -146,10 +146,15 @@ WHERE r.id = $1 GROUP BY r.id`, run).Scan(&st.phase, &st.rangeSize, &st.segments
 // one worker moves it; the others see the new phase.
 func (s *PostgresStore) advance(ctx context.Context, run int64) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// The lock first, then the count in a statement of its own: its
+		// snapshot is taken after the lock, so it sees the units a worker
+		// that advanced the run just before has added.
 		var phase string
 		var undone int
-		if err := tx.QueryRow(ctx, `SELECT phase, (SELECT count(*) FROM verify_units WHERE run_id = $1 AND NOT done)
-FROM verify_runs WHERE id = $1 FOR UPDATE`, run).Scan(&phase, &undone); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT phase FROM verify_runs WHERE id = $1 FOR UPDATE`, run).Scan(&phase); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM verify_units WHERE run_id = $1 AND NOT done`, run).Scan(&undone); err != nil {
 			return err
 		}
 		if undone > 0 {
