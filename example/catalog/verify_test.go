@@ -270,3 +270,32 @@ func TestRepairFindings(t *testing.T) {
 		t.Errorf("after the repair: %+v; want only the absorbed difference of product 1", after.Findings)
 	}
 }
+
+// TestVerifyManyWorkersFinishTogether runs runs with four workers that
+// finish their counting at about the same time, so that several advance the
+// run at once: none may end it before its comparisons ran.
+func TestVerifyManyWorkersFinishTogether(t *testing.T) {
+	e, extra := drifted(t)
+	for round := range 5 {
+		run, err := catalog.NewVerifyRun(context.Background(), e.pg, catalog.WithVerifyRangeSize(4), catalog.WithVerifySegments(4))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		reports := make([]catalog.VerifyReport, 4)
+		errs := make([]error, 4)
+		for i := range 4 {
+			wg.Go(func() { reports[i], errs[i] = catalog.Verify(context.Background(), e.pg, e.ddb, run) })
+		}
+		wg.Wait()
+		for i := range 4 {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			if len(reports[i].Findings) != len(expectedFindings(extra)) {
+				t.Fatalf("round %d, worker %d: %d findings, want %d: the run ended before its comparisons",
+					round, i, len(reports[i].Findings), len(expectedFindings(extra)))
+			}
+		}
+	}
+}
