@@ -64,6 +64,10 @@ type App struct {
 	Postgres *catalog.PostgresStore
 	DynamoDB *catalog.DynamoDBStore
 	Writer   *catalog.DualWriter
+	// WriteModes says the write mode (flag shadowread.write-mode).
+	WriteModes catalog.WriteModeSource
+	// Repairer replays the repair logs in the background.
+	Repairer *catalog.RepairWorker
 	Recorder *telemetry.OTel
 	Shadow   *middleware.Shadower
 	// Flags decides per request, as the middleware asks it.
@@ -139,12 +143,13 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 		return a, err
 	}
 
-	decider, stopFlags, err := openFlags(ctx, cfg.FlagFile, cfg.Logger)
+	decider, writeModes, stopFlags, err := openFlags(ctx, cfg.FlagFile, cfg.Logger)
 	if err != nil {
 		return a, err
 	}
 	a.onClose(stopFlags)
 	a.Flags = decider
+	a.WriteModes = writeModes
 
 	a.Recorder = telemetry.New(obs.tracer, obs.meter, telemetry.WithLogger(cfg.Logger))
 	var rec telemetry.Recorder = a.Recorder
@@ -159,9 +164,12 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 	// Shadows finish before the flags and the stores they use go away.
 	a.onClose(a.Shadow.Close)
 
-	a.Writer = catalog.NewDualWriter(a.Postgres, a.DynamoDB,
+	a.Writer = catalog.NewDualWriter(a.Postgres, a.DynamoDB, catalog.WithWriteModes(writeModes),
 		catalog.WithWriteLogger(cfg.Logger), catalog.WithWriteMeterProvider(obs.meter))
-	routes := catalog.NewRouter(catalog.NewStores(a.Postgres, a.DynamoDB), a.Shadow.Handler,
+	a.Repairer = catalog.StartRepairWorker(a.Postgres, a.DynamoDB, catalog.WithRepairWriteModes(writeModes),
+		catalog.WithRepairLogger(cfg.Logger), catalog.WithRepairMeterProvider(obs.meter))
+	a.onClose(a.Repairer.Close)
+	routes := catalog.NewRouter(catalog.NewStores(a.Postgres, a.DynamoDB), a.Shadow.Handler, catalog.WithWriteModeGuard(writeModes),
 		catalog.WithWriter(a.Writer), catalog.WithMeterProvider(obs.meter), catalog.WithLogger(cfg.Logger))
 
 	var service http.Handler = routes

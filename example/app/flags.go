@@ -18,24 +18,25 @@ import (
 const flagDomain = "catalog"
 
 // openFlags starts the flagd provider on the flag file and returns the
-// decider and a function that stops both. The OpenFeature API is an
+// decider, the write-mode source and a function that stops them. The OpenFeature API is an
 // instance of the service's own rather than the global one, so that
 // closing the service stops the SDK's goroutines too.
-func openFlags(ctx context.Context, path string, logger *slog.Logger) (*flags.Flags, func(context.Context) error, error) {
+func openFlags(ctx context.Context, path string, logger *slog.Logger) (*flags.Flags, *catalog.FlagWriteModes, func(context.Context) error, error) {
 	provider, err := flagd.NewProvider(
 		flagd.WithFileResolver(),
 		flagd.WithOfflineFilePath(path),
 		flagd.WithLogger(logr.FromSlogHandler(logger.Handler())),
 	)
 	if err != nil {
-		return nil, nil, fmt.Errorf("app: flagd provider for %s: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("app: flagd provider for %s: %w", path, err)
 	}
 	api := isolated.NewAPI()
 	domain := openfeature.WithDomain(flagDomain)
 	if err := api.SetProviderAndWait(ctx, provider, domain); err != nil {
-		return nil, nil, fmt.Errorf("app: flag file %s: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("app: flag file %s: %w", path, err)
 	}
-	decider := flags.New(api.NewClient(domain),
+	client := api.NewClient(domain)
+	decider := flags.New(client,
 		// Exact mode: the flag file targets customers (fractional primary
 		// switch), which cached mode would never show a customer to.
 		flags.WithExactEvaluation(),
@@ -45,5 +46,5 @@ func openFlags(ctx context.Context, path string, logger *slog.Logger) (*flags.Fl
 		decider.Close()
 		return api.Shutdown(ctx)
 	}
-	return decider, stop, nil
+	return decider, catalog.NewFlagWriteModes(client, catalog.DefaultWriteMode), stop, nil
 }

@@ -81,7 +81,8 @@ func WithProgress(fn func(BackfillProgress)) BackfillOption {
 }
 
 // Backfill copies the history that predates the dual write from
-// PostgreSQL to DynamoDB: products, then orders, in ranges of ids.
+// PostgreSQL to DynamoDB: customers, products, then orders, in ranges of
+// ids.
 //
 // It reads at most the configured number of ranges from PostgreSQL at a
 // time, so the primary keeps serving users, and writes each item only if
@@ -216,6 +217,8 @@ func (t *rangeTracker) report(fn func(BackfillProgress), elapsed time.Duration) 
 // they can be put into SQL text.
 func tableOf(e Entity) (string, error) {
 	switch e {
+	case EntityCustomer:
+		return "customers", nil
 	case EntityProduct:
 		return "products", nil
 	case EntityOrder:

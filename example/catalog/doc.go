@@ -50,24 +50,62 @@
 // id. Times are Numbers of microseconds, so that conditional writes can
 // compare them.
 //
-// # Writes
+// # Writes and the write mode
 //
 // Two write endpoints, mounted with [WithWriter], go through a
-// [DualWriter]: PostgreSQL first, in a transaction that also adds a row to
-// the repair log (the dynamodb_outbox table), then DynamoDB. A DynamoDB
-// failure does not fail the request; it is logged, counted and its row
-// stays in the log until [Repair] replays it.
+// [DualWriter], which writes the stores that the write mode names
+// ([WriteMode], the flag shadowread.write-mode beside shadowread.primary,
+// read per request through [NewFlagWriteModes]):
+//
+//	postgres        PostgreSQL only, before the migration
+//	both            PostgreSQL, the source of truth, then DynamoDB (the dual write)
+//	dynamodb-first  DynamoDB, now the source of truth, then PostgreSQL, kept up for rollback
+//	dynamodb        DynamoDB only; PostgreSQL can be decommissioned
+//
+// In mode both the PostgreSQL transaction also adds a row to the repair log
+// (the dynamodb_outbox table); the row is deleted once DynamoDB has the
+// change. A DynamoDB failure does not fail the request; it is logged,
+// counted and its row stays in the log. In mode dynamodb-first the roles
+// turn: an intent goes to PostgreSQL's repair log, kept in DynamoDB, before
+// the change, and PostgreSQL gets a copy of the entity's new DynamoDB state
+// after it. Order ids come from PostgreSQL's sequence or from a counter
+// item in DynamoDB, each kept above the other's ids, so modes can go back
+// and forth.
 //
 //	POST /customers/{customerID}/orders             {"lines":[{"sku":"P1-M","quantity":2}]}
 //	PUT  /products/{productID}/variants/{sku}/price  {"price":"12.50"}
 //
-// # Copying to DynamoDB
+// Reads refuse a store that the write mode does not write ([CheckRead],
+// mounted with [WithWriteModeGuard]): a 503 that names the flags, so that no
+// combination of the two flags serves stale data.
 //
-// The dual write, [Repair] and [Backfill] copy an entity the same way: they
-// read its current state from PostgreSQL and write each of its items to
-// DynamoDB only if the table has no item with a later updated_at. So an old
-// row read by the backfill never overwrites a newer item of the dual write,
-// and replaying any of them is harmless. [Backfill] reads PostgreSQL in
-// ranges of ids with bounded concurrency, to spare the primary, and resumes
-// from a checkpoint.
+// # Repair
+//
+// A [RepairWorker], owned by the service, replays both repair logs within
+// seconds ([Repair] and [RepairPostgres] do it once, for the catalog repair
+// command): a bounded batch per round, a pause that doubles while the
+// target store fails, and gauges of each log's depth and oldest entry.
+//
+// # Copying between the stores
+//
+// The dual write, the repairs and [Backfill] copy an entity the same way:
+// they read its current state from the source of truth and write it to the
+// other store only if that store has no later updated_at. So an old row
+// read by the backfill never overwrites a newer item of the dual write, and
+// replaying any of them is harmless. [Backfill] reads PostgreSQL in ranges
+// of ids with bounded concurrency, to spare the primary, and resumes from a
+// checkpoint; [BackfillShared] leases the ranges through PostgreSQL instead,
+// so that any number of processes share one backfill.
+//
+// # Verification
+//
+// [Verify] compares the stores as a whole, rows no request reads included:
+// per key range, counts and an order-independent checksum of the
+// normalised entities on both sides (PostgreSQL key ranges, DynamoDB
+// parallel-scan segments), then entity by entity, with the comparator's
+// PostgreSQL→DynamoDB preset and the middleware's signatures, in the ranges
+// whose checksums differ. Work units are leased through PostgreSQL with
+// FOR UPDATE SKIP LOCKED, so any number of processes share a run
+// ([NewVerifyRun]), a stopped run resumes, and [WithVerifyRate] bounds the
+// reads. [RepairFindings] repairs what a run found.
 package catalog

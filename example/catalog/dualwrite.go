@@ -36,18 +36,28 @@ type LineItem struct {
 	Quantity int    `json:"quantity"`
 }
 
-// DualWriter writes to PostgreSQL, the source of truth, and then to
+// DualWriter writes the stores that the write mode ([WriteMode], from
+// [WithWriteModes]; default [WriteBoth]) names, the source of truth first.
+//
+// In mode both it writes PostgreSQL, the source of truth, and then
 // DynamoDB. The PostgreSQL transaction also adds a row to the repair log
 // (the dynamodb_outbox table); the row is deleted once DynamoDB has the
 // change. When the DynamoDB write fails, the request still succeeds: the
 // failure is logged, counted (catalog.dualwrite.failures) and its row stays
-// in the repair log for [Repair]. A crash between the two writes leaves the
-// row as well, so no committed write is lost.
+// in the repair log for [Repair] or the [RepairWorker]. A crash between the
+// two writes leaves the row as well, so no committed write is lost.
+//
+// In mode dynamodb-first the roles turn: DynamoDB is written first and
+// PostgreSQL after it, with a repair log in DynamoDB for PostgreSQL's
+// failures, so that reads can still roll back to PostgreSQL. Modes postgres
+// and dynamodb write one store.
 type DualWriter struct {
 	pg      *PostgresStore
 	ddb     *DynamoDBStore
 	log     *slog.Logger
 	timeout time.Duration
+	modes   WriteModeSource
+	now     func() time.Time
 	writes  metric.Int64Counter
 	fails   metric.Int64Counter
 }
@@ -73,6 +83,15 @@ func WithWriteLogger(l *slog.Logger) WriterOption {
 	return func(w *DualWriter) { w.log = l }
 }
 
+// WithWriteModes sets where the write mode of each write comes from,
+// typically [NewFlagWriteModes] (default: [WriteBoth] always).
+func WithWriteModes(src WriteModeSource) WriterOption {
+	if src == nil {
+		panic("catalog: WithWriteModes(nil): pass catalog.FixedWriteMode(catalog.WriteBoth), or leave the option out")
+	}
+	return func(w *DualWriter) { w.modes = src }
+}
+
 // WithWriteMeterProvider sets where the dual-write counters go (default:
 // the global meter provider).
 func WithWriteMeterProvider(mp metric.MeterProvider) WriterOption {
@@ -81,8 +100,8 @@ func WithWriteMeterProvider(mp metric.MeterProvider) WriterOption {
 	}
 	return func(w *DualWriter) {
 		m := mp.Meter(ScopeName)
-		w.writes = counter(m, "catalog.dualwrite.writes", "{write}", "Writes committed to PostgreSQL, by entity and whether DynamoDB took them (dynamodb=ok|failed).")
-		w.fails = counter(m, "catalog.dualwrite.failures", "{write}", "DynamoDB writes that failed and were kept in the repair log, by entity.")
+		w.writes = counter(m, "catalog.dualwrite.writes", "{write}", "Writes committed to the source of truth, by entity and whether the other store took them (dynamodb=ok|failed, or postgres=ok|failed in write mode dynamodb-first).")
+		w.fails = counter(m, "catalog.dualwrite.failures", "{write}", "Writes to the second store that failed and were kept in its repair log, by entity and store.")
 	}
 }
 
@@ -91,7 +110,8 @@ func NewDualWriter(pg *PostgresStore, ddb *DynamoDBStore, opts ...WriterOption) 
 	if pg == nil || ddb == nil {
 		panic("catalog: NewDualWriter needs both stores")
 	}
-	w := &DualWriter{pg: pg, ddb: ddb, log: slog.Default(), timeout: DefaultWriteTimeout}
+	w := &DualWriter{pg: pg, ddb: ddb, log: slog.Default(), timeout: DefaultWriteTimeout,
+		modes: FixedWriteMode(DefaultWriteMode), now: time.Now}
 	WithWriteMeterProvider(otel.GetMeterProvider())(w)
 	for _, o := range opts {
 		o(w)
@@ -110,7 +130,7 @@ func counter(m metric.Meter, name, unit, desc string) metric.Int64Counter {
 const maxLines = 50
 
 // PlaceOrder creates a pending order for the customer at the variants'
-// current prices and returns it as PostgreSQL stored it.
+// current prices and returns it as the source of truth stored it.
 func (w *DualWriter) PlaceOrder(ctx context.Context, customerID int64, lines []LineItem) (Order, error) {
 	if len(lines) == 0 || len(lines) > maxLines {
 		return Order{}, fmt.Errorf("%w: an order has 1 to %d lines", ErrInvalid, maxLines)
@@ -122,6 +142,10 @@ func (w *DualWriter) PlaceOrder(ctx context.Context, customerID int64, lines []L
 			return Order{}, fmt.Errorf("%w: line %d needs a sku and a quantity from 1 to 1000", ErrInvalid, i+1)
 		}
 		skus[i], quantities[i] = l.SKU, int32(l.Quantity)
+	}
+	mode := w.modes.WriteMode(ctx)
+	if mode.Truth() == backends.DynamoDB {
+		return w.placeOrderDynamoDB(ctx, mode, customerID, skus, quantities)
 	}
 
 	distinct := uniq(skus)
@@ -161,6 +185,9 @@ JOIN variants v ON v.sku = t.sku`, orderID, skus, quantities); err != nil {
 WHERE id = $1`, orderID); err != nil {
 			return err
 		}
+		if !mode.Writes(backends.DynamoDB) {
+			return nil
+		}
 		outboxID, err = addToOutbox(ctx, tx, EntityOrder, orderID)
 		return err
 	})
@@ -171,9 +198,11 @@ WHERE id = $1`, orderID); err != nil {
 	if err != nil {
 		return Order{}, err // committed; the repair log has it
 	}
-	w.replicate(ctx, EntityOrder, orderID, outboxID, func(ctx context.Context) (putResult, error) {
-		return w.ddb.putOrder(ctx, o)
-	})
+	if mode.Writes(backends.DynamoDB) {
+		w.replicate(ctx, EntityOrder, orderID, outboxID, func(ctx context.Context) error {
+			return w.ddb.putOrderIfNewer(ctx, o)
+		})
+	}
 	return o, nil
 }
 
@@ -181,10 +210,14 @@ WHERE id = $1`, orderID); err != nil {
 var priceText = regexp.MustCompile(`^[0-9]{1,10}(\.[0-9]{1,2})?$`)
 
 // SetPrice changes a variant's price, moves the product's version forward
-// and returns the product as PostgreSQL stored it.
+// and returns the product as the source of truth stored it.
 func (w *DualWriter) SetPrice(ctx context.Context, productID int64, sku, price string) (Product, error) {
 	if !priceText.MatchString(price) {
 		return Product{}, fmt.Errorf("%w: price %q is not a decimal with at most two decimals", ErrInvalid, price)
+	}
+	mode := w.modes.WriteMode(ctx)
+	if mode.Truth() == backends.DynamoDB {
+		return w.setPriceDynamoDB(ctx, mode, productID, sku, price)
 	}
 	var outboxID int64
 	err := pgx.BeginFunc(ctx, w.pg.pool, func(tx pgx.Tx) error {
@@ -200,6 +233,9 @@ func (w *DualWriter) SetPrice(ctx context.Context, productID int64, sku, price s
 WHERE id = $1`, productID); err != nil {
 			return err
 		}
+		if !mode.Writes(backends.DynamoDB) {
+			return nil
+		}
 		outboxID, err = addToOutbox(ctx, tx, EntityProduct, productID)
 		return err
 	})
@@ -210,9 +246,12 @@ WHERE id = $1`, productID); err != nil {
 	if err != nil {
 		return Product{}, err
 	}
-	w.replicate(ctx, EntityProduct, productID, outboxID, func(ctx context.Context) (putResult, error) {
-		return w.ddb.putProduct(ctx, p)
-	})
+	if mode.Writes(backends.DynamoDB) {
+		w.replicate(ctx, EntityProduct, productID, outboxID, func(ctx context.Context) error {
+			_, err := w.ddb.putProduct(ctx, p)
+			return err
+		})
+	}
 	return p, nil
 }
 
@@ -220,13 +259,13 @@ WHERE id = $1`, productID); err != nil {
 // cancellation so a client that hangs up does not leave it half done. On
 // success the outbox row goes; on failure it stays, and the request still
 // succeeds: PostgreSQL has the change, and Repair will copy it.
-func (w *DualWriter) replicate(ctx context.Context, e Entity, id, outboxID int64, put func(context.Context) (putResult, error)) {
+func (w *DualWriter) replicate(ctx context.Context, e Entity, id, outboxID int64, put func(context.Context) error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
 	defer cancel()
 	entity := attribute.String("entity", string(e))
-	if _, err := put(ctx); err != nil {
+	if err := put(ctx); err != nil {
 		w.writes.Add(ctx, 1, metric.WithAttributes(entity, attribute.String("dynamodb", "failed")))
-		w.fails.Add(ctx, 1, metric.WithAttributes(entity))
+		w.fails.Add(ctx, 1, metric.WithAttributes(entity, attribute.String("store", "dynamodb")))
 		w.log.WarnContext(ctx, "catalog: dynamodb write failed; kept in the repair log",
 			"entity", e, "id", id, "repair_log_id", outboxID, "err", err)
 		if err := w.pg.keepInOutbox(ctx, outboxID, err); err != nil {

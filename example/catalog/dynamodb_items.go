@@ -11,12 +11,16 @@ import (
 
 // The single-table design: every entity lives in one table with a generic
 // composite key (PK, SK), and one global secondary index (GSI1) serves the
-// one access pattern the base table cannot:
+// access patterns the base table cannot (an order by id, a variant by SKU
+// for the writes that run on DynamoDB alone):
 //
 //	entity    PK              SK                                GSI1PK      GSI1SK
 //	product   PRODUCT#<id>    META
-//	variant   PRODUCT#<id>    VARIANT#<sku>
+//	variant   PRODUCT#<id>    VARIANT#<sku>                     SKU#<sku>   VARIANT
+//	customer  CUSTOMER#<id>   PROFILE
 //	order     CUSTOMER#<id>   ORDER#<created_at>#<order id>     ORDER#<id>  ORDER
+//	counter   COUNTER         ORDER_ID
+//	repair    OUTBOX#postgres <created_at>#<entity>#<id>#<n>
 //
 // A product with its variants is one Query on PRODUCT#<id>; a customer's
 // orders newest first are a Query on CUSTOMER#<id> in descending SK order;
@@ -37,6 +41,9 @@ const (
 	GSI1 = "GSI1"
 
 	skMeta         = "META"
+	skProfile      = "PROFILE"
+	skuGSI1PKPfx   = "SKU#"
+	gsi1VariantSK  = "VARIANT"
 	skVariantPfx   = "VARIANT#"
 	skOrderPfx     = "ORDER#"
 	gsi1OrderSK    = "ORDER"
@@ -66,6 +73,11 @@ func OrderKey(o Order) map[string]types.AttributeValue {
 
 func key(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{attrPK: avS(pk), attrSK: avS(sk)}
+}
+
+// CustomerKey is the key of a customer's profile item.
+func CustomerKey(id int64) map[string]types.AttributeValue {
+	return key(customerPK(id), skProfile)
 }
 
 func productPK(id int64) string  { return productPKPfx + strconv.FormatInt(id, 10) }
@@ -101,6 +113,8 @@ func productItems(p Product) []map[string]types.AttributeValue {
 	items = append(items, meta)
 	for _, v := range p.Variants {
 		item := VariantKey(p.ID, v.SKU)
+		item[attrGSI1PK] = avS(skuGSI1PKPfx + v.SKU)
+		item[attrGSI1SK] = avS(gsi1VariantSK)
 		item["type"] = avS("variant")
 		item["sku"] = avS(v.SKU)
 		item["name"] = avS(v.Name)
@@ -110,6 +124,19 @@ func productItems(p Product) []map[string]types.AttributeValue {
 		items = append(items, item)
 	}
 	return items
+}
+
+// customerItem returns the customer's profile item. Customers never
+// change, so their version is their creation time.
+func customerItem(c Customer) map[string]types.AttributeValue {
+	item := CustomerKey(c.ID)
+	item["type"] = avS("customer")
+	item["id"] = avInt(c.ID)
+	item["name"] = avS(c.Name)
+	item["email"] = avS(c.Email)
+	item["created_at"] = TimeAttribute(c.CreatedAt)
+	item[attrUpdatedAt] = TimeAttribute(c.CreatedAt)
+	return item
 }
 
 // orderItem returns the order's item, lines embedded.

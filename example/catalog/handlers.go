@@ -19,6 +19,7 @@ import (
 // handlers are the read endpoints, written once for both stores.
 type handlers struct {
 	stores Stores
+	modes  WriteModeSource
 	log    *slog.Logger
 	// views counts product page views: the side effect a shadow run must
 	// not repeat.
@@ -32,10 +33,28 @@ func newHandlers(stores Stores, c config) *handlers {
 	if err != nil {
 		otel.Handle(err)
 	}
-	return &handlers{stores: stores, log: c.logger, views: views}
+	return &handlers{stores: stores, modes: c.modes, log: c.logger, views: views}
+}
+
+// refused answers 503 when the write mode does not write the store the
+// request is routed to, and reports whether it did.
+func (h *handlers) refused(w http.ResponseWriter, r *http.Request) bool {
+	ctx := r.Context()
+	err := CheckRead(h.modes.WriteMode(ctx), backends.Target(ctx))
+	if err == nil {
+		return false
+	}
+	if !backends.IsShadow(ctx) {
+		h.log.ErrorContext(ctx, "catalog: read refused", "route", chi.RouteContext(ctx).RoutePattern(), "err", err)
+	}
+	writeError(w, http.StatusServiceUnavailable, err.Error())
+	return true
 }
 
 func (h *handlers) getProduct(w http.ResponseWriter, r *http.Request) {
+	if h.refused(w, r) {
+		return
+	}
 	id, ok := idParam(w, r, "productID")
 	if !ok {
 		return
@@ -49,6 +68,9 @@ func (h *handlers) getProduct(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) getOrder(w http.ResponseWriter, r *http.Request) {
+	if h.refused(w, r) {
+		return
+	}
 	id, ok := idParam(w, r, "orderID")
 	if !ok {
 		return
@@ -59,6 +81,9 @@ func (h *handlers) getOrder(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handlers) listOrders(w http.ResponseWriter, r *http.Request) {
+	if h.refused(w, r) {
+		return
+	}
 	customerID, ok := idParam(w, r, "customerID")
 	if !ok {
 		return

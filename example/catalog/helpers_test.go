@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,8 +34,14 @@ type env struct {
 // DynamoDB-API server at endpoint.
 func newEnv(t *testing.T, endpoint string) *env {
 	t.Helper()
+	return newEnvOn(t, testenv.NewDatabase(t), endpoint)
+}
+
+// newEnvOn is newEnv on the database at pgURL.
+func newEnvOn(t *testing.T, pgURL, endpoint string) *env {
+	t.Helper()
 	ctx := context.Background()
-	pool, err := postgres.Open(ctx, testenv.NewDatabase(t))
+	pool, err := postgres.Open(ctx, pgURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +104,7 @@ func (e *env) seedSmall(t *testing.T) {
 		e.exec(t, `INSERT INTO order_lines VALUES ($1, 1, 'P2', 2, 12.50), ($1, 2, 'P1-S', 1, 45.00)`, o.id)
 		e.exec(t, `UPDATE orders SET total = 70.00 WHERE id = $1`, o.id)
 	}
+	e.exec(t, `SELECT setval(pg_get_serial_sequence('orders', 'id'), 20)`)
 }
 
 // backfill copies everything to DynamoDB.
@@ -168,4 +176,31 @@ func decode(t *testing.T, status int, body []byte, v any) {
 	if err := json.Unmarshal(body, v); err != nil {
 		t.Fatalf("%v in %s", err, body)
 	}
+}
+
+// waitFor polls cond until it holds, failing the test after 30 s: for work
+// that background goroutines finish, never to measure time.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// modeVar is a write mode that a test changes, as a flag edit would.
+type modeVar struct{ v atomic.Value }
+
+func newModeVar(m catalog.WriteMode) *modeVar {
+	mv := &modeVar{}
+	mv.set(m)
+	return mv
+}
+
+func (mv *modeVar) set(m catalog.WriteMode) { mv.v.Store(m) }
+func (mv *modeVar) WriteMode(context.Context) catalog.WriteMode {
+	return mv.v.Load().(catalog.WriteMode)
 }

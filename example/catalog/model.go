@@ -66,3 +66,13 @@ const (
 	StatusDelivered = "delivered"
 	StatusCancelled = "cancelled"
 )
+
+// Customer is a customer. The service reads customers only to check that
+// an order's customer exists; DynamoDB keeps a profile item per customer
+// for the writes that run on DynamoDB alone.
+type Customer struct {
+	ID        int64
+	Name      string
+	Email     string
+	CreatedAt time.Time
+}

@@ -70,3 +70,15 @@ func (s *PostgresStore) RepairLogSize(ctx context.Context) (int, error) {
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM dynamodb_outbox`).Scan(&n)
 	return n, postgres.MapError(err)
 }
+
+// RepairLogAge returns the number of rows in the repair log and the
+// creation time of the oldest (zero when empty).
+func (s *PostgresStore) RepairLogAge(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var oldest *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT count(*), min(created_at) FROM dynamodb_outbox`).Scan(&n, &oldest)
+	if err != nil || oldest == nil {
+		return n, time.Time{}, postgres.MapError(err)
+	}
+	return n, oldest.UTC(), nil
+}

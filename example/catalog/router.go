@@ -41,6 +41,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	writer *DualWriter
+	modes  WriteModeSource
 	meter  metric.MeterProvider
 	logger *slog.Logger
 }
@@ -51,6 +52,18 @@ func WithWriter(w *DualWriter) Option {
 		panic("catalog: WithWriter(nil): pass catalog.NewDualWriter(pg, ddb), or leave the option out for a read-only service")
 	}
 	return optionFunc(func(c *config) { c.writer = w })
+}
+
+// WithWriteModeGuard makes every read check the write mode first
+// ([CheckRead]): a read routed to a store that the mode does not write is
+// refused with 503 and an error that says so, so that no combination of the
+// primary flag and the write-mode flag serves stale data. Give it the
+// writer's source (default: [WriteBoth], which writes both stores).
+func WithWriteModeGuard(src WriteModeSource) Option {
+	if src == nil {
+		panic("catalog: WithWriteModeGuard(nil): pass the writer's write-mode source, or leave the option out")
+	}
+	return optionFunc(func(c *config) { c.modes = src })
 }
 
 // WithMeterProvider sets where the service's own metrics go (default: the
@@ -87,7 +100,7 @@ func NewRouter(stores Stores, shadow func(http.Handler) http.Handler, opts ...Op
 	if stores.Products == nil || stores.Orders == nil {
 		panic("catalog: NewRouter needs both store routers; build them with catalog.NewStores")
 	}
-	c := config{logger: slog.Default(), meter: otel.GetMeterProvider()}
+	c := config{logger: slog.Default(), meter: otel.GetMeterProvider(), modes: FixedWriteMode(DefaultWriteMode)}
 	for _, o := range opts {
 		o.apply(&c)
 	}

@@ -27,9 +27,12 @@ type Drift struct {
 	// Detail names the item and the values.
 	Detail string
 	// Route is the route pattern that shows it; Paths are the request paths
-	// whose reads see it.
+	// whose reads see it, none for drift on keys no request reads.
 	Route string
 	Paths []string
+	// Entity and ID name the entity, as verification reports it.
+	Entity catalog.Entity
+	ID     int64
 }
 
 // Victims are the keys the drift was put on, for the load to read.
@@ -146,14 +149,14 @@ func (in *injector) order(ctx context.Context, status string) (catalog.Order, er
 
 func productDrift(p catalog.Product, what, detail string, benign bool) Drift {
 	return Drift{What: what, Benign: benign, Detail: detail, Route: catalog.RouteProduct,
-		Paths: []string{"/products/" + strconv.FormatInt(p.ID, 10)}}
+		Paths: []string{"/products/" + strconv.FormatInt(p.ID, 10)}, Entity: catalog.EntityProduct, ID: p.ID}
 }
 
 func orderDrift(o catalog.Order, what, detail string) Drift {
 	return Drift{What: what, Detail: detail, Route: catalog.RouteOrder, Paths: []string{
 		"/orders/" + strconv.FormatInt(o.ID, 10),
 		"/customers/" + strconv.FormatInt(o.CustomerID, 10) + "/orders",
-	}}
+	}, Entity: catalog.EntityOrder, ID: o.ID}
 }
 
 func (in *injector) missingProduct(ctx context.Context) (Drift, error) {
@@ -290,12 +293,104 @@ func (in *injector) update(ctx context.Context, key map[string]types.AttributeVa
 	for i, v := range values {
 		attrs[names[i]] = v
 	}
-	_, err := in.ddb.Client().UpdateItem(ctx, &awsddb.UpdateItemInput{
+	in2 := &awsddb.UpdateItemInput{
 		TableName: aws.String(in.ddb.Table()), Key: key,
 		UpdateExpression: aws.String(expr), ExpressionAttributeValues: attrs,
 		ConditionExpression: aws.String("attribute_exists(PK)"),
-	})
+	}
+	if strings.Contains(expr, "#s") { // status is a reserved word
+		in2.ExpressionAttributeNames = map[string]string{"#s": "status"}
+	}
+	_, err := in.ddb.Client().UpdateItem(ctx, in2)
 	return err
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// InjectUnreadDrift puts drift on cold keys, which no request reads: only a
+// verification of the whole stores can find it. A product and an order
+// missing in DynamoDB, an order whose status changed in DynamoDB only, and
+// an order that exists in DynamoDB alone.
+func InjectUnreadDrift(ctx context.Context, pg *catalog.PostgresStore, ddb *catalog.DynamoDBStore, keys *Keys) ([]Drift, error) {
+	in := &injector{pg: pg, ddb: ddb}
+	unread := func(e catalog.Entity, id int64, what, detail string) Drift {
+		return Drift{What: what + " (unread)", Detail: detail, Entity: e, ID: id}
+	}
+	var drifts []Drift
+
+	p, err := pg.Product(ctx, keys.ColdProducts[0])
+	if err != nil {
+		return nil, err
+	}
+	if err := in.delete(ctx, catalog.ProductKey(p.ID)); err != nil {
+		return nil, err
+	}
+	for _, v := range p.Variants {
+		if err := in.delete(ctx, catalog.VariantKey(p.ID, v.SKU)); err != nil {
+			return nil, err
+		}
+	}
+	drifts = append(drifts, unread(catalog.EntityProduct, p.ID, "missing in DynamoDB", fmt.Sprintf("product %d and its %d variants", p.ID, len(p.Variants))))
+
+	missing, err := pg.Order(ctx, keys.ColdOrders[0].ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.delete(ctx, catalog.OrderKey(missing)); err != nil {
+		return nil, err
+	}
+	drifts = append(drifts, unread(catalog.EntityOrder, missing.ID, "missing in DynamoDB", fmt.Sprintf("order %d of customer %d", missing.ID, missing.CustomerID)))
+
+	changed, err := pg.Order(ctx, keys.ColdOrders[1].ID)
+	if err != nil {
+		return nil, err
+	}
+	status := catalog.StatusCancelled
+	if changed.Status == status {
+		status = catalog.StatusDelivered
+	}
+	if err := in.update(ctx, catalog.OrderKey(changed), "SET #s = :v", &types.AttributeValueMemberS{Value: status}); err != nil {
+		return nil, err
+	}
+	drifts = append(drifts, unread(catalog.EntityOrder, changed.ID, "status changed in DynamoDB only",
+		fmt.Sprintf("order %d: %s in PostgreSQL, %s in DynamoDB", changed.ID, changed.Status, status)))
+
+	// An order PostgreSQL never had: a copy of a cold order under an id far
+	// above the others.
+	extra, err := pg.Order(ctx, keys.ColdOrders[2].ID)
+	if err != nil {
+		return nil, err
+	}
+	extra.ID += 1_000_000_000
+	if err := in.putOrder(ctx, extra); err != nil {
+		return nil, err
+	}
+	drifts = append(drifts, unread(catalog.EntityOrder, extra.ID, "extra in DynamoDB", fmt.Sprintf("order %d of customer %d, in DynamoDB alone", extra.ID, extra.CustomerID)))
+	return drifts, nil
+}
+
+// putOrder writes an order's item as the catalog lays it out.
+func (in *injector) putOrder(ctx context.Context, o catalog.Order) error {
+	item := catalog.OrderKey(o)
+	item["GSI1PK"] = &types.AttributeValueMemberS{Value: "ORDER#" + strconv.FormatInt(o.ID, 10)}
+	item["GSI1SK"] = &types.AttributeValueMemberS{Value: "ORDER"}
+	item["type"] = &types.AttributeValueMemberS{Value: "order"}
+	item["id"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(o.ID, 10)}
+	item["customer_id"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(o.CustomerID, 10)}
+	item["status"] = &types.AttributeValueMemberS{Value: o.Status}
+	item["currency"] = &types.AttributeValueMemberS{Value: o.Currency}
+	item["total"] = &types.AttributeValueMemberN{Value: o.Total.String()}
+	item["created_at"] = catalog.TimeAttribute(o.CreatedAt)
+	item["updated_at"] = catalog.TimeAttribute(o.UpdatedAt)
+	var lines []types.AttributeValue
+	for _, l := range o.Lines {
+		lines = append(lines, &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
+			"sku":        &types.AttributeValueMemberS{Value: l.SKU},
+			"quantity":   &types.AttributeValueMemberN{Value: strconv.Itoa(l.Quantity)},
+			"unit_price": &types.AttributeValueMemberN{Value: l.UnitPrice.String()},
+		}})
+	}
+	item["lines"] = &types.AttributeValueMemberL{Value: lines}
+	_, err := in.ddb.Client().PutItem(ctx, &awsddb.PutItemInput{TableName: aws.String(in.ddb.Table()), Item: item})
+	return err
+}

@@ -45,7 +45,7 @@ func (p *Printer) Printf(format string, args ...any) {
 func (p *Printer) Progress(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	line := fmt.Sprintf(format, args...)
+	line := strings.TrimRight(fmt.Sprintf(format, args...), " ")
 	if !p.tty {
 		fmt.Fprintln(p.w, line)
 		return

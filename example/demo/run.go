@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,13 +33,14 @@ type Config struct {
 	// DynamoDBEndpoint is a DynamoDB-API server such as dynalite.
 	DynamoDBEndpoint string
 	Dataset          Dataset
-	// LoadDuration is how long the load runs; the primary switch happens
-	// half way.
-	LoadDuration time.Duration
-	Workers      int
-	// SwitchPercent of customers get DynamoDB as primary half way, on the
-	// product and order routes.
-	SwitchPercent int
+	// LoadDuration is how long the dark reads run; PhaseDuration how long
+	// each later phase with load runs.
+	LoadDuration  time.Duration
+	PhaseDuration time.Duration
+	Workers       int
+	// SwitchPercent of customers get DynamoDB as primary at the primary
+	// switch; RollbackPercent of them go back to PostgreSQL in the drill.
+	SwitchPercent, RollbackPercent int
 	// VictimShare of the reads go to the drifted keys.
 	VictimShare float64
 	// Addr is where the service listens; when it is taken, a free port.
@@ -55,17 +57,19 @@ type Config struct {
 	Out *Printer
 }
 
-// DefaultConfig is the demo of make demo: 10,000 products, 50,000 orders,
-// 30 seconds of load.
+// DefaultConfig is the demo of make demo: 2,500 products, 10,000 orders,
+// 8 seconds of dark reads and 4 seconds per later phase.
 func DefaultConfig() Config {
 	return Config{
-		Dataset:       Dataset{Customers: 2_000, Products: 10_000, Orders: 50_000, Seed: 1},
-		LoadDuration:  30 * time.Second,
-		Workers:       8,
-		SwitchPercent: 10,
-		VictimShare:   DefaultVictimShare,
-		Addr:          "127.0.0.1:8080",
-		AdminAddr:     "127.0.0.1:8081",
+		Dataset:         Dataset{Customers: 600, Products: 2_500, Orders: 10_000, Seed: 1},
+		LoadDuration:    8 * time.Second,
+		PhaseDuration:   4 * time.Second,
+		Workers:         8,
+		SwitchPercent:   10,
+		RollbackPercent: 50,
+		VictimShare:     DefaultVictimShare,
+		Addr:            "127.0.0.1:8080",
+		AdminAddr:       "127.0.0.1:8081",
 	}
 }
 
@@ -73,25 +77,25 @@ func DefaultConfig() Config {
 // OTEL_TRACES_SAMPLER does not choose a sampler.
 const traceRatio = 0.01
 
-// Run runs the demo: seed, backfill, drift, serve, load, report. It
-// returns whether the report found exactly the injected drift.
-func Run(ctx context.Context, cfg Config) (pass bool, err error) {
-	out := cfg.Out
-	started := time.Now()
-	var phases []Phase
-	phase := func(name string, since time.Time) time.Duration {
-		d := time.Since(since)
-		phases = append(phases, Phase{name, d})
-		return d
-	}
-	logger := slog.New(slog.NewJSONHandler(cfg.Log, nil))
+// readRoutes are the routes the primary flag switches.
+var readRoutes = []string{catalog.RouteProduct, catalog.RouteCustomerOrders, catalog.RouteOrder}
 
+// Run runs the whole migration: PostgreSQL only, dual write, backfill,
+// drift, verification, dark reads, repair, primary switch, DynamoDB first,
+// a rollback drill, DynamoDB only and decommission. Each phase prints one
+// line with its verdict. It returns whether every verdict held.
+func Run(ctx context.Context, cfg Config) (pass bool, err error) {
+	if cfg.PhaseDuration <= 0 {
+		cfg.PhaseDuration = cfg.LoadDuration / 2
+	}
+	out := cfg.Out
+	logger := slog.New(slog.NewJSONHandler(cfg.Log, nil))
 	pgURL, dbName, err := createDatabase(ctx, cfg.PostgresURL)
 	if err != nil {
 		return false, err
 	}
-	flagPath := filepath.Join(cfg.Dir, "flags.json")
-	if err := flagfile.Write(flagPath, flagfile.Default); err != nil {
+	d := &demoRun{cfg: cfg, out: out, started: time.Now(), flagPath: filepath.Join(cfg.Dir, "flags.json")}
+	if err := d.setFlags(flagState{mode: catalog.WritePostgres}); err != nil {
 		return false, err
 	}
 	// Spans go to the OTLP endpoint when the environment sets one, else to
@@ -107,18 +111,17 @@ func Run(ctx context.Context, cfg Config) (pass bool, err error) {
 		traces = f
 	}
 
-	var tracker *Tracker
 	a, err := app.New(ctx, app.Config{
 		PostgresURL:      pgURL,
 		DynamoDBEndpoint: cfg.DynamoDBEndpoint,
 		Table:            "catalog-" + dbName,
-		FlagFile:         flagPath,
+		FlagFile:         d.flagPath,
 		Logger:           logger,
 		TraceOutput:      traces,
 		TraceRatio:       traceRatio,
 		WrapRecorder: func(r telemetry.Recorder) telemetry.Recorder {
-			tracker = NewTracker(r)
-			return tracker
+			d.tracker = NewTracker(r)
+			return d.tracker
 		},
 		WrapHandler: TagRequests,
 	})
@@ -126,68 +129,13 @@ func Run(ctx context.Context, cfg Config) (pass bool, err error) {
 		return false, err
 	}
 	defer func() { err = errors.Join(err, a.Close(context.WithoutCancel(ctx))) }()
+	d.app = a
 
-	out.Printf("shadowread demo: a catalog service moving from PostgreSQL to DynamoDB\n\n")
-	out.Printf("  stores   PostgreSQL database %s, DynamoDB table %s at %s\n", dbName, a.DynamoDB.Table(), cfg.DynamoDBEndpoint)
-	out.Printf("  files    %s (flags.json: the live flag file; catalog.log: service logs)\n", cfg.Dir)
-	out.Printf("  traces   %s\n\n", app.TraceDestination(tracePath, traceRatio))
-
-	// 1. Seed PostgreSQL, the source of truth.
-	t := time.Now()
-	ds := cfg.Dataset
-	seeded, err := Seed(ctx, a.Postgres.Pool(), ds, time.Now())
-	if err != nil {
-		return false, err
-	}
-	out.Printf("[1/6] seed PostgreSQL    %s customers, %s products (%s variants), %s orders (%s lines)  %s\n",
-		Count(seeded.Customers), Count(seeded.Products), Count(seeded.Variants), Count(seeded.Orders), Count(seeded.Lines),
-		Seconds(phase("seed", t)))
-
-	// 2. Backfill DynamoDB.
-	t = time.Now()
-	out.Printf("[2/6] backfill DynamoDB  conditional writes on updated_at, %d ranges in flight, %d reading PostgreSQL\n",
-		catalog.DefaultWriteConcurrency, catalog.DefaultReadConcurrency)
-	bf, err := catalog.Backfill(ctx, a.Postgres, a.DynamoDB, catalog.WithProgress(BackfillProgress(out, int64(seeded.Products+seeded.Orders))))
-	out.Done()
-	if err != nil {
-		return false, err
-	}
-	items := bf[catalog.EntityProduct].Written + bf[catalog.EntityOrder].Written
-	d := phase("backfill", t)
-	out.Printf("      %s products and %s orders copied as %s items in %s (%s items/s)\n",
-		Count(bf[catalog.EntityProduct].Rows), Count(bf[catalog.EntityOrder].Rows), Count(items), Seconds(d), Count(int64(float64(items)/d.Seconds())))
-
-	// 3. Drift.
-	t = time.Now()
-	keys, err := LoadKeys(ctx, a.Postgres.Pool())
-	if err != nil {
-		return false, err
-	}
-	sampled := func(route string, customer int64) bool {
-		r, _ := http.NewRequest(http.MethodGet, "/", nil)
-		r.Header.Set(catalog.HeaderCustomerID, strconv.FormatInt(customer, 10))
-		return a.Flags.Decide(r, route).Sampled
-	}
-	drifts, victims, err := InjectDrift(ctx, a.Postgres, a.DynamoDB, keys, sampled, ds.Seed)
-	if err != nil {
-		return false, err
-	}
-	changes := 0
-	for _, dr := range drifts {
-		tracker.Watch(dr.Paths...)
-		if !dr.Benign {
-			changes++
-		}
-	}
-	out.Printf("[3/6] inject drift       %d real differences, %d representation differences  %s\n",
-		changes, len(drifts)-changes, Seconds(phase("drift", t)))
-
-	// 4. Serve.
 	ln, err := listen(cfg.Addr)
 	if err != nil {
 		return false, err
 	}
-	base := "http://" + ln.Addr().String()
+	d.base = "http://" + ln.Addr().String()
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -215,96 +163,678 @@ func Run(ctx context.Context, cfg Config) (pass bool, err error) {
 			err = errors.Join(err, serveErr)
 		}
 	}()
-	out.Printf("[4/6] serve              %s  (admin %s: report %s, metrics %s)\n", base, admin, app.PathReport, app.PathMetrics)
 
-	// 5. Load, with the primary switch half way.
-	t = time.Now()
-	switched := []string{catalog.RouteProduct, catalog.RouteOrder}
-	out.Printf("[5/6] load               %s, %d requests in flight; sampling 25%% of customers on products, 50%% on orders\n",
-		Seconds(cfg.LoadDuration), cfg.Workers)
-	tick := time.Second / 4
-	if !out.Terminal() {
-		tick = 5 * time.Second
+	out.Printf("shadowread demo: a catalog service moving from PostgreSQL to DynamoDB, behind two flags\n\n")
+	out.Printf("  stores   PostgreSQL database %s, DynamoDB table %s at %s\n", dbName, a.DynamoDB.Table(), cfg.DynamoDBEndpoint)
+	out.Printf("  service  %s (admin %s: report %s, metrics %s)\n", d.base, admin, app.PathReport, app.PathMetrics)
+	out.Printf("  files    %s (flags.json: the live flag file; catalog.log: service logs)\n", cfg.Dir)
+	out.Printf("  traces   %s\n", app.TraceDestination(tracePath, traceRatio))
+	out.Printf("  writes   on keys reads never touch (SeparateWriteKeys = %v)\n\n", SeparateWriteKeys)
+
+	phases := []struct {
+		name string
+		run  func(context.Context) (verdict, error)
+	}{
+		{"seed PostgreSQL", d.seed},
+		{"dual write", d.dualWrite},
+		{"backfill DynamoDB", d.backfill},
+		{"inject drift", d.drift},
+		{"verify stores", d.verify},
+		{"dark reads", d.darkReads},
+		{"repair and re-verify", d.repairDrift},
+		{"primary switch", d.primarySwitch},
+		{"write mode dynamodb-first", d.dynamoDBFirst},
+		{"rollback drill", d.rollbackDrill},
+		{"write mode dynamodb", d.dynamoDBOnly},
+		{"decommission PostgreSQL", d.decommission},
 	}
-	stats, err := Load(ctx, LoadConfig{
-		BaseURL: base, Duration: cfg.LoadDuration, Workers: cfg.Workers, Keys: keys, Seed: ds.Seed,
-		Victims: victims, VictimShare: cfg.VictimShare, Sampled: sampled,
-		Tick: tick,
-		Progress: func(p LoadProgress) {
-			out.Progress("      %5.1fs  %s requests (%s/s)  %s compared  %s mismatches  %s dropped  %s shadow errors  %s failed",
-				p.Elapsed.Seconds(), Count(p.Requests), Count(int64(float64(p.Requests)/p.Elapsed.Seconds())),
-				Count(tracker.sampled.Load()), Count(tracker.mismatches.Load()), Count(tracker.dropped.Load()),
-				Count(tracker.errors.Load()), Count(p.Errors))
-		},
-		Events: []LoadEvent{{At: cfg.LoadDuration / 2, Run: func() {
-			edited, err := flagfile.SplitPrimary(flagfile.Default, cfg.SwitchPercent, switched...)
-			if err == nil {
-				err = flagfile.Write(flagPath, edited)
+	var failed []string
+	for i, ph := range phases {
+		t := time.Now()
+		v, err := ph.run(ctx)
+		took := time.Since(t)
+		d.timings = append(d.timings, Phase{ph.name, took})
+		if err != nil {
+			out.Printf("[%2d/%d] %-26s ERROR %v\n", i+1, len(phases), ph.name, err)
+			return false, fmt.Errorf("phase %q: %w", ph.name, err)
+		}
+		mark := "ok  "
+		if !v.ok {
+			mark = "FAIL"
+			failed = append(failed, ph.name)
+		}
+		out.Printf("[%2d/%d] %-26s %s %s  (%s)\n", i+1, len(phases), ph.name, mark, v.says, Seconds(took))
+		if !v.ok {
+			for _, e := range v.evidence {
+				out.Printf("         evidence: %s\n", e)
 			}
-			if err != nil {
-				out.Printf("      flag file edit failed: %v\n", err)
-				return
-			}
-			tracker.StartSwitch()
-			out.Printf("      %5.1fs  flag file edited: DynamoDB is primary for %d%% of customers on %s and %s\n",
-				(cfg.LoadDuration / 2).Seconds(), cfg.SwitchPercent, switched[0], switched[1])
-		}}},
-	})
-	out.Done()
-	if err != nil {
-		return false, err
-	}
-	phase("load", t)
-	drained := drain(a, 10*time.Second)
-	out.Printf("      %s requests in %s (%s/s): %s product, %s order-list, %s order reads; %s orders placed, %s prices changed; %s failed\n",
-		Count(stats.Requests), Seconds(stats.Duration), Count(int64(float64(stats.Requests)/stats.Duration.Seconds())),
-		Count(stats.ByOperation["product"]), Count(stats.ByOperation["order list"]), Count(stats.ByOperation["order"]),
-		Count(len(stats.PlacedOrders)), Count(len(stats.RepricedProducts)), Count(stats.Errors))
-	out.Printf("      answered 404: %s (items missing in DynamoDB, for customers whose primary it had become)\n",
-		Count(stats.NotFound))
-	writesOK, err := checkWrites(ctx, a, stats, out)
-	if err != nil {
-		return false, err
+		}
 	}
 
-	// 6. Report.
-	out.Printf("\n[6/6] report\n\n")
-	WriteRoutes(out, a.Recorder.Report(), tracker)
+	out.Printf("\nreport of the shadow reads\n\n")
+	WriteRoutes(out, a.Recorder.Report(), d.tracker)
 	out.Printf("\n  latency per store, handler time of the sampled requests\n")
-	WriteLatency(out, tracker)
+	WriteLatency(out, d.tracker)
 	out.Printf("\n")
-	verdicts := Judge(drifts, tracker)
-	WriteVerdicts(out, verdicts, tracker)
+	WriteVerdicts(out, d.verdicts, d.tracker)
 	out.Printf("\n")
-	WritePhases(out, phases, time.Since(started))
+	WritePhases(out, d.timings, time.Since(d.started))
+	if d.verifyReport.Run != 0 {
+		out.Printf("  verification: %s entities compared in %s (%s entities/s)\n", Count(d.verifyEntities), Seconds(d.verifyTook),
+			Count(int64(float64(d.verifyEntities)/max(d.verifyTook.Seconds(), 1e-3))))
+	}
 
-	pass = writesOK && drained && stats.Errors == 0
-	for _, v := range verdicts {
-		pass = pass && v.OK
-	}
-	if n, _ := tracker.Unexpected(); n > 0 {
-		pass = false
-	}
+	pass = len(failed) == 0
 	if pass {
-		out.Printf("\nPASS: the shadow reads found every injected difference and nothing else.\n")
+		out.Printf("\nPASS: PostgreSQL only to DynamoDB only; every injected difference found, nothing else; 0 lost writes, 0 stale reads.\n")
 	} else {
-		out.Printf("\nFAIL: see the lines marked FAIL above, and %s.\n", "catalog.log in "+cfg.Dir)
+		out.Printf("\nFAIL: %s (the evidence is under each FAIL line; logs: catalog.log in %s)\n", strings.Join(failed, ", "), cfg.Dir)
 	}
-	out.Printf("Report page: %s%s (JSON: ?format=json)\n", admin, app.PathReport)
 	if cfg.Keep {
-		out.Printf("Serving until interrupted (Ctrl-C): %s/products/%d, %s/customers/%d/orders, %s%s\n",
-			base, keys.ReaderProducts[0], base, keys.ReaderCustomers[0], admin, app.PathMetrics)
+		out.Printf("Serving until interrupted (Ctrl-C): %s/products/%d, %s%s\n", d.base, d.keys.ReaderProducts[0], admin, app.PathReport)
 		<-ctx.Done()
 	} else {
+		out.Printf("Report page: %s%s (JSON: ?format=json)\n", admin, app.PathReport)
 		out.Printf("DEMO_KEEP=1 make demo keeps the service running after the report.\n")
 	}
 	return pass, nil
 }
 
-// drain waits until no shadow is running, so the report counts them all.
-func drain(a *app.App, limit time.Duration) bool {
-	deadline := time.Now().Add(limit)
-	for a.Shadow.InFlight() > 0 {
+// verdict is a phase's result: whether it held, in a few words, and the
+// evidence when it did not.
+type verdict struct {
+	ok       bool
+	says     string
+	evidence []string
+}
+
+func pass(format string, args ...any) verdict {
+	return verdict{ok: true, says: fmt.Sprintf(format, args...)}
+}
+
+// check adds a condition to a verdict: when it does not hold, the verdict
+// fails with the evidence.
+func (v *verdict) check(ok bool, format string, args ...any) {
+	if !ok {
+		v.ok = false
+		v.evidence = append(v.evidence, fmt.Sprintf(format, args...))
+	}
+}
+
+// demoRun is the state the phases share.
+type demoRun struct {
+	cfg      Config
+	out      *Printer
+	app      *app.App
+	tracker  *Tracker
+	base     string
+	flagPath string
+	started  time.Time
+	timings  []Phase
+
+	keys    *Keys
+	seeded  SeedStats
+	drifts  []Drift
+	victims Victims
+	// verdicts of the dark reads, per drift.
+	verdicts       []Verdict
+	verifyReport   catalog.VerifyReport
+	verifyEntities int64
+	verifyTook     time.Duration
+	// Every write the service acknowledged, for the lost-write check.
+	placed, repriced []int64
+}
+
+// flagState is what the flag file says.
+type flagState struct {
+	mode      catalog.WriteMode
+	shadowing bool
+	dynamo    int // percent of customers with DynamoDB as primary
+}
+
+// setFlags writes the flag file and waits until the service sees it.
+func (d *demoRun) setFlags(s flagState) error {
+	data := flagfile.Default
+	var err error
+	if s.dynamo > 0 {
+		if data, err = flagfile.SplitPrimary(data, s.dynamo, readRoutes...); err != nil {
+			return err
+		}
+	}
+	if data, err = flagfile.SetWriteMode(data, s.mode); err != nil {
+		return err
+	}
+	if data, err = flagfile.SetShadowing(data, s.shadowing); err != nil {
+		return err
+	}
+	if err := flagfile.Write(d.flagPath, data); err != nil {
+		return err
+	}
+	if d.app == nil {
+		return nil
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !d.flagsSeen(s) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the service did not pick up the flag file within 10s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return nil
+}
+
+// flagsSeen reports whether the service's flags are s: the write mode, and
+// for every read customer the primary that the split gives.
+func (d *demoRun) flagsSeen(s flagState) bool {
+	if d.app.WriteModes.WriteMode(context.Background()) != s.mode {
+		return false
+	}
+	customers := []int64{1}
+	if d.keys != nil {
+		customers = d.keys.ReaderCustomers
+	}
+	dynamo := 0
+	for _, c := range customers {
+		if d.decide(catalog.RouteProduct, c).Primary == backends.DynamoDB {
+			dynamo++
+		}
+	}
+	share := 100 * dynamo / len(customers)
+	switch {
+	case s.dynamo == 0 || s.dynamo == 100:
+		return share == s.dynamo
+	default:
+		return share > 0 && share < 100
+	}
+}
+
+func (d *demoRun) decide(route string, customer int64) (dec struct {
+	Primary backends.Name
+	Sampled bool
+}) {
+	r, _ := http.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set(catalog.HeaderCustomerID, strconv.FormatInt(customer, 10))
+	got := d.app.Flags.Decide(r, route)
+	dec.Primary, dec.Sampled = got.Primary, got.Sampled
+	return dec
+}
+
+func (d *demoRun) sampled(route string, customer int64) bool {
+	return d.decide(route, customer).Sampled
+}
+
+// seed fills PostgreSQL; the write mode is postgres, no shadow reads.
+func (d *demoRun) seed(ctx context.Context) (verdict, error) {
+	s, err := Seed(ctx, d.app.Postgres.Pool(), d.cfg.Dataset, time.Now())
+	if err != nil {
+		return verdict{}, err
+	}
+	d.seeded = s
+	if d.keys, err = LoadKeys(ctx, d.app.Postgres.Pool()); err != nil {
+		return verdict{}, err
+	}
+	v := pass("%s customers, %s products (%s variants), %s orders; write mode postgres",
+		Count(s.Customers), Count(s.Products), Count(s.Variants), Count(s.Orders))
+	return v, nil
+}
+
+// dualWrite flips the write mode to both: a write now reaches both stores.
+func (d *demoRun) dualWrite(ctx context.Context) (verdict, error) {
+	if err := d.setFlags(flagState{mode: catalog.WriteBoth}); err != nil {
+		return verdict{}, err
+	}
+	stats, err := d.load(ctx, "", 0, LoadConfig{Duration: time.Second, WritesOnly: true})
+	if err != nil {
+		return verdict{}, err
+	}
+	lost, differ, err := d.writesInBothStores(ctx, stats.PlacedOrders, stats.RepricedProducts)
+	if err != nil {
+		return verdict{}, err
+	}
+	v := pass("write mode both: %d orders and %d price changes, each in both stores", len(stats.PlacedOrders), len(stats.RepricedProducts))
+	v.check(stats.Errors == 0, "%d writes failed", stats.Errors)
+	v.check(len(stats.PlacedOrders) > 0, "no write was made")
+	v.check(len(lost) == 0 && len(differ) == 0, "missing in DynamoDB: %v; different: %v", lost, differ)
+	return v, nil
+}
+
+// backfill copies the history.
+func (d *demoRun) backfill(ctx context.Context) (verdict, error) {
+	var total int64 // the seeded rows and the dual write's orders
+	if err := d.app.Postgres.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM products) + (SELECT count(*) FROM orders)`).Scan(&total); err != nil {
+		return verdict{}, err
+	}
+	bf, err := catalog.Backfill(ctx, d.app.Postgres, d.app.DynamoDB, catalog.WithProgress(BackfillProgress(d.out, total)))
+	d.out.Done()
+	if err != nil {
+		return verdict{}, err
+	}
+	var rows, items int64
+	for _, p := range bf {
+		rows += p.Rows
+		items += p.Written + p.Skipped
+	}
+	v := pass("%s rows as %s items, conditional on updated_at", Count(rows), Count(items))
+	v.check(rows == total, "copied %d rows of %d", rows, total)
+	return v, nil
+}
+
+// drift puts differences between the stores, on keys requests read and on
+// keys none reads.
+func (d *demoRun) drift(ctx context.Context) (verdict, error) {
+	if err := d.setFlags(flagState{mode: catalog.WriteBoth, shadowing: true}); err != nil {
+		return verdict{}, err
+	}
+	drifts, victims, err := InjectDrift(ctx, d.app.Postgres, d.app.DynamoDB, d.keys, d.sampled, d.cfg.Dataset.Seed)
+	if err != nil {
+		return verdict{}, err
+	}
+	unread, err := InjectUnreadDrift(ctx, d.app.Postgres, d.app.DynamoDB, d.keys)
+	if err != nil {
+		return verdict{}, err
+	}
+	d.drifts, d.victims = append(drifts, unread...), victims
+	real := 0
+	for _, dr := range d.drifts {
+		if len(dr.Paths) > 0 {
+			d.tracker.Watch(dr.Paths...)
+		}
+		if !dr.Benign {
+			real++
+		}
+	}
+	return pass("%d real differences (%d on keys no request reads), %d representation differences",
+		real, len(unread), len(d.drifts)-real), nil
+}
+
+// verify compares the stores as a whole; it must find every real drift,
+// read or not, and nothing else.
+func (d *demoRun) verify(ctx context.Context) (verdict, error) {
+	r, took, err := d.runVerify(ctx)
+	if err != nil {
+		return verdict{}, err
+	}
+	d.verifyReport, d.verifyTook = r, took
+	d.verifyEntities = r.PostgresRows + r.DynamoDBEntities
+	found, absorbed, real := 0, 0, 0
+	v := verdict{ok: true}
+	for _, dr := range d.drifts {
+		if !dr.Benign {
+			real++
+		}
+		f, ok := finding(r, dr.Entity, dr.ID)
+		switch {
+		case dr.Benign && ok && f.Kind != catalog.FindingAbsorbed:
+			v.check(false, "representation difference reported as %s: %s %d (%s)", f.Kind, dr.Entity, dr.ID, dr.What)
+		case dr.Benign:
+			absorbed++
+		case !ok || f.Kind == catalog.FindingAbsorbed:
+			v.check(false, "missed: %s %d (%s)", dr.Entity, dr.ID, dr.What)
+		default:
+			found++
+		}
+	}
+	for _, f := range r.Differences() {
+		if !d.injected(f.Entity, f.ID) {
+			v.check(false, "difference nobody injected: %s %d %s %s", f.Entity, f.ID, f.Kind, strings.Join(f.Fields, ","))
+		}
+	}
+	v.says = fmt.Sprintf("found %d of %d real differences, %d others; %d representation differences absorbed; %s entities in %s (%s/s), %d of %d ranges compared entity by entity",
+		found, real, len(r.Differences())-found, absorbed, Count(d.verifyEntities), Seconds(took),
+		Count(int64(float64(d.verifyEntities)/max(took.Seconds(), 1e-3))), r.Differing, r.Ranges)
+	return v, nil
+}
+
+func (d *demoRun) runVerify(ctx context.Context) (catalog.VerifyReport, time.Duration, error) {
+	t := time.Now()
+	run, err := catalog.NewVerifyRun(ctx, d.app.Postgres)
+	if err != nil {
+		return catalog.VerifyReport{}, 0, err
+	}
+	// Two workers share the run, as two processes would.
+	type result struct {
+		r   catalog.VerifyReport
+		err error
+	}
+	results := make(chan result, 2)
+	progress := VerifyProgress(d.out)
+	for i := range 2 {
+		opts := []catalog.VerifyOption{}
+		if i == 0 {
+			opts = append(opts, catalog.WithVerifyProgress(progress))
+		}
+		go func() {
+			r, err := catalog.Verify(ctx, d.app.Postgres, d.app.DynamoDB, run, opts...)
+			results <- result{r, err}
+		}()
+	}
+	first, second := <-results, <-results
+	d.out.Done()
+	if err := errors.Join(first.err, second.err); err != nil {
+		return catalog.VerifyReport{}, 0, err
+	}
+	return first.r, time.Since(t), nil
+}
+
+func finding(r catalog.VerifyReport, e catalog.Entity, id int64) (catalog.VerifyFinding, bool) {
+	for _, f := range r.Findings {
+		if f.Entity == e && f.ID == id {
+			return f, true
+		}
+	}
+	return catalog.VerifyFinding{}, false
+}
+
+func (d *demoRun) injected(e catalog.Entity, id int64) bool {
+	for _, dr := range d.drifts {
+		if dr.Entity == e && dr.ID == id && !dr.Benign {
+			return true
+		}
+	}
+	return false
+}
+
+// darkReads serves load with PostgreSQL as primary and DynamoDB as shadow;
+// every drifted path is also read by a sampled customer, so that each is
+// compared whatever the load's luck.
+func (d *demoRun) darkReads(ctx context.Context) (verdict, error) {
+	stats, err := d.load(ctx, "dark reads", d.cfg.LoadDuration, LoadConfig{})
+	if err != nil {
+		return verdict{}, err
+	}
+	if err := d.probeDrift(ctx); err != nil {
+		return verdict{}, err
+	}
+	drained := d.drainShadows()
+	var read []Drift
+	for _, dr := range d.drifts {
+		if len(dr.Paths) > 0 {
+			read = append(read, dr)
+		}
+	}
+	d.verdicts = Judge(read, d.tracker)
+	v := verdict{ok: true}
+	found, absorbed := 0, 0
+	for _, vd := range d.verdicts {
+		v.check(vd.OK, "%s %s: %s", vd.Drift.What, vd.Drift.Detail, vd.Says)
+		if vd.OK && vd.Drift.Benign {
+			absorbed++
+		} else if vd.OK {
+			found++
+		}
+	}
+	n, unexpected := d.tracker.Unexpected()
+	for _, u := range unexpected {
+		v.check(false, "mismatch without drift: %s %s", u.Path, strings.Join(u.Paths, ", "))
+	}
+	v.check(n == 0, "%d mismatches on requests without drift", n)
+	v.check(drained, "shadows still running 10s after the load")
+	v.check(stats.Errors == 0, "%d requests failed", stats.Errors)
+	v.says = fmt.Sprintf("%s requests, %s compared: %d read differences found, %d absorbed, %d mismatches elsewhere",
+		Count(stats.Requests), Count(d.tracker.sampled.Load()), found, absorbed, n)
+	return v, nil
+}
+
+// probeDrift reads every drifted path a few times as a sampled customer.
+func (d *demoRun) probeDrift(ctx context.Context) error {
+	client := &http.Client{Timeout: 10 * time.Second}
+	defer client.CloseIdleConnections()
+	for _, dr := range d.drifts {
+		for _, path := range dr.Paths {
+			route := routeOf(path)
+			customer, ok := d.sampledCustomer(route, path)
+			if !ok {
+				return fmt.Errorf("no sampled customer for %s", path)
+			}
+			for range 2 {
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.base+path, nil)
+				if err != nil {
+					return err
+				}
+				req.Header.Set(catalog.HeaderCustomerID, strconv.FormatInt(customer, 10))
+				resp, err := client.Do(req)
+				if err != nil {
+					return err
+				}
+				resp.Body.Close()
+			}
+		}
+	}
+	return nil
+}
+
+func routeOf(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/products/"):
+		return catalog.RouteProduct
+	case strings.HasPrefix(path, "/orders/"):
+		return catalog.RouteOrder
+	}
+	return catalog.RouteCustomerOrders
+}
+
+// sampledCustomer picks a customer whose reads of the path are shadowed:
+// the order's own customer for order paths, else the first sampled reader.
+func (d *demoRun) sampledCustomer(route, path string) (int64, bool) {
+	if route == catalog.RouteCustomerOrders {
+		id, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(path, "/customers/"), "/orders"), 10, 64)
+		return id, d.sampled(route, id)
+	}
+	if route == catalog.RouteOrder {
+		id, _ := strconv.ParseInt(strings.TrimPrefix(path, "/orders/"), 10, 64)
+		for _, o := range d.victims.Orders {
+			if o.ID == id && d.sampled(route, o.CustomerID) {
+				return o.CustomerID, true
+			}
+		}
+	}
+	for _, c := range d.keys.ReaderCustomers {
+		if d.sampled(route, c) {
+			return c, true
+		}
+	}
+	return 0, false
+}
+
+// repairDrift repairs what verification found and verifies again: nothing
+// may differ before customers are served from DynamoDB.
+func (d *demoRun) repairDrift(ctx context.Context) (verdict, error) {
+	n, err := catalog.RepairFindings(ctx, d.app.Postgres, d.app.DynamoDB, d.verifyReport.Differences())
+	if err != nil {
+		return verdict{}, err
+	}
+	r, took, err := d.runVerify(ctx)
+	if err != nil {
+		return verdict{}, err
+	}
+	v := pass("%d entities repaired; a second verification finds %d differences (%d absorbed) in %s",
+		n, len(r.Differences()), len(r.Findings)-len(r.Differences()), Seconds(took))
+	for _, f := range r.Differences() {
+		v.check(false, "still different: %s %d %s %s", f.Entity, f.ID, f.Kind, strings.Join(f.Fields, ","))
+	}
+	return v, nil
+}
+
+// primarySwitch serves a share of customers from DynamoDB: no stale read,
+// no mismatch.
+func (d *demoRun) primarySwitch(ctx context.Context) (verdict, error) {
+	if err := d.setFlags(flagState{mode: catalog.WriteBoth, shadowing: true, dynamo: d.cfg.SwitchPercent}); err != nil {
+		return verdict{}, err
+	}
+	share := d.customerShare()
+	d.tracker.StartSwitch()
+	v, err := d.cleanLoad(ctx, "primary switch", d.cfg.PhaseDuration)
+	if err != nil {
+		return verdict{}, err
+	}
+	served := d.tracker.PrimaryShare(catalog.RouteProduct, backends.DynamoDB)
+	v.check(share > 0 && share < 100, "DynamoDB is primary for %.1f%% of customers, want a share", share)
+	v.check(served > 0, "no sampled request was served by DynamoDB")
+	v.says = fmt.Sprintf("DynamoDB primary for %.1f%% of customers (%.1f%% of sampled product reads); %s", share, 100*served, v.says)
+	return v, nil
+}
+
+// customerShare is the percentage of reader customers DynamoDB serves.
+func (d *demoRun) customerShare() float64 {
+	n := 0
+	for _, c := range d.keys.ReaderCustomers {
+		if d.decide(catalog.RouteProduct, c).Primary == backends.DynamoDB {
+			n++
+		}
+	}
+	return 100 * float64(n) / float64(len(d.keys.ReaderCustomers))
+}
+
+// dynamoDBFirst makes DynamoDB the source of truth for writes and the
+// primary of every read; PostgreSQL follows for rollback.
+func (d *demoRun) dynamoDBFirst(ctx context.Context) (verdict, error) {
+	if err := d.setFlags(flagState{mode: catalog.WriteDynamoDBFirst, shadowing: true, dynamo: 100}); err != nil {
+		return verdict{}, err
+	}
+	v, err := d.cleanLoad(ctx, "dynamodb-first", d.cfg.PhaseDuration)
+	if err != nil {
+		return verdict{}, err
+	}
+	drained, err := d.drainLogs(ctx)
+	if err != nil {
+		return verdict{}, err
+	}
+	v.check(drained, "repair logs not empty 30s after the load")
+	v.says = "DynamoDB written first and primary for all; " + v.says
+	return v, nil
+}
+
+// rollbackDrill sends a share of customers back to PostgreSQL and forward
+// again while writes go on: every acknowledged write of the demo must read
+// the same from both stores.
+func (d *demoRun) rollbackDrill(ctx context.Context) (verdict, error) {
+	if err := d.setFlags(flagState{mode: catalog.WriteDynamoDBFirst, shadowing: true, dynamo: 100 - d.cfg.RollbackPercent}); err != nil {
+		return verdict{}, err
+	}
+	back := 100 - d.customerShare()
+	v, err := d.cleanLoad(ctx, "rollback", d.cfg.PhaseDuration)
+	if err != nil {
+		return verdict{}, err
+	}
+	if err := d.setFlags(flagState{mode: catalog.WriteDynamoDBFirst, shadowing: true, dynamo: 100}); err != nil {
+		return verdict{}, err
+	}
+	forward, err := d.cleanLoad(ctx, "forward", d.cfg.PhaseDuration/2)
+	if err != nil {
+		return verdict{}, err
+	}
+	v.ok = v.ok && forward.ok
+	v.evidence = append(v.evidence, forward.evidence...)
+	drained, err := d.drainLogs(ctx)
+	if err != nil {
+		return verdict{}, err
+	}
+	v.check(drained, "repair logs not empty 30s after the load")
+	lost, differ, err := d.writesInBothStores(ctx, d.placed, d.repriced)
+	if err != nil {
+		return verdict{}, err
+	}
+	v.check(len(lost) == 0, "writes lost: %v", lost)
+	v.check(len(differ) == 0, "writes that differ between the stores: %v", differ)
+	v.says = fmt.Sprintf("%.0f%% of customers back on PostgreSQL, then forward; %d lost writes of %d acknowledged since the dual write; %s",
+		back, len(lost), len(d.placed)+len(d.repriced), v.says)
+	return v, nil
+}
+
+// dynamoDBOnly stops writing PostgreSQL: reads from it are refused.
+func (d *demoRun) dynamoDBOnly(ctx context.Context) (verdict, error) {
+	if err := d.setFlags(flagState{mode: catalog.WriteDynamoDB, dynamo: 100}); err != nil {
+		return verdict{}, err
+	}
+	h := catalog.NewRouter(catalog.NewStores(d.app.Postgres, d.app.DynamoDB), nil,
+		catalog.WithWriteModeGuard(d.app.WriteModes), catalog.WithLogger(slog.New(slog.DiscardHandler)))
+	refused := serveOne(ctx, h, backends.Postgres, fmt.Sprintf("/products/%d", d.keys.ReaderProducts[0]))
+	var before int64
+	if err := d.app.Postgres.Pool().QueryRow(ctx, `SELECT count(*) FROM orders`).Scan(&before); err != nil {
+		return verdict{}, err
+	}
+	firstWrite := len(d.placed)
+	v, err := d.cleanLoad(ctx, "dynamodb only", d.cfg.PhaseDuration)
+	if err != nil {
+		return verdict{}, err
+	}
+	for _, id := range d.placed[firstWrite:] {
+		if r := serveOne(ctx, h, backends.DynamoDB, "/orders/"+strconv.FormatInt(id, 10)); r.Status != http.StatusOK {
+			v.check(false, "order %d, acknowledged in write mode dynamodb, reads %d from DynamoDB", id, r.Status)
+		}
+	}
+	var after int64
+	if err := d.app.Postgres.Pool().QueryRow(ctx, `SELECT count(*) FROM orders`).Scan(&after); err != nil {
+		return verdict{}, err
+	}
+	v.check(refused.Status == http.StatusServiceUnavailable && strings.Contains(string(refused.Body), catalog.FlagWriteMode),
+		"a read from PostgreSQL answered %d %s, want 503 naming %s", refused.Status, refused.Body, catalog.FlagWriteMode)
+	v.check(after == before, "PostgreSQL got %d orders in write mode dynamodb", after-before)
+	v.says = fmt.Sprintf("reads from PostgreSQL refused (503), no write reached it; %s", v.says)
+	return v, nil
+}
+
+// decommission drops PostgreSQL's tables; the service goes on.
+func (d *demoRun) decommission(ctx context.Context) (verdict, error) {
+	if _, err := d.app.Postgres.Pool().Exec(ctx, `DROP TABLE order_lines, orders, variants, products, customers,
+	dynamodb_outbox, backfill_checkpoints, verify_findings, verify_items, verify_sums, verify_units, verify_runs`); err != nil {
+		return verdict{}, err
+	}
+	v, err := d.cleanLoad(ctx, "decommissioned", d.cfg.PhaseDuration/2)
+	if err != nil {
+		return verdict{}, err
+	}
+	v.says = "PostgreSQL tables dropped; " + v.says
+	return v, nil
+}
+
+// cleanLoad runs load and requires no failed request, no 404 (an item
+// missing in the store that served it) and no mismatch.
+func (d *demoRun) cleanLoad(ctx context.Context, label string, dur time.Duration) (verdict, error) {
+	mismatches := d.tracker.mismatches.Load()
+	stats, err := d.load(ctx, label, dur, LoadConfig{})
+	if err != nil {
+		return verdict{}, err
+	}
+	drained := d.drainShadows()
+	m := d.tracker.mismatches.Load() - mismatches
+	v := pass("%s requests, %d orders and %d prices written: %d failed, %d stale reads (404), %d mismatches",
+		Count(stats.Requests), len(stats.PlacedOrders), len(stats.RepricedProducts), stats.Errors, stats.NotFound, m)
+	v.check(stats.Errors == 0, "%s: %d requests failed", label, stats.Errors)
+	v.check(stats.NotFound == 0, "%s: %d reads answered 404", label, stats.NotFound)
+	v.check(m == 0, "%s: %d mismatches", label, m)
+	v.check(drained, "%s: shadows still running 10s after the load", label)
+	return v, nil
+}
+
+// load drives the service and remembers its writes.
+func (d *demoRun) load(ctx context.Context, label string, dur time.Duration, lc LoadConfig) (LoadStats, error) {
+	if dur > 0 {
+		lc.Duration = dur
+	}
+	lc.BaseURL, lc.Workers, lc.Keys, lc.Seed = d.base, d.cfg.Workers, d.keys, d.cfg.Dataset.Seed+uint64(len(d.timings))
+	lc.Victims, lc.VictimShare, lc.Sampled = d.victims, d.cfg.VictimShare, d.sampled
+	lc.Tick = time.Second / 4
+	if !d.out.Terminal() {
+		lc.Tick = 5 * time.Second
+	}
+	if label != "" {
+		lc.Progress = func(p LoadProgress) {
+			d.out.Progress("         %s %4.1fs  %s requests  %s compared  %s mismatches  %s failed",
+				label, p.Elapsed.Seconds(), Count(p.Requests), Count(d.tracker.sampled.Load()), Count(d.tracker.mismatches.Load()), Count(p.Errors))
+		}
+	}
+	stats, err := Load(ctx, lc)
+	d.out.Done()
+	d.placed = append(d.placed, stats.PlacedOrders...)
+	d.repriced = append(d.repriced, stats.RepricedProducts...)
+	return stats, err
+}
+
+// drainShadows waits until no shadow is running, so counts are complete.
+func (d *demoRun) drainShadows() bool {
+	deadline := time.Now().Add(10 * time.Second)
+	for d.app.Shadow.InFlight() > 0 {
 		if time.Now().After(deadline) {
 			return false
 		}
@@ -313,56 +843,56 @@ func drain(a *app.App, limit time.Duration) bool {
 	return true
 }
 
-// checkWrites confirms that the load's writes reached DynamoDB. DynamoDB
-// writes that failed during the load (dynalite shares two cores with
-// everything else, and can stall) are in the repair log: the demo replays
-// it, as an operator would, and then every written order and product must
-// read the same from both stores and the log must be empty.
-func checkWrites(ctx context.Context, a *app.App, stats LoadStats, out *Printer) (bool, error) {
-	pending, err := a.Postgres.RepairLogSize(ctx)
-	if err != nil {
-		return false, err
-	}
-	if pending > 0 {
-		r, err := catalog.Repair(ctx, a.Postgres, a.DynamoDB)
+// drainLogs waits until the repair worker has emptied both repair logs.
+func (d *demoRun) drainLogs(ctx context.Context) (bool, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		a, err := d.app.Postgres.RepairLogSize(ctx)
 		if err != nil {
 			return false, err
 		}
-		out.Printf("      %d DynamoDB writes failed during the load and were kept in the repair log; repair: %d replayed, %d repaired, %d failed\n",
-			pending, r.Entries, r.Repaired, r.Failed)
-		if pending, err = a.Postgres.RepairLogSize(ctx); err != nil {
+		b, _, err := d.app.DynamoDB.PostgresRepairLogSize(ctx)
+		if err != nil {
 			return false, err
 		}
+		if a == 0 && b == 0 {
+			return true, nil
+		}
+		if time.Now().After(deadline) {
+			return false, nil
+		}
+		d.app.Repairer.Kick()
+		time.Sleep(50 * time.Millisecond)
 	}
-	h := catalog.NewRouter(catalog.NewStores(a.Postgres, a.DynamoDB), nil, catalog.WithLogger(slog.New(slog.DiscardHandler)))
+}
+
+// writesInBothStores reads each written order and product from both
+// stores: lost are those one store lacks, differ those that differ.
+func (d *demoRun) writesInBothStores(ctx context.Context, orders, products []int64) (lost, differ []string, err error) {
+	h := catalog.NewRouter(catalog.NewStores(d.app.Postgres, d.app.DynamoDB), nil, catalog.WithLogger(slog.New(slog.DiscardHandler)))
 	cmp := comparator.JSON(comparator.PostgresDynamoDB())
 	var paths []string
 	seen := map[string]bool{}
-	for _, id := range stats.PlacedOrders {
+	for _, id := range orders {
 		paths = append(paths, "/orders/"+strconv.FormatInt(id, 10))
 	}
-	for _, id := range stats.RepricedProducts {
+	for _, id := range products {
 		if p := "/products/" + strconv.FormatInt(id, 10); !seen[p] {
 			seen[p] = true
 			paths = append(paths, p)
 		}
 	}
-	differ := 0
 	for _, p := range paths {
 		pg := serveOne(ctx, h, backends.Postgres, p)
 		ddb := serveOne(ctx, h, backends.DynamoDB, p)
-		if !cmp.Compare(pg, ddb).Equal {
-			differ++
+		switch {
+		case pg.Status != http.StatusOK || ddb.Status != http.StatusOK:
+			lost = append(lost, fmt.Sprintf("%s (postgres %d, dynamodb %d)", p, pg.Status, ddb.Status))
+		case !cmp.Compare(pg, ddb).Equal:
+			differ = append(differ, p)
 		}
 	}
-	ok := pending == 0 && differ == 0
-	mark := "ok  "
-	if !ok {
-		mark = "FAIL"
-	}
-	out.Printf("      %s dual writes: %s written entities read the same from both stores (%d differ); repair log: %d entries\n",
-		mark, Count(len(paths)), differ, pending)
-	return ok, nil
+	return lost, differ, nil
 }
 
 // serveOne serves a GET against one store, as the middleware routes it.
@@ -380,7 +910,7 @@ func createDatabase(ctx context.Context, serverURL string) (string, string, erro
 	if err != nil {
 		return "", "", fmt.Errorf("demo: PostgreSQL URL: %w", err)
 	}
-	name := fmt.Sprintf("demo_%d", time.Now().Unix())
+	name := fmt.Sprintf("demo_%d", time.Now().UnixNano())
 	conn, err := pgx.Connect(ctx, serverURL)
 	if err != nil {
 		return "", "", fmt.Errorf("demo: connect to PostgreSQL: %w", err)

@@ -12,15 +12,16 @@ import (
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 
-// TestRun runs the whole demo, small and short, against the shared
-// servers: the report must find every injected difference and nothing else.
+// TestRun runs the whole migration, small and short, against the shared
+// servers: every phase's verdict must hold.
 func TestRun(t *testing.T) {
 	var out bytes.Buffer
 	cfg := demo.DefaultConfig()
 	cfg.PostgresURL = testenv.PostgresURL(t)
 	cfg.DynamoDBEndpoint = testenv.DynamoDBEndpoint(t)
 	cfg.Dataset = demo.Dataset{Customers: 200, Products: 400, Orders: 3000, Seed: 3}
-	cfg.LoadDuration = 4 * time.Second
+	cfg.LoadDuration = 3 * time.Second
+	cfg.PhaseDuration = 2 * time.Second
 	cfg.Workers = 4
 	// A short run reads the drifted keys more often to compare each of them.
 	cfg.VictimShare = 0.3
@@ -36,7 +37,8 @@ func TestRun(t *testing.T) {
 	if !pass {
 		t.Fatalf("the demo's check failed:\n%s", out.String())
 	}
-	for _, want := range []string{"[6/6] report", "found:", "absorbed:", "mismatches on requests without drift: none", "PASS"} {
+	for _, want := range []string{"verify stores", "rollback drill", "decommission PostgreSQL", "found:", "absorbed:",
+		"mismatches on requests without drift: none", "PASS"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -4,10 +4,12 @@
 // The file (catalog.flagd.json) turns shadow reads on for the three read
 // routes, samples 25% of customers on the product route and 50% on the
 // order routes (sticky per customer: the flags package hashes the
-// X-Customer-Id header), and keeps PostgreSQL as the primary. [SplitPrimary]
+// X-Customer-Id header), keeps PostgreSQL as the primary and writes both
+// stores (shadowread.write-mode "both"). [SplitPrimary]
 // rewrites the primary flag so that a share of customers on some routes is
 // served by DynamoDB, with flagd's fractional operator, which is sticky per
-// customer too.
+// customer too; [SetWriteMode] moves the writes through the migration's
+// write modes, and [SetShadowing] turns shadow reads on or off.
 //
 // The flagd provider watches the file: [Write] replaces it atomically
 // (a temporary file renamed over it), so the provider never reads half a
@@ -22,6 +24,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/flags"
 )
 
@@ -62,6 +65,55 @@ func SplitPrimary(data []byte, percent int, routes ...string) ([]byte, error) {
 			"postgres",
 		},
 	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// SetWriteMode returns the flag file data with the write-mode flag
+// (catalog.FlagWriteMode) set to mode for every request.
+func SetWriteMode(data []byte, mode catalog.WriteMode) ([]byte, error) {
+	if _, err := catalog.ParseWriteMode(string(mode)); err != nil {
+		return nil, fmt.Errorf("flagfile: SetWriteMode: %w", err)
+	}
+	return editFlag(data, catalog.FlagWriteMode, func(f map[string]any) {
+		variants, _ := f["variants"].(map[string]any)
+		if variants == nil {
+			variants = map[string]any{}
+			f["variants"] = variants
+		}
+		variants[string(mode)] = string(mode)
+		f["defaultVariant"] = string(mode)
+		delete(f, "targeting")
+	})
+}
+
+// SetShadowing returns the flag file data with shadow reads on (on the
+// routes the file names) or off everywhere.
+func SetShadowing(data []byte, on bool) ([]byte, error) {
+	return editFlag(data, flags.KeyEnabled, func(f map[string]any) {
+		if !on {
+			f["variants"] = map[string]any{"on": true, "off": false}
+			f["defaultVariant"] = "off"
+			delete(f, "targeting")
+		}
+	})
+}
+
+// editFlag changes one flag of the file, adding it if missing.
+func editFlag(data []byte, key string, edit func(map[string]any)) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("flagfile: %w", err)
+	}
+	all, _ := doc["flags"].(map[string]any)
+	if all == nil {
+		return nil, fmt.Errorf("flagfile: the file has no flags")
+	}
+	f, _ := all[key].(map[string]any)
+	if f == nil {
+		f = map[string]any{"state": "ENABLED"}
+		all[key] = f
+	}
+	edit(f)
 	return json.MarshalIndent(doc, "", "  ")
 }
 

@@ -45,6 +45,18 @@ func pickedUp(f *flags.Flags, route string) bool {
 // as the service does.
 func decider(t *testing.T, path string) *flags.Flags {
 	t.Helper()
+	// Each decision must be the customer's own: on a busy machine under the
+	// race detector an evaluation can outlast the default timeout.
+	f := flags.New(client(t, path), flags.WithExactEvaluation(),
+		flags.WithTargetingKey(flags.HeaderKey(catalog.HeaderCustomerID)),
+		flags.WithEvaluationTimeout(time.Minute))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// client is an OpenFeature client on the flagd provider of the file at path.
+func client(t *testing.T, path string) *openfeature.Client {
+	t.Helper()
 	provider, err := flagd.NewProvider(flagd.WithFileResolver(), flagd.WithOfflineFilePath(path), flagd.WithLogger(logr.Discard()))
 	if err != nil {
 		t.Fatal(err)
@@ -59,13 +71,7 @@ func decider(t *testing.T, path string) *flags.Flags {
 	if err := api.SetProviderAndWait(context.Background(), provider, domain); err != nil {
 		t.Fatal(err)
 	}
-	// Each decision must be the customer's own: on a busy machine under the
-	// race detector an evaluation can outlast the default timeout.
-	f := flags.New(api.NewClient(domain), flags.WithExactEvaluation(),
-		flags.WithTargetingKey(flags.HeaderKey(catalog.HeaderCustomerID)),
-		flags.WithEvaluationTimeout(time.Minute))
-	t.Cleanup(f.Close)
-	return f
+	return api.NewClient(domain)
 }
 
 // shares returns the percentages of customers sampled and served by
@@ -190,5 +196,65 @@ func TestSplitPrimaryRejects(t *testing.T) {
 				t.Error("no error")
 			}
 		})
+	}
+}
+
+// TestWriteModeLive moves the write-mode flag through the migration while
+// the provider runs: each edit of the file is the mode of the next writes.
+func TestWriteModeLive(t *testing.T) {
+	path := writeDefault(t)
+	modes := catalog.NewFlagWriteModes(client(t, path), catalog.WritePostgres)
+	ctx := context.Background()
+	if got := modes.WriteMode(ctx); got != catalog.WriteBoth {
+		t.Fatalf("the shipped file: write mode %q, want %q (the dual write)", got, catalog.WriteBoth)
+	}
+	for _, mode := range []catalog.WriteMode{catalog.WriteDynamoDBFirst, catalog.WriteDynamoDB, catalog.WriteBoth, catalog.WritePostgres} {
+		edited, err := flagfile.SetWriteMode(flagfile.Default, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := flagfile.Write(path, edited); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for modes.WriteMode(ctx) != mode {
+			if time.Now().After(deadline) {
+				t.Fatalf("write mode %q was not picked up within 10s", mode)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+// TestWriteModeFallback: a file without the flag, or with a value that is
+// no write mode, leaves the last good mode (first the fallback).
+func TestWriteModeFallback(t *testing.T) {
+	tests := []struct {
+		name   string
+		file   string
+		want   catalog.WriteMode
+		reason string
+	}{
+		{"no flag", `{"flags":{}}`, catalog.WriteDynamoDBFirst, "the fallback stands before a first good value"},
+		{"unknown mode", `{"flags":{"shadowread.write-mode":{"state":"ENABLED","variants":{"x":"sideways"},"defaultVariant":"x"}}}`,
+			catalog.WriteDynamoDBFirst, "a value that is no mode is ignored"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "flags.json")
+			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			modes := catalog.NewFlagWriteModes(client(t, path), catalog.WriteDynamoDBFirst)
+			if got := modes.WriteMode(context.Background()); got != tt.want {
+				t.Errorf("write mode %q, want %q (%s)", got, tt.want, tt.reason)
+			}
+		})
+	}
+}
+
+func TestSetWriteModeRejectsUnknown(t *testing.T) {
+	if _, err := flagfile.SetWriteMode(flagfile.Default, "sideways"); err == nil {
+		t.Error("no error for an unknown write mode")
 	}
 }

@@ -4,7 +4,8 @@
 //	catalog serve     serve the catalog with shadow reads
 //	catalog seed      fill PostgreSQL with generated products, customers and orders
 //	catalog backfill  copy PostgreSQL to DynamoDB, resumable, never overwriting newer items
-//	catalog repair    replay the dual write's repair log into DynamoDB
+//	catalog repair    replay the repair logs (the service's worker does it too)
+//	catalog verify    compare both stores as a whole; any number of processes share a run
 //	catalog demo      all of it against throwaway servers, with load and a report
 //
 // The stores come from -pg and -dynamodb, which default to the variables
@@ -34,7 +35,8 @@ var commands = []command{
 	{"serve", "serve the catalog with shadow reads", serve},
 	{"seed", "fill PostgreSQL with generated data", seed},
 	{"backfill", "copy PostgreSQL to DynamoDB", backfill},
-	{"repair", "replay the repair log into DynamoDB", repair},
+	{"repair", "replay the repair logs into the store each is for", repair},
+	{"verify", "compare the stores as a whole (joins or resumes an unfinished run)", verify},
 	{"demo", "seed, backfill, drift, load and report against local servers", demoCmd},
 }
 

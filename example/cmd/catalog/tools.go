@@ -85,6 +85,8 @@ func backfill(ctx context.Context, args []string) error {
 	writers := fs.Int("concurrency", catalog.DefaultWriteConcurrency, "ranges copied at once")
 	readers := fs.Int("readers", catalog.DefaultReadConcurrency, "ranges read from PostgreSQL at once")
 	size := fs.Int("range", catalog.DefaultRangeSize, "ids per range")
+	shared := fs.Bool("shared", false, "lease ranges through PostgreSQL, so that any number of processes share the backfill (all with the same -range)")
+	lease := fs.Duration("lease", 30*time.Second, "with -shared: how long a range stays with a process that stopped answering")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -104,7 +106,12 @@ func backfill(ctx context.Context, args []string) error {
 		opts = append(opts, catalog.WithRestart())
 	}
 	start := time.Now()
-	stats, err := catalog.Backfill(ctx, pg, ddb, opts...)
+	var stats catalog.BackfillStats
+	if *shared {
+		stats, err = catalog.BackfillShared(ctx, pg, ddb, *lease, opts...)
+	} else {
+		stats, err = catalog.Backfill(ctx, pg, ddb, opts...)
+	}
 	out.Done()
 	for _, e := range catalog.Entities() {
 		p := stats[e]
@@ -112,7 +119,7 @@ func backfill(ctx context.Context, args []string) error {
 			e, demo.Count(p.Rows), demo.Count(p.Written), demo.Count(p.Skipped), p.Checkpoint)
 	}
 	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("interrupted after %s; run it again to resume from the checkpoints", demo.Seconds(time.Since(start)))
+		return fmt.Errorf("interrupted after %s; run it again to resume", demo.Seconds(time.Since(start)))
 	}
 	return err
 }
@@ -121,6 +128,7 @@ func backfill(ctx context.Context, args []string) error {
 func remainingRows(ctx context.Context, pg *catalog.PostgresStore, restart bool) (int64, error) {
 	var n int64
 	err := pg.Pool().QueryRow(ctx, `SELECT
+	(SELECT count(*) FROM customers WHERE $1 OR id >= coalesce((SELECT next_id FROM backfill_checkpoints WHERE entity = 'customer'), 1)) +
 	(SELECT count(*) FROM products WHERE $1 OR id >= coalesce((SELECT next_id FROM backfill_checkpoints WHERE entity = 'product'), 1)) +
 	(SELECT count(*) FROM orders WHERE $1 OR id >= coalesce((SELECT next_id FROM backfill_checkpoints WHERE entity = 'order'), 1))`,
 		restart).Scan(&n)
@@ -139,10 +147,17 @@ func repair(ctx context.Context, args []string) error {
 	}
 	defer closeAll()
 	s, err := catalog.Repair(ctx, pg, ddb)
-	fmt.Printf("repair log: %s entries replayed, %s repaired, %s failed again and kept; %s items written, %s already as fresh\n",
+	fmt.Printf("DynamoDB's repair log: %s entries replayed, %s repaired, %s failed again and kept; %s items written, %s already as fresh\n",
 		demo.Count(s.Entries), demo.Count(s.Repaired), demo.Count(s.Failed), demo.Count(s.Written), demo.Count(s.Skipped))
+	if err == nil {
+		var p catalog.RepairStats
+		p, err = catalog.RepairPostgres(ctx, pg, ddb)
+		fmt.Printf("PostgreSQL's repair log (write mode dynamodb-first): %s entries replayed, %s repaired, %s failed again and kept\n",
+			demo.Count(p.Entries), demo.Count(p.Repaired), demo.Count(p.Failed))
+		s.Failed += p.Failed
+	}
 	if err == nil && s.Failed > 0 {
-		fmt.Fprintln(os.Stderr, "some entries failed again; run repair once DynamoDB is reachable")
+		fmt.Fprintln(os.Stderr, "some entries failed again; run repair once both stores are reachable")
 		return errFailed
 	}
 	return err

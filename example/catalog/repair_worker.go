@@ -1,0 +1,323 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/shadowread/shadowread/backends"
+)
+
+// Repair worker defaults.
+const (
+	DefaultRepairInterval   = time.Second
+	DefaultRepairMaxBackoff = 30 * time.Second
+	DefaultRepairBatch      = 100
+	// repairRoundTimeout bounds one round, so a hung store cannot hold the
+	// worker (or Close) for long.
+	repairRoundTimeout = 10 * time.Second
+)
+
+// RepairOption configures [StartRepairWorker].
+type RepairOption func(*RepairWorker)
+
+// WithRepairInterval sets the pause between rounds while the logs are
+// drained and the stores answer (default [DefaultRepairInterval]).
+func WithRepairInterval(d time.Duration) RepairOption {
+	if d <= 0 {
+		panic(fmt.Sprintf("catalog: WithRepairInterval(%v): the interval must be positive, such as time.Second", d))
+	}
+	return func(w *RepairWorker) { w.interval = d }
+}
+
+// WithRepairMaxBackoff bounds the pause after failed rounds: it doubles
+// from the interval up to d while the target store fails (default
+// [DefaultRepairMaxBackoff]).
+func WithRepairMaxBackoff(d time.Duration) RepairOption {
+	if d <= 0 {
+		panic(fmt.Sprintf("catalog: WithRepairMaxBackoff(%v): the bound must be positive, such as 30*time.Second", d))
+	}
+	return func(w *RepairWorker) { w.maxBackoff = d }
+}
+
+// WithRepairBatch sets how many log entries one round replays per store
+// (default [DefaultRepairBatch]).
+func WithRepairBatch(n int) RepairOption {
+	if n < 1 {
+		panic(fmt.Sprintf("catalog: WithRepairBatch(%d): a round replays at least one entry", n))
+	}
+	return func(w *RepairWorker) { w.batch = n }
+}
+
+// WithRepairWriteModes sets the write mode the worker follows (default
+// [WriteBoth]): it replays only while the mode writes both stores.
+func WithRepairWriteModes(src WriteModeSource) RepairOption {
+	if src == nil {
+		panic("catalog: WithRepairWriteModes(nil): pass the writer's write-mode source, or leave the option out")
+	}
+	return func(w *RepairWorker) { w.modes = src }
+}
+
+// WithRepairLogger sets the logger of failed rounds (default slog.Default()).
+func WithRepairLogger(l *slog.Logger) RepairOption {
+	if l == nil {
+		panic("catalog: WithRepairLogger(nil): pass slog.New(slog.DiscardHandler) for no logs")
+	}
+	return func(w *RepairWorker) { w.log = l }
+}
+
+// WithRepairMeterProvider sets where the repair logs' gauges go (default:
+// the global meter provider).
+func WithRepairMeterProvider(mp metric.MeterProvider) RepairOption {
+	if mp == nil {
+		panic("catalog: WithRepairMeterProvider(nil): leave the option out for the global provider")
+	}
+	return func(w *RepairWorker) { w.meter = mp }
+}
+
+// RepairWorker replays the repair logs in the background: DynamoDB's (in
+// PostgreSQL) while the write mode is both, and PostgreSQL's (in DynamoDB)
+// while it is dynamodb-first; both logs while either mode holds, since a
+// switch can leave entries in the other. Each round replays at most a batch
+// per log with the conditional writes of [Repair] and [RepairPostgres], so
+// replays are idempotent; a full batch starts the next round at once, a
+// failing store doubles the pause up to the bound. It reports the logs'
+// depth and the age of their oldest entry as gauges:
+//
+//	catalog.outbox.depth        {entry}  entries waiting, by store (the one they are for)
+//	catalog.outbox.oldest_age   s        age of the oldest entry, by store
+//
+// Its one goroutine is stopped by [RepairWorker.Close].
+type RepairWorker struct {
+	pg         *PostgresStore
+	ddb        *DynamoDBStore
+	interval   time.Duration
+	maxBackoff time.Duration
+	batch      int
+	modes      WriteModeSource
+	log        *slog.Logger
+	meter      metric.MeterProvider
+	now        func() time.Time
+
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	reg       metric.Registration
+
+	mu     sync.Mutex
+	stats  RepairWorkerStats
+	kicked chan struct{}
+}
+
+// RepairWorkerStats is what a [RepairWorker] did so far and what it last
+// saw in the logs.
+type RepairWorkerStats struct {
+	Rounds, FailedRounds int
+	// Repaired and Failed count log entries, in both directions.
+	Repaired, Failed int
+	// Depth and Oldest are the logs' size and oldest entry at the end of
+	// the last round, by the store the entries are for.
+	Depth  map[backends.Name]int
+	Oldest map[backends.Name]time.Time
+	// Backoff is the pause before the next round.
+	Backoff time.Duration
+}
+
+// StartRepairWorker starts a worker that replays the repair logs of pg and
+// ddb until [RepairWorker.Close].
+func StartRepairWorker(pg *PostgresStore, ddb *DynamoDBStore, opts ...RepairOption) *RepairWorker {
+	if pg == nil || ddb == nil {
+		panic("catalog: StartRepairWorker needs both stores")
+	}
+	w := &RepairWorker{
+		pg: pg, ddb: ddb, interval: DefaultRepairInterval, maxBackoff: DefaultRepairMaxBackoff, batch: DefaultRepairBatch,
+		modes: FixedWriteMode(DefaultWriteMode), log: slog.Default(), meter: otel.GetMeterProvider(), now: time.Now,
+		stop: make(chan struct{}), done: make(chan struct{}), kicked: make(chan struct{}, 1),
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(w)
+		}
+	}
+	w.stats.Depth = map[backends.Name]int{}
+	w.stats.Oldest = map[backends.Name]time.Time{}
+	w.registerGauges()
+	go w.run()
+	return w
+}
+
+func (w *RepairWorker) registerGauges() {
+	m := w.meter.Meter(ScopeName)
+	depth, err1 := m.Int64ObservableGauge("catalog.outbox.depth", metric.WithUnit("{entry}"),
+		metric.WithDescription("Repair-log entries waiting to be copied to the store named by the store attribute."))
+	age, err2 := m.Float64ObservableGauge("catalog.outbox.oldest_age", metric.WithUnit("s"),
+		metric.WithDescription("Age of the oldest repair-log entry waiting for the store named by the store attribute; 0 when none waits."))
+	if err := errors.Join(err1, err2); err != nil {
+		otel.Handle(err)
+		return
+	}
+	reg, err := m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		s := w.Stats()
+		now := w.now()
+		for _, b := range backends.Names() {
+			attrs := metric.WithAttributes(attribute.String("store", string(b)))
+			o.ObserveInt64(depth, int64(s.Depth[b]), attrs)
+			a := 0.0
+			if t := s.Oldest[b]; !t.IsZero() {
+				a = max(0, now.Sub(t).Seconds())
+			}
+			o.ObserveFloat64(age, a, attrs)
+		}
+		return nil
+	}, depth, age)
+	if err != nil {
+		otel.Handle(err)
+		return
+	}
+	w.reg = reg
+}
+
+// Kick starts the next round now, as a write that just failed may ask.
+func (w *RepairWorker) Kick() {
+	select {
+	case w.kicked <- struct{}{}:
+	default:
+	}
+}
+
+// Stats returns a snapshot of what the worker did.
+func (w *RepairWorker) Stats() RepairWorkerStats {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := w.stats
+	s.Depth = make(map[backends.Name]int, len(w.stats.Depth))
+	s.Oldest = make(map[backends.Name]time.Time, len(w.stats.Oldest))
+	for k, v := range w.stats.Depth {
+		s.Depth[k] = v
+	}
+	for k, v := range w.stats.Oldest {
+		s.Oldest[k] = v
+	}
+	return s
+}
+
+// Close stops the worker and waits for its round to end, or for ctx.
+func (w *RepairWorker) Close(ctx context.Context) error {
+	w.closeOnce.Do(func() {
+		close(w.stop)
+		if w.reg != nil {
+			_ = w.reg.Unregister()
+		}
+	})
+	select {
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("catalog: repair worker still running: %w", ctx.Err())
+	}
+}
+
+func (w *RepairWorker) run() {
+	defer close(w.done)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-w.stop:
+			cancel()
+		case <-w.done:
+		}
+	}()
+	pause := time.Duration(0) // a first round at once: the logs may have entries from before a restart
+	var afterID int64
+	afterKey := ""
+	for {
+		timer := time.NewTimer(pause)
+		select {
+		case <-w.stop:
+			timer.Stop()
+			return
+		case <-w.kicked:
+			timer.Stop()
+		case <-timer.C:
+		}
+		full, failed := w.round(ctx, &afterID, &afterKey)
+		switch {
+		case failed:
+			pause = min(max(2*pause, w.interval), w.maxBackoff)
+		case full:
+			pause = 0
+		default:
+			pause = w.interval
+		}
+		w.mu.Lock()
+		w.stats.Backoff = pause
+		w.mu.Unlock()
+	}
+}
+
+// round replays one batch of each log the mode allows and refreshes the
+// logs' sizes. It reports whether a batch was full and whether anything
+// failed.
+func (w *RepairWorker) round(ctx context.Context, afterID *int64, afterKey *string) (full, failed bool) {
+	ctx, cancel := context.WithTimeout(ctx, repairRoundTimeout)
+	defer cancel()
+	mode := w.modes.WriteMode(ctx)
+	if !mode.Writes(backends.Postgres) || !mode.Writes(backends.DynamoDB) {
+		// One store is not written: nothing to copy, and its log may be
+		// gone with it.
+		return false, false
+	}
+	var total RepairStats
+	var errs []error
+
+	s, next, err := replayToDynamoDB(ctx, w.pg, w.ddb, *afterID, w.batch)
+	total.add(s)
+	errs = append(errs, err)
+	*afterID = next
+	if s.Entries < w.batch { // the end of the log: start from the head again
+		*afterID = 0
+	}
+	full = full || s.Entries == w.batch
+
+	s, nextKey, err := replayToPostgres(ctx, w.pg, w.ddb, *afterKey, w.batch)
+	total.add(s)
+	errs = append(errs, err)
+	*afterKey = nextKey
+	if s.Entries < w.batch {
+		*afterKey = ""
+	}
+	full = full || s.Entries == w.batch
+
+	ddbDepth, ddbOldest, err1 := w.pg.RepairLogAge(ctx)
+	pgDepth, pgOldest, err2 := w.ddb.PostgresRepairLogSize(ctx)
+	errs = append(errs, err1, err2)
+	err = errors.Join(errs...)
+	failed = err != nil || total.Failed > 0
+
+	w.mu.Lock()
+	w.stats.Rounds++
+	w.stats.Repaired += total.Repaired
+	w.stats.Failed += total.Failed
+	if failed {
+		w.stats.FailedRounds++
+	}
+	if err1 == nil {
+		w.stats.Depth[backends.DynamoDB], w.stats.Oldest[backends.DynamoDB] = ddbDepth, ddbOldest
+	}
+	if err2 == nil {
+		w.stats.Depth[backends.Postgres], w.stats.Oldest[backends.Postgres] = pgDepth, pgOldest
+	}
+	w.mu.Unlock()
+	if failed && ctx.Err() == nil {
+		w.log.WarnContext(ctx, "catalog: repair round failed; backing off", "repaired", total.Repaired, "failed", total.Failed, "err", err)
+	}
+	return full, failed
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/demo"
+)
+
+func verify(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	st := storeFlags(fs)
+	fresh := fs.Bool("new", false, "start a new run even if the last one is unfinished (default: join or resume it)")
+	size := fs.Int("range", catalog.DefaultVerifyRangeSize, "ids per key range of a new run")
+	segments := fs.Int("segments", catalog.DefaultVerifySegments, "DynamoDB parallel-scan segments of a new run")
+	rate := fs.Float64("rate", 0, "entities read per second by this process; 0: no bound")
+	lease := fs.Duration("lease", catalog.DefaultVerifyLease, "how long a unit stays with a worker that stopped answering")
+	repair := fs.Bool("repair", false, "copy the entities found different from PostgreSQL again (write mode both)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pg, ddb, closeAll, err := openStores(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	run, finished, err := catalog.LatestVerifyRun(ctx, pg)
+	if err != nil {
+		return err
+	}
+	if *fresh || run == 0 || finished {
+		if run, err = catalog.NewVerifyRun(ctx, pg, catalog.WithVerifyRangeSize(*size), catalog.WithVerifySegments(*segments)); err != nil {
+			return err
+		}
+		fmt.Printf("verification run %d: ranges of %d ids, %d scan segments; more workers: catalog verify (they join it)\n", run, *size, *segments)
+	} else {
+		fmt.Printf("verification run %d is unfinished: joining it\n", run)
+	}
+	out := demo.NewPrinter(os.Stdout)
+	r, err := catalog.Verify(ctx, pg, ddb, run, catalog.WithVerifyRate(*rate), catalog.WithVerifyLease(*lease),
+		catalog.WithVerifyProgress(demo.VerifyProgress(out)))
+	out.Done()
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted; run catalog verify again to resume run %d", run)
+		}
+		return err
+	}
+	demo.WriteVerifyReport(out, r)
+	fmt.Printf("      %s\n", demo.FindingSummary(r))
+	diffs := r.Differences()
+	if *repair && len(diffs) > 0 {
+		n, err := catalog.RepairFindings(ctx, pg, ddb, diffs)
+		fmt.Printf("repaired %d entities in DynamoDB\n", n)
+		return err
+	}
+	if len(diffs) > 0 {
+		return errFailed
+	}
+	return nil
+}
