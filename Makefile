@@ -54,7 +54,7 @@ OBSERVABILITY := example/observability
 rules:
 	scripts/ensure-prometheus.sh
 	promtool check rules $(OBSERVABILITY)/readiness.rules.yml $(OBSERVABILITY)/alerts.yml
-	cd $(OBSERVABILITY) && promtool test rules readiness.test.yml
+	cd $(OBSERVABILITY) && promtool test rules readiness.test.yml alerts.test.yml
 
 demo:
 	$(MAKE) -C example demo
