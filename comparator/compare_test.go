@@ -114,6 +114,7 @@ func compareCases() []compareCase {
 		{name: "nested path", primary: ok(`{"items":[{"id":1,"price":1},{"id":2,"price":2}]}`), shadow: ok(`{"items":[{"id":1,"price":1},{"id":2,"price":3}]}`),
 			want: []string{"items[1].price value_changed"}, reason: "paths name members and element indexes"},
 		{name: "quoted key in path", primary: ok(`{"a.b":{"c d":1}}`), shadow: ok(`{"a.b":{"c d":2}}`),
+			opts: []comparator.Option{comparator.ShowKeys("**")},
 			want: []string{`["a.b"]["c d"] value_changed`}, reason: "names that the path syntax cannot write bare are quoted"},
 		{name: "root type changed", primary: ok(`{"id":1}`), shadow: ok(`[{"id":1}]`),
 			want: []string{"$ type_changed"}, reason: "the root is $"},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MaxDepth is how deeply arrays and objects may nest in a body compared as
@@ -23,6 +24,9 @@ type buffers struct {
 	tree  tree
 	stack []node
 	order []int32
+	// notes holds the hints for arrays of the last comparison that
+	// explained a mismatch (see docPair.noteArray).
+	notes map[unsafe.Pointer]Hint
 }
 
 // maxPooledNodes bounds the arena a pool keeps (about 1.8 MB), so that one
@@ -64,6 +68,7 @@ func (b *buffers) decode(body []byte) (*tree, Fallback) {
 func (b *buffers) release() bool {
 	b.tree.src = ""
 	clear(b.tree.extra)
+	clear(b.notes)
 	return cap(b.tree.nodes) <= maxPooledNodes
 }
 

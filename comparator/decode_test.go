@@ -78,7 +78,7 @@ func checkLikeEncodingJSON(t *testing.T, doc []byte, tr *tree) {
 	if err != nil {
 		t.Fatalf("decode accepted %q, encoding/json did not: %v", doc, err)
 	}
-	if got := toDecoded(tr, tr.root()); !reflect.DeepEqual(got, want) {
+	if got := toValue(tr, tr.root(), forNormalize); !reflect.DeepEqual(got, want) {
 		t.Fatalf("decode(%q) = %#v, encoding/json gives %#v", doc, got, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"time"
+	"unsafe"
 )
 
 // docPair holds the two documents of a comparison. Its methods take a
@@ -11,11 +12,14 @@ import (
 type docPair struct {
 	c    *jsonComparator
 	x, y *tree
+	// notes holds the hints noted for arrays while pairing (see
+	// noteArray); nil when none are wanted.
+	notes *map[unsafe.Pointer]Hint
 }
 
 // equal reports whether a and b are equal under the options. It stops at
-// the first difference and allocates nothing (unordered arrays aside):
-// this is all a matching pair pays for.
+// the first difference and allocates nothing unless elements of an array
+// matched by key or of an unordered array are out of place.
 func (p docPair) equal(a, b *node) bool {
 	if a.typ != b.typ || a.typ < typeArray {
 		return p.leafEqual(a, b)
@@ -24,20 +28,49 @@ func (p docPair) equal(a, b *node) bool {
 		return false
 	}
 	as, bs := p.x.kids(a), p.y.kids(b)
-	if a.typ == typeArray && a.unordered {
-		_, complete := p.matchUnordered(as, bs)
-		return complete
+	if a.typ == typeArray {
+		return p.arraysEqual(a, as, bs)
 	}
 	for i := range as {
 		// Members are sorted by key, so equal key sets line up.
-		if a.typ == typeObject && p.x.text(as[i].key) != p.y.text(bs[i].key) {
-			return false
-		}
-		if !p.equal(&as[i], &bs[i]) {
+		if p.x.text(as[i].key) != p.y.text(bs[i].key) || !p.equal(&as[i], &bs[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// arraysEqual reports whether the elements as and bs, as many on both
+// sides, of the array a and its counterpart are equal: position by
+// position, by key or as multisets. Equal positions are tried first: they
+// make arrays equal whichever way they are matched.
+func (p docPair) arraysEqual(a *node, as, bs []node) bool {
+	if a.unordered && p.c.keyName(a) == "" {
+		_, complete := p.matchUnordered(as, bs)
+		return complete
+	}
+	i := 0
+	for i < len(as) && p.equal(&as[i], &bs[i]) {
+		i++
+	}
+	if i == len(as) {
+		return true
+	}
+	if name := p.c.keyName(a); name != "" {
+		if match, _, ok := p.keyMatch(as, bs, name); ok {
+			for i, j := range match {
+				if j < 0 || !p.equal(&as[i], &bs[j]) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	if a.unordered {
+		_, complete := p.matchUnordered(as, bs)
+		return complete
+	}
+	return false
 }
 
 // leafEqual reports whether a and b, of which at least one is not an array

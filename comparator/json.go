@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -30,7 +31,14 @@ func JSON(opts ...Option) Comparator {
 // path options compiled.
 type jsonComparator struct {
 	config
-	rules matcher
+	// rules holds the path rules that normalise a document; keys those
+	// that decide which member names diff paths show.
+	rules, keys matcher
+	// keyNames are the member names of the KeyedArrays rules (node.keyed
+	// indexes them); anyKey is that of KeyedArrays("**", key), which
+	// applies to every array no other rule names.
+	keyNames []string
+	anyKey   string
 	// buffers pools decoding buffers (*buffers) between comparisons: a
 	// matching pair then allocates little more than copies of its bodies.
 	buffers sync.Pool
@@ -53,6 +61,28 @@ func newJSONComparator(cfg config) *jsonComparator {
 	for _, n := range cfg.normalizers {
 		segs, _ := parsePattern(n.path)
 		c.rules.rules = append(c.rules.rules, pathRule{pattern: n.path, segs: segs, action: actNormalize, fn: n.fn})
+	}
+	for _, k := range cfg.keyed {
+		segs, _ := parsePattern(k.path)
+		if len(segs) == 1 && segs[0].kind == segAnyDepth {
+			// Every array: decided per array when compared, which spares
+			// the normalisation pass a rule that matches every value.
+			c.anyKey = k.key
+			continue
+		}
+		if len(c.keyNames) == math.MaxUint8 {
+			panic(fmt.Sprintf("comparator: more than %d KeyedArrays paths: name arrays with fewer, wider paths (such as items[*].lines)", math.MaxUint8))
+		}
+		c.keyNames = append(c.keyNames, k.key)
+		c.rules.rules = append(c.rules.rules, pathRule{pattern: k.path, segs: segs, action: actKeyed, keyed: uint8(len(c.keyNames))})
+	}
+	for _, p := range cfg.mapPaths {
+		segs, _ := parsePattern(p)
+		c.keys.rules = append(c.keys.rules, pathRule{pattern: p, segs: segs, action: actMapKeys})
+	}
+	for _, p := range cfg.showKeys {
+		segs, _ := parsePattern(p)
+		c.keys.rules = append(c.keys.rules, pathRule{pattern: p, segs: segs, action: actShowKeys})
 	}
 	return c
 }
@@ -107,11 +137,13 @@ func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fall
 	if err := c.normalize(y); err != nil {
 		return "", err
 	}
-	p := docPair{c: c, x: x, y: y}
-	if len(c.cmpOpts) == 0 && p.equal(x.root(), y.root()) {
+	p := docPair{c: c, x: x, y: y, notes: &bx.notes}
+	prune := len(c.cmpOpts) == 0 // else go-cmp's options decide, on whole values
+	ax, ay, equal := p.pair(x.root(), y.root(), prune)
+	if equal && prune {
 		return "", nil
 	}
-	p.explain(out)
+	p.explain(ax, ay, out)
 	return "", nil
 }
 

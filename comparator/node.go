@@ -29,6 +29,9 @@ type node struct {
 	typ jsonType
 	// unordered marks an array at an [UnorderedPaths] path.
 	unordered bool
+	// keyed is, for an array at a [KeyedArrays] path, 1 + the index of the
+	// rule's member name in jsonComparator.keyNames; 0 for none.
+	keyed uint8
 	// text is a string's value, a number's literal, or "true"/"false".
 	text span
 	// key is the member's name, for a member of an object.
