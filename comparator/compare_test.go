@@ -412,6 +412,12 @@ func render(res comparator.Result) string {
 	fmt.Fprintf(&b, "equal: %v\nfallback: %q\ntruncated: %v\nsignature: %q\n", res.Equal, res.Fallback, res.Truncated, res.Signature())
 	for _, d := range res.Diffs {
 		fmt.Fprintln(&b, d)
+		if d.Field != d.Path {
+			fmt.Fprintf(&b, "\tfield: %s\n", d.Field)
+		}
+		if d.Hint != (comparator.Hint{}) {
+			fmt.Fprintf(&b, "\thint: %s %q: %s\n", d.Hint.Triage, d.Hint.Option, d.Hint.Note)
+		}
 	}
 	return b.String()
 }

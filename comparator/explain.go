@@ -95,9 +95,16 @@ func (p docPair) pairObjects(a, b *node, prune bool) (any, any, bool) {
 // position.
 func (p docPair) pairArrays(a, b *node, prune bool) (any, any, bool) {
 	as, bs := p.x.kids(a), p.y.kids(b)
-	if name := p.c.keyName(a); name != "" && (a.unordered || !p.keysLineUp(as, bs, name)) {
-		if match, extra, ok := p.keyMatch(as, bs, name); ok {
-			return p.pairKeyed(as, bs, name, match, extra, prune)
+	name := p.c.keyName(a)
+	linedUp := false
+	if name != "" {
+		// Keys that line up pair the elements by position, which needs
+		// no index of the keys: it is built only if they differ.
+		linedUp = !a.unordered && p.keysLineUp(as, bs, name)
+		if !linedUp {
+			if match, extra, ok := p.keyMatch(as, bs, name); ok {
+				return p.pairKeyed(as, bs, name, match, extra, prune)
+			}
 		}
 	}
 	// order[i] is the element of b that stands against as[i] (or, past
@@ -145,10 +152,26 @@ func (p docPair) pairArrays(a, b *node, prune bool) (any, any, bool) {
 	if equal && prune {
 		return nil, nil, true
 	}
+	if linedUp && (!equal || !prune) {
+		if _, _, ok := p.keyMatch(as, bs, name); ok {
+			// Matched by key after all: name the elements by their keys.
+			return byKey(p.x, as, name, mx), byKey(p.x, as, name, my), equal
+		}
+	}
 	if !equal && order == nil {
 		p.noteArray(mx, as, bs)
 	}
 	return mx, my, equal
+}
+
+// byKey rekeys m, the elements of an array by position, by the keys of the
+// elements as, in t, at those positions.
+func byKey(t *tree, as []node, name string, m map[int]any) map[elementKey]any {
+	out := make(map[elementKey]any, len(m))
+	for i, v := range m {
+		out[keyOf(t, &as[i], name)] = v
+	}
+	return out
 }
 
 // pairKeyed pairs the elements of an array matched by key (see keyMatch).

@@ -112,18 +112,41 @@ func numberHint(x, y string) Hint {
 		return Hint{} // beyond float64: nothing to say
 	}
 	if isIntegerLiteral(x) && isIntegerLiteral(y) {
-		if fx == fy {
-			return Hint{Triage: TriageDataLoss, Note: "integers that differ beyond float64's 15 to 17 digits: one went through a float64"}
+		if fx == fy && decimalKey(y) == decimalKey(strconv.FormatFloat(fy, 'f', -1, 64)) {
+			return Hint{Triage: TriageDataLoss, Note: "the shadow's integer is the primary's rounded to float64's 15 to 17 digits"}
 		}
 		return Hint{} // integers are exact: no tolerance applies
 	}
 	if fy != fx && fy == float64(float32(fx)) {
 		return Hint{Triage: TriageDataLoss, Note: "the shadow's number is the primary's rounded to float32"}
 	}
-	if math.Abs(fx-fy) <= hintRelTolerance*math.Max(math.Abs(fx), math.Abs(fy)) {
-		return Hint{Triage: TriageRepresentation, Option: "FloatTolerance(0, 1e-9)", Note: "numbers equal within a relative 1e-9"}
+	// Within the tolerance, and below the last digit the shorter literal
+	// writes: 0.3 against 0.30000000000000004 is float64 arithmetic, while
+	// 1234567890.12 against 1234567890.13 is a cent. (Half a unit, as the
+	// subtraction itself rounds.)
+	apart := math.Abs(fx - fy)
+	if apart <= hintRelTolerance*math.Max(math.Abs(fx), math.Abs(fy)) && apart < max(lastDigitUnit(x), lastDigitUnit(y))/2 {
+		return Hint{Triage: TriageRepresentation, Option: "FloatTolerance(0, 1e-9)", Note: "numbers equal within a relative 1e-9, below the last digit of the shorter"}
 	}
 	return Hint{}
+}
+
+// lastDigitUnit returns the value of one unit in the last digit the JSON
+// number literal lit writes: 0.01 for 12.50, 100 for 1e2.
+func lastDigitUnit(lit string) float64 {
+	mantissa, exp := lit, 0
+	if i := strings.IndexAny(lit, "eE"); i >= 0 {
+		mantissa = lit[:i]
+		e, err := strconv.Atoi(lit[i+1:])
+		if err != nil {
+			return math.Inf(1)
+		}
+		exp = e
+	}
+	if i := strings.IndexByte(mantissa, '.'); i >= 0 {
+		exp -= len(mantissa) - i - 1
+	}
+	return math.Pow10(exp)
 }
 
 // timeHint triages two different strings x (the primary's) and y when both
@@ -205,7 +228,11 @@ func (p docPair) arrayHint(as, bs []node) (Hint, bool) {
 			return Hint{Triage: TriageRepresentation, Option: opt, Note: "the same elements in another order"}, true
 		}
 	case len(bs) < len(as) && p.leftOut(as, bs):
-		return Hint{Triage: TriageDataLoss, Note: fmt.Sprintf("%d of the primary's %d elements are missing in the shadow; the ones after them moved up", len(as)-len(bs), len(as))}, true
+		note := fmt.Sprintf("%d of the primary's %d elements are missing in the shadow", len(as)-len(bs), len(as))
+		if !p.leftOut(as[:len(bs)], bs) {
+			note += "; the ones after them moved up"
+		}
+		return Hint{Triage: TriageDataLoss, Note: note}, true
 	}
 	return Hint{}, false
 }

@@ -99,6 +99,7 @@ func (c *jsonComparator) Compare(primary, shadow Response) (res Result) {
 		// against a resource); the status says it all.
 		return Result{Diffs: []Diff{{
 			Path:    "$status",
+			Field:   "$status",
 			Kind:    StatusChanged,
 			Primary: strconv.Itoa(primary.Status),
 			Shadow:  strconv.Itoa(shadow.Status),
@@ -171,6 +172,9 @@ func (l *diffList) add(d Diff) {
 	if len(l.diffs) >= l.limit {
 		l.truncated = true
 		return
+	}
+	if d.Field == "" {
+		d.Field = d.Path // $status, $header.Name, $body: no elements in them
 	}
 	l.diffs = append(l.diffs, d)
 }

@@ -14,6 +14,10 @@ import (
 // maxFieldNameLen is the longest member name taken for a field name.
 const maxFieldNameLen = 32
 
+// minDataDigits is the shortest run of digits taken for data (an account,
+// order or phone number) rather than part of a name.
+const minDataDigits = 6
+
 // redactsKey reports whether a diff path shows the member name of the
 // object whose key-rule states are states redacted: a name that looks like
 // data, or any name under [MapPaths], unless [ShowKeys] names the object.
@@ -31,6 +35,15 @@ func (c *jsonComparator) redactsKey(states []pathState, name string) bool {
 func (c *jsonComparator) redactsElementKey(states []pathState, lit string) bool {
 	if c.keys.applies(states, actShowKeys) {
 		return false
+	}
+	if isNumberLiteral(lit) {
+		digits := 0
+		for i := range len(lit) {
+			if lit[i] >= '0' && lit[i] <= '9' {
+				digits++
+			}
+		}
+		return digits >= minDataDigits
 	}
 	if len(lit) >= 2 && lit[0] == '"' {
 		lit = lit[1 : len(lit)-1]
@@ -70,7 +83,7 @@ func looksLikeData(name string) bool {
 	digits, letters := 0, 0
 	partLen, partDigits, partLetters, partHex := 0, 0, 0, 0
 	endPart := func() bool {
-		generated := partLen >= 6 && partDigits == partLen || // long digits
+		generated := partLen >= minDataDigits && partDigits == partLen || // long digits
 			partLen >= 12 && partDigits >= 3 && partLetters > 0 || // token
 			partLen >= 16 && partHex == partLen // hex digest
 		partLen, partDigits, partLetters, partHex = 0, 0, 0, 0
