@@ -346,7 +346,8 @@ func MaxDiffs(n int) Option {
 // WithCmpOptions hands options to go-cmp, which explains every difference
 // the comparator's own rules leave. They see the decoded documents as
 // map[string]any for objects, map[int]any (position to element) for
-// arrays, json.Number, string, bool and nil; values the comparator's rules
+// arrays (arrays matched by key: maps from an unexported key type),
+// json.Number, string, bool and nil; values the comparator's rules
 // already found equal reach them identical. With these options go-cmp also
 // decides equality, so every pair with different bytes pays for its
 // reflection.
