@@ -78,7 +78,7 @@ func TestKeyedArrays(t *testing.T) {
 		{name: "repeated ids fall back to positions", primary: `[{"id":1,"x":1},{"id":1,"x":2}]`, shadow: `[{"id":1,"x":2},{"id":1,"x":1}]`, opts: preset,
 			want: []string{"[0].x [].x value_changed", "[1].x [].x value_changed"}, reason: "a key must single out one element"},
 		{name: "missing ids fall back to positions", primary: `[{"id":1},{"x":1}]`, shadow: `[{"x":1},{"id":1}]`, opts: preset,
-			want: []string{"[0].id [].id missing_in_shadow", "[0].x [].x extra_in_shadow", "[1].id [].id extra_in_shadow", "[1].x [].x missing_in_shadow"},
+			want:   []string{"[0].id [].id missing_in_shadow", "[0].x [].x extra_in_shadow", "[1].id [].id extra_in_shadow", "[1].x [].x missing_in_shadow"},
 			reason: "every element must carry the key"},
 		{name: "object ids fall back to positions", primary: `[{"id":{"a":1}},{"id":{"a":2}}]`, shadow: `[{"id":{"a":2}},{"id":{"a":1}}]`, opts: preset,
 			want: []string{"[0].id.a [].id.a value_changed", "[1].id.a [].id.a value_changed"}, reason: "a key is a string, number or boolean"},
