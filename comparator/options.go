@@ -159,6 +159,9 @@ func KeyedArrays(path, key string) Option {
 	if key == "" {
 		panic(fmt.Sprintf("comparator: KeyedArrays(%q, \"\"): name the member that identifies an element, such as \"id\"", path))
 	}
+	if !isBareKey(key) {
+		panic(fmt.Sprintf("comparator: KeyedArrays(%q, %q): the key member's name must be letters, digits, _, - and @, as it is written into diff paths; normalise the elements to carry such a member", path, key))
+	}
 	r := keyedRule{path: path, key: key}
 	return option{
 		set:   func(c *config) { c.keyed = append(c.keyed, r) },

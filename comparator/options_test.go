@@ -21,6 +21,7 @@ func TestOptionsPanicAtConstruction(t *testing.T) {
 		{"negative tolerance", func() { comparator.FloatTolerance(-1, 0) }, "not negative", "a negative tolerance makes nothing equal"},
 		{"NaN tolerance", func() { comparator.FloatTolerance(0, nanValue()) }, "finite", "NaN compares false with everything"},
 		{"empty KeyedArrays key", func() { comparator.KeyedArrays("orders", "") }, `such as "id"`, "an array cannot be matched by nothing"},
+		{"quoted KeyedArrays key", func() { comparator.KeyedArrays("orders", "order id") }, "must be letters", "the key is written into paths unquoted"},
 		{"bad KeyedArrays path", func() { comparator.KeyedArrays("orders[0]", "id") }, "KeyedArrays", "paths are checked for every option"},
 		{"bad MapPaths path", func() { comparator.MapPaths("a..b") }, "MapPaths", "paths are checked for every option"},
 		{"bad ShowKeys path", func() { comparator.ShowKeys("") }, "ShowKeys", "paths are checked for every option"},
