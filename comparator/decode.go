@@ -21,23 +21,33 @@ const MaxDepth = 64
 // decoder's scratch stacks. They hold no pointers into any body once
 // released.
 type buffers struct {
-	tree  tree
-	stack []node
-	order []int32
+	tree   tree
+	stack  []node
+	order  []int32
+	shapes shapeCache
 	// notes holds the hints for arrays of the last comparison that
 	// explained a mismatch (see docPair.noteArray).
 	notes map[unsafe.Pointer]Hint
 }
 
-// maxPooledNodes bounds the arena a pool keeps (about 1.8 MB), so that one
-// huge body does not pin its memory for good.
-const maxPooledNodes = 1 << 16
+// dropMembers says which object members decoding leaves out as absent
+// ([NullEqualsMissing], [EmptyEqualsMissing]), when no path rule needs to
+// see them first.
+type dropMembers struct {
+	null, empty bool
+}
 
 // decode parses body as one JSON document into b's tree, which stays
-// valid until b is released. It returns the reason to compare as bytes
-// instead when body is not JSON, holds invalid UTF-8, repeats an object
-// key, nests deeper than [MaxDepth] or is too large to index.
-func (b *buffers) decode(body []byte) (*tree, Fallback) {
+// valid until b is released and body is not modified until then. It
+// returns the reason to compare as bytes instead when body is not JSON,
+// holds invalid UTF-8, repeats an object key, nests deeper than
+// [MaxDepth] or is too large to index.
+func (b *buffers) decode(body []byte, drop dropMembers) (*tree, Fallback) {
+	return b.decodeSized(body, estimateNodes(body), drop)
+}
+
+// decodeSized is decode with estimateNodes(body) given.
+func (b *buffers) decodeSized(body []byte, nodes int, drop dropMembers) (*tree, Fallback) {
 	if len(body) > math.MaxInt32 {
 		return nil, FallbackTooLarge
 	}
@@ -45,10 +55,14 @@ func (b *buffers) decode(body []byte) (*tree, Fallback) {
 		return nil, FallbackInvalidUTF8
 	}
 	t := &b.tree
-	t.src = string(body) // one copy: the text of every node is a part of it
+	// The text of every node is a part of the body, read in place: no
+	// copy. Nothing that outlives the comparison refers to it: diffs are
+	// built from copies, and release forgets it.
+	t.src = unsafe.String(unsafe.SliceData(body), len(body))
 	t.extra = t.extra[:0]
-	t.nodes = slices.Grow(t.nodes[:0], estimateNodes(body))[:1]
-	d := decoder{body: body, t: t, stack: b.stack[:0], order: b.order[:0]}
+	t.nodes = slices.Grow(t.nodes[:0], nodes)[:1]
+	t.missingDropped = drop.null || drop.empty
+	d := decoder{body: body, t: t, drop: drop, stack: b.stack[:0], order: b.order[:0], shapes: &b.shapes}
 	d.skipSpace()
 	v := d.value()
 	d.skipSpace()
@@ -63,13 +77,12 @@ func (b *buffers) decode(body []byte) (*tree, Fallback) {
 	return t, ""
 }
 
-// release forgets the body b last decoded and reports whether b is worth
-// keeping for another.
-func (b *buffers) release() bool {
+// release forgets the body b last decoded.
+func (b *buffers) release() {
 	b.tree.src = ""
 	clear(b.tree.extra)
 	clear(b.notes)
-	return cap(b.tree.nodes) <= maxPooledNodes
+	b.shapes.forget()
 }
 
 // estimateNodes returns about as many nodes as body holds, so that the
@@ -84,13 +97,15 @@ func estimateNodes(body []byte) int {
 type decoder struct {
 	body  []byte // the same bytes as t.src, for reading eight at a time
 	t     *tree
+	drop  dropMembers
 	pos   int
 	depth int
 	fail  Fallback
 	// stack holds the children of the containers being parsed; a container
 	// moves its own into t.nodes, in one run, when it ends.
 	stack []node
-	order []int32 // scratch for appendMembers
+	order  []int32 // scratch for appendMembers
+	shapes *shapeCache
 }
 
 func (d *decoder) setFail(f Fallback) {
@@ -100,15 +115,22 @@ func (d *decoder) setFail(f Fallback) {
 }
 
 func (d *decoder) skipSpace() {
-	for d.pos < len(d.t.src) {
-		switch d.t.src[d.pos] {
-		case ' ', '\t', '\n', '\r':
-			d.pos++
-		default:
-			return
-		}
+	src := d.t.src
+	for d.pos < len(src) && src[d.pos] <= ' ' && isSpace[src[d.pos]] {
+		d.pos++
 	}
 }
+
+// isSpace and isNumberByte classify bytes by table, one load per byte.
+var isSpace, isNumberByte = func() (space, number [256]bool) {
+	for _, c := range []byte(" \t\n\r") {
+		space[c] = true
+	}
+	for _, c := range []byte("0123456789+-.eE") {
+		number[c] = true
+	}
+	return space, number
+}()
 
 func (d *decoder) value() node {
 	if d.pos >= len(d.t.src) {
@@ -149,11 +171,8 @@ func (d *decoder) literal() node {
 
 func (d *decoder) number() node {
 	start := d.pos
-	for d.pos < len(d.t.src) {
-		c := d.t.src[d.pos]
-		if (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E' {
-			break
-		}
+	src := d.t.src
+	for d.pos < len(src) && isNumberByte[src[d.pos]] {
 		d.pos++
 	}
 	if !isNumberLiteral(d.t.src[start:d.pos]) {
@@ -164,12 +183,17 @@ func (d *decoder) number() node {
 
 // container parses an array or an object, whose closing byte is closing.
 func (d *decoder) container(typ jsonType, closing byte) node {
-	d.depth++
-	defer func() { d.depth-- }()
-	if d.depth > MaxDepth {
+	if d.depth >= MaxDepth {
 		d.setFail(FallbackTooDeep)
 		return node{}
 	}
+	d.depth++
+	v := d.containerBody(typ, closing)
+	d.depth--
+	return v
+}
+
+func (d *decoder) containerBody(typ jsonType, closing byte) node {
 	d.pos++ // [ or {
 	mark := len(d.stack)
 	d.skipSpace()
@@ -191,6 +215,7 @@ func (d *decoder) container(typ jsonType, closing byte) node {
 			return node{}
 		}
 		v.key = key
+		v.dropped = typ == typeObject && d.dropsMember(&v)
 		d.stack = append(d.stack, v)
 		d.skipSpace()
 		if !d.consumeSeparator(closing) {
@@ -208,7 +233,19 @@ func (d *decoder) container(typ jsonType, closing byte) node {
 		d.t.nodes = append(d.t.nodes, kids...)
 	}
 	d.stack = d.stack[:mark]
-	return node{typ: typ, first: first, n: int32(len(kids))}
+	return node{typ: typ, first: first, n: int32(len(d.t.nodes)) - first}
+}
+
+// dropsMember reports whether the member v counts as absent and is left
+// out of its object.
+func (d *decoder) dropsMember(v *node) bool {
+	switch v.typ {
+	case typeNull:
+		return d.drop.null
+	case typeArray, typeObject:
+		return d.drop.empty && v.n == 0
+	}
+	return false
 }
 
 // memberName parses `"name" :` and returns the name.
@@ -228,9 +265,13 @@ func (d *decoder) memberName() span {
 }
 
 // appendMembers appends the members of an object to t.nodes sorted by
-// name, and fails on a name that occurs twice. Objects that encoding/json
-// wrote from a map are sorted already; others are sorted by position
-// rather than by moving the nodes, which are larger.
+// name, leaving out those marked dropped, and fails on a name that occurs
+// twice (dropped or not: readers disagree on the document). Objects that
+// encoding/json wrote from a map are sorted already. Others are sorted by
+// position rather than by moving the nodes, which are larger, and the
+// order is kept for the next object with the same names in the same
+// order, as the elements of an array of structs have: checking the names
+// costs less than sorting them.
 func (d *decoder) appendMembers(members []node) {
 	t := d.t
 	name := func(i int) string { return t.text(members[i].key) }
@@ -239,22 +280,33 @@ func (d *decoder) appendMembers(members []node) {
 		sorted = name(i-1) < name(i)
 	}
 	if sorted {
-		t.nodes = append(t.nodes, members...)
+		for i := range members {
+			if !members[i].dropped {
+				t.nodes = append(t.nodes, members[i])
+			}
+		}
 		return
 	}
-	d.order = d.order[:0]
-	for i := range members {
-		d.order = append(d.order, int32(i))
-	}
-	slices.SortFunc(d.order, func(a, b int32) int { return strings.Compare(name(int(a)), name(int(b))) })
-	first := len(t.nodes)
-	t.nodes = slices.Grow(t.nodes, len(members))[:first+len(members)]
-	for k, i := range d.order {
-		if k > 0 && name(int(d.order[k-1])) == name(int(i)) {
-			d.setFail(FallbackDuplicateKey)
-			return
+	order := d.shapes.lookup(t, members)
+	if order == nil {
+		d.order = d.order[:0]
+		for i := range members {
+			d.order = append(d.order, int32(i))
 		}
-		t.nodes[first+k] = members[i]
+		slices.SortFunc(d.order, func(a, b int32) int { return strings.Compare(name(int(a)), name(int(b))) })
+		for k := 1; k < len(d.order); k++ {
+			if name(int(d.order[k-1])) == name(int(d.order[k])) {
+				d.setFail(FallbackDuplicateKey)
+				return
+			}
+		}
+		order = d.order
+		d.shapes.store(t, members, order)
+	}
+	for _, i := range order {
+		if !members[i].dropped {
+			t.nodes = append(t.nodes, members[i])
+		}
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 
 // decode decodes body into a tree of its own.
 func decode(body []byte) (*tree, Fallback) {
-	return new(buffers).decode(body)
+	return new(buffers).decode(body, dropMembers{})
 }
 
 // decodeStd decodes doc the way encoding/json does with UseNumber.

@@ -107,7 +107,7 @@ func (p docPair) numericPair(a, b *node) (string, string, bool) {
 // numbersEqual compares two JSON number literals: by decimal value, or
 // within the float tolerance where one of them is not an integer.
 func (c *jsonComparator) numbersEqual(a, b string) bool {
-	if a == b {
+	if a == b || plainEqual(a, b) {
 		return true
 	}
 	if (c.absTol > 0 || c.relTol > 0) && !(isIntegerLiteral(a) && isIntegerLiteral(b)) {
@@ -125,6 +125,9 @@ func (c *jsonComparator) numbersEqual(a, b string) bool {
 // timesEqual reports whether a and b are RFC 3339 timestamps at most the
 // time precision apart.
 func (c *jsonComparator) timesEqual(a, b string) bool {
+	if d, ok := utcFractionApart(a, b); ok {
+		return d <= c.timePrecision
+	}
 	ta, ok := parseTimestamp(a)
 	if !ok {
 		return false
@@ -135,6 +138,51 @@ func (c *jsonComparator) timesEqual(a, b string) bool {
 	}
 	d := ta.Sub(tb) // saturates instead of overflowing
 	return d <= c.timePrecision && d >= -c.timePrecision
+}
+
+// utcFractionApart returns how far apart two UTC timestamps are that name
+// the same second and differ only in the fraction ("…05.123456Z" and
+// "…05.123Z", the usual pair), without parsing them; ok is false for any
+// other pair. The second must still be valid, so the first one is parsed
+// in full.
+func utcFractionApart(a, b string) (d time.Duration, ok bool) {
+	const secondsEnd = len("2006-01-02T15:04:05")
+	if len(a) <= secondsEnd || len(b) <= secondsEnd || a[:secondsEnd] != b[:secondsEnd] ||
+		a[len(a)-1] != 'Z' || b[len(b)-1] != 'Z' {
+		return 0, false
+	}
+	fa, okA := fractionNanos(a[secondsEnd : len(a)-1])
+	fb, okB := fractionNanos(b[secondsEnd : len(b)-1])
+	if !okA || !okB {
+		return 0, false
+	}
+	if _, valid := parseTimestamp(a); !valid {
+		return 0, false
+	}
+	return time.Duration(fa - fb).Abs(), true
+}
+
+// fractionNanos returns the nanoseconds of a fraction of seconds written
+// ".ddd" (one to nine digits) or "" for none.
+func fractionNanos(f string) (int64, bool) {
+	if f == "" {
+		return 0, true
+	}
+	if f[0] != '.' || len(f) < 2 || len(f) > 10 {
+		return 0, false
+	}
+	var n int64
+	for i := 1; i < len(f); i++ {
+		c := f[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	for range 10 - len(f) {
+		n *= 10
+	}
+	return n, true
 }
 
 // parseTimestamp parses an RFC 3339 timestamp, with any number of fraction

@@ -96,16 +96,18 @@ func (p docPair) pairObjects(a, b *node, prune bool) (any, any, bool) {
 func (p docPair) pairArrays(a, b *node, prune bool) (any, any, bool) {
 	as, bs := p.x.kids(a), p.y.kids(b)
 	name := p.c.keyName(a)
-	linedUp := false
+	keyed := false // matched by key, with the keys in the same places
 	if name != "" {
-		// Keys that line up pair the elements by position, which needs
-		// no index of the keys: it is built only if they differ.
-		linedUp = !a.unordered && p.keysLineUp(as, bs, name)
-		if !linedUp {
-			if match, extra, ok := p.keyMatch(as, bs, name); ok {
-				return p.pairKeyed(as, bs, name, match, extra, prune)
-			}
+		// Equal by position is equal by key too: only an array that
+		// differs needs an index of its keys.
+		if prune && p.positionallyEqual(as, bs) {
+			return nil, nil, true
 		}
+		match, extra, ok := p.keyMatch(as, bs, name)
+		if ok && (a.unordered || !p.keysLineUp(as, bs, name)) {
+			return p.pairKeyed(as, bs, name, match, extra, prune)
+		}
+		keyed = ok
 	}
 	// order[i] is the element of b that stands against as[i] (or, past
 	// the end of as, against nothing); -1 for none. nil: by position.
@@ -152,16 +154,27 @@ func (p docPair) pairArrays(a, b *node, prune bool) (any, any, bool) {
 	if equal && prune {
 		return nil, nil, true
 	}
-	if linedUp && (!equal || !prune) {
-		if _, _, ok := p.keyMatch(as, bs, name); ok {
-			// Matched by key after all: name the elements by their keys.
-			return byKey(p.x, as, name, mx), byKey(p.x, as, name, my), equal
-		}
+	if keyed {
+		// The pairs by position are the pairs by key: name them so.
+		return byKey(p.x, as, name, mx), byKey(p.x, as, name, my), equal
 	}
 	if !equal && order == nil {
 		p.noteArray(mx, as, bs)
 	}
 	return mx, my, equal
+}
+
+// positionallyEqual reports whether as and bs are equal element by element.
+func (p docPair) positionallyEqual(as, bs []node) bool {
+	if len(as) != len(bs) {
+		return false
+	}
+	for i := range as {
+		if !p.equal(&as[i], &bs[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // byKey rekeys m, the elements of an array by position, by the keys of the

@@ -39,10 +39,20 @@ type jsonComparator struct {
 	// applies to every array no other rule names.
 	keyNames []string
 	anyKey   string
-	// buffers pools decoding buffers (*buffers) between comparisons: a
-	// matching pair then allocates little more than copies of its bodies.
-	buffers sync.Pool
+	// pools keep decoding buffers (*buffers) between comparisons, one pool
+	// per size class of their node arena, so that a matching pair
+	// allocates nothing, large bodies included, and a small body does not
+	// take (and pin) a large arena.
+	pools [len(poolClasses)]sync.Pool
+	// drop is what decoding leaves out itself, when no path rule has to
+	// see those members first.
+	drop dropMembers
 }
+
+// poolClasses are the node capacities of the arenas each pool keeps: a
+// factor four apart, up to 2^20 nodes (about 30 MB, for bodies of several
+// megabytes). A larger arena is not kept.
+var poolClasses = [...]int{1 << 10, 1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20}
 
 func newJSONComparator(cfg config) *jsonComparator {
 	slices.Sort(cfg.compareHeaders)
@@ -84,6 +94,9 @@ func newJSONComparator(cfg config) *jsonComparator {
 		segs, _ := parsePattern(p)
 		c.keys.rules = append(c.keys.rules, pathRule{pattern: p, segs: segs, action: actShowKeys})
 	}
+	if len(c.rules.rules) == 0 {
+		c.drop = dropMembers{null: cfg.nullEqualsMissing, empty: cfg.emptyEqualsMissing}
+	}
 	return c
 }
 
@@ -123,11 +136,12 @@ func (c *jsonComparator) comparesBody(status int) bool {
 
 // diffBodies adds the differences between two bodies with different bytes.
 func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fallback, error) {
-	bx, by := c.getBuffers(), c.getBuffers()
+	nx, ny := estimateNodes(primary), estimateNodes(shadow)
+	bx, by := c.getBuffers(nx), c.getBuffers(ny)
 	defer c.putBuffers(bx)
 	defer c.putBuffers(by)
-	x, fx := bx.decode(primary)
-	y, fy := by.decode(shadow)
+	x, fx := bx.decodeSized(primary, nx, c.drop)
+	y, fy := by.decodeSized(shadow, ny, c.drop)
 	if fallback := firstNonEmpty(fx, fy); fallback != "" {
 		out.add(Diff{Path: "$body", Kind: ValueChanged, Primary: c.describeBytes(primary), Shadow: c.describeBytes(shadow)})
 		return fallback, nil
@@ -148,16 +162,33 @@ func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fall
 	return "", nil
 }
 
-func (c *jsonComparator) getBuffers() *buffers {
-	if b, ok := c.buffers.Get().(*buffers); ok {
+// getBuffers returns buffers for decoding a body of about need nodes, from
+// the pool of the smallest class that holds them.
+func (c *jsonComparator) getBuffers(need int) *buffers {
+	for i, size := range poolClasses {
+		if need > size {
+			continue
+		}
+		if b, ok := c.pools[i].Get().(*buffers); ok {
+			return b
+		}
+		b := new(buffers)
+		b.tree.nodes = make([]node, 0, size)
 		return b
 	}
-	return new(buffers)
+	return new(buffers) // too large to pool
 }
 
+// putBuffers keeps b in the pool of the largest class its arena holds.
 func (c *jsonComparator) putBuffers(b *buffers) {
-	if b.release() {
-		c.buffers.Put(b)
+	b.release()
+	for i := len(poolClasses) - 1; i >= 0; i-- {
+		if n := cap(b.tree.nodes); n >= poolClasses[i] {
+			if n <= 2*poolClasses[len(poolClasses)-1] {
+				c.pools[i].Put(b)
+			}
+			return
+		}
 	}
 }
 

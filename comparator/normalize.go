@@ -18,7 +18,7 @@ func (c *jsonComparator) normalize(t *tree) error {
 	switch {
 	case len(c.rules.rules) > 0:
 		return c.normalizeNode(t, 0, c.rules.root(), 0)
-	case c.nullEqualsMissing || c.emptyEqualsMissing:
+	case (c.nullEqualsMissing || c.emptyEqualsMissing) && !t.missingDropped:
 		c.dropMissing(t, t.root())
 	}
 	return nil

@@ -63,7 +63,46 @@ func addExponent(expText string, adjust int64) string {
 // isIntegerLiteral reports whether the JSON number literal lit is written
 // without a fraction or an exponent.
 func isIntegerLiteral(lit string) bool {
-	return !strings.ContainsAny(lit, ".eE")
+	for i := 0; i < len(lit); i++ {
+		if c := lit[i]; c == '.' || c == 'e' || c == 'E' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainEqual reports whether two JSON number literals without exponents
+// are the same number spelled with other trailing zeros in the fraction
+// (12.50 and 12.5, 3 and 3.0): the common case, decided without parsing.
+// It reports false when it cannot tell.
+func plainEqual(a, b string) bool {
+	a, b = trimFraction(a), trimFraction(b)
+	return a != "" && a == b
+}
+
+// trimFraction drops the trailing zeros of the fraction of lit, and the
+// point when nothing is left after it; "" for a literal with an exponent.
+func trimFraction(lit string) string {
+	point := -1
+	for i := 0; i < len(lit); i++ {
+		switch lit[i] {
+		case 'e', 'E':
+			return ""
+		case '.':
+			point = i
+		}
+	}
+	if point < 0 {
+		return lit
+	}
+	end := len(lit)
+	for end > point+1 && lit[end-1] == '0' {
+		end--
+	}
+	if end == point+1 {
+		end = point
+	}
+	return lit[:end]
 }
 
 // isNumberLiteral reports whether s is exactly one JSON number.
