@@ -28,6 +28,9 @@ type buffers struct {
 	// notes holds the hints for arrays of the last comparison that
 	// explained a mismatch (see docPair.noteArray).
 	notes map[unsafe.Pointer]Hint
+	// keyIndex and keySeen are keyMatch's indexes, kept for reuse.
+	keyIndex map[keyID]int
+	keySeen  map[keyID]bool
 }
 
 // dropMembers says which object members decoding leaves out as absent
@@ -82,6 +85,8 @@ func (b *buffers) release() {
 	b.tree.src = ""
 	clear(b.tree.extra)
 	clear(b.notes)
+	clear(b.keyIndex)
+	clear(b.keySeen)
 	b.shapes.forget()
 }
 
@@ -103,7 +108,7 @@ type decoder struct {
 	fail  Fallback
 	// stack holds the children of the containers being parsed; a container
 	// moves its own into t.nodes, in one run, when it ends.
-	stack []node
+	stack  []node
 	order  []int32 // scratch for appendMembers
 	shapes *shapeCache
 }
@@ -171,14 +176,13 @@ func (d *decoder) literal() node {
 
 func (d *decoder) number() node {
 	start := d.pos
-	src := d.t.src
-	for d.pos < len(src) && isNumberByte[src[d.pos]] {
-		d.pos++
-	}
-	if !isNumberLiteral(d.t.src[start:d.pos]) {
+	end := numberEnd(d.t.src, start)
+	if end < 0 || end < len(d.t.src) && isNumberByte[d.t.src[end]] {
 		d.setFail(FallbackNotJSON)
+		return node{}
 	}
-	return node{typ: typeNumber, text: span{int32(start), int32(d.pos - start)}}
+	d.pos = end
+	return node{typ: typeNumber, text: span{int32(start), int32(end - start)}}
 }
 
 // container parses an array or an object, whose closing byte is closing.

@@ -4,7 +4,6 @@ import (
 	"math"
 	"strconv"
 	"time"
-	"unsafe"
 )
 
 // docPair holds the two documents of a comparison. Its methods take a
@@ -12,9 +11,9 @@ import (
 type docPair struct {
 	c    *jsonComparator
 	x, y *tree
-	// notes holds the hints noted for arrays while pairing (see
-	// noteArray); nil when none are wanted.
-	notes *map[unsafe.Pointer]Hint
+	// scratch holds what pairing keeps between arrays (key indexes) and
+	// notes for the reporter (array hints); nil: none kept, no hints.
+	scratch *buffers
 }
 
 // equal reports whether a and b are equal under the options. It stops at
@@ -57,7 +56,7 @@ func (p docPair) arraysEqual(a *node, as, bs []node) bool {
 		return true
 	}
 	if name := p.c.keyName(a); name != "" {
-		if match, _, ok := p.keyMatch(as, bs, name); ok {
+		if match, _, _, ok := p.keyMatch(as, bs, name); ok {
 			for i, j := range match {
 				if j < 0 || !p.equal(&as[i], &bs[j]) {
 					return false

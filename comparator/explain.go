@@ -103,8 +103,8 @@ func (p docPair) pairArrays(a, b *node, prune bool) (any, any, bool) {
 		if prune && p.positionallyEqual(as, bs) {
 			return nil, nil, true
 		}
-		match, extra, ok := p.keyMatch(as, bs, name)
-		if ok && (a.unordered || !p.keysLineUp(as, bs, name)) {
+		match, extra, linedUp, ok := p.keyMatch(as, bs, name)
+		if ok && (a.unordered || !linedUp) {
 			return p.pairKeyed(as, bs, name, match, extra, prune)
 		}
 		keyed = ok
@@ -229,14 +229,14 @@ func (p docPair) pairKeyed(as, bs []node, name string, match, extra []int, prune
 // position, under the map that stands for the primary's array, where the
 // reporter finds it.
 func (p docPair) noteArray(mx map[int]any, as, bs []node) {
-	if p.notes == nil {
+	if p.scratch == nil {
 		return
 	}
 	if h, ok := p.arrayHint(as, bs); ok {
-		if *p.notes == nil {
-			*p.notes = make(map[unsafe.Pointer]Hint)
+		if p.scratch.notes == nil {
+			p.scratch.notes = make(map[unsafe.Pointer]Hint)
 		}
-		(*p.notes)[reflect.ValueOf(mx).UnsafePointer()] = h
+		p.scratch.notes[reflect.ValueOf(mx).UnsafePointer()] = h
 	}
 }
 
@@ -425,7 +425,7 @@ func (r *diffReporter) locate() location {
 // noted returns the hint pair noted for the primary's value at step, an
 // array compared by position.
 func (r *diffReporter) noted(step cmp.PathStep) (Hint, bool) {
-	if r.p.notes == nil || *r.p.notes == nil {
+	if r.p.scratch == nil || len(r.p.scratch.notes) == 0 {
 		return Hint{}, false
 	}
 	vx, _ := step.Values()
@@ -433,7 +433,7 @@ func (r *diffReporter) noted(step cmp.PathStep) (Hint, bool) {
 	if !ok {
 		return Hint{}, false
 	}
-	h, ok := (*r.p.notes)[reflect.ValueOf(m).UnsafePointer()]
+	h, ok := r.p.scratch.notes[reflect.ValueOf(m).UnsafePointer()]
 	return h, ok
 }
 

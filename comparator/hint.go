@@ -222,7 +222,7 @@ func (p docPair) arrayHint(as, bs []node) (Hint, bool) {
 	case len(as) == len(bs):
 		if _, complete := p.matchUnordered(as, bs); complete {
 			opt := "UnorderedPaths(%s)"
-			if _, _, ok := p.keyMatch(as, bs, "id"); ok {
+			if _, _, _, ok := p.keyMatch(as, bs, "id"); ok {
 				opt = `KeyedArrays(%s, "id")`
 			}
 			return Hint{Triage: TriageRepresentation, Option: opt, Note: "the same elements in another order"}, true

@@ -152,7 +152,7 @@ func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fall
 	if err := c.normalize(y); err != nil {
 		return "", err
 	}
-	p := docPair{c: c, x: x, y: y, notes: &bx.notes}
+	p := docPair{c: c, x: x, y: y, scratch: bx}
 	prune := len(c.cmpOpts) == 0 // else go-cmp's options decide, on whole values
 	ax, ay, equal := p.pair(x.root(), y.root(), prune)
 	if equal && prune {

@@ -1,7 +1,7 @@
 package comparator
 
 import (
-	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -40,7 +40,7 @@ func memberKey(t *tree, n *node, name string) (keyID, *node, bool) {
 	case typeString, typeBool:
 		return keyID{v.typ, t.text(v.text)}, v, true
 	case typeNumber:
-		return keyID{v.typ, decimalKey(t.text(v.text))}, v, true
+		return keyID{v.typ, numberIdentity(t.text(v.text))}, v, true
 	}
 	return keyID{}, nil, false
 }
@@ -52,68 +52,75 @@ func member(t *tree, n *node, name string) *node {
 		return nil
 	}
 	kids := t.kids(n)
-	i, found := slices.BinarySearchFunc(kids, name, func(k node, name string) int {
-		return strings.Compare(t.text(k.key), name)
-	})
-	if !found {
-		return nil
-	}
-	return &kids[i]
-}
-
-// keysLineUp reports whether the elements of as and bs, as many on both
-// sides, carry the same raw key at every position: then matching by key
-// pairs them by position, or the array is not keyed at all.
-func (p docPair) keysLineUp(as, bs []node, name string) bool {
-	if len(as) != len(bs) {
-		return false
-	}
-	for i := range as {
-		ka, kb := member(p.x, &as[i], name), member(p.y, &bs[i], name)
-		if ka == nil || kb == nil || ka.typ != kb.typ || p.x.text(ka.text) != p.y.text(kb.text) {
-			return false
+	lo, hi := 0, len(kids)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if t.text(kids[mid].key) < name {
+			lo = mid + 1
+		} else {
+			hi = mid
 		}
 	}
-	return true
+	if lo < len(kids) && t.text(kids[lo].key) == name {
+		return &kids[lo]
+	}
+	return nil
 }
 
 // keyMatch pairs the elements of as and bs by their member name. match[i]
 // is the index in bs of the element with the key of as[i], or -1; extra
-// lists the elements of bs without a partner, in order. ok is false when
-// the array cannot be matched by key: some element on either side is not
-// an object with a scalar member name, or two carry the same key.
-func (p docPair) keyMatch(as, bs []node, name string) (match, extra []int, ok bool) {
-	index := make(map[keyID]int, len(bs))
+// lists the elements of bs without a partner, in order; linedUp reports
+// that every element's partner stands at its own position. ok is false
+// when the array cannot be matched by key: some element on either side is
+// not an object with a scalar member name, or two carry the same key.
+func (p docPair) keyMatch(as, bs []node, name string) (match, extra []int, linedUp, ok bool) {
+	index, seen := p.keyIndexes()
 	for j := range bs {
 		id, _, ok := memberKey(p.y, &bs[j], name)
 		if !ok {
-			return nil, nil, false
+			return nil, nil, false, false
 		}
 		if _, dup := index[id]; dup {
-			return nil, nil, false
+			return nil, nil, false, false
 		}
 		index[id] = j
 	}
 	match = make([]int, len(as))
 	used := make([]bool, len(bs))
-	seen := make(map[keyID]bool, len(as))
+	linedUp = len(as) == len(bs)
 	for i := range as {
 		id, _, ok := memberKey(p.x, &as[i], name)
 		if !ok || seen[id] {
-			return nil, nil, false
+			return nil, nil, false, false
 		}
 		seen[id] = true
 		match[i] = -1
 		if j, found := index[id]; found {
 			match[i], used[j] = j, true
 		}
+		linedUp = linedUp && match[i] == i
 	}
 	for j := range bs {
 		if !used[j] {
 			extra = append(extra, j)
 		}
 	}
-	return match, extra, true
+	return match, extra, linedUp, true
+}
+
+// keyIndexes returns two empty maps for keyMatch: kept in the comparison's
+// buffers when it has them, as keyMatch does not nest.
+func (p docPair) keyIndexes() (map[keyID]int, map[keyID]bool) {
+	if p.scratch == nil {
+		return map[keyID]int{}, map[keyID]bool{}
+	}
+	s := p.scratch
+	if s.keyIndex == nil {
+		s.keyIndex, s.keySeen = map[keyID]int{}, map[keyID]bool{}
+	}
+	clear(s.keyIndex)
+	clear(s.keySeen)
+	return s.keyIndex, s.keySeen
 }
 
 // keyOf returns the elementKey of n, an element in t of an array matched
@@ -125,4 +132,53 @@ func keyOf(t *tree, n *node, name string) elementKey {
 		lit = quoteKey(lit)
 	}
 	return elementKey{member: name, value: lit}
+}
+
+// maxPlainKey bounds the plain decimal spelling numberIdentity uses.
+const maxPlainKey = 40
+
+// numberIdentity returns a spelling of the JSON number lit that two
+// literals share exactly when they name the same number, like decimalKey,
+// but without allocating for the usual keys: the plain decimal form (no
+// exponent, no trailing zeros in the fraction, no "-0"), which is unique,
+// when it is at most maxPlainKey bytes; else decimalKey's.
+func numberIdentity(lit string) string {
+	if plain := trimFraction(lit); plain != "" && len(plain) <= maxPlainKey {
+		if plain == "-0" {
+			return "0"
+		}
+		return plain
+	}
+	key := decimalKey(lit)
+	if plain, ok := plainFromKey(key); ok {
+		return plain
+	}
+	return key
+}
+
+// plainFromKey writes a decimalKey ("-125e-1") in plain decimal form
+// ("-12.5") when that is at most maxPlainKey bytes.
+func plainFromKey(key string) (string, bool) {
+	if key == "0" {
+		return "0", true
+	}
+	e := strings.LastIndexByte(key, 'e')
+	exp, err := strconv.Atoi(key[e+1:])
+	if err != nil || exp > maxPlainKey || exp < -maxPlainKey {
+		return "", false
+	}
+	sign, digits := "", key[:e]
+	if digits[0] == '-' {
+		sign, digits = "-", digits[1:]
+	}
+	var plain string
+	switch {
+	case exp >= 0:
+		plain = sign + digits + strings.Repeat("0", exp)
+	case -exp < len(digits):
+		plain = sign + digits[:len(digits)+exp] + "." + digits[len(digits)+exp:]
+	default:
+		plain = sign + "0." + strings.Repeat("0", -exp-len(digits)) + digits
+	}
+	return plain, len(plain) <= maxPlainKey
 }

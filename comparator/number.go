@@ -105,9 +105,9 @@ func trimFraction(lit string) string {
 	return lit[:end]
 }
 
-// isNumberLiteral reports whether s is exactly one JSON number.
-func isNumberLiteral(s string) bool {
-	i := 0
+// numberEnd returns the end of the JSON number that starts at s[i], in one
+// pass, or -1 when none does.
+func numberEnd(s string, i int) int {
 	if i < len(s) && s[i] == '-' {
 		i++
 	}
@@ -115,14 +115,14 @@ func isNumberLiteral(s string) bool {
 	case i < len(s) && s[i] == '0':
 		i++
 	case i < len(s) && s[i] >= '1' && s[i] <= '9':
-		i = skipDigits(s, i)
+		i = skipDigits(s, i+1)
 	default:
-		return false
+		return -1
 	}
 	if i < len(s) && s[i] == '.' {
 		j := skipDigits(s, i+1)
 		if j == i+1 {
-			return false
+			return -1
 		}
 		i = j
 	}
@@ -133,11 +133,16 @@ func isNumberLiteral(s string) bool {
 		}
 		j := skipDigits(s, i)
 		if j == i {
-			return false
+			return -1
 		}
 		i = j
 	}
-	return i == len(s)
+	return i
+}
+
+// isNumberLiteral reports whether s is exactly one JSON number.
+func isNumberLiteral(s string) bool {
+	return numberEnd(s, 0) == len(s)
 }
 
 func skipDigits(s string, i int) int {

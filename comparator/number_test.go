@@ -57,3 +57,32 @@ func TestIsNumberLiteral(t *testing.T) {
 		})
 	}
 }
+
+func TestNumberIdentity(t *testing.T) {
+	tests := []struct {
+		name, a, b string
+		same       bool
+		reason     string
+	}{
+		{"trailing zeros", "1.0", "1", true, "one value"},
+		{"exponent", "1.25e1", "12.50", true, "an exponent against a plain fraction"},
+		{"big exponent", "1e2", "100", true, "an exponent against an integer"},
+		{"negative exponent", "125e-4", "0.0125", true, "leading zeros of a fraction"},
+		{"minus zero", "-0.0", "0", true, "every zero is zero"},
+		{"huge", "1e400", "10e399", true, "beyond the plain form"},
+		{"long integer", "1234567890123456789012345678901234567890123", "1.234567890123456789012345678901234567890123e42", true, "past maxPlainKey both take decimalKey's form"},
+		{"other value", "1.5", "15", false, "the point counts"},
+		{"sign", "-1", "1", false, "the sign counts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := numberIdentity(tt.a), numberIdentity(tt.b)
+			if (a == b) != tt.same {
+				t.Errorf("numberIdentity(%q) = %q, numberIdentity(%q) = %q: same = %v, want %v (%s)", tt.a, a, tt.b, b, a == b, tt.same, tt.reason)
+			}
+			if (decimalKey(tt.a) == decimalKey(tt.b)) != tt.same {
+				t.Fatalf("decimalKey disagrees with the test's expectation (%s)", tt.reason)
+			}
+		})
+	}
+}

@@ -1,7 +1,5 @@
 package comparator
 
-
-
 // shapeCache remembers the sorted order of the members of the last few
 // unsorted objects, by their names in document order, so that objects of
 // the same shape (the elements of an array of structs) reuse it.
@@ -54,4 +52,3 @@ func (c *shapeCache) forget() {
 		c.entries[i].names = c.entries[i].names[:0]
 	}
 }
-
