@@ -31,6 +31,9 @@ type buffers struct {
 	// keyIndex and keySeen are keyMatch's indexes, kept for reuse.
 	keyIndex map[keyID]int
 	keySeen  map[keyID]bool
+	// found counts the differences pair found, of which room are
+	// explained; room < 0: all of them.
+	found, room int
 }
 
 // dropMembers says which object members decoding leaves out as absent

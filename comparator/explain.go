@@ -28,6 +28,9 @@ func (p docPair) pair(a, b *node, prune bool) (ax, ay any, equal bool) {
 			v := toValue(p.x, a, forCmp)
 			return v, v, true
 		}
+		if !p.explains() {
+			return nil, nil, false
+		}
 		ax, ay = toValue(p.x, a, forCmp), toValue(p.y, b, forCmp)
 		if x, y, ok := p.numericPair(a, b); ok {
 			// Under NumericStrings the string is a number: a value change.
@@ -65,18 +68,22 @@ func (p docPair) pairObjects(a, b *node, prune bool) (any, any, bool) {
 		}
 		switch {
 		case len(bs) == 0 || len(as) > 0 && ka < kb:
-			grow()
-			mx[ka] = toValue(p.x, &as[0], forCmp)
+			if p.explains() {
+				grow()
+				mx[ka] = toValue(p.x, &as[0], forCmp)
+			}
 			equal = false
 			as = as[1:]
 		case len(as) == 0 || kb < ka:
-			grow()
-			my[kb] = toValue(p.y, &bs[0], forCmp)
+			if p.explains() {
+				grow()
+				my[kb] = toValue(p.y, &bs[0], forCmp)
+			}
 			equal = false
 			bs = bs[1:]
 		default:
 			vx, vy, eq := p.pair(&as[0], &bs[0], prune)
-			if !eq || !prune {
+			if !prune || !eq && !skipped(vx, vy) {
 				grow()
 				mx[ka], my[kb] = vx, vy
 			}
@@ -84,8 +91,8 @@ func (p docPair) pairObjects(a, b *node, prune bool) (any, any, bool) {
 			as, bs = as[1:], bs[1:]
 		}
 	}
-	if equal && prune {
-		return nil, nil, true
+	if prune && (equal || mx == nil) {
+		return nil, nil, equal // equal, or every difference past the limit
 	}
 	return mx, my, equal
 }
@@ -135,24 +142,28 @@ func (p docPair) pairArrays(a, b *node, prune bool) (any, any, bool) {
 		}
 		switch {
 		case j < 0:
-			grow()
-			mx[i] = toValue(p.x, &as[i], forCmp)
+			if p.explains() {
+				grow()
+				mx[i] = toValue(p.x, &as[i], forCmp)
+			}
 			equal = false
 		case i >= len(as):
-			grow()
-			my[i] = toValue(p.y, &bs[j], forCmp)
+			if p.explains() {
+				grow()
+				my[i] = toValue(p.y, &bs[j], forCmp)
+			}
 			equal = false
 		default:
 			vx, vy, eq := p.pair(&as[i], &bs[j], prune)
-			if !eq || !prune {
+			if !prune || !eq && !skipped(vx, vy) {
 				grow()
 				mx[i], my[i] = vx, vy
 			}
 			equal = equal && eq
 		}
 	}
-	if equal && prune {
-		return nil, nil, true
+	if prune && (equal || mx == nil) {
+		return nil, nil, equal // equal, or every difference past the limit
 	}
 	if keyed {
 		// The pairs by position are the pairs by key: name them so.
@@ -163,6 +174,23 @@ func (p docPair) pairArrays(a, b *node, prune bool) (any, any, bool) {
 	}
 	return mx, my, equal
 }
+
+// explains counts a difference pair has found and reports whether it is
+// to be explained: differences past the room left in the result are only
+// counted (see skipped), so that a large mismatch costs no more to explain
+// than the differences the result keeps.
+func (p docPair) explains() bool {
+	if p.scratch == nil || p.scratch.room < 0 {
+		return true
+	}
+	p.scratch.found++
+	return p.scratch.found <= p.scratch.room
+}
+
+// skipped reports whether a pair of unequal values stands for differences
+// that were only counted: pair returns nil, nil for them, which no real
+// difference is (null equals null).
+func skipped(vx, vy any) bool { return vx == nil && vy == nil }
 
 // positionallyEqual reports whether as and bs are equal element by element.
 func (p docPair) positionallyEqual(as, bs []node) bool {
@@ -201,13 +229,15 @@ func (p docPair) pairKeyed(as, bs []node, name string, match, extra []int, prune
 	equal := true
 	for i, j := range match {
 		if j < 0 {
-			grow()
-			mx[keyOf(p.x, &as[i], name)] = toValue(p.x, &as[i], forCmp)
+			if p.explains() {
+				grow()
+				mx[keyOf(p.x, &as[i], name)] = toValue(p.x, &as[i], forCmp)
+			}
 			equal = false
 			continue
 		}
 		vx, vy, eq := p.pair(&as[i], &bs[j], prune)
-		if !eq || !prune {
+		if !prune || !eq && !skipped(vx, vy) {
 			grow()
 			k := keyOf(p.x, &as[i], name)
 			mx[k], my[k] = vx, vy
@@ -215,12 +245,14 @@ func (p docPair) pairKeyed(as, bs []node, name string, match, extra []int, prune
 		equal = equal && eq
 	}
 	for _, j := range extra {
-		grow()
-		my[keyOf(p.y, &bs[j], name)] = toValue(p.y, &bs[j], forCmp)
+		if p.explains() {
+			grow()
+			my[keyOf(p.y, &bs[j], name)] = toValue(p.y, &bs[j], forCmp)
+		}
 		equal = false
 	}
-	if equal && prune {
-		return nil, nil, true
+	if prune && (equal || mx == nil) {
+		return nil, nil, equal // equal, or every difference past the limit
 	}
 	return mx, my, equal
 }

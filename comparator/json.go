@@ -154,11 +154,18 @@ func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fall
 	}
 	p := docPair{c: c, x: x, y: y, scratch: bx}
 	prune := len(c.cmpOpts) == 0 // else go-cmp's options decide, on whole values
+	bx.found, bx.room = 0, -1
+	if prune {
+		bx.room = out.limit - len(out.diffs)
+	}
 	ax, ay, equal := p.pair(x.root(), y.root(), prune)
 	if equal && prune {
 		return "", nil
 	}
 	p.explain(ax, ay, out)
+	if bx.room >= 0 && bx.found > bx.room {
+		out.truncated = true
+	}
 	return "", nil
 }
 
