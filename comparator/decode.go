@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf16"
@@ -339,8 +340,13 @@ func (d *decoder) consumeSeparator(closing byte) bool {
 func (d *decoder) string() span {
 	d.pos++ // "
 	start := d.pos
-	// Most strings hold no escapes: skip eight plain bytes at a time.
-	for d.pos+8 <= len(d.body) && !hasQuoteEscapeOrControl(binary.LittleEndian.Uint64(d.body[d.pos:])) {
+	// Most strings hold no escapes: look at eight bytes at a time, and go
+	// straight to the first that ends the plain run.
+	for d.pos+8 <= len(d.body) {
+		if m := quoteEscapeOrControl(binary.LittleEndian.Uint64(d.body[d.pos:])); m != 0 {
+			d.pos += bits.TrailingZeros64(m) / 8
+			break
+		}
 		d.pos += 8
 	}
 	for d.pos < len(d.t.src) {
@@ -360,15 +366,16 @@ func (d *decoder) string() span {
 	return span{}
 }
 
-// hasQuoteEscapeOrControl reports whether any of the eight bytes of w is
-// '"', '\\' or below 0x20, with the classic SWAR tests: (x - 0x01…) & ^x &
-// 0x80… is non-zero exactly when some byte of x is zero, and with 0x20…
-// in place of 0x01… when some byte is below 0x20.
-func hasQuoteEscapeOrControl(w uint64) bool {
+// quoteEscapeOrControl returns a mask of the bytes of w that are '"',
+// '\\' or below 0x20: the high bit of each, with the classic SWAR tests,
+// (x - 0x01…) & ^x & 0x80… for a zero byte of x and (x - 0x20…) & ^x &
+// 0x80… for a byte below 0x20. Bytes above the lowest marked one may be
+// marked wrongly (a borrow runs up), so only the lowest counts.
+func quoteEscapeOrControl(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	quote := w ^ (ones * '"')
 	escape := w ^ (ones * '\\')
-	return ((quote-ones)&^quote|(escape-ones)&^escape|(w-ones*0x20)&^w)&highs != 0
+	return ((quote-ones)&^quote | (escape-ones)&^escape | (w-ones*0x20)&^w) & highs
 }
 
 // escapedString finishes a string that holds escapes, from d.pos (at the

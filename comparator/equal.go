@@ -155,10 +155,39 @@ func utcFractionApart(a, b string) (d time.Duration, ok bool) {
 	if !okA || !okB {
 		return 0, false
 	}
-	if _, valid := parseTimestamp(a); !valid {
+	if !validDateTime(a[:secondsEnd]) {
 		return 0, false
 	}
 	return time.Duration(fa - fb).Abs(), true
+}
+
+// validDateTime reports whether s is "YYYY-MM-DDTHH:MM:SS" naming a day
+// of the calendar and a time of day, as time.Parse would check it.
+func validDateTime(s string) bool {
+	num := func(i, n int) (int, bool) {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	if len(s) != len("2006-01-02T15:04:05") || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return false
+	}
+	year, okY := num(0, 4)
+	month, okM := num(5, 2)
+	day, okD := num(8, 2)
+	hour, okH := num(11, 2)
+	minute, okMin := num(14, 2)
+	second, okS := num(17, 2)
+	if !(okY && okM && okD && okH && okMin && okS) || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 {
+		return false
+	}
+	// The day after the month's last is the first of the next month.
+	return day <= time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // fractionNanos returns the nanoseconds of a fraction of seconds written

@@ -1,6 +1,9 @@
 package comparator
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestDecimalKey(t *testing.T) {
 	tests := []struct {
@@ -84,5 +87,23 @@ func TestNumberIdentity(t *testing.T) {
 				t.Fatalf("decimalKey disagrees with the test's expectation (%s)", tt.reason)
 			}
 		})
+	}
+}
+
+// TestValidDateTime checks the shortcut against time.Parse on the edges of
+// the calendar.
+func TestValidDateTime(t *testing.T) {
+	for _, s := range []string{
+		"2024-02-29T10:00:00", "2023-02-29T10:00:00", "2100-02-29T00:00:00", "2000-02-29T00:00:00",
+		"2024-04-31T00:00:00", "2024-12-31T23:59:59", "2024-13-01T00:00:00", "2024-00-10T00:00:00",
+		"2024-01-00T00:00:00", "2024-01-01T24:00:00", "2024-01-01T00:60:00", "2024-01-01T00:00:60",
+		"2024-01-01t00:00:00", "2024-01-01T0a:00:00", "0000-01-01T00:00:00", "9999-12-31T23:59:59",
+	} {
+		_, err := time.Parse(time.RFC3339, s+"Z")
+		if got := validDateTime(s); got && err != nil {
+			t.Errorf("validDateTime(%q) = true, time.Parse says %v", s, err)
+		} else if !got && err == nil && s[10] == 'T' {
+			t.Errorf("validDateTime(%q) = false, time.Parse accepts it", s)
+		}
 	}
 }
