@@ -3,8 +3,8 @@ package comparator
 import (
 	"bytes"
 	"encoding/binary"
-	"math/bits"
 	"encoding/json"
+	"math/bits"
 	"reflect"
 	"strings"
 	"testing"
