@@ -247,17 +247,21 @@
 // # Performance
 //
 // A matching pair should not pay for go-cmp's reflection. Identical bytes
-// match after one bytes.Equal. Otherwise each body is decoded into a
-// compact tree without per-value allocations, the options' rules are
-// applied to it, and one hand-written walk compares the two trees and, where
-// they differ, builds the values go-cmp explains. Only a pair that differs
-// goes to go-cmp, and then only the parts that differ: the comparator's
-// own rules have already decided about everything else. Arrays matched by
-// key whose keys stand in the same order are compared by position, without
-// an index of their keys. An element of an unordered array that is
-// out of place is looked for among the elements that hash like it, which
-// is about linear when the rules are exact; under tolerances the search is
-// greedy and can take a quadratic number of comparisons.
+// match after one bytes.Equal. Otherwise each body is decoded, in place,
+// into a compact tree kept in buffers pooled by size, so that matching
+// pairs allocate nothing, large bodies included; objects with the same
+// member names in the same order (the elements of a list) share one
+// sorting of their names. Then the options' rules are applied, and one
+// hand-written walk compares the two trees and, where they differ, builds
+// the values go-cmp explains: only a pair that differs goes to go-cmp, and
+// then only the parts that differ, up to the differences the result keeps
+// ([MaxDiffs]); the comparator's own rules have already decided about
+// everything else. Arrays matched by key whose keys stand in the same order
+// are compared by position, without an index of their keys. An element of
+// an unordered array that is out of place is looked for among the
+// elements that hash like it, which is about linear when the rules are
+// exact; under tolerances the search is greedy and can take a quadratic
+// number of comparisons.
 //
 // A [Comparator] built by [JSON] is immutable and safe for concurrent use.
 // [Normalize] functions and go-cmp options it is given must be safe for
