@@ -186,8 +186,21 @@ func validDateTime(s string) bool {
 	if !(okY && okM && okD && okH && okMin && okS) || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 {
 		return false
 	}
-	// The day after the month's last is the first of the next month.
-	return day <= time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return day <= daysIn(month, year)
+}
+
+// daysIn returns the number of days of a month of the Gregorian calendar.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // fractionNanos returns the nanoseconds of a fraction of seconds written

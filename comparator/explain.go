@@ -66,22 +66,9 @@ func (p docPair) pairObjects(a, b *node, prune bool) (any, any, bool) {
 		if len(bs) > 0 {
 			kb = p.y.text(bs[0].key)
 		}
+		same := len(as) > 0 && len(bs) > 0 && ka == kb // the usual case, and the cheapest test
 		switch {
-		case len(bs) == 0 || len(as) > 0 && ka < kb:
-			if p.explains() {
-				grow()
-				mx[ka] = toValue(p.x, &as[0], forCmp)
-			}
-			equal = false
-			as = as[1:]
-		case len(as) == 0 || kb < ka:
-			if p.explains() {
-				grow()
-				my[kb] = toValue(p.y, &bs[0], forCmp)
-			}
-			equal = false
-			bs = bs[1:]
-		default:
+		case same:
 			vx, vy, eq := p.pair(&as[0], &bs[0], prune)
 			if !prune || !eq && !skipped(vx, vy) {
 				grow()
@@ -89,6 +76,20 @@ func (p docPair) pairObjects(a, b *node, prune bool) (any, any, bool) {
 			}
 			equal = equal && eq
 			as, bs = as[1:], bs[1:]
+		case len(bs) == 0 || len(as) > 0 && ka < kb:
+			if p.explains() {
+				grow()
+				mx[ka] = toValue(p.x, &as[0], forCmp)
+			}
+			equal = false
+			as = as[1:]
+		default: // only the shadow has kb
+			if p.explains() {
+				grow()
+				my[kb] = toValue(p.y, &bs[0], forCmp)
+			}
+			equal = false
+			bs = bs[1:]
 		}
 	}
 	if prune && (equal || mx == nil) {
