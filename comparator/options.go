@@ -198,7 +198,8 @@ func ShowKeys(paths ...string) Option {
 // before anything else is compared there. fn receives and returns the
 // shape encoding/json decodes into with UseNumber: map[string]any, []any,
 // string, json.Number, bool or nil; it may also return any Go integer or
-// float. fn must be safe for concurrent use and must not keep its argument.
+// float. fn must be safe for concurrent use and must not keep its argument
+// (its strings are read in place from the body).
 // A panic in fn, or a result of another type, becomes [Result.Err]. A nil
 // fn leaves the values as they are.
 func Normalize(path string, fn func(any) any) Option {
@@ -353,7 +354,8 @@ func MaxDiffs(n int) Option {
 // json.Number, string, bool and nil; values the comparator's rules
 // already found equal reach them identical. With these options go-cmp also
 // decides equality, so every pair with different bytes pays for its
-// reflection.
+// reflection. They must not keep the values they see: strings among them
+// are read in place from the bodies, which belong to the caller.
 func WithCmpOptions(opts ...cmp.Option) Option {
 	opts = slices.DeleteFunc(slices.Clone(opts), func(o cmp.Option) bool { return o == nil })
 	return option{
