@@ -136,3 +136,25 @@ func TestCompareDoesNotModifyArguments(t *testing.T) {
 		t.Errorf("Compare modified its arguments: %q, %q", p.Body, s.Body)
 	}
 }
+
+// TestResultOutlivesBodies checks that a result holds no part of the
+// bodies, which are read in place and belong to the caller: the caller may
+// reuse their buffers once Compare returns.
+func TestResultOutlivesBodies(t *testing.T) {
+	c := comparator.JSON(comparator.ShowValues(), comparator.ShowKeys("**"), comparator.PostgresDynamoDB(), comparator.CompareHeaders())
+	p := withHeaders(ok(`{"lines":[{"id":"A-1","name":"hedge"},{"id":"B-2"}],"note":"caf\u00e9","key_x":{"k":1}}`), "X-A", "1")
+	s := withHeaders(ok(`{"lines":[{"id":"A-1","name":"hedges"}],"note":"tea","key_y":{"k":1}}`), "X-A", "2")
+	res := c.Compare(p, s)
+	before := fmt.Sprintf("%+v %s", res, res.Signature())
+	if res.Equal || len(res.Diffs) < 4 {
+		t.Fatalf("diffs %v: want several to check", res.Diffs)
+	}
+	for _, body := range [][]byte{p.Body, s.Body} {
+		for i := range body {
+			body[i] = '#'
+		}
+	}
+	if after := fmt.Sprintf("%+v %s", res, res.Signature()); after != before {
+		t.Errorf("the result changed with the bodies:\nbefore %s\nafter  %s", before, after)
+	}
+}
