@@ -69,7 +69,7 @@ func (b *buffers) decodeSized(body []byte, nodes int, drop dropMembers) (*tree, 
 	t.extra = t.extra[:0]
 	t.nodes = slices.Grow(t.nodes[:0], nodes)[:1]
 	t.missingDropped = drop.null || drop.empty
-	d := decoder{body: body, t: t, drop: drop, stack: b.stack[:0], order: b.order[:0], shapes: &b.shapes}
+	d := decoder{src: t.src, body: body, t: t, drop: drop, stack: b.stack[:0], order: b.order[:0], shapes: &b.shapes}
 	d.skipSpace()
 	v := d.value()
 	d.skipSpace()
@@ -104,6 +104,7 @@ func estimateNodes(body []byte) int {
 // decoder is a recursive-descent JSON parser. It records the first problem
 // in fail and unwinds; callers check fail after every step that can fail.
 type decoder struct {
+	src   string // t.src, at hand
 	body  []byte // the same bytes as t.src, for reading eight at a time
 	t     *tree
 	drop  dropMembers
@@ -124,7 +125,7 @@ func (d *decoder) setFail(f Fallback) {
 }
 
 func (d *decoder) skipSpace() {
-	src := d.t.src
+	src := d.src
 	for d.pos < len(src) && src[d.pos] <= ' ' && isSpace[src[d.pos]] {
 		d.pos++
 	}
@@ -142,11 +143,11 @@ var isSpace, isNumberByte = func() (space, number [256]bool) {
 }()
 
 func (d *decoder) value() node {
-	if d.pos >= len(d.t.src) {
+	if d.pos >= len(d.src) {
 		d.setFail(FallbackNotJSON)
 		return node{}
 	}
-	switch c := d.t.src[d.pos]; {
+	switch c := d.src[d.pos]; {
 	case c == '{':
 		return d.container(typeObject, '}')
 	case c == '[':
@@ -161,7 +162,7 @@ func (d *decoder) value() node {
 }
 
 func (d *decoder) literal() node {
-	rest := d.t.src[d.pos:]
+	rest := d.src[d.pos:]
 	start := int32(d.pos)
 	switch {
 	case strings.HasPrefix(rest, "true"):
@@ -180,8 +181,8 @@ func (d *decoder) literal() node {
 
 func (d *decoder) number() node {
 	start := d.pos
-	end := numberEnd(d.t.src, start)
-	if end < 0 || end < len(d.t.src) && isNumberByte[d.t.src[end]] {
+	end := numberEnd(d.src, start)
+	if end < 0 || end < len(d.src) && isNumberByte[d.src[end]] {
 		d.setFail(FallbackNotJSON)
 		return node{}
 	}
@@ -205,7 +206,7 @@ func (d *decoder) containerBody(typ jsonType, closing byte) node {
 	d.pos++ // [ or {
 	mark := len(d.stack)
 	d.skipSpace()
-	if d.pos < len(d.t.src) && d.t.src[d.pos] == closing {
+	if d.pos < len(d.src) && d.src[d.pos] == closing {
 		d.pos++
 		return node{typ: typ}
 	}
@@ -258,13 +259,13 @@ func (d *decoder) dropsMember(v *node) bool {
 
 // memberName parses `"name" :` and returns the name.
 func (d *decoder) memberName() span {
-	if d.pos >= len(d.t.src) || d.t.src[d.pos] != '"' {
+	if d.pos >= len(d.src) || d.src[d.pos] != '"' {
 		d.setFail(FallbackNotJSON)
 		return span{}
 	}
 	key := d.string()
 	d.skipSpace()
-	if d.fail == "" && (d.pos >= len(d.t.src) || d.t.src[d.pos] != ':') {
+	if d.fail == "" && (d.pos >= len(d.src) || d.src[d.pos] != ':') {
 		d.setFail(FallbackNotJSON)
 	}
 	d.pos++ // :
@@ -321,8 +322,8 @@ func (d *decoder) appendMembers(members []node) {
 // consumeSeparator consumes a ',' (and reports true: another item follows)
 // or the closing byte (false). Anything else fails the parse.
 func (d *decoder) consumeSeparator(closing byte) bool {
-	if d.pos < len(d.t.src) {
-		switch d.t.src[d.pos] {
+	if d.pos < len(d.src) {
+		switch d.src[d.pos] {
 		case ',':
 			d.pos++
 			return true
@@ -349,8 +350,8 @@ func (d *decoder) string() span {
 		}
 		d.pos += 8
 	}
-	for d.pos < len(d.t.src) {
-		switch c := d.t.src[d.pos]; {
+	for d.pos < len(d.src) {
+		switch c := d.src[d.pos]; {
 		case c == '"':
 			d.pos++
 			return span{int32(start), int32(d.pos - 1 - start)}
@@ -381,7 +382,7 @@ func quoteEscapeOrControl(w uint64) uint64 {
 // escapedString finishes a string that holds escapes, from d.pos (at the
 // first backslash); start is where its contents began.
 func (d *decoder) escapedString(start int) span {
-	src := d.t.src
+	src := d.src
 	b := []byte(src[start:d.pos])
 	for d.pos < len(src) {
 		c := src[d.pos]
@@ -440,12 +441,12 @@ func (d *decoder) escapedString(start int) span {
 
 // hex4 reads the four hex digits of a \u escape.
 func (d *decoder) hex4() (rune, bool) {
-	if d.pos+4 > len(d.t.src) {
+	if d.pos+4 > len(d.src) {
 		d.setFail(FallbackNotJSON)
 		return 0, false
 	}
 	var r rune
-	for _, c := range []byte(d.t.src[d.pos : d.pos+4]) {
+	for _, c := range []byte(d.src[d.pos : d.pos+4]) {
 		switch {
 		case c >= '0' && c <= '9':
 			c -= '0'
@@ -466,7 +467,7 @@ func (d *decoder) hex4() (rune, bool) {
 // lowSurrogate completes the UTF-16 surrogate pair whose first half is
 // high; it reports false when no matching second half follows.
 func (d *decoder) lowSurrogate(high rune) (rune, bool) {
-	if !strings.HasPrefix(d.t.src[d.pos:], `\u`) {
+	if !strings.HasPrefix(d.src[d.pos:], `\u`) {
 		return 0, false
 	}
 	d.pos += 2
