@@ -3,6 +3,7 @@ package flags
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sync/atomic"
 
 	"github.com/open-feature/go-sdk/openfeature"
@@ -50,25 +51,52 @@ func (e *entry) store(v *values) {
 	}
 }
 
+// routeTable holds the cache entries by route, then by method: a lookup
+// hashes the route alone (a small table is scanned without hashing) and
+// compares the method with the few seen on that route, where a key of both
+// strings would hash and compare the two. It is immutable once published.
+type routeTable struct {
+	byRoute map[string][]*entry
+	pairs   int // the (route, method) pairs held, bounded by WithMaxRoutes
+}
+
+// find returns the entry of (route, method), nil if there is none yet.
+func (t *routeTable) find(route, method string) *entry {
+	for _, e := range t.byRoute[route] {
+		if e.key.method == method {
+			return e
+		}
+	}
+	return nil
+}
+
+// with returns a copy of t that also holds e.
+func (t *routeTable) with(e *entry) *routeTable {
+	byRoute := make(map[string][]*entry, len(t.byRoute)+1)
+	maps.Copy(byRoute, t.byRoute)
+	// A new slice: the old table's may still be read.
+	byRoute[e.key.route] = append(slices.Clip(t.byRoute[e.key.route]), e)
+	return &routeTable{byRoute: byRoute, pairs: t.pairs + 1}
+}
+
 // entry returns the cache entry of (route, method), adding it on first use.
 // It returns nil once Flags is closed.
 func (f *Flags) entry(route, method string) *entry {
-	key := routeKey{route, method}
-	routes := *f.routes.Load()
-	if e, ok := routes[key]; ok {
+	routes := f.routes.Load()
+	if e := routes.find(route, method); e != nil {
 		return e
 	}
 	switch {
 	case f.closed.Load():
 		return nil
-	case len(routes) >= f.cfg.maxRoutes:
+	case routes.pairs >= f.cfg.maxRoutes:
 		f.reportOverflow()
 		return f.other
 	}
-	return f.add(key)
+	return f.add(routeKey{route, method})
 }
 
-// add inserts a new entry into a copy of the map. It does not evaluate:
+// add inserts a new entry into a copy of the table. It does not evaluate:
 // the caller starts the entry's first evaluation.
 func (f *Flags) add(key routeKey) *entry {
 	f.mu.Lock()
@@ -76,19 +104,16 @@ func (f *Flags) add(key routeKey) *entry {
 	if f.closed.Load() {
 		return nil
 	}
-	old := *f.routes.Load()
-	if existing, ok := old[key]; ok {
+	old := f.routes.Load()
+	if existing := old.find(key.route, key.method); existing != nil {
 		return existing
 	}
-	if len(old) >= f.cfg.maxRoutes {
+	if old.pairs >= f.cfg.maxRoutes {
 		f.reportOverflow()
 		return f.other
 	}
 	e := newEntry(key)
-	routes := make(map[routeKey]*entry, len(old)+1)
-	maps.Copy(routes, old)
-	routes[key] = e
-	f.routes.Store(&routes)
+	f.routes.Store(old.with(e))
 	return e
 }
 

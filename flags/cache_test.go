@@ -145,7 +145,7 @@ func TestRouteCap(t *testing.T) {
 				route, got, want, OtherRoute)
 		}
 	}
-	if n := len(*f.routes.Load()); n != 3 {
+	if n := f.routes.Load().pairs; n != 3 {
 		t.Errorf("cache holds %d entries, want the cap, 3", n)
 	}
 	want := []string{"/raw/path/0 GET", "/raw/path/1 GET", "/raw/path/2 GET", OtherRoute + " " + OtherRoute}

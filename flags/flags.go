@@ -61,8 +61,8 @@ type Flags struct {
 	generation atomic.Uint64
 	onEvent    func(openfeature.EventDetails)
 
-	routes           atomic.Pointer[map[routeKey]*entry] // immutable; replaced on insert
-	other            *entry                              // shared entry past the cap
+	routes           atomic.Pointer[routeTable] // replaced on insert
+	other            *entry                     // shared entry past the cap
 	overflowReported atomic.Bool
 	slowReported     atomic.Bool
 	closed           atomic.Bool
@@ -99,7 +99,7 @@ func New(client openfeature.IClient, opts ...Option) *Flags {
 	f.hash = newStickyHash(f.cfg.keys.samplePercent)
 	f.reporter = newReporter(f.cfg.handleError)
 	f.other = newEntry(routeKey{backends.OverflowRoute, backends.OverflowRoute})
-	f.routes.Store(&map[routeKey]*entry{})
+	f.routes.Store(&routeTable{})
 	f.closing, f.cancel = context.WithCancel(context.Background())
 	f.exactSlots = make(chan struct{}, maxExactEvaluations)
 
@@ -206,7 +206,7 @@ func (f *Flags) Close() {
 		return
 	}
 	f.timer.Stop()
-	f.routes.Store(&map[routeKey]*entry{})
+	f.routes.Store(&routeTable{})
 	f.mu.Unlock()
 	f.lifecycle.Unlock()
 	for _, t := range eventTypes {
