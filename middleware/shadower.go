@@ -60,12 +60,14 @@ func (s *Shadower) Handler(next http.Handler) http.Handler {
 	if s.cfg.shadowHandler != nil {
 		shadow = s.cfg.shadowHandler
 	}
+	memo := newRouteMemo(s.cfg.route)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.serve(next, shadow, w, r)
+		s.serve(next, shadow, memo, w, r)
 	})
 }
 
-func (s *Shadower) serve(next, shadow http.Handler, w http.ResponseWriter, r *http.Request) {
+// serve runs on every request; memo, when not nil, names its route.
+func (s *Shadower) serve(next, shadow http.Handler, memo *routeMemo, w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	target, role := backends.Routing(ctx)
 	if role == backends.RoleShadow {
@@ -73,8 +75,16 @@ func (s *Shadower) serve(next, shadow http.Handler, w http.ResponseWriter, r *ht
 		next.ServeHTTP(w, r)
 		return
 	}
-	route := s.cfg.route(r)
-	d := sanitize(s.cfg.decider.Decide(r, route))
+	var route string
+	if memo != nil {
+		route = memo.route(r)
+	} else {
+		route = s.cfg.route(r)
+	}
+	d := s.cfg.decider.Decide(r, route)
+	if !d.Primary.Valid() {
+		d = flags.Safe()
+	}
 	// PostgreSQL is what a context without a target routes to, so the
 	// common case costs no allocation.
 	if d.Primary != target {
@@ -88,6 +98,7 @@ func (s *Shadower) serve(next, shadow http.Handler, w http.ResponseWriter, r *ht
 		next.ServeHTTP(w, r)
 		return
 	}
+	d = sanitize(d) // the shadow matters from here on
 	if g := s.guard; g != nil {
 		s.serveGuarded(g, next, shadow, w, r, route, d, true)
 		return
