@@ -60,14 +60,20 @@ func (s *Shadower) Handler(next http.Handler) http.Handler {
 	if s.cfg.shadowHandler != nil {
 		shadow = s.cfg.shadowHandler
 	}
-	memo := newRouteMemo(s.cfg.route)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.serve(next, shadow, memo, w, r)
-	})
+	return &wrapped{s: s, next: next, shadow: shadow, memo: newRouteMemo(s.cfg.route)}
 }
 
-// serve runs on every request; memo, when not nil, names its route.
-func (s *Shadower) serve(next, shadow http.Handler, memo *routeMemo, w http.ResponseWriter, r *http.Request) {
+// wrapped is what Handler returns: a method value rather than a closure
+// behind http.HandlerFunc, one call less on every request.
+type wrapped struct {
+	s            *Shadower
+	next, shadow http.Handler
+	memo         *routeMemo // nil: the route function is the user's
+}
+
+// ServeHTTP runs on every request of the service.
+func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s, next, shadow := h.s, h.next, h.shadow
 	ctx := r.Context()
 	target, role := backends.Routing(ctx)
 	if role == backends.RoleShadow {
@@ -76,8 +82,8 @@ func (s *Shadower) serve(next, shadow http.Handler, memo *routeMemo, w http.Resp
 		return
 	}
 	var route string
-	if memo != nil {
-		route = memo.route(r)
+	if h.memo != nil {
+		route = h.memo.route(r)
 	} else {
 		route = s.cfg.route(r)
 	}
