@@ -2,8 +2,7 @@ package flags
 
 import (
 	"fmt"
-	"maps"
-	"slices"
+	"math/rand/v2"
 	"sync/atomic"
 
 	"github.com/open-feature/go-sdk/openfeature"
@@ -51,32 +50,106 @@ func (e *entry) store(v *values) {
 	}
 }
 
-// routeTable holds the cache entries by route, then by method: a lookup
-// hashes the route alone (a small table is scanned without hashing) and
-// compares the method with the few seen on that route, where a key of both
-// strings would hash and compare the two. It is immutable once published.
+// routeTable holds the cache entries in an open-addressed table, at most
+// half full, keyed by a cheap hash of the route: its length and its first
+// and last eight bytes, where route patterns differ. A lookup hashes the
+// route once and compares the entries from there; a Go map keyed by both
+// strings hashed and compared the two, at three times the cost. An entry
+// whose probe would pass maxProbe slots (routes that share those bytes,
+// such as raw paths differing in the middle) goes to spill, a map, so no
+// lookup probes further. It is immutable once published: an insert builds
+// a new table.
 type routeTable struct {
-	byRoute map[string][]*entry
-	pairs   int // the (route, method) pairs held, bounded by WithMaxRoutes
+	seed  uint64
+	slots []*entry            // a power of two long; nil marks a free slot
+	spill map[routeKey]*entry // nil until an entry spills
+	pairs int                 // the (route, method) pairs held, bounded by WithMaxRoutes
+}
+
+const (
+	minRouteSlots = 16 // the size of the first table
+	maxProbe      = 8  // the slots a lookup compares before the spill map
+)
+
+func newRouteTable() *routeTable {
+	return &routeTable{seed: rand.Uint64(), slots: make([]*entry, minRouteSlots)}
+}
+
+// hash mixes the route's length and first and last eight bytes with the
+// table's seed.
+func (t *routeTable) hash(route string) uint64 {
+	h := t.seed ^ uint64(len(route))*fnvPrime64
+	if len(route) >= 8 {
+		h ^= le64(route[:8])
+		h = fmix64(h) ^ le64(route[len(route)-8:])
+	} else {
+		for i := 0; i < len(route); i++ {
+			h = h<<8 | uint64(route[i])
+		}
+	}
+	return fmix64(h)
+}
+
+// le64 reads the first eight bytes of s as a little-endian number.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // find returns the entry of (route, method), nil if there is none yet.
 func (t *routeTable) find(route, method string) *entry {
-	for _, e := range t.byRoute[route] {
-		if e.key.method == method {
+	mask := uint64(len(t.slots) - 1)
+	i := t.hash(route)
+	for range maxProbe {
+		e := t.slots[i&mask]
+		if e == nil {
+			// Slots only fill up, so a spilled entry's probe has none free.
+			return nil
+		}
+		if e.key.route == route && e.key.method == method {
 			return e
 		}
+		i++
 	}
-	return nil
+	return t.spill[routeKey{route, method}]
 }
 
-// with returns a copy of t that also holds e.
+// with returns a copy of t that also holds e, twice as large once it would
+// be more than half full.
 func (t *routeTable) with(e *entry) *routeTable {
-	byRoute := make(map[string][]*entry, len(t.byRoute)+1)
-	maps.Copy(byRoute, t.byRoute)
-	// A new slice: the old table's may still be read.
-	byRoute[e.key.route] = append(slices.Clip(t.byRoute[e.key.route]), e)
-	return &routeTable{byRoute: byRoute, pairs: t.pairs + 1}
+	size := len(t.slots)
+	if 2*(t.pairs+1) > size {
+		size *= 2
+	}
+	next := &routeTable{seed: t.seed, slots: make([]*entry, size), pairs: t.pairs + 1}
+	for _, old := range t.slots {
+		if old != nil {
+			next.put(old)
+		}
+	}
+	for _, old := range t.spill {
+		next.put(old)
+	}
+	next.put(e)
+	return next
+}
+
+// put places e in the first free slot of its probe, or in spill.
+func (t *routeTable) put(e *entry) {
+	mask := uint64(len(t.slots) - 1)
+	i := t.hash(e.key.route)
+	for range maxProbe {
+		if t.slots[i&mask] == nil {
+			t.slots[i&mask] = e
+			return
+		}
+		i++
+	}
+	if t.spill == nil {
+		t.spill = make(map[routeKey]*entry)
+	}
+	t.spill[e.key] = e
 }
 
 // entry returns the cache entry of (route, method), adding it on first use.

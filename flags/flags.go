@@ -99,7 +99,7 @@ func New(client openfeature.IClient, opts ...Option) *Flags {
 	f.hash = newStickyHash(f.cfg.keys.samplePercent)
 	f.reporter = newReporter(f.cfg.handleError)
 	f.other = newEntry(routeKey{backends.OverflowRoute, backends.OverflowRoute})
-	f.routes.Store(&routeTable{})
+	f.routes.Store(newRouteTable())
 	f.closing, f.cancel = context.WithCancel(context.Background())
 	f.exactSlots = make(chan struct{}, maxExactEvaluations)
 
@@ -206,7 +206,7 @@ func (f *Flags) Close() {
 		return
 	}
 	f.timer.Stop()
-	f.routes.Store(&routeTable{})
+	f.routes.Store(newRouteTable())
 	f.mu.Unlock()
 	f.lifecycle.Unlock()
 	for _, t := range eventTypes {
