@@ -80,8 +80,8 @@ func newRouteTable() *routeTable {
 func (t *routeTable) hash(route string) uint64 {
 	h := t.seed ^ uint64(len(route))*fnvPrime64
 	if len(route) >= 8 {
-		h ^= le64(route[:8])
-		h = fmix64(h) ^ le64(route[len(route)-8:])
+		// The multiply keeps a first half equal to the last from cancelling out.
+		h = (h^le64(route[:8]))*fnvPrime64 ^ le64(route[len(route)-8:])
 	} else {
 		for i := 0; i < len(route); i++ {
 			h = h<<8 | uint64(route[i])

@@ -123,9 +123,11 @@ func (f *Flags) Decide(r *http.Request, route string) Decision {
 	if f.cfg.exact {
 		return f.decideExact(r, route)
 	}
-	e := f.entry(route, r.Method)
+	e := f.routes.Load().find(route, r.Method)
 	if e == nil {
-		return f.Safe()
+		if e = f.entry(route, r.Method); e == nil {
+			return f.Safe()
+		}
 	}
 	v := e.current.Load()
 	if v == nil {
