@@ -88,8 +88,8 @@ func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		route = s.cfg.route(r)
 	}
 	d := s.cfg.decider.Decide(r, route)
-	if !d.Primary.Valid() {
-		d = flags.Safe()
+	if d.Sampled || !d.Primary.Valid() {
+		d = sanitize(d) // the shadow matters to a sampled request only
 	}
 	// PostgreSQL is what a context without a target routes to, so the
 	// common case costs no allocation.
@@ -104,7 +104,6 @@ func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r)
 		return
 	}
-	d = sanitize(d) // the shadow matters from here on
 	if g := s.guard; g != nil {
 		s.serveGuarded(g, next, shadow, w, r, route, d, true)
 		return
