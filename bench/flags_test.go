@@ -8,6 +8,7 @@ import (
 	"github.com/open-feature/go-sdk/openfeature/isolated"
 	"github.com/open-feature/go-sdk/openfeature/memprovider"
 
+	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/flags"
 )
 
@@ -24,10 +25,16 @@ import (
 // enabled at percent with PostgreSQL as primary, closed when tb ends.
 func newFlags(tb testing.TB, percent float64, opts ...flags.Option) *flags.Flags {
 	tb.Helper()
+	return newFlagsWithPrimary(tb, percent, backends.Postgres, opts...)
+}
+
+// newFlagsWithPrimary is newFlags with primary serving users.
+func newFlagsWithPrimary(tb testing.TB, percent float64, primary backends.Name, opts ...flags.Option) *flags.Flags {
+	tb.Helper()
 	fp := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{
 		flags.KeyEnabled:       static(true),
 		flags.KeySamplePercent: static(percent),
-		flags.KeyPrimary:       static("postgres"),
+		flags.KeyPrimary:       static(string(primary)),
 	})
 	api := isolated.NewAPI()
 	tb.Cleanup(func() {

@@ -3,6 +3,7 @@ package flags
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -145,7 +146,7 @@ func TestRouteCap(t *testing.T) {
 				route, got, want, OtherRoute)
 		}
 	}
-	if n := len(*f.routes.Load()); n != 3 {
+	if n := f.routes.Load().pairs; n != 3 {
 		t.Errorf("cache holds %d entries, want the cap, 3", n)
 	}
 	want := []string{"/raw/path/0 GET", "/raw/path/1 GET", "/raw/path/2 GET", OtherRoute + " " + OtherRoute}
@@ -199,5 +200,49 @@ func TestReporterBound(t *testing.T) {
 	r.report(2, problem(0))
 	if n != maxReportsPerRefresh+1 {
 		t.Error("a new refresh did not reset the bound")
+	}
+}
+
+// TestManyRoutes: every (route, method) pair keeps its own decision as the
+// cache grows, including routes that share their length and their first and
+// last bytes (raw paths that differ in the middle), and routes of every
+// length around the eight bytes read from each end.
+func TestManyRoutes(t *testing.T) {
+	var routes []string
+	for i := range 100 {
+		routes = append(routes, fmt.Sprintf("/items/%04d/details", i)) // alike at both ends
+	}
+	for n := 1; n <= 20; n++ {
+		routes = append(routes, "/"+strings.Repeat("abcdefghij", 2)[:n-1]) // lengths 1 to 20
+	}
+	routes = append(routes, "")
+	methods := []string{"GET", "HEAD"}
+	// Each pair's own decision: a function of its index, so that a pair
+	// given another's entry gets a wrong one.
+	index := map[string]int{}
+	for i, route := range routes {
+		for j, method := range methods {
+			index[route+" "+method] = 2*i + j
+		}
+	}
+	flags := shadowFlags(true, 100, "postgres")
+	flags[KeyEnabled] = dynamic(func(flat openfeature.FlattenedContext) any {
+		return index[fmt.Sprint(flat[AttrRoute], " ", flat[AttrMethod])]%3 == 0
+	})
+	client, _ := memClient(t, flags)
+	f, _, _ := newTestFlags(t, client)
+
+	for pass := range 2 { // the first fills the cache, the second reads it
+		for _, route := range routes {
+			for _, method := range methods {
+				want := index[route+" "+method]%3 == 0
+				if got := f.Decide(request(method, ""), route).Sampled; got != want {
+					t.Errorf("pass %d, %s %q: Sampled = %v, want %v (each pair has its own entry)", pass, method, route, got, want)
+				}
+			}
+		}
+	}
+	if n, want := f.routes.Load().pairs, len(routes)*len(methods); n != want {
+		t.Errorf("cache holds %d pairs, want %d", n, want)
 	}
 }

@@ -61,8 +61,8 @@ type Flags struct {
 	generation atomic.Uint64
 	onEvent    func(openfeature.EventDetails)
 
-	routes           atomic.Pointer[map[routeKey]*entry] // immutable; replaced on insert
-	other            *entry                              // shared entry past the cap
+	routes           atomic.Pointer[routeTable] // replaced on insert
+	other            *entry                     // shared entry past the cap
 	overflowReported atomic.Bool
 	slowReported     atomic.Bool
 	closed           atomic.Bool
@@ -99,7 +99,7 @@ func New(client openfeature.IClient, opts ...Option) *Flags {
 	f.hash = newStickyHash(f.cfg.keys.samplePercent)
 	f.reporter = newReporter(f.cfg.handleError)
 	f.other = newEntry(routeKey{backends.OverflowRoute, backends.OverflowRoute})
-	f.routes.Store(&map[routeKey]*entry{})
+	f.routes.Store(newRouteTable())
 	f.closing, f.cancel = context.WithCancel(context.Background())
 	f.exactSlots = make(chan struct{}, maxExactEvaluations)
 
@@ -123,9 +123,11 @@ func (f *Flags) Decide(r *http.Request, route string) Decision {
 	if f.cfg.exact {
 		return f.decideExact(r, route)
 	}
-	e := f.entry(route, r.Method)
+	e := f.routes.Load().find(route, r.Method)
 	if e == nil {
-		return f.Safe()
+		if e = f.entry(route, r.Method); e == nil {
+			return f.Safe()
+		}
 	}
 	v := e.current.Load()
 	if v == nil {
@@ -206,7 +208,7 @@ func (f *Flags) Close() {
 		return
 	}
 	f.timer.Stop()
-	f.routes.Store(&map[routeKey]*entry{})
+	f.routes.Store(newRouteTable())
 	f.mu.Unlock()
 	f.lifecycle.Unlock()
 	for _, t := range eventTypes {

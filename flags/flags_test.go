@@ -220,6 +220,7 @@ func TestDecidePerRouteTargeting(t *testing.T) {
 		{"other route", "GET", "/orders/{id}", false, "the rule names another route"},
 		{"other method", "HEAD", "/products/{id}", false, "the method is part of the evaluation context"},
 		{"targeted route again", "GET", "/products/{id}", true, "entries of other routes do not disturb this one"},
+		{"other method again", "HEAD", "/products/{id}", false, "a route's methods keep entries of their own"},
 	}
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {

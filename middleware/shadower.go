@@ -60,12 +60,20 @@ func (s *Shadower) Handler(next http.Handler) http.Handler {
 	if s.cfg.shadowHandler != nil {
 		shadow = s.cfg.shadowHandler
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.serve(next, shadow, w, r)
-	})
+	return &wrapped{s: s, next: next, shadow: shadow, memo: newRouteMemo(s.cfg.route)}
 }
 
-func (s *Shadower) serve(next, shadow http.Handler, w http.ResponseWriter, r *http.Request) {
+// wrapped is what Handler returns: a method value rather than a closure
+// behind http.HandlerFunc, one call less on every request.
+type wrapped struct {
+	s            *Shadower
+	next, shadow http.Handler
+	memo         *routeMemo // nil: the route function is the user's
+}
+
+// ServeHTTP runs on every request of the service.
+func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s, next, shadow := h.s, h.next, h.shadow
 	ctx := r.Context()
 	target, role := backends.Routing(ctx)
 	if role == backends.RoleShadow {
@@ -73,8 +81,16 @@ func (s *Shadower) serve(next, shadow http.Handler, w http.ResponseWriter, r *ht
 		next.ServeHTTP(w, r)
 		return
 	}
-	route := s.cfg.route(r)
-	d := sanitize(s.cfg.decider.Decide(r, route))
+	var route string
+	if h.memo != nil {
+		route = h.memo.route(r)
+	} else {
+		route = s.cfg.route(r)
+	}
+	d := s.cfg.decider.Decide(r, route)
+	if d.Sampled || !d.Primary.Valid() {
+		d = sanitize(d) // the shadow matters to a sampled request only
+	}
 	// PostgreSQL is what a context without a target routes to, so the
 	// common case costs no allocation.
 	if d.Primary != target {
