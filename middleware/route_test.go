@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 
@@ -89,5 +90,35 @@ func TestRouteUnderMounts(t *testing.T) {
 				t.Errorf("flags decided with %q, event on %q; want %q (%s)", decided, ev.Route, want, tt.reason)
 			}
 		})
+	}
+}
+
+// TestRouteUnderMountsPerRequest: one shadower in front of a mounted
+// router names each request by the route that served it, not by the
+// first route it saw.
+func TestRouteUnderMountsPerRequest(t *testing.T) {
+	answer := func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }
+	var mu sync.Mutex
+	var decided []string
+	s := newShadower(t, newSpy(), middleware.WithFlags(flags.DeciderFunc(func(_ *http.Request, route string) flags.Decision {
+		mu.Lock()
+		decided = append(decided, route)
+		mu.Unlock()
+		return flags.Decision{Primary: backends.Postgres}
+	})))
+	api := chi.NewRouter()
+	api.Use(s.Handler)
+	api.Get("/products/{id}", answer)
+	api.Get("/orders/{id}", answer)
+	r := chi.NewRouter()
+	r.Mount("/api", api)
+	for _, path := range []string{"/api/products/p1", "/api/orders/o1", "/api/products/p2"} {
+		r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
+	}
+	want := []string{"/api/products/{id}", "/api/orders/{id}", "/api/products/{id}"}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(decided, want) {
+		t.Errorf("routes decided with %q, want %q: below a mount point the route depends on the path", decided, want)
 	}
 }

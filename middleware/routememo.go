@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/go-chi/chi/v5"
@@ -37,8 +38,9 @@ func newRouteMemo(route func(*http.Request) string) *routeMemo {
 }
 
 // route returns RoutePattern(r). RoutePattern depends on chi's route
-// patterns alone once chi has matched the request, and on r.Pattern alone
-// when chi is not involved, so a memo of either stands for it.
+// patterns alone once chi has matched the request to its endpoint, and on
+// r.Pattern alone when chi is not involved, so a memo of either stands for
+// it.
 func (m *routeMemo) route(r *http.Request) string {
 	rc := chi.RouteContext(r.Context())
 	if p := m.first.Load(); p != nil {
@@ -52,8 +54,10 @@ func (m *routeMemo) route(r *http.Request) string {
 	}
 	route := RoutePattern(r)
 	switch {
-	case rc != nil && len(rc.RoutePatterns) > 0:
-		// A copy: chi reuses the slice for the next request.
+	case rc != nil && len(rc.RoutePatterns) > 0 && !strings.HasSuffix(rc.RoutePatterns[len(rc.RoutePatterns)-1], "/*"):
+		// Only a pattern chi has matched to its endpoint: below a mount
+		// point ("/api/*") the name depends on the path. A copy: chi reuses
+		// the slice for the next request.
 		m.first.CompareAndSwap(nil, &memoizedRoute{chiPatterns: slices.Clone(rc.RoutePatterns), route: route})
 	case rc == nil && r.Pattern != "":
 		m.first.CompareAndSwap(nil, &memoizedRoute{muxPattern: r.Pattern, route: route})
