@@ -26,7 +26,7 @@ type primaryCapture struct {
 	w        http.ResponseWriter // the writer the handler gets
 	head     bool                // a HEAD request: the user receives no body
 	status   int
-	header   http.Header
+	header   *headerSnapshot
 	body     cappedBuffer
 	hijacked bool
 }
@@ -143,21 +143,28 @@ func (c *primaryCapture) noteHeader(code int) {
 		return
 	}
 	c.status = code
-	c.header = c.user.Header().Clone()
+	c.header = takeHeaderSnapshot(c.user.Header())
 }
 
-// response returns what the user received. A handler that wrote nothing
-// sent an empty 200 with the header it left behind.
-func (c *primaryCapture) response() comparator.Response {
+// response returns what the user received, but for the header, which is
+// built from its snapshot by the shadow. A handler that wrote nothing sent
+// an empty 200 with the header it left behind.
+func (c *primaryCapture) response() (comparator.Response, *headerSnapshot) {
 	if c.status == 0 {
 		c.noteHeader(http.StatusOK)
 	}
-	return comparator.Response{Status: c.status, Header: c.header, Body: c.body.buf}
+	return comparator.Response{Status: c.status, Body: c.body.buf}, c.header
 }
 
 // primaryResult is what a shadow needs to know of its primary.
 type primaryResult struct {
-	resp     comparator.Response
+	// resp is the primary's response; its Header is nil until header, the
+	// snapshot taken on the user's path, is turned into it by
+	// buildHeader in the shadow.
+	resp   comparator.Response
+	header *headerSnapshot
+	// block is the pooled memory behind resp.Body, given back by release.
+	block    *[]byte
 	start    time.Time
 	duration time.Duration
 	// skip is a telemetry reason when the primary cannot be compared, and
@@ -173,7 +180,7 @@ type primaryResult struct {
 // context it served under, body its request body (nil if it had none).
 func (c *primaryCapture) result(ctx context.Context, start time.Time, body *requestBody) primaryResult {
 	p := primaryResult{start: start, duration: time.Since(start)}
-	p.resp = c.response()
+	p.resp, p.header = c.response()
 	switch {
 	case c.hijacked:
 		p.skip = telemetry.ReasonHijacked
@@ -194,4 +201,12 @@ func (c *primaryCapture) result(ctx context.Context, start time.Time, body *requ
 // bodyAllowed reports whether a response with this status may have a body.
 func bodyAllowed(status int) bool {
 	return status != http.StatusNoContent && status != http.StatusNotModified && (status < 100 || status >= 200)
+}
+
+// buildHeader sets the response header from its snapshot, once.
+func (p *primaryResult) buildHeader() {
+	if p.header != nil {
+		p.resp.Header = p.header.build()
+		p.header = nil
+	}
 }

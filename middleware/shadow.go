@@ -89,6 +89,7 @@ func (j *shadowJob) finish(ctx context.Context, sh shadowResult) {
 			}
 		}
 	}
+	p.buildHeader()
 	if p.skip == "" && !p.unfinished {
 		j.noiseBaseline(p, j.template)
 	}
