@@ -32,7 +32,7 @@ type primaryCapture struct {
 }
 
 func newPrimaryCapture(w http.ResponseWriter, method string, maxBody int64) *primaryCapture {
-	c := &primaryCapture{user: w, head: method == http.MethodHead, body: cappedBuffer{max: maxBody}}
+	c := &primaryCapture{user: w, head: method == http.MethodHead, body: cappedBuffer{max: maxBody, pooled: true}}
 	c.w = c.writer()
 	return c
 }
@@ -181,6 +181,7 @@ type primaryResult struct {
 func (c *primaryCapture) result(ctx context.Context, start time.Time, body *requestBody) primaryResult {
 	p := primaryResult{start: start, duration: time.Since(start)}
 	p.resp, p.header = c.response()
+	p.block = c.body.block
 	switch {
 	case c.hijacked:
 		p.skip = telemetry.ReasonHijacked
@@ -201,6 +202,18 @@ func (c *primaryCapture) result(ctx context.Context, start time.Time, body *requ
 // bodyAllowed reports whether a response with this status may have a body.
 func bodyAllowed(status int) bool {
 	return status != http.StatusNoContent && status != http.StatusNotModified && (status < 100 || status >= 200)
+}
+
+// release gives the memory of the response back for reuse, once nothing
+// refers to it: the comparison and the noise baseline are done, or will not
+// happen.
+func (p *primaryResult) release() {
+	if p.header != nil {
+		p.header.release()
+		p.header = nil
+	}
+	putBlock(p.block)
+	p.block, p.resp.Body = nil, nil
 }
 
 // buildHeader sets the response header from its snapshot, once.

@@ -64,11 +64,13 @@ func (s *Shadower) startAfter(ctx context.Context, p primaryResult, body *reques
 	ev := job.ev
 	ev.Start, ev.PrimaryDuration = p.start, p.duration
 	if p.skip != "" {
+		p.release()
 		ev.Outcome, ev.Reason, ev.Err = telemetry.Skipped, p.skip, p.err
 		s.recordSafely(ctx, ev)
 		return
 	}
 	if !s.tryAcquire() {
+		p.release()
 		ev.Outcome, ev.Reason = s.noSlot()
 		s.recordSafely(ctx, ev)
 		return
@@ -133,6 +135,7 @@ func (s *Shadower) serveWithBodyShadow(next http.Handler, w http.ResponseWriter,
 	case started:
 		results <- p
 	case noSlot:
+		p.release()
 		ev := job.ev
 		ev.Outcome, ev.Reason = s.noSlot()
 		ev.Start, ev.PrimaryDuration = p.start, p.duration

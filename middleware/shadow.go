@@ -44,8 +44,9 @@ type shadowResult struct {
 	resp     comparator.Response
 	overflow bool // the body exceeded the cap
 	duration time.Duration
-	err      error // the handler panicked or exited its goroutine
-	timedOut bool  // the shadow outlived its timeout
+	err      error   // the handler panicked or exited its goroutine
+	timedOut bool    // the shadow outlived its timeout
+	block    *[]byte // the pooled memory behind resp.Body
 }
 
 // run executes the shadow, waits for the primary's result, compares and
@@ -90,6 +91,11 @@ func (j *shadowJob) finish(ctx context.Context, sh shadowResult) {
 		}
 	}
 	p.buildHeader()
+	// The comparison and the noise baseline read the bodies, and nothing
+	// keeps them after: re-checks and re-verification run the request
+	// again.
+	defer p.release()
+	defer putBlock(sh.block)
 	if p.skip == "" && !p.unfinished {
 		j.noiseBaseline(p, j.template)
 	}
@@ -153,7 +159,7 @@ func (j *shadowJob) execute(ctx context.Context, sh *shadowResult) {
 	}()
 	j.handler.ServeHTTP(w, req)
 	returned = true
-	sh.resp, sh.overflow = w.response(), w.body.overflow
+	sh.resp, sh.overflow, sh.block = w.response(), w.body.overflow, w.body.block
 }
 
 // compareSafely calls the comparator; go-cmp may panic, and a panic here
