@@ -34,15 +34,12 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 		s.serveAlone(next, w, r, ev)
 		return
 	}
-	// The shadow's copy is taken before the primary runs, so nothing the
-	// primary or later middleware does to r reaches the shadow.
-	sr, err := shadowRequest(r, d.Shadow, s.cfg.shadowContext)
-	if err != nil {
+	job := &shadowJob{s: s, handler: shadow, primaryHandler: next, ev: ev}
+	if err := job.snapshotRequest(r, s.cfg.shadowContext); err != nil {
 		ev.Outcome, ev.Reason, ev.Err = telemetry.ShadowError, telemetry.ReasonPanic, err
 		s.serveAlone(next, w, r, ev)
 		return
 	}
-	job := &shadowJob{s: s, handler: shadow, primaryHandler: next, req: sr, ev: ev}
 	pr, body := teeBody(r, s.cfg.maxBodyBytes)
 	if pr != r {
 		defer removeMultipart(pr, r)

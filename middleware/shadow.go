@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"go.opentelemetry.io/otel"
 
 	"github.com/shadowread/shadowread/backends"
@@ -33,6 +34,12 @@ type shadowJob struct {
 	// primaryHandler is the user's handler, for second runs of the primary
 	// (re-checks, noise baselines).
 	primaryHandler http.Handler
+	// route is the shadow's copy of chi's routing context, if routed.
+	route  chi.Context
+	routed bool
+	// detached: req carries the shadow's own context (see detach).
+	detached bool
+
 	// template is an untouched copy of the request for second runs, taken
 	// before the shadow runs and can change its request; nil when no
 	// second run is wanted.
@@ -62,6 +69,7 @@ func (j *shadowJob) run() {
 		}
 	}()
 
+	j.detach()
 	if j.s.rerunsWanted() {
 		j.template = rerunRequest(j.req.Context(), j.req, j.ev.Shadow, backends.RoleShadow)
 	}
