@@ -26,15 +26,15 @@ type primaryCapture struct {
 	w        http.ResponseWriter // the writer the handler gets
 	head     bool                // a HEAD request: the user receives no body
 	status   int
-	header   *headerSnapshot
+	header   headerSnapshot
 	body     cappedBuffer
 	hijacked bool
 }
 
-func newPrimaryCapture(w http.ResponseWriter, method string, maxBody int64) *primaryCapture {
-	c := &primaryCapture{user: w, head: method == http.MethodHead, body: cappedBuffer{max: maxBody, pooled: true}}
+// init readies c, a zero capture, for the user's writer w.
+func (c *primaryCapture) init(w http.ResponseWriter, method string, maxBody int64) {
+	c.user, c.head, c.body = w, method == http.MethodHead, cappedBuffer{max: maxBody, pooled: true}
 	c.w = c.writer()
-	return c
 }
 
 // Header, WriteHeader, Write and Unwrap make the capture the handler's
@@ -143,7 +143,7 @@ func (c *primaryCapture) noteHeader(code int) {
 		return
 	}
 	c.status = code
-	c.header = takeHeaderSnapshot(c.user.Header())
+	c.header.take(c.user.Header())
 }
 
 // response returns what the user received, but for the header, which is
@@ -153,7 +153,7 @@ func (c *primaryCapture) response() (comparator.Response, *headerSnapshot) {
 	if c.status == 0 {
 		c.noteHeader(http.StatusOK)
 	}
-	return comparator.Response{Status: c.status, Body: c.body.buf}, c.header
+	return comparator.Response{Status: c.status, Body: c.body.buf}, &c.header
 }
 
 // primaryResult is what a shadow needs to know of its primary.
@@ -204,14 +204,10 @@ func bodyAllowed(status int) bool {
 	return status != http.StatusNoContent && status != http.StatusNotModified && (status < 100 || status >= 200)
 }
 
-// release gives the memory of the response back for reuse, once nothing
+// release gives the memory of the response body back for reuse, once nothing
 // refers to it: the comparison and the noise baseline are done, or will not
 // happen.
 func (p *primaryResult) release() {
-	if p.header != nil {
-		p.header.release()
-		p.header = nil
-	}
 	putBlock(p.block)
 	p.block, p.resp.Body = nil, nil
 }

@@ -1,28 +1,24 @@
 package middleware
 
-import (
-	"net/http"
-	"sync"
-)
+import "net/http"
 
 // headerSnapshot is a copy of a response header as it was when the head
-// was sent, kept in flat slices that are reused, so the user's path builds
-// no map: the shadow builds the http.Header from it.
+// was sent, kept in flat slices that start in arrays of its own, so the
+// user's path builds no map and, for a header of a few keys, allocates
+// nothing: the shadow builds the http.Header from it.
 type headerSnapshot struct {
 	isNil  bool
 	fields []string // per key: the key, then its values
 	counts []int    // per key: how many values, -1 for a nil slice
+
+	fieldSpace [8]string
+	countSpace [4]int
 }
 
-var headerSnapshots = sync.Pool{New: func() any { return new(headerSnapshot) }}
-
-// maxPooledFields keeps a snapshot of an unusually large header out of the
-// pool, so one such response does not hold its memory for good.
-const maxPooledFields = 256
-
-func takeHeaderSnapshot(h http.Header) *headerSnapshot {
-	s := headerSnapshots.Get().(*headerSnapshot)
+// take copies h into s, which must be empty.
+func (s *headerSnapshot) take(h http.Header) {
 	s.isNil = h == nil
+	s.fields, s.counts = s.fieldSpace[:0], s.countSpace[:0]
 	for k, vv := range h {
 		s.fields = append(s.fields, k)
 		s.fields = append(s.fields, vv...)
@@ -32,14 +28,11 @@ func takeHeaderSnapshot(h http.Header) *headerSnapshot {
 		}
 		s.counts = append(s.counts, n)
 	}
-	return s
 }
 
 // build returns the header, as Header.Clone would have returned it when
-// the snapshot was taken, and gives the snapshot back for reuse: it must
-// not be used again.
+// the snapshot was taken.
 func (s *headerSnapshot) build() http.Header {
-	defer s.release()
 	if s.isNil {
 		return nil
 	}
@@ -59,13 +52,4 @@ func (s *headerSnapshot) build() http.Header {
 		h[k] = vv
 	}
 	return h
-}
-
-func (s *headerSnapshot) release() {
-	if cap(s.fields) > maxPooledFields {
-		return
-	}
-	clear(s.fields) // let go of the strings
-	s.fields, s.counts = s.fields[:0], s.counts[:0]
-	headerSnapshots.Put(s)
 }

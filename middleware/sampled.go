@@ -46,7 +46,7 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 	}
 	switch {
 	case s.cfg.start == StartAfterPrimary:
-		s.startAfter(r.Context(), s.runPrimary(next, w, pr, body, s.recordFailed(r.Context(), ev)), body, job)
+		s.startAfter(r.Context(), s.runPrimary(next, w, pr, body, job, s.recordFailed(r.Context(), ev)), body, job)
 	case body == nil:
 		s.serveWithShadow(next, w, pr, job)
 	default:
@@ -93,7 +93,7 @@ func (s *Shadower) serveWithShadow(next http.Handler, w http.ResponseWriter, r *
 	results := make(chan primaryResult, 1)
 	job.primaryDone = results
 	go job.run()
-	results <- s.runPrimary(next, w, r, nil, func(p primaryResult) { results <- p })
+	results <- s.runPrimary(next, w, r, nil, job, func(p primaryResult) { results <- p })
 }
 
 // serveWithBodyShadow serves a request with a body in StartWithPrimary
@@ -119,7 +119,7 @@ func (s *Shadower) serveWithBodyShadow(next http.Handler, w http.ResponseWriter,
 		go job.run()
 	})
 	recordFailed := s.recordFailed(r.Context(), job.ev)
-	p := s.runPrimary(next, w, r, body, func(p primaryResult) {
+	p := s.runPrimary(next, w, r, body, job, func(p primaryResult) {
 		body.disarm()
 		if launch == started {
 			results <- p
@@ -151,12 +151,13 @@ func (s *Shadower) recordFailed(ctx context.Context, ev telemetry.Event) func(pr
 	}
 }
 
-// runPrimary serves the user through a capture and returns what the shadow
+// runPrimary serves the user through job's capture and returns what the shadow
 // needs to know of the primary; body is the request body it reads (nil if
 // none). If the primary panics (or exits its goroutine), failed gets the
 // result instead and the panic goes on to the user's recoverer.
-func (s *Shadower) runPrimary(next http.Handler, w http.ResponseWriter, r *http.Request, body *requestBody, failed func(primaryResult)) primaryResult {
-	capture := newPrimaryCapture(w, r.Method, s.cfg.maxBodyBytes)
+func (s *Shadower) runPrimary(next http.Handler, w http.ResponseWriter, r *http.Request, body *requestBody, job *shadowJob, failed func(primaryResult)) primaryResult {
+	capture := &job.capture
+	capture.init(w, r.Method, s.cfg.maxBodyBytes)
 	start := time.Now()
 	done := false
 	defer func() {

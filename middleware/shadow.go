@@ -34,6 +34,10 @@ type shadowJob struct {
 	// primaryHandler is the user's handler, for second runs of the primary
 	// (re-checks, noise baselines).
 	primaryHandler http.Handler
+	// capture records the primary's response for the user's path; it
+	// lives in the job to save an allocation.
+	capture primaryCapture
+
 	// route is the shadow's copy of chi's routing context, if routed.
 	route  chi.Context
 	routed bool
