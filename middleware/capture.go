@@ -181,7 +181,10 @@ type primaryResult struct {
 func (c *primaryCapture) result(ctx context.Context, start time.Time, body *requestBody) primaryResult {
 	p := primaryResult{start: start, duration: time.Since(start)}
 	p.resp, p.header = c.response()
+	// The body's memory now belongs to the result: the capture, which a
+	// delayed re-check keeps with its job, lets go of it.
 	p.block = c.body.block
+	c.body.block, c.body.buf = nil, nil
 	switch {
 	case c.hijacked:
 		p.skip = telemetry.ReasonHijacked
