@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"slices"
 
 	"github.com/go-chi/chi/v5"
 
@@ -30,7 +29,7 @@ func (j *shadowJob) snapshotRequest(r *http.Request, shadowContext func(context.
 		}
 	}
 	if rc := chi.RouteContext(ctx); rc != nil {
-		copyRouteContext(&j.route, rc)
+		copyRouteContext(&j.route, rc, j.routeStrings[:])
 		j.routed = true
 	}
 	if shadowContext != nil {
@@ -96,18 +95,24 @@ func removeMultipart(served, orig *http.Request) {
 // newRouteContext returns a copy of rc.
 func newRouteContext(rc *chi.Context) *chi.Context {
 	c := chi.NewRouteContext()
-	copyRouteContext(c, rc)
+	copyRouteContext(c, rc, nil)
 	return c
 }
 
-// copyRouteContext copies rc into c, a new routing context.
-func copyRouteContext(c, rc *chi.Context) {
+// copyRouteContext copies rc into c, a new routing context. The strings
+// go into space when they fit, into one new array otherwise.
+func copyRouteContext(c, rc *chi.Context, space []string) {
 	c.Routes = rc.Routes
 	c.RoutePath = rc.RoutePath
 	c.RouteMethod = rc.RouteMethod
 	// One array holds the three string slices: fewer allocations per shadow.
 	keys, values, patterns := rc.URLParams.Keys, rc.URLParams.Values, rc.RoutePatterns
-	all := slices.Concat(keys, values, patterns)
+	n := len(keys) + len(values) + len(patterns)
+	all := space[:0]
+	if n > cap(all) {
+		all = make([]string, 0, n)
+	}
+	all = append(append(append(all, keys...), values...), patterns...)
 	c.URLParams.Keys = all[:len(keys):len(keys)]
 	c.URLParams.Values = all[len(keys) : len(keys)+len(values) : len(keys)+len(values)]
 	c.RoutePatterns = all[len(keys)+len(values):]

@@ -39,8 +39,9 @@ type shadowJob struct {
 	capture primaryCapture
 
 	// route is the shadow's copy of chi's routing context, if routed.
-	route  chi.Context
-	routed bool
+	route        chi.Context
+	routeStrings [8]string // room for route's parameters and patterns
+	routed       bool
 	// detached: req carries the shadow's own context (see detach).
 	detached bool
 
