@@ -1,7 +1,9 @@
 package middleware_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -54,20 +56,19 @@ func BenchmarkHandler(b *testing.B) {
 		name string
 		h    func(b *testing.B) http.Handler
 	}{"sampled, every slot busy (the user's path alone)", func(b *testing.B) http.Handler {
-		// One shadow holds the only slot for the whole run, so every
-		// request pays the user's path of a sampled request and no shadow.
-		release := make(chan struct{})
-		s := benchShadower(b, middleware.WithFlags(always(backends.Postgres, true)), middleware.WithMaxConcurrent(1),
-			middleware.WithShadowHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release })),
-			middleware.WithTimeout(time.Hour))
-		b.Cleanup(func() { close(release) })
-		h := s.Handler(handler)
-		h.ServeHTTP(&discardWriter{header: http.Header{}}, httptest.NewRequest(http.MethodGet, "/products/p1", nil))
-		for s.InFlight() == 0 {
-			runtime.Gosched()
-		}
-		return h
+		return busyShadower(b).Handler(handler)
 	}})
+	for _, size := range []int{1 << 10, 64 << 10} {
+		cases = append(cases, struct {
+			name string
+			h    func(b *testing.B) http.Handler
+		}{fmt.Sprintf("sampled %dKB JSON, every slot busy", size>>10), func(b *testing.B) http.Handler {
+			return busyShadower(b).Handler(jsonHandler(size))
+		}}, struct {
+			name string
+			h    func(b *testing.B) http.Handler
+		}{fmt.Sprintf("bare %dKB JSON", size>>10), func(*testing.B) http.Handler { return jsonHandler(size) }})
+	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			h := c.h(b)
@@ -79,6 +80,33 @@ func BenchmarkHandler(b *testing.B) {
 			}
 		})
 	}
+}
+
+// busyShadower returns a Shadower sampling every request whose only slot a
+// shadow holds for the whole run, so every request pays the user's path of
+// a sampled request and no shadow.
+func busyShadower(b *testing.B) *middleware.Shadower {
+	release := make(chan struct{})
+	s := benchShadower(b, middleware.WithFlags(always(backends.Postgres, true)), middleware.WithMaxConcurrent(1),
+		middleware.WithShadowHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release })),
+		middleware.WithTimeout(time.Hour))
+	b.Cleanup(func() { close(release) })
+	s.Handler(http.NotFoundHandler()).ServeHTTP(&discardWriter{header: http.Header{}}, httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+	for s.InFlight() == 0 {
+		runtime.Gosched()
+	}
+	return s
+}
+
+// jsonHandler answers with a JSON body of size bytes, as a catalog
+// service does.
+func jsonHandler(size int) http.Handler {
+	body := append([]byte(`{"pad":"`), bytes.Repeat([]byte("x"), size-10)...)
+	body = append(body, `"}`...)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	})
 }
 
 func benchShadower(b *testing.B, opts ...middleware.Option) *middleware.Shadower {

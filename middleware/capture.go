@@ -16,71 +16,88 @@ import (
 )
 
 // primaryCapture records what the primary handler sends the user while
-// passing every call through unchanged. httpsnoop keeps the exact set of
-// optional interfaces (Flusher, Hijacker, ReaderFrom, Pusher) of the user's
-// writer, so streaming and upgrades behave as without the middleware.
+// passing every call through unchanged. The handler gets a writer with the
+// exact set of optional interfaces (Flusher, Hijacker, ReaderFrom, Pusher,
+// CloseNotifier) of the user's writer, so streaming and upgrades behave as
+// without the middleware: a concrete type for the sets net/http's own
+// writers have, httpsnoop for any other.
 type primaryCapture struct {
-	w        http.ResponseWriter
-	head     bool // a HEAD request: the user receives no body
+	user     http.ResponseWriter // the user's writer
+	w        http.ResponseWriter // the writer the handler gets
+	head     bool                // a HEAD request: the user receives no body
 	status   int
-	header   http.Header
+	header   headerSnapshot
 	body     cappedBuffer
 	hijacked bool
 }
 
-func newPrimaryCapture(w http.ResponseWriter, method string, maxBody int64) *primaryCapture {
-	c := &primaryCapture{head: method == http.MethodHead, body: cappedBuffer{max: maxBody}}
-	c.w = httpsnoop.Wrap(w, httpsnoop.Hooks{
-		WriteHeader: func(next httpsnoop.WriteHeaderFunc) httpsnoop.WriteHeaderFunc {
-			return func(code int) {
-				c.noteHeader(w, code)
-				next(code)
-			}
-		},
-		Write: func(next httpsnoop.WriteFunc) httpsnoop.WriteFunc {
-			return func(p []byte) (int, error) {
-				c.noteHeader(w, http.StatusOK)
-				n, err := next(p)
-				if c.keepsBody() {
-					// Keep what the user's writer took; a writer that breaks the
-					// io.Writer contract must not make the copy panic.
-					c.body.Write(p[:min(max(n, 0), len(p))])
-				}
-				return n, err
-			}
-		},
-		Flush: func(next httpsnoop.FlushFunc) httpsnoop.FlushFunc {
-			return func() {
-				// A flush sends the head: later header changes never reach
-				// the user, so they must not reach the comparison either.
-				c.noteHeader(w, http.StatusOK)
-				next()
-			}
-		},
-		ReadFrom: func(next httpsnoop.ReadFromFunc) httpsnoop.ReadFromFunc {
-			return func(src io.Reader) (int64, error) {
-				c.noteHeader(w, http.StatusOK)
-				c.skipLargeFile(src)
-				if !c.keepsBody() {
-					// Nothing to copy: the user's writer gets src as it is, so
-					// a file still goes out with sendfile, and a body net/http
-					// drops is not kept either.
-					return next(src)
-				}
-				return next(io.TeeReader(src, &c.body))
-			}
-		},
-		Hijack: func(next httpsnoop.HijackFunc) httpsnoop.HijackFunc {
-			return func() (net.Conn, *bufio.ReadWriter, error) {
-				conn, rw, err := next()
-				if err == nil {
-					c.hijacked = true
-				}
-				return conn, rw, err
-			}
-		},
+// init readies c, a zero capture, for the user's writer w.
+func (c *primaryCapture) init(w http.ResponseWriter, method string, maxBody int64) {
+	c.user, c.head, c.body = w, method == http.MethodHead, cappedBuffer{max: maxBody, pooled: true}
+	c.w = c.writer()
+}
+
+// Header, WriteHeader, Write and Unwrap make the capture the handler's
+// writer when the user's writer has no optional interface.
+func (c *primaryCapture) Header() http.Header { return c.user.Header() }
+
+func (c *primaryCapture) WriteHeader(code int) {
+	c.noteHeader(code)
+	c.user.WriteHeader(code)
+}
+
+func (c *primaryCapture) Write(p []byte) (int, error) {
+	c.noteHeader(http.StatusOK)
+	n, err := c.user.Write(p)
+	if c.keepsBody() {
+		// Keep what the user's writer took; a writer that breaks the
+		// io.Writer contract must not make the copy panic.
+		c.body.Write(p[:min(max(n, 0), len(p))])
+	}
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the user's writer for the
+// calls the capture does not take (deadlines, full duplex).
+func (c *primaryCapture) Unwrap() http.ResponseWriter { return c.user }
+
+func (c *primaryCapture) flush() {
+	// A flush sends the head: later header changes never reach the user,
+	// so they must not reach the comparison either.
+	c.noteHeader(http.StatusOK)
+	c.user.(http.Flusher).Flush()
+}
+
+func (c *primaryCapture) readFrom(src io.Reader) (int64, error) {
+	c.noteHeader(http.StatusOK)
+	c.skipLargeFile(src)
+	if !c.keepsBody() {
+		// Nothing to copy: the user's writer gets src as it is, so a file
+		// still goes out with sendfile, and a body net/http drops is not
+		// kept either.
+		return c.user.(io.ReaderFrom).ReadFrom(src)
+	}
+	return c.user.(io.ReaderFrom).ReadFrom(io.TeeReader(src, &c.body))
+}
+
+func (c *primaryCapture) hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := c.user.(http.Hijacker).Hijack()
+	if err == nil {
+		c.hijacked = true
+	}
+	return conn, rw, err
+}
+
+// snoop wraps the user's writer with httpsnoop, for the sets of optional
+// interfaces that no concrete writer has.
+func (c *primaryCapture) snoop() http.ResponseWriter {
+	return httpsnoop.Wrap(c.user, httpsnoop.Hooks{
+		WriteHeader: func(httpsnoop.WriteHeaderFunc) httpsnoop.WriteHeaderFunc { return c.WriteHeader },
+		Write:       func(httpsnoop.WriteFunc) httpsnoop.WriteFunc { return c.Write },
+		Flush:       func(httpsnoop.FlushFunc) httpsnoop.FlushFunc { return c.flush },
+		ReadFrom:    func(httpsnoop.ReadFromFunc) httpsnoop.ReadFromFunc { return c.readFrom },
+		Hijack:      func(httpsnoop.HijackFunc) httpsnoop.HijackFunc { return c.hijack },
 	})
-	return c
 }
 
 // keepsBody reports whether body bytes sent now reach the user, and so
@@ -121,26 +138,33 @@ func (c *primaryCapture) skipLargeFile(src io.Reader) {
 
 // noteHeader keeps the status and a copy of the header as they are when the
 // response head is sent. Informational 1xx heads are not the response.
-func (c *primaryCapture) noteHeader(w http.ResponseWriter, code int) {
+func (c *primaryCapture) noteHeader(code int) {
 	if c.status != 0 || (code >= 100 && code < 200 && code != http.StatusSwitchingProtocols) {
 		return
 	}
 	c.status = code
-	c.header = w.Header().Clone()
+	c.header.take(c.user.Header())
 }
 
-// response returns what the user received. A handler that wrote nothing
-// sent an empty 200 with the header it left behind.
-func (c *primaryCapture) response() comparator.Response {
+// response returns what the user received, but for the header, which is
+// built from its snapshot by the shadow. A handler that wrote nothing sent
+// an empty 200 with the header it left behind.
+func (c *primaryCapture) response() (comparator.Response, *headerSnapshot) {
 	if c.status == 0 {
-		c.noteHeader(c.w, http.StatusOK)
+		c.noteHeader(http.StatusOK)
 	}
-	return comparator.Response{Status: c.status, Header: c.header, Body: c.body.buf}
+	return comparator.Response{Status: c.status, Body: c.body.buf}, &c.header
 }
 
 // primaryResult is what a shadow needs to know of its primary.
 type primaryResult struct {
-	resp     comparator.Response
+	// resp is the primary's response; its Header is nil until header, the
+	// snapshot taken on the user's path, is turned into it by
+	// buildHeader in the shadow.
+	resp   comparator.Response
+	header *headerSnapshot
+	// block is the pooled memory behind resp.Body, given back by release.
+	block    *[]byte
 	start    time.Time
 	duration time.Duration
 	// skip is a telemetry reason when the primary cannot be compared, and
@@ -156,7 +180,11 @@ type primaryResult struct {
 // context it served under, body its request body (nil if it had none).
 func (c *primaryCapture) result(ctx context.Context, start time.Time, body *requestBody) primaryResult {
 	p := primaryResult{start: start, duration: time.Since(start)}
-	p.resp = c.response()
+	p.resp, p.header = c.response()
+	// The body's memory now belongs to the result: the capture, which a
+	// delayed re-check keeps with its job, lets go of it.
+	p.block = c.body.block
+	c.body.block, c.body.buf = nil, nil
 	switch {
 	case c.hijacked:
 		p.skip = telemetry.ReasonHijacked
@@ -177,4 +205,20 @@ func (c *primaryCapture) result(ctx context.Context, start time.Time, body *requ
 // bodyAllowed reports whether a response with this status may have a body.
 func bodyAllowed(status int) bool {
 	return status != http.StatusNoContent && status != http.StatusNotModified && (status < 100 || status >= 200)
+}
+
+// release gives the memory of the response body back for reuse, once nothing
+// refers to it: the comparison and the noise baseline are done, or will not
+// happen.
+func (p *primaryResult) release() {
+	putBlock(p.block)
+	p.block, p.resp.Body = nil, nil
+}
+
+// buildHeader sets the response header from its snapshot, once.
+func (p *primaryResult) buildHeader() {
+	if p.header != nil {
+		p.resp.Header = p.header.build()
+		p.header = nil
+	}
 }

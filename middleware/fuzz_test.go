@@ -86,7 +86,8 @@ func FuzzShadowCapture(f *testing.F) {
 			middleware.WithRecorder(rec),
 			middleware.WithMaxBodyBytes(fuzzCap),
 			middleware.WithComparator(comparator.ComparatorFunc(func(p, s comparator.Response) comparator.Result {
-				compared <- [2]comparator.Response{p, s}
+				// Compare must not keep its arguments: the bodies are reused.
+				compared <- [2]comparator.Response{keepResponse(p), keepResponse(s)}
 				return comparator.Result{Equal: p.Status == s.Status && reflect.DeepEqual(p.Header, s.Header) && bytes.Equal(p.Body, s.Body)}
 			})),
 		}
@@ -294,4 +295,12 @@ func parseHeader(b []byte) http.Header {
 
 func bodyAllowed(status int) bool {
 	return status != http.StatusNoContent && status != http.StatusNotModified && (status < 100 || status >= 200)
+}
+
+// keepResponse copies a response a comparator was given, to look at it
+// after Compare has returned.
+func keepResponse(r comparator.Response) comparator.Response {
+	r.Header = r.Header.Clone()
+	r.Body = bytes.Clone(r.Body)
+	return r
 }

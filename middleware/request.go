@@ -5,39 +5,75 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"slices"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/shadowread/shadowread/backends"
 )
 
-// shadowRequest returns a deep copy of r for the shadow: detached from the
-// request's cancellation (the user's request ends long before the shadow),
-// with the context values shadowContext gives it (nil: r's own), routed to
-// the shadow backend, and with its own chi routing context, because chi
-// resets and reuses the original once the request is served. Its body is
-// empty until setBody gives it the bytes the primary read.
-func shadowRequest(r *http.Request, shadow backends.Name, shadowContext func(context.Context) context.Context) (sr *http.Request, err error) {
-	ctx := context.WithoutCancel(r.Context())
+// snapshotRequest gives j a deep copy of r for the shadow, taken before
+// the primary runs, so nothing the primary or later middleware does to r
+// reaches the shadow, and its own copy of chi's routing context, which chi
+// resets and reuses once the request is served. The copy's body is empty
+// until setBody gives it the bytes the primary read.
+//
+// The context the shadow runs under is built by detach, in the shadow's
+// goroutine, off the user's path; unless shadowContext (WithShadowContext)
+// is set, which sees the context now, as the primary's is when it runs.
+func (j *shadowJob) snapshotRequest(r *http.Request, shadowContext func(context.Context) context.Context) error {
+	ctx := r.Context()
 	if shadowContext != nil {
-		defer func() {
-			if p := recover(); p != nil {
-				sr, err = nil, newPanicError(p)
-			}
-		}()
-		if c := shadowContext(ctx); c != nil {
-			ctx = context.WithoutCancel(c)
+		var err error
+		if ctx, err = callShadowContext(context.WithoutCancel(ctx), shadowContext); err != nil {
+			return err
 		}
 	}
 	if rc := chi.RouteContext(ctx); rc != nil {
-		ctx = context.WithValue(ctx, chi.RouteCtxKey, copyRouteContext(rc))
+		copyRouteContext(&j.route, rc, j.routeStrings[:])
+		j.routed = true
 	}
-	ctx = backends.WithShadowTarget(ctx, shadow)
-	sr = r.Clone(ctx)
-	sr.Body = http.NoBody
-	sr.GetBody = nil
-	return sr, nil
+	if shadowContext != nil {
+		ctx = j.shadowContext(ctx)
+		j.detached = true
+	}
+	j.req = r.Clone(ctx)
+	j.req.Body = http.NoBody
+	j.req.GetBody = nil
+	return nil
+}
+
+// callShadowContext returns the context f gives the shadow (ctx when nil),
+// or f's panic as an error.
+func callShadowContext(ctx context.Context, f func(context.Context) context.Context) (c context.Context, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			c, err = nil, newPanicError(p)
+		}
+	}()
+	if c := f(ctx); c != nil {
+		return c, nil
+	}
+	return ctx, nil
+}
+
+// shadowContext returns ctx detached from the request's cancellation (the
+// user's request ends long before the shadow), with the shadow's copy of
+// chi's routing context and routed to the shadow backend.
+func (j *shadowJob) shadowContext(ctx context.Context) context.Context {
+	ctx = context.WithoutCancel(ctx)
+	if j.routed {
+		ctx = context.WithValue(ctx, chi.RouteCtxKey, &j.route)
+	}
+	return backends.WithShadowTarget(ctx, j.ev.Shadow)
+}
+
+// detach gives the shadow's request its context; the shadow's goroutine
+// calls it before anything reads the request.
+func (j *shadowJob) detach() {
+	if !j.detached {
+		j.req = j.req.WithContext(j.shadowContext(j.req.Context()))
+		j.detached = true
+	}
 }
 
 // setBody gives the shadow's request the body the primary read.
@@ -56,16 +92,28 @@ func removeMultipart(served, orig *http.Request) {
 	}
 }
 
-func copyRouteContext(rc *chi.Context) *chi.Context {
+// newRouteContext returns a copy of rc.
+func newRouteContext(rc *chi.Context) *chi.Context {
 	c := chi.NewRouteContext()
+	copyRouteContext(c, rc, nil)
+	return c
+}
+
+// copyRouteContext copies rc into c, a new routing context. The strings
+// go into space when they fit, into one new array otherwise.
+func copyRouteContext(c, rc *chi.Context, space []string) {
 	c.Routes = rc.Routes
 	c.RoutePath = rc.RoutePath
 	c.RouteMethod = rc.RouteMethod
 	// One array holds the three string slices: fewer allocations per shadow.
 	keys, values, patterns := rc.URLParams.Keys, rc.URLParams.Values, rc.RoutePatterns
-	all := slices.Concat(keys, values, patterns)
+	n := len(keys) + len(values) + len(patterns)
+	all := space[:0]
+	if n > cap(all) {
+		all = make([]string, 0, n)
+	}
+	all = append(append(append(all, keys...), values...), patterns...)
 	c.URLParams.Keys = all[:len(keys):len(keys)]
 	c.URLParams.Values = all[len(keys) : len(keys)+len(values) : len(keys)+len(values)]
 	c.RoutePatterns = all[len(keys)+len(values):]
-	return c
 }

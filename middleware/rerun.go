@@ -15,7 +15,7 @@ import (
 // and body, so nothing one run does to its request reaches the next.
 func rerunRequest(ctx context.Context, template *http.Request, target backends.Name, role backends.Role) *http.Request {
 	if rc := chi.RouteContext(template.Context()); rc != nil {
-		ctx = context.WithValue(ctx, chi.RouteCtxKey, copyRouteContext(rc))
+		ctx = context.WithValue(ctx, chi.RouteCtxKey, newRouteContext(rc))
 	}
 	if role == backends.RolePrimary {
 		ctx = backends.WithTarget(ctx, target)

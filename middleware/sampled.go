@@ -34,22 +34,19 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 		s.serveAlone(next, w, r, ev)
 		return
 	}
-	// The shadow's copy is taken before the primary runs, so nothing the
-	// primary or later middleware does to r reaches the shadow.
-	sr, err := shadowRequest(r, d.Shadow, s.cfg.shadowContext)
-	if err != nil {
+	job := &shadowJob{s: s, handler: shadow, primaryHandler: next, ev: ev}
+	if err := job.snapshotRequest(r, s.cfg.shadowContext); err != nil {
 		ev.Outcome, ev.Reason, ev.Err = telemetry.ShadowError, telemetry.ReasonPanic, err
 		s.serveAlone(next, w, r, ev)
 		return
 	}
-	job := &shadowJob{s: s, handler: shadow, primaryHandler: next, req: sr, ev: ev}
 	pr, body := teeBody(r, s.cfg.maxBodyBytes)
 	if pr != r {
 		defer removeMultipart(pr, r)
 	}
 	switch {
 	case s.cfg.start == StartAfterPrimary:
-		s.startAfter(r.Context(), s.runPrimary(next, w, pr, body, s.recordFailed(r.Context(), ev)), body, job)
+		s.startAfter(r.Context(), s.runPrimary(next, w, pr, body, job, s.recordFailed(r.Context(), ev)), body, job)
 	case body == nil:
 		s.serveWithShadow(next, w, pr, job)
 	default:
@@ -64,11 +61,13 @@ func (s *Shadower) startAfter(ctx context.Context, p primaryResult, body *reques
 	ev := job.ev
 	ev.Start, ev.PrimaryDuration = p.start, p.duration
 	if p.skip != "" {
+		p.release()
 		ev.Outcome, ev.Reason, ev.Err = telemetry.Skipped, p.skip, p.err
 		s.recordSafely(ctx, ev)
 		return
 	}
 	if !s.tryAcquire() {
+		p.release()
 		ev.Outcome, ev.Reason = s.noSlot()
 		s.recordSafely(ctx, ev)
 		return
@@ -94,7 +93,7 @@ func (s *Shadower) serveWithShadow(next http.Handler, w http.ResponseWriter, r *
 	results := make(chan primaryResult, 1)
 	job.primaryDone = results
 	go job.run()
-	results <- s.runPrimary(next, w, r, nil, func(p primaryResult) { results <- p })
+	results <- s.runPrimary(next, w, r, nil, job, func(p primaryResult) { results <- p })
 }
 
 // serveWithBodyShadow serves a request with a body in StartWithPrimary
@@ -120,7 +119,7 @@ func (s *Shadower) serveWithBodyShadow(next http.Handler, w http.ResponseWriter,
 		go job.run()
 	})
 	recordFailed := s.recordFailed(r.Context(), job.ev)
-	p := s.runPrimary(next, w, r, body, func(p primaryResult) {
+	p := s.runPrimary(next, w, r, body, job, func(p primaryResult) {
 		body.disarm()
 		if launch == started {
 			results <- p
@@ -133,6 +132,7 @@ func (s *Shadower) serveWithBodyShadow(next http.Handler, w http.ResponseWriter,
 	case started:
 		results <- p
 	case noSlot:
+		p.release()
 		ev := job.ev
 		ev.Outcome, ev.Reason = s.noSlot()
 		ev.Start, ev.PrimaryDuration = p.start, p.duration
@@ -151,12 +151,13 @@ func (s *Shadower) recordFailed(ctx context.Context, ev telemetry.Event) func(pr
 	}
 }
 
-// runPrimary serves the user through a capture and returns what the shadow
+// runPrimary serves the user through job's capture and returns what the shadow
 // needs to know of the primary; body is the request body it reads (nil if
 // none). If the primary panics (or exits its goroutine), failed gets the
 // result instead and the panic goes on to the user's recoverer.
-func (s *Shadower) runPrimary(next http.Handler, w http.ResponseWriter, r *http.Request, body *requestBody, failed func(primaryResult)) primaryResult {
-	capture := newPrimaryCapture(w, r.Method, s.cfg.maxBodyBytes)
+func (s *Shadower) runPrimary(next http.Handler, w http.ResponseWriter, r *http.Request, body *requestBody, job *shadowJob, failed func(primaryResult)) primaryResult {
+	capture := &job.capture
+	capture.init(w, r.Method, s.cfg.maxBodyBytes)
 	start := time.Now()
 	done := false
 	defer func() {

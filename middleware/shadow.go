@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"go.opentelemetry.io/otel"
 
 	"github.com/shadowread/shadowread/backends"
@@ -33,6 +34,17 @@ type shadowJob struct {
 	// primaryHandler is the user's handler, for second runs of the primary
 	// (re-checks, noise baselines).
 	primaryHandler http.Handler
+	// capture records the primary's response for the user's path; it
+	// lives in the job to save an allocation.
+	capture primaryCapture
+
+	// route is the shadow's copy of chi's routing context, if routed.
+	route        chi.Context
+	routeStrings [8]string // room for route's parameters and patterns
+	routed       bool
+	// detached: req carries the shadow's own context (see detach).
+	detached bool
+
 	// template is an untouched copy of the request for second runs, taken
 	// before the shadow runs and can change its request; nil when no
 	// second run is wanted.
@@ -44,8 +56,9 @@ type shadowResult struct {
 	resp     comparator.Response
 	overflow bool // the body exceeded the cap
 	duration time.Duration
-	err      error // the handler panicked or exited its goroutine
-	timedOut bool  // the shadow outlived its timeout
+	err      error   // the handler panicked or exited its goroutine
+	timedOut bool    // the shadow outlived its timeout
+	block    *[]byte // the pooled memory behind resp.Body
 }
 
 // run executes the shadow, waits for the primary's result, compares and
@@ -61,6 +74,7 @@ func (j *shadowJob) run() {
 		}
 	}()
 
+	j.detach()
 	if j.s.rerunsWanted() {
 		j.template = rerunRequest(j.req.Context(), j.req, j.ev.Shadow, backends.RoleShadow)
 	}
@@ -89,6 +103,12 @@ func (j *shadowJob) finish(ctx context.Context, sh shadowResult) {
 			}
 		}
 	}
+	p.buildHeader()
+	// The comparison and the noise baseline read the bodies, and nothing
+	// keeps them after: re-checks and re-verification run the request
+	// again.
+	defer p.release()
+	defer putBlock(sh.block)
 	if p.skip == "" && !p.unfinished {
 		j.noiseBaseline(p, j.template)
 	}
@@ -152,7 +172,7 @@ func (j *shadowJob) execute(ctx context.Context, sh *shadowResult) {
 	}()
 	j.handler.ServeHTTP(w, req)
 	returned = true
-	sh.resp, sh.overflow = w.response(), w.body.overflow
+	sh.resp, sh.overflow, sh.block = w.response(), w.body.overflow, w.body.block
 }
 
 // compareSafely calls the comparator; go-cmp may panic, and a panic here

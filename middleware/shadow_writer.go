@@ -21,7 +21,7 @@ type shadowWriter struct {
 }
 
 func newShadowWriter(method string, maxBody int64) *shadowWriter {
-	return &shadowWriter{header: make(http.Header), head: method == http.MethodHead, body: cappedBuffer{max: maxBody}}
+	return &shadowWriter{header: make(http.Header), head: method == http.MethodHead, body: cappedBuffer{max: maxBody, pooled: true}}
 }
 
 func (w *shadowWriter) Header() http.Header { return w.header }
