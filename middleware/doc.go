@@ -49,8 +49,8 @@
 //     with the primary for less time skew between the two reads. Then a
 //     request with a body starts its shadow once the primary has read the
 //     body whole, and a shadow waits for its primary's result no longer
-//     than its own timeout (outcome timeout), so long-lived primaries such
-//     as event streams do not hold slots.
+//     than its own timeout (then skipped, reason primary_outlived), so
+//     long-lived primaries such as event streams do not hold slots.
 //   - A primary whose request context ended before it returned (the user
 //     hung up) is cut short: the pair is skipped with reason client_gone.
 //

@@ -34,7 +34,8 @@ const (
 	// mismatches, at the cost of shadow load for primaries that then fail.
 	// The shadow then waits for the primary's result, within its own
 	// timeout: a primary still running then (a stream, a long poll) gives
-	// outcome "timeout" and frees the slot. A request with a body starts
+	// outcome "skipped" with reason primary_outlived (no verdict on the
+	// shadow) and frees the slot. A request with a body starts
 	// its shadow once the primary has read the body, see [WithStart].
 	StartWithPrimary
 )
