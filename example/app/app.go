@@ -151,7 +151,12 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 	a.Flags = decider
 	a.WriteModes = writeModes
 
-	a.Recorder = telemetry.New(obs.tracer, obs.meter, telemetry.WithLogger(cfg.Logger))
+	a.Recorder = telemetry.New(obs.tracer, obs.meter, telemetry.WithLogger(cfg.Logger),
+		// Every comparison series of the shadowed routes exists at 0 before
+		// their first read: Prometheus's increase() ignores a series' first
+		// sample, so a series that appeared at its first scrape would lose
+		// every comparison made before it.
+		telemetry.WithRoutes(catalog.RouteProduct, catalog.RouteCustomerOrders, catalog.RouteOrder))
 	var rec telemetry.Recorder = a.Recorder
 	if cfg.WrapRecorder != nil {
 		rec = cfg.WrapRecorder(rec)
