@@ -17,6 +17,7 @@ import (
 // with the price of every tenth item changed.
 func benchBodies(size int) (primary, equivalent, mismatch []byte) {
 	var pg, ddb, changed []map[string]any
+	var items []byte // the primary's items, written as they come
 	base := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	for i := 0; ; i++ {
 		at := base.Add(time.Duration(i)*time.Minute + 123456*time.Microsecond)
@@ -51,35 +52,34 @@ func benchBodies(size int) (primary, equivalent, mismatch []byte) {
 			third["price"] = json.Number(fmt.Sprintf("%d.75", 10+i%90))
 		}
 		changed = append(changed, third)
-		primary = mustMarshalOrdered(pg)
-		if len(primary) >= size {
+		items = appendOrdered(items, item)
+		if len(items)+len(`{"count":,"items":[]}`)+len(fmt.Sprint(len(pg))) >= size {
 			break
 		}
 	}
+	primary = append([]byte(`{"count":`+fmt.Sprint(len(pg))+`,"items":[`), items...)
+	primary = append(primary, "]}"...)
 	return primary, mustMarshal(map[string]any{"items": ddb, "count": len(ddb)}),
 		mustMarshal(map[string]any{"items": changed, "count": len(changed)})
 }
 
-// mustMarshalOrdered writes the PostgreSQL page with members in struct
-// order (as a handler's struct would), unlike the sorted map order.
-func mustMarshalOrdered(items []map[string]any) []byte {
-	b := []byte(`{"count":` + fmt.Sprint(len(items)) + `,"items":[`)
-	for i, it := range items {
-		if i > 0 {
+// appendOrdered appends an item of the PostgreSQL page to the list b, with
+// members in struct order (as a handler's struct would), unlike the sorted
+// map order.
+func appendOrdered(b []byte, it map[string]any) []byte {
+	if len(b) > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, '{')
+	for j, k := range []string{"id", "sku", "name", "price", "currency", "stock", "tags", "note", "updated_at", "attributes"} {
+		if j > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, '{')
-		for j, k := range []string{"id", "sku", "name", "price", "currency", "stock", "tags", "note", "updated_at", "attributes"} {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, mustMarshal(k)...)
-			b = append(b, ':')
-			b = append(b, mustMarshal(it[k])...)
-		}
-		b = append(b, '}')
+		b = append(b, mustMarshal(k)...)
+		b = append(b, ':')
+		b = append(b, mustMarshal(it[k])...)
 	}
-	return append(b, "]}"...)
+	return append(b, '}')
 }
 
 func mustMarshal(v any) []byte {
@@ -92,7 +92,7 @@ func mustMarshal(v any) []byte {
 
 func BenchmarkCompare(b *testing.B) {
 	c := comparator.JSON(comparator.PostgresDynamoDB())
-	for _, size := range []int{1 << 10, 10 << 10, 100 << 10} {
+	for _, size := range []int{1 << 10, 10 << 10, 100 << 10, 1 << 20} {
 		primary, equivalent, mismatch := benchBodies(size)
 		p := comparator.Response{Status: 200, Body: primary}
 		name := fmt.Sprintf("%dKB", size>>10)

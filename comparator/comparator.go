@@ -19,8 +19,13 @@ type Comparator interface {
 	Compare(primary, shadow Response) Result
 }
 
-// ComparatorFunc adapts a function to the [Comparator] interface.
-type ComparatorFunc func(primary, shadow Response) Result
+// Func adapts a function to the [Comparator] interface.
+type Func func(primary, shadow Response) Result
 
 // Compare calls f(primary, shadow).
-func (f ComparatorFunc) Compare(primary, shadow Response) Result { return f(primary, shadow) }
+func (f Func) Compare(primary, shadow Response) Result { return f(primary, shadow) }
+
+// ComparatorFunc is the former name of [Func].
+//
+// Deprecated: use [Func]; the name repeats the package's.
+type ComparatorFunc = Func

@@ -114,6 +114,7 @@ func compareCases() []compareCase {
 		{name: "nested path", primary: ok(`{"items":[{"id":1,"price":1},{"id":2,"price":2}]}`), shadow: ok(`{"items":[{"id":1,"price":1},{"id":2,"price":3}]}`),
 			want: []string{"items[1].price value_changed"}, reason: "paths name members and element indexes"},
 		{name: "quoted key in path", primary: ok(`{"a.b":{"c d":1}}`), shadow: ok(`{"a.b":{"c d":2}}`),
+			opts: []comparator.Option{comparator.ShowKeys("**")},
 			want: []string{`["a.b"]["c d"] value_changed`}, reason: "names that the path syntax cannot write bare are quoted"},
 		{name: "root type changed", primary: ok(`{"id":1}`), shadow: ok(`[{"id":1}]`),
 			want: []string{"$ type_changed"}, reason: "the root is $"},
@@ -411,6 +412,12 @@ func render(res comparator.Result) string {
 	fmt.Fprintf(&b, "equal: %v\nfallback: %q\ntruncated: %v\nsignature: %q\n", res.Equal, res.Fallback, res.Truncated, res.Signature())
 	for _, d := range res.Diffs {
 		fmt.Fprintln(&b, d)
+		if d.Field != d.Path {
+			fmt.Fprintf(&b, "\tfield: %s\n", d.Field)
+		}
+		if d.Hint != (comparator.Hint{}) {
+			fmt.Fprintf(&b, "\thint: %s %q: %s\n", d.Hint.Triage, d.Hint.Option, d.Hint.Note)
+		}
 	}
 	return b.String()
 }

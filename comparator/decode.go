@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MaxDepth is how deeply arrays and objects may nest in a body compared as
@@ -20,20 +22,39 @@ const MaxDepth = 64
 // decoder's scratch stacks. They hold no pointers into any body once
 // released.
 type buffers struct {
-	tree  tree
-	stack []node
-	order []int32
+	tree   tree
+	stack  []node
+	order  []int32
+	shapes shapeCache
+	// notes holds the hints for arrays of the last comparison that
+	// explained a mismatch (see docPair.noteArray).
+	notes map[unsafe.Pointer]Hint
+	// keyIndex and keySeen are keyMatch's indexes, kept for reuse.
+	keyIndex map[keyID]int
+	keySeen  map[keyID]bool
+	// found counts the differences pair found, of which room are
+	// explained; room < 0: all of them.
+	found, room int
 }
 
-// maxPooledNodes bounds the arena a pool keeps (about 1.8 MB), so that one
-// huge body does not pin its memory for good.
-const maxPooledNodes = 1 << 16
+// dropMembers says which object members decoding leaves out as absent
+// ([NullEqualsMissing], [EmptyEqualsMissing]), when no path rule needs to
+// see them first.
+type dropMembers struct {
+	null, empty bool
+}
 
 // decode parses body as one JSON document into b's tree, which stays
-// valid until b is released. It returns the reason to compare as bytes
-// instead when body is not JSON, holds invalid UTF-8, repeats an object
-// key, nests deeper than [MaxDepth] or is too large to index.
-func (b *buffers) decode(body []byte) (*tree, Fallback) {
+// valid until b is released and body is not modified until then. It
+// returns the reason to compare as bytes instead when body is not JSON,
+// holds invalid UTF-8, repeats an object key, nests deeper than
+// [MaxDepth] or is too large to index.
+func (b *buffers) decode(body []byte, drop dropMembers) (*tree, Fallback) {
+	return b.decodeSized(body, estimateNodes(body), drop)
+}
+
+// decodeSized is decode with estimateNodes(body) given.
+func (b *buffers) decodeSized(body []byte, nodes int, drop dropMembers) (*tree, Fallback) {
 	if len(body) > math.MaxInt32 {
 		return nil, FallbackTooLarge
 	}
@@ -41,10 +62,14 @@ func (b *buffers) decode(body []byte) (*tree, Fallback) {
 		return nil, FallbackInvalidUTF8
 	}
 	t := &b.tree
-	t.src = string(body) // one copy: the text of every node is a part of it
+	// The text of every node is a part of the body, read in place: no
+	// copy. Nothing that outlives the comparison refers to it: diffs are
+	// built from copies, and release forgets it.
+	t.src = unsafe.String(unsafe.SliceData(body), len(body))
 	t.extra = t.extra[:0]
-	t.nodes = slices.Grow(t.nodes[:0], estimateNodes(body))[:1]
-	d := decoder{body: body, t: t, stack: b.stack[:0], order: b.order[:0]}
+	t.nodes = slices.Grow(t.nodes[:0], nodes)[:1]
+	t.missingDropped = drop.null || drop.empty
+	d := decoder{src: t.src, body: body, t: t, drop: drop, stack: b.stack[:0], order: b.order[:0], shapes: &b.shapes}
 	d.skipSpace()
 	v := d.value()
 	d.skipSpace()
@@ -59,12 +84,14 @@ func (b *buffers) decode(body []byte) (*tree, Fallback) {
 	return t, ""
 }
 
-// release forgets the body b last decoded and reports whether b is worth
-// keeping for another.
-func (b *buffers) release() bool {
+// release forgets the body b last decoded.
+func (b *buffers) release() {
 	b.tree.src = ""
 	clear(b.tree.extra)
-	return cap(b.tree.nodes) <= maxPooledNodes
+	clear(b.notes)
+	clear(b.keyIndex)
+	clear(b.keySeen)
+	b.shapes.forget()
 }
 
 // estimateNodes returns about as many nodes as body holds, so that the
@@ -77,15 +104,18 @@ func estimateNodes(body []byte) int {
 // decoder is a recursive-descent JSON parser. It records the first problem
 // in fail and unwinds; callers check fail after every step that can fail.
 type decoder struct {
+	src   string // t.src, at hand
 	body  []byte // the same bytes as t.src, for reading eight at a time
 	t     *tree
+	drop  dropMembers
 	pos   int
 	depth int
 	fail  Fallback
 	// stack holds the children of the containers being parsed; a container
 	// moves its own into t.nodes, in one run, when it ends.
-	stack []node
-	order []int32 // scratch for appendMembers
+	stack  []node
+	order  []int32 // scratch for appendMembers
+	shapes *shapeCache
 }
 
 func (d *decoder) setFail(f Fallback) {
@@ -95,22 +125,29 @@ func (d *decoder) setFail(f Fallback) {
 }
 
 func (d *decoder) skipSpace() {
-	for d.pos < len(d.t.src) {
-		switch d.t.src[d.pos] {
-		case ' ', '\t', '\n', '\r':
-			d.pos++
-		default:
-			return
-		}
+	src := d.src
+	for d.pos < len(src) && src[d.pos] <= ' ' && isSpace[src[d.pos]] {
+		d.pos++
 	}
 }
 
+// isSpace and isNumberByte classify bytes by table, one load per byte.
+var isSpace, isNumberByte = func() (space, number [256]bool) {
+	for _, c := range []byte(" \t\n\r") {
+		space[c] = true
+	}
+	for _, c := range []byte("0123456789+-.eE") {
+		number[c] = true
+	}
+	return space, number
+}()
+
 func (d *decoder) value() node {
-	if d.pos >= len(d.t.src) {
+	if d.pos >= len(d.src) {
 		d.setFail(FallbackNotJSON)
 		return node{}
 	}
-	switch c := d.t.src[d.pos]; {
+	switch c := d.src[d.pos]; {
 	case c == '{':
 		return d.container(typeObject, '}')
 	case c == '[':
@@ -125,7 +162,7 @@ func (d *decoder) value() node {
 }
 
 func (d *decoder) literal() node {
-	rest := d.t.src[d.pos:]
+	rest := d.src[d.pos:]
 	start := int32(d.pos)
 	switch {
 	case strings.HasPrefix(rest, "true"):
@@ -144,31 +181,32 @@ func (d *decoder) literal() node {
 
 func (d *decoder) number() node {
 	start := d.pos
-	for d.pos < len(d.t.src) {
-		c := d.t.src[d.pos]
-		if (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E' {
-			break
-		}
-		d.pos++
-	}
-	if !isNumberLiteral(d.t.src[start:d.pos]) {
+	end := numberEnd(d.src, start)
+	if end < 0 || end < len(d.src) && isNumberByte[d.src[end]] {
 		d.setFail(FallbackNotJSON)
+		return node{}
 	}
-	return node{typ: typeNumber, text: span{int32(start), int32(d.pos - start)}}
+	d.pos = end
+	return node{typ: typeNumber, text: span{int32(start), int32(end - start)}}
 }
 
 // container parses an array or an object, whose closing byte is closing.
 func (d *decoder) container(typ jsonType, closing byte) node {
-	d.depth++
-	defer func() { d.depth-- }()
-	if d.depth > MaxDepth {
+	if d.depth >= MaxDepth {
 		d.setFail(FallbackTooDeep)
 		return node{}
 	}
+	d.depth++
+	v := d.containerBody(typ, closing)
+	d.depth--
+	return v
+}
+
+func (d *decoder) containerBody(typ jsonType, closing byte) node {
 	d.pos++ // [ or {
 	mark := len(d.stack)
 	d.skipSpace()
-	if d.pos < len(d.t.src) && d.t.src[d.pos] == closing {
+	if d.pos < len(d.src) && d.src[d.pos] == closing {
 		d.pos++
 		return node{typ: typ}
 	}
@@ -186,6 +224,7 @@ func (d *decoder) container(typ jsonType, closing byte) node {
 			return node{}
 		}
 		v.key = key
+		v.dropped = typ == typeObject && d.dropsMember(&v)
 		d.stack = append(d.stack, v)
 		d.skipSpace()
 		if !d.consumeSeparator(closing) {
@@ -203,18 +242,30 @@ func (d *decoder) container(typ jsonType, closing byte) node {
 		d.t.nodes = append(d.t.nodes, kids...)
 	}
 	d.stack = d.stack[:mark]
-	return node{typ: typ, first: first, n: int32(len(kids))}
+	return node{typ: typ, first: first, n: int32(len(d.t.nodes)) - first}
+}
+
+// dropsMember reports whether the member v counts as absent and is left
+// out of its object.
+func (d *decoder) dropsMember(v *node) bool {
+	switch v.typ {
+	case typeNull:
+		return d.drop.null
+	case typeArray, typeObject:
+		return d.drop.empty && v.n == 0
+	}
+	return false
 }
 
 // memberName parses `"name" :` and returns the name.
 func (d *decoder) memberName() span {
-	if d.pos >= len(d.t.src) || d.t.src[d.pos] != '"' {
+	if d.pos >= len(d.src) || d.src[d.pos] != '"' {
 		d.setFail(FallbackNotJSON)
 		return span{}
 	}
 	key := d.string()
 	d.skipSpace()
-	if d.fail == "" && (d.pos >= len(d.t.src) || d.t.src[d.pos] != ':') {
+	if d.fail == "" && (d.pos >= len(d.src) || d.src[d.pos] != ':') {
 		d.setFail(FallbackNotJSON)
 	}
 	d.pos++ // :
@@ -223,9 +274,13 @@ func (d *decoder) memberName() span {
 }
 
 // appendMembers appends the members of an object to t.nodes sorted by
-// name, and fails on a name that occurs twice. Objects that encoding/json
-// wrote from a map are sorted already; others are sorted by position
-// rather than by moving the nodes, which are larger.
+// name, leaving out those marked dropped, and fails on a name that occurs
+// twice (dropped or not: readers disagree on the document). Objects that
+// encoding/json wrote from a map are sorted already. Others are sorted by
+// position rather than by moving the nodes, which are larger, and the
+// order is kept for the next object with the same names in the same
+// order, as the elements of an array of structs have: checking the names
+// costs less than sorting them.
 func (d *decoder) appendMembers(members []node) {
 	t := d.t
 	name := func(i int) string { return t.text(members[i].key) }
@@ -234,30 +289,41 @@ func (d *decoder) appendMembers(members []node) {
 		sorted = name(i-1) < name(i)
 	}
 	if sorted {
-		t.nodes = append(t.nodes, members...)
+		for i := range members {
+			if !members[i].dropped {
+				t.nodes = append(t.nodes, members[i])
+			}
+		}
 		return
 	}
-	d.order = d.order[:0]
-	for i := range members {
-		d.order = append(d.order, int32(i))
-	}
-	slices.SortFunc(d.order, func(a, b int32) int { return strings.Compare(name(int(a)), name(int(b))) })
-	first := len(t.nodes)
-	t.nodes = slices.Grow(t.nodes, len(members))[:first+len(members)]
-	for k, i := range d.order {
-		if k > 0 && name(int(d.order[k-1])) == name(int(i)) {
-			d.setFail(FallbackDuplicateKey)
-			return
+	order := d.shapes.lookup(t, members)
+	if order == nil {
+		d.order = d.order[:0]
+		for i := range members {
+			d.order = append(d.order, int32(i))
 		}
-		t.nodes[first+k] = members[i]
+		slices.SortFunc(d.order, func(a, b int32) int { return strings.Compare(name(int(a)), name(int(b))) })
+		for k := 1; k < len(d.order); k++ {
+			if name(int(d.order[k-1])) == name(int(d.order[k])) {
+				d.setFail(FallbackDuplicateKey)
+				return
+			}
+		}
+		order = d.order
+		d.shapes.store(t, members, order)
+	}
+	for _, i := range order {
+		if !members[i].dropped {
+			t.nodes = append(t.nodes, members[i])
+		}
 	}
 }
 
 // consumeSeparator consumes a ',' (and reports true: another item follows)
 // or the closing byte (false). Anything else fails the parse.
 func (d *decoder) consumeSeparator(closing byte) bool {
-	if d.pos < len(d.t.src) {
-		switch d.t.src[d.pos] {
+	if d.pos < len(d.src) {
+		switch d.src[d.pos] {
 		case ',':
 			d.pos++
 			return true
@@ -275,12 +341,17 @@ func (d *decoder) consumeSeparator(closing byte) bool {
 func (d *decoder) string() span {
 	d.pos++ // "
 	start := d.pos
-	// Most strings hold no escapes: skip eight plain bytes at a time.
-	for d.pos+8 <= len(d.body) && !hasQuoteEscapeOrControl(binary.LittleEndian.Uint64(d.body[d.pos:])) {
+	// Most strings hold no escapes: look at eight bytes at a time, and go
+	// straight to the first that ends the plain run.
+	for d.pos+8 <= len(d.body) {
+		if m := quoteEscapeOrControl(binary.LittleEndian.Uint64(d.body[d.pos:])); m != 0 {
+			d.pos += bits.TrailingZeros64(m) / 8
+			break
+		}
 		d.pos += 8
 	}
-	for d.pos < len(d.t.src) {
-		switch c := d.t.src[d.pos]; {
+	for d.pos < len(d.src) {
+		switch c := d.src[d.pos]; {
 		case c == '"':
 			d.pos++
 			return span{int32(start), int32(d.pos - 1 - start)}
@@ -296,21 +367,22 @@ func (d *decoder) string() span {
 	return span{}
 }
 
-// hasQuoteEscapeOrControl reports whether any of the eight bytes of w is
-// '"', '\\' or below 0x20, with the classic SWAR tests: (x - 0x01…) & ^x &
-// 0x80… is non-zero exactly when some byte of x is zero, and with 0x20…
-// in place of 0x01… when some byte is below 0x20.
-func hasQuoteEscapeOrControl(w uint64) bool {
+// quoteEscapeOrControl returns a mask of the bytes of w that are '"',
+// '\\' or below 0x20: the high bit of each, with the classic SWAR tests,
+// (x - 0x01…) & ^x & 0x80… for a zero byte of x and (x - 0x20…) & ^x &
+// 0x80… for a byte below 0x20. Bytes above the lowest marked one may be
+// marked wrongly (a borrow runs up), so only the lowest counts.
+func quoteEscapeOrControl(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	quote := w ^ (ones * '"')
 	escape := w ^ (ones * '\\')
-	return ((quote-ones)&^quote|(escape-ones)&^escape|(w-ones*0x20)&^w)&highs != 0
+	return ((quote-ones)&^quote | (escape-ones)&^escape | (w-ones*0x20)&^w) & highs
 }
 
 // escapedString finishes a string that holds escapes, from d.pos (at the
 // first backslash); start is where its contents began.
 func (d *decoder) escapedString(start int) span {
-	src := d.t.src
+	src := d.src
 	b := []byte(src[start:d.pos])
 	for d.pos < len(src) {
 		c := src[d.pos]
@@ -369,12 +441,12 @@ func (d *decoder) escapedString(start int) span {
 
 // hex4 reads the four hex digits of a \u escape.
 func (d *decoder) hex4() (rune, bool) {
-	if d.pos+4 > len(d.t.src) {
+	if d.pos+4 > len(d.src) {
 		d.setFail(FallbackNotJSON)
 		return 0, false
 	}
 	var r rune
-	for _, c := range []byte(d.t.src[d.pos : d.pos+4]) {
+	for _, c := range []byte(d.src[d.pos : d.pos+4]) {
 		switch {
 		case c >= '0' && c <= '9':
 			c -= '0'
@@ -395,7 +467,7 @@ func (d *decoder) hex4() (rune, bool) {
 // lowSurrogate completes the UTF-16 surrogate pair whose first half is
 // high; it reports false when no matching second half follows.
 func (d *decoder) lowSurrogate(high rune) (rune, bool) {
-	if !strings.HasPrefix(d.t.src[d.pos:], `\u`) {
+	if !strings.HasPrefix(d.src[d.pos:], `\u`) {
 		return 0, false
 	}
 	d.pos += 2

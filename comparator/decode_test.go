@@ -2,7 +2,9 @@ package comparator
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,7 +12,7 @@ import (
 
 // decode decodes body into a tree of its own.
 func decode(body []byte) (*tree, Fallback) {
-	return new(buffers).decode(body)
+	return new(buffers).decode(body, dropMembers{})
 }
 
 // decodeStd decodes doc the way encoding/json does with UseNumber.
@@ -78,7 +80,35 @@ func checkLikeEncodingJSON(t *testing.T, doc []byte, tr *tree) {
 	if err != nil {
 		t.Fatalf("decode accepted %q, encoding/json did not: %v", doc, err)
 	}
-	if got := toDecoded(tr, tr.root()); !reflect.DeepEqual(got, want) {
+	if got := toValue(tr, tr.root(), forNormalize); !reflect.DeepEqual(got, want) {
 		t.Fatalf("decode(%q) = %#v, encoding/json gives %#v", doc, got, want)
+	}
+}
+
+// TestQuoteEscapeOrControl checks that the lowest marked byte of every
+// word is the first byte that ends a plain run of a string, whatever
+// follows it (borrows may mark later bytes wrongly).
+func TestQuoteEscapeOrControl(t *testing.T) {
+	fillers := []byte{'a', 0x7f, 0x80, 0xff, '!', '#', '[', ']', 0x21}
+	for _, special := range []byte{'"', '\\', 0x00, 0x1f, '\n'} {
+		for pos := range 8 {
+			for _, filler := range fillers {
+				var w [8]byte
+				for i := range w {
+					w[i] = filler
+					if i > pos {
+						w[i] = special - 1 // borrow bait after the special byte
+					}
+				}
+				w[pos] = special
+				m := quoteEscapeOrControl(binary.LittleEndian.Uint64(w[:]))
+				if got := bits.TrailingZeros64(m) / 8; got != pos {
+					t.Fatalf("word %q: first marked byte %d, want %d", w, got, pos)
+				}
+			}
+		}
+	}
+	if m := quoteEscapeOrControl(binary.LittleEndian.Uint64([]byte("plain ok"))); m != 0 {
+		t.Errorf("plain bytes marked: %x", m)
 	}
 }

@@ -34,6 +34,8 @@ func (c *jsonComparator) describe(v any) string {
 		return "string(len=" + strconv.Itoa(len(v)) + ",#" + shortHash(v) + ")"
 	case map[int]any:
 		return "array(len=" + strconv.Itoa(len(v)) + ")"
+	case map[elementKey]any:
+		return "array(len=" + strconv.Itoa(len(v)) + ")"
 	case map[string]any:
 		return "object(len=" + strconv.Itoa(len(v)) + ")"
 	}
@@ -93,6 +95,17 @@ func writeValue(b *strings.Builder, v any) {
 	case map[int]any:
 		b.WriteByte('[')
 		for i, k := range slices.Sorted(maps.Keys(v)) {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeValue(b, v[k])
+		}
+		b.WriteByte(']')
+	case map[elementKey]any:
+		// An array matched by key: its elements in the order of their keys.
+		keys := slices.SortedFunc(maps.Keys(v), func(a, b elementKey) int { return strings.Compare(a.value, b.value) })
+		b.WriteByte('[')
+		for i, k := range keys {
 			if i > 0 {
 				b.WriteByte(',')
 			}

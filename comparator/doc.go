@@ -33,7 +33,9 @@
 //   - object members have no order;
 //   - arrays are compared position by position, so an element inserted
 //     shows as changes from its position on plus an extra element at the
-//     end; [UnorderedPaths] compares named arrays as multisets;
+//     end; [KeyedArrays] matches the elements of named arrays by a member
+//     such as "id", and [UnorderedPaths] compares named arrays as
+//     multisets;
 //   - numbers are compared by decimal value, exactly: 12.50, 12.5 and
 //     1.25e1 are equal, and so are 1e400 and 10e399, while two 30-digit
 //     integers that differ in the last digit are not;
@@ -65,17 +67,49 @@
 // be about whatever happens to stand third. An invalid path panics when
 // the option is created, with the fix in the message.
 //
-// The paths of a [Diff] use the same syntax with indexes: `items[3].price`.
-// The root of the document is `$`; `$status`, `$header.Name` and `$body`
-// name the status, a header and a body compared as bytes.
+// The paths of a [Diff] use the same syntax with element steps: an index,
+// `items[3].price`, or for an array matched by key the key, `orders[id=17]`
+// (`lines[sku="A-1"]` for a string). The root of the document is `$`;
+// `$status`, `$header.Name` and `$body` name the status, a header and a
+// body compared as bytes. [Diff.Field] is the path with every element step
+// written `[]`: `orders[].status` whichever order it is.
+//
+// # Data in paths
+//
+// Values are redacted by default (see Results), and so are member names
+// that are data rather than field names: an object used as a map, keyed by
+// session tokens, e-mail addresses or account numbers, would otherwise put
+// them into every diff path, and from there into span events, log lines
+// and the report. A member name is shown as it is when it is a short
+// identifier: letters, digits, '_' and '-', at most 32 bytes, and not
+// shaped like a generated value (a run of six digits or more, a part that
+// mixes many digits into letters, as tokens and hashes do, or more digits
+// than letters, as a date). Any other name is written as a redacted step
+// with a short hash of the name, `sessions.<redacted:85ac>.expires`, in
+// [Diff.Path] and [Diff.Field] alike, so that mismatches on the same key
+// still group into one signature. The key values of [KeyedArrays] elements
+// follow the same rule (`users[id=<redacted:1f3c>]`).
+//
+//   - [MapPaths] declares objects to be maps: all their member names are
+//     redacted, however they look (`MapPaths("carts")` for carts keyed by
+//     product code).
+//   - [ShowKeys] is the allow-list: the member names of the objects it
+//     names, and the element keys of the arrays it names, are shown as
+//     they are, whatever they look like. `ShowKeys("**")` shows all. Use it
+//     only for names that may appear in logs and traces.
+//
+// [ShowValues] does not show keys; each of the two options opts in to one
+// kind of data.
 //
 // # Options
 //
 // Options apply in order, a later one overriding an earlier one that sets
 // the same thing. [Options] makes one option of several, and [Without]
-// takes options back.
+// takes options back. A nil Option is ignored, and a nil argument means
+// the default (a nil [Normalize] function leaves values as they are).
 //
 //   - [IgnorePaths]: leave values out of the comparison, on both sides.
+//   - [KeyedArrays]: match the elements of arrays by a member, such as "id".
 //   - [UnorderedPaths]: compare arrays as multisets.
 //   - [FloatTolerance]: numbers within an absolute or relative tolerance
 //     are equal, where one of them is not an integer.
@@ -88,6 +122,7 @@
 //   - [CompareHeaders], [IgnoreHeaders]: which headers are compared.
 //   - [CompareErrorBodies]: compare the bodies of equal non-2xx statuses.
 //   - [ShowValues]: values instead of redacted descriptions in diffs.
+//   - [MapPaths], [ShowKeys]: which member names diff paths redact or show.
 //   - [MaxDiffs]: how many differences a result keeps.
 //   - [WithCmpOptions]: go-cmp options, the escape hatch for everything else.
 //
@@ -121,10 +156,17 @@
 //     set, and writers drop empty lists with omitempty, so an empty array
 //     column comes back missing, or as null through a nil slice. [] and {}
 //     count as absent, and with the previous rule so does null.
+//   - Entities in another order. A list of orders comes from an ORDER BY
+//     on one side and from a Query's sort key, or a BatchGetItem in no
+//     order at all, on the other. Arrays whose elements are all objects
+//     with a distinct string, number or boolean "id" are matched by that
+//     id (`KeyedArrays("**", "id")`), so one missing order is one
+//     [MissingInShadow] difference at `orders[id=17]`, not a change in
+//     every order after it. Arrays without such ids keep their order.
 //
 // It never hides a changed value, a changed JSON type ("1" against 1), a
-// list in another order (order is meaningful unless a path is declared
-// unordered), timestamps a second apart, a non-empty list against an
+// list of values in another order (order is meaningful unless a path is
+// declared unordered or keyed), timestamps a second apart, a non-empty list against an
 // absent one, or an empty string against an absent one (DynamoDB has
 // stored empty strings since 2020). Add to it with more options; subtract
 // with [Without] or override a setting:
@@ -137,8 +179,9 @@
 //
 // A [Result] lists at most [DefaultMaxDiffs] differences (see [MaxDiffs])
 // and sets [Result.Truncated] when there were more. Each [Diff] has a path,
-// a [Kind] (missing_in_shadow, extra_in_shadow, value_changed,
-// type_changed, status_changed) and a description of each side.
+// its field (the path without element positions), a [Kind]
+// (missing_in_shadow, extra_in_shadow, value_changed, type_changed,
+// status_changed), a description of each side and a [Hint].
 //
 // Descriptions are redacted by default, so diffs can go to logs and traces:
 // the JSON type, a length where there is one, and the first six hex digits
@@ -151,9 +194,36 @@
 //
 // [Result.Signature] identifies the shape of a mismatch, so that identical
 // mismatches can be counted together: it is the first 16 hex digits of the
-// SHA-256 of the sorted, distinct lines "path\x00kind", with element
-// indexes collapsed to [*]. It ignores values and order, and stays the same
-// across requests, processes and releases.
+// SHA-256 of the sorted, distinct lines "field\x00kind", with the field's
+// element steps written [*] (as signatures were computed before fields
+// existed, so they stay the same). It ignores values, positions, keys and
+// order, and stays the same across requests, processes and releases.
+//
+// # Triage
+//
+// [Diff.Hint] says what a difference looks like, judged from the raw
+// values when the comparison runs (Primary and Shadow may be redacted):
+//
+//   - [TriageRepresentation]: the same data in another form, with
+//     [Hint.Option] naming the option that would absorb it: numbers equal
+//     within a relative 1e-9 and below the last digit the shorter one
+//     writes (`FloatTolerance(0, 1e-9)`); a number against a string holding
+//     it (`NumericStrings()`); the same instant in another zone offset or
+//     spelling (`TimePrecision(0)`) or at a coarser precision of
+//     milliseconds or finer (`TimePrecision(time.Millisecond)`); the same
+//     elements in another order (`UnorderedPaths("tags")`, or
+//     `KeyedArrays("orders", "id")` for objects with ids); null or an empty
+//     array or object against an absent member (`NullEqualsMissing()`,
+//     `EmptyEqualsMissing()`).
+//   - [TriageDataLoss]: the shadow holds less than the primary, which no
+//     option should hide: a number that is the primary's rounded to
+//     float32, an integer rounded to float64's digits, a timestamp that
+//     lost its fraction of a second, a string cut short, an array element
+//     missing (for arrays compared by position, every difference in an
+//     array that is the primary's with elements left out).
+//   - [TriageNone]: nothing in the values suggests either.
+//
+// Nothing is absorbed automatically: a hint never makes a result equal.
 //
 // # Safety
 //
@@ -163,9 +233,9 @@
 // [github.com/google/go-cmp/cmp.Reporter] from go-cmp's path steps. Every
 // panic during a comparison, in go-cmp, in a [Normalize] function or in a
 // go-cmp option, is recovered into [Result.Err], which wraps [ErrPanic].
-// Arrays reach go-cmp as maps from position to element, so go-cmp compares
-// them position by position rather than with its edit script, whose
-// output varies between processes; results and signatures are
+// Arrays reach go-cmp as maps from position (or key) to element, so go-cmp
+// compares them element by element rather than with its edit script,
+// whose output varies between processes; results and signatures are
 // deterministic.
 //
 // Arbitrary bytes do not make it panic or run away: decoding is bounded
@@ -177,15 +247,21 @@
 // # Performance
 //
 // A matching pair should not pay for go-cmp's reflection. Identical bytes
-// match after one bytes.Equal. Otherwise each body is decoded into a
-// compact tree without per-value allocations, the options' rules are
-// applied to it, and a hand-written walk compares the two trees, stopping
-// at the first difference. Only a pair that differs goes to go-cmp, and
-// then only the parts that differ: the comparator's own rules have already
-// decided about everything else. An element of an unordered array that is
-// out of place is looked for among the elements that hash like it, which
-// is about linear when the rules are exact; under tolerances the search is
-// greedy and can take a quadratic number of comparisons.
+// match after one bytes.Equal. Otherwise each body is decoded, in place,
+// into a compact tree kept in buffers pooled by size, so that matching
+// pairs allocate nothing, large bodies included; objects with the same
+// member names in the same order (the elements of a list) share one
+// sorting of their names. Then the options' rules are applied, and one
+// hand-written walk compares the two trees and, where they differ, builds
+// the values go-cmp explains: only a pair that differs goes to go-cmp, and
+// then only the parts that differ, up to the differences the result keeps
+// ([MaxDiffs]); the comparator's own rules have already decided about
+// everything else. Arrays matched by key whose keys stand in the same order
+// are compared by position, without an index of their keys. An element of
+// an unordered array that is out of place is looked for among the
+// elements that hash like it, which is about linear when the rules are
+// exact; under tolerances the search is greedy and can take a quadratic
+// number of comparisons.
 //
 // A [Comparator] built by [JSON] is immutable and safe for concurrent use.
 // [Normalize] functions and go-cmp options it is given must be safe for

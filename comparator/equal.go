@@ -11,11 +11,14 @@ import (
 type docPair struct {
 	c    *jsonComparator
 	x, y *tree
+	// scratch holds what pairing keeps between arrays (key indexes) and
+	// notes for the reporter (array hints); nil: none kept, no hints.
+	scratch *buffers
 }
 
 // equal reports whether a and b are equal under the options. It stops at
-// the first difference and allocates nothing (unordered arrays aside):
-// this is all a matching pair pays for.
+// the first difference and allocates nothing unless elements of an array
+// matched by key or of an unordered array are out of place.
 func (p docPair) equal(a, b *node) bool {
 	if a.typ != b.typ || a.typ < typeArray {
 		return p.leafEqual(a, b)
@@ -24,20 +27,49 @@ func (p docPair) equal(a, b *node) bool {
 		return false
 	}
 	as, bs := p.x.kids(a), p.y.kids(b)
-	if a.typ == typeArray && a.unordered {
-		_, complete := p.matchUnordered(as, bs)
-		return complete
+	if a.typ == typeArray {
+		return p.arraysEqual(a, as, bs)
 	}
 	for i := range as {
 		// Members are sorted by key, so equal key sets line up.
-		if a.typ == typeObject && p.x.text(as[i].key) != p.y.text(bs[i].key) {
-			return false
-		}
-		if !p.equal(&as[i], &bs[i]) {
+		if p.x.text(as[i].key) != p.y.text(bs[i].key) || !p.equal(&as[i], &bs[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// arraysEqual reports whether the elements as and bs, as many on both
+// sides, of the array a and its counterpart are equal: position by
+// position, by key or as multisets. Equal positions are tried first: they
+// make arrays equal whichever way they are matched.
+func (p docPair) arraysEqual(a *node, as, bs []node) bool {
+	if a.unordered && p.c.keyName(a) == "" {
+		_, complete := p.matchUnordered(as, bs)
+		return complete
+	}
+	i := 0
+	for i < len(as) && p.equal(&as[i], &bs[i]) {
+		i++
+	}
+	if i == len(as) {
+		return true
+	}
+	if name := p.c.keyName(a); name != "" {
+		if match, _, _, ok := p.keyMatch(as, bs, name); ok {
+			for i, j := range match {
+				if j < 0 || !p.equal(&as[i], &bs[j]) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	if a.unordered {
+		_, complete := p.matchUnordered(as, bs)
+		return complete
+	}
+	return false
 }
 
 // leafEqual reports whether a and b, of which at least one is not an array
@@ -74,7 +106,7 @@ func (p docPair) numericPair(a, b *node) (string, string, bool) {
 // numbersEqual compares two JSON number literals: by decimal value, or
 // within the float tolerance where one of them is not an integer.
 func (c *jsonComparator) numbersEqual(a, b string) bool {
-	if a == b {
+	if a == b || plainEqual(a, b) {
 		return true
 	}
 	if (c.absTol > 0 || c.relTol > 0) && !(isIntegerLiteral(a) && isIntegerLiteral(b)) {
@@ -92,6 +124,9 @@ func (c *jsonComparator) numbersEqual(a, b string) bool {
 // timesEqual reports whether a and b are RFC 3339 timestamps at most the
 // time precision apart.
 func (c *jsonComparator) timesEqual(a, b string) bool {
+	if d, ok := utcFractionApart(a, b); ok {
+		return d <= c.timePrecision
+	}
 	ta, ok := parseTimestamp(a)
 	if !ok {
 		return false
@@ -102,6 +137,93 @@ func (c *jsonComparator) timesEqual(a, b string) bool {
 	}
 	d := ta.Sub(tb) // saturates instead of overflowing
 	return d <= c.timePrecision && d >= -c.timePrecision
+}
+
+// utcFractionApart returns how far apart two UTC timestamps are that name
+// the same second and differ only in the fraction ("…05.123456Z" and
+// "…05.123Z", the usual pair), without parsing them; ok is false for any
+// other pair. The second must still be valid, so the first one is parsed
+// in full.
+func utcFractionApart(a, b string) (d time.Duration, ok bool) {
+	const secondsEnd = len("2006-01-02T15:04:05")
+	if len(a) <= secondsEnd || len(b) <= secondsEnd || a[:secondsEnd] != b[:secondsEnd] ||
+		a[len(a)-1] != 'Z' || b[len(b)-1] != 'Z' {
+		return 0, false
+	}
+	fa, okA := fractionNanos(a[secondsEnd : len(a)-1])
+	fb, okB := fractionNanos(b[secondsEnd : len(b)-1])
+	if !okA || !okB {
+		return 0, false
+	}
+	if !validDateTime(a[:secondsEnd]) {
+		return 0, false
+	}
+	return time.Duration(fa - fb).Abs(), true
+}
+
+// validDateTime reports whether s is "YYYY-MM-DDTHH:MM:SS" naming a day
+// of the calendar and a time of day, as time.Parse would check it.
+func validDateTime(s string) bool {
+	num := func(i, n int) (int, bool) {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	if len(s) != len("2006-01-02T15:04:05") || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return false
+	}
+	year, okY := num(0, 4)
+	month, okM := num(5, 2)
+	day, okD := num(8, 2)
+	hour, okH := num(11, 2)
+	minute, okMin := num(14, 2)
+	second, okS := num(17, 2)
+	if !(okY && okM && okD && okH && okMin && okS) || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 {
+		return false
+	}
+	return day <= daysIn(month, year)
+}
+
+// daysIn returns the number of days of a month of the Gregorian calendar.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// fractionNanos returns the nanoseconds of a fraction of seconds written
+// ".ddd" (one to nine digits) or "" for none.
+func fractionNanos(f string) (int64, bool) {
+	if f == "" {
+		return 0, true
+	}
+	if f[0] != '.' || len(f) < 2 || len(f) > 10 {
+		return 0, false
+	}
+	var n int64
+	for i := 1; i < len(f); i++ {
+		c := f[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	for range 10 - len(f) {
+		n *= 10
+	}
+	return n, true
 }
 
 // parseTimestamp parses an RFC 3339 timestamp, with any number of fraction

@@ -85,3 +85,62 @@ func ExampleShowValues() {
 	fmt.Println(res.Diffs[0])
 	// Output: status: value_changed: "shipped" -> "pending"
 }
+
+func ExampleKeyedArrays() {
+	c := comparator.JSON(comparator.KeyedArrays("orders", "id"))
+	res := c.Compare(
+		response(`{"orders":[{"id":17,"status":"shipped"},{"id":18,"status":"open"},{"id":19,"status":"open"}]}`),
+		response(`{"orders":[{"id":19,"status":"paid"},{"id":18,"status":"open"}]}`),
+	)
+	for _, d := range res.Diffs {
+		fmt.Println(d.Path, d.Field, d.Kind)
+	}
+	// Output:
+	// orders[id=17] orders[] missing_in_shadow
+	// orders[id=19].status orders[].status value_changed
+}
+
+func ExampleFunc() {
+	// A comparator of status codes alone.
+	var c comparator.Comparator = comparator.Func(func(primary, shadow comparator.Response) comparator.Result {
+		return comparator.Result{Equal: primary.Status == shadow.Status}
+	})
+	fmt.Println(c.Compare(response(`{"a":1}`), response(`{"a":2}`)).Equal)
+	// Output: true
+}
+
+func ExampleMapPaths() {
+	// Carts are keyed by product code: data, not field names.
+	c := comparator.JSON(comparator.MapPaths("carts"))
+	res := c.Compare(response(`{"carts":{"hedge":2}}`), response(`{"carts":{"hedge":3}}`))
+	fmt.Println(res.Diffs[0].Path)
+	// Output: carts.<redacted:97fe>
+}
+
+func ExampleShowKeys() {
+	primary := response(`{"sessions":{"tok_9f8e7d6c5b4a3f2e1d0c":{"expires":1}}}`)
+	shadow := response(`{"sessions":{"tok_9f8e7d6c5b4a3f2e1d0c":{"expires":2}}}`)
+
+	// A token used as a key is redacted in paths by default.
+	fmt.Println(comparator.JSON().Compare(primary, shadow).Diffs[0].Path)
+	// Keys that may be shown are allow-listed.
+	fmt.Println(comparator.JSON(comparator.ShowKeys("sessions")).Compare(primary, shadow).Diffs[0].Path)
+	// Output:
+	// sessions.<redacted:85ac>.expires
+	// sessions.tok_9f8e7d6c5b4a3f2e1d0c.expires
+}
+
+func ExampleHint() {
+	c := comparator.JSON()
+	res := c.Compare(
+		response(`{"total":0.3,"price":19.99,"note":null}`),
+		response(`{"total":0.30000000000000004,"price":19.989999771118164}`),
+	)
+	for _, d := range res.Diffs {
+		fmt.Printf("%s: %s %q\n", d.Path, d.Hint.Triage, d.Hint.Option)
+	}
+	// Output:
+	// note: representation "NullEqualsMissing()"
+	// price: data_loss ""
+	// total: representation "FloatTolerance(0, 1e-9)"
+}

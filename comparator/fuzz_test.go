@@ -19,6 +19,7 @@ func FuzzCompare(f *testing.F) {
 		JSON().(*jsonComparator),
 		JSON(PostgresDynamoDB(), NumericStrings(), UnorderedPaths("**"), IgnorePaths("**.id"), MaxDiffs(3)).(*jsonComparator),
 		JSON(ShowValues(), TimePrecision(0), Normalize("**", identity), UnorderedPaths("[*]")).(*jsonComparator),
+		JSON(KeyedArrays("[*]", "a"), KeyedArrays("**", "b"), MapPaths("*"), ShowKeys("**.c")).(*jsonComparator),
 	}
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		checkDecoder(t, a)
@@ -35,7 +36,7 @@ func FuzzCompare(f *testing.F) {
 				t.Fatalf("comparator %d: %d diffs, truncated %v, limit %d", i, len(res.Diffs), res.Truncated, c.maxDiffs)
 			}
 			for _, d := range res.Diffs {
-				if d.Path == "" || d.Kind == "" || !utf8.ValidString(d.Path) {
+				if d.Path == "" || d.Field == "" || d.Kind == "" || !utf8.ValidString(d.Path) || fieldOf(d.Path) != d.Field {
 					t.Fatalf("comparator %d: malformed diff %+v", i, d)
 				}
 			}

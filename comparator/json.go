@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -30,11 +31,28 @@ func JSON(opts ...Option) Comparator {
 // path options compiled.
 type jsonComparator struct {
 	config
-	rules matcher
-	// buffers pools decoding buffers (*buffers) between comparisons: a
-	// matching pair then allocates little more than copies of its bodies.
-	buffers sync.Pool
+	// rules holds the path rules that normalise a document; keys those
+	// that decide which member names diff paths show.
+	rules, keys matcher
+	// keyNames are the member names of the KeyedArrays rules (node.keyed
+	// indexes them); anyKey is that of KeyedArrays("**", key), which
+	// applies to every array no other rule names.
+	keyNames []string
+	anyKey   string
+	// pools keep decoding buffers (*buffers) between comparisons, one pool
+	// per size class of their node arena, so that a matching pair
+	// allocates nothing, large bodies included, and a small body does not
+	// take (and pin) a large arena.
+	pools [len(poolClasses)]sync.Pool
+	// drop is what decoding leaves out itself, when no path rule has to
+	// see those members first.
+	drop dropMembers
 }
+
+// poolClasses are the node capacities of the arenas each pool keeps: a
+// factor four apart, up to 2^20 nodes (about 30 MB, for bodies of several
+// megabytes). A larger arena is not kept.
+var poolClasses = [...]int{1 << 10, 1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20}
 
 func newJSONComparator(cfg config) *jsonComparator {
 	slices.Sort(cfg.compareHeaders)
@@ -54,6 +72,31 @@ func newJSONComparator(cfg config) *jsonComparator {
 		segs, _ := parsePattern(n.path)
 		c.rules.rules = append(c.rules.rules, pathRule{pattern: n.path, segs: segs, action: actNormalize, fn: n.fn})
 	}
+	for _, k := range cfg.keyed {
+		segs, _ := parsePattern(k.path)
+		if len(segs) == 1 && segs[0].kind == segAnyDepth {
+			// Every array: decided per array when compared, which spares
+			// the normalisation pass a rule that matches every value.
+			c.anyKey = k.key
+			continue
+		}
+		if len(c.keyNames) == math.MaxUint8 {
+			panic(fmt.Sprintf("comparator: more than %d KeyedArrays paths: name arrays with fewer, wider paths (such as items[*].lines)", math.MaxUint8))
+		}
+		c.keyNames = append(c.keyNames, k.key)
+		c.rules.rules = append(c.rules.rules, pathRule{pattern: k.path, segs: segs, action: actKeyed, keyed: uint8(len(c.keyNames))})
+	}
+	for _, p := range cfg.mapPaths {
+		segs, _ := parsePattern(p)
+		c.keys.rules = append(c.keys.rules, pathRule{pattern: p, segs: segs, action: actMapKeys})
+	}
+	for _, p := range cfg.showKeys {
+		segs, _ := parsePattern(p)
+		c.keys.rules = append(c.keys.rules, pathRule{pattern: p, segs: segs, action: actShowKeys})
+	}
+	if len(c.rules.rules) == 0 {
+		c.drop = dropMembers{null: cfg.nullEqualsMissing, empty: cfg.emptyEqualsMissing}
+	}
 	return c
 }
 
@@ -69,6 +112,7 @@ func (c *jsonComparator) Compare(primary, shadow Response) (res Result) {
 		// against a resource); the status says it all.
 		return Result{Diffs: []Diff{{
 			Path:    "$status",
+			Field:   "$status",
 			Kind:    StatusChanged,
 			Primary: strconv.Itoa(primary.Status),
 			Shadow:  strconv.Itoa(shadow.Status),
@@ -92,11 +136,12 @@ func (c *jsonComparator) comparesBody(status int) bool {
 
 // diffBodies adds the differences between two bodies with different bytes.
 func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fallback, error) {
-	bx, by := c.getBuffers(), c.getBuffers()
+	nx, ny := estimateNodes(primary), estimateNodes(shadow)
+	bx, by := c.getBuffers(nx), c.getBuffers(ny)
 	defer c.putBuffers(bx)
 	defer c.putBuffers(by)
-	x, fx := bx.decode(primary)
-	y, fy := by.decode(shadow)
+	x, fx := bx.decodeSized(primary, nx, c.drop)
+	y, fy := by.decodeSized(shadow, ny, c.drop)
 	if fallback := firstNonEmpty(fx, fy); fallback != "" {
 		out.add(Diff{Path: "$body", Kind: ValueChanged, Primary: c.describeBytes(primary), Shadow: c.describeBytes(shadow)})
 		return fallback, nil
@@ -107,24 +152,50 @@ func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fall
 	if err := c.normalize(y); err != nil {
 		return "", err
 	}
-	p := docPair{c: c, x: x, y: y}
-	if len(c.cmpOpts) == 0 && p.equal(x.root(), y.root()) {
+	p := docPair{c: c, x: x, y: y, scratch: bx}
+	prune := len(c.cmpOpts) == 0 // else go-cmp's options decide, on whole values
+	bx.found, bx.room = 0, -1
+	if prune {
+		bx.room = out.limit - len(out.diffs)
+	}
+	ax, ay, equal := p.pair(x.root(), y.root(), prune)
+	if equal && prune {
 		return "", nil
 	}
-	p.explain(out)
+	p.explain(ax, ay, out)
+	if bx.room >= 0 && bx.found > bx.room {
+		out.truncated = true
+	}
 	return "", nil
 }
 
-func (c *jsonComparator) getBuffers() *buffers {
-	if b, ok := c.buffers.Get().(*buffers); ok {
+// getBuffers returns buffers for decoding a body of about need nodes, from
+// the pool of the smallest class that holds them.
+func (c *jsonComparator) getBuffers(need int) *buffers {
+	for i, size := range poolClasses {
+		if need > size {
+			continue
+		}
+		if b, ok := c.pools[i].Get().(*buffers); ok {
+			return b
+		}
+		b := new(buffers)
+		b.tree.nodes = make([]node, 0, size)
 		return b
 	}
-	return new(buffers)
+	return new(buffers) // too large to pool
 }
 
+// putBuffers keeps b in the pool of the largest class its arena holds.
 func (c *jsonComparator) putBuffers(b *buffers) {
-	if b.release() {
-		c.buffers.Put(b)
+	b.release()
+	for i := len(poolClasses) - 1; i >= 0; i-- {
+		if n := cap(b.tree.nodes); n >= poolClasses[i] {
+			if n <= 2*poolClasses[len(poolClasses)-1] {
+				c.pools[i].Put(b)
+			}
+			return
+		}
 	}
 }
 
@@ -139,6 +210,9 @@ func (l *diffList) add(d Diff) {
 	if len(l.diffs) >= l.limit {
 		l.truncated = true
 		return
+	}
+	if d.Field == "" {
+		d.Field = d.Path // $status, $header.Name, $body: no elements in them
 	}
 	l.diffs = append(l.diffs, d)
 }

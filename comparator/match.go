@@ -9,6 +9,9 @@ const (
 	actIgnore    ruleAction = iota // IgnorePaths: remove the value
 	actUnordered                   // UnorderedPaths: compare the array as a multiset
 	actNormalize                   // Normalize: replace the value by fn's result
+	actKeyed                       // KeyedArrays: match the array's elements by key
+	actMapKeys                     // MapPaths: the object's member names are data
+	actShowKeys                    // ShowKeys: show the object's member names
 )
 
 // pathRule is one compiled path option.
@@ -17,6 +20,7 @@ type pathRule struct {
 	segs    []segment
 	action  ruleAction
 	fn      func(any) any // for actNormalize
+	keyed   uint8         // for actKeyed: node.keyed of the arrays it names
 }
 
 // matcher runs every path rule at once over a document, as a small
@@ -98,4 +102,18 @@ func (m *matcher) applies(states []pathState, a ruleAction) bool {
 		}
 	}
 	return false
+}
+
+// keyed returns the node.keyed mark of an array in states: that of the last
+// KeyedArrays rule naming it, so a later option overrides an earlier one.
+func (m *matcher) keyed(states []pathState) uint8 {
+	var k uint8
+	best := int32(-1)
+	for _, st := range states {
+		r := &m.rules[st.rule]
+		if r.action == actKeyed && int(st.pos) == len(r.segs) && st.rule > best {
+			k, best = r.keyed, st.rule
+		}
+	}
+	return k
 }

@@ -22,6 +22,8 @@ type tree struct {
 	src   string   // the body
 	extra []string // text that is not a substring of src: unescaped strings, Normalize results
 	nodes []node   // nodes[0] is the root
+	// missingDropped: decoding left out the members that count as absent.
+	missingDropped bool
 }
 
 // node is one value of a tree.
@@ -29,6 +31,12 @@ type node struct {
 	typ jsonType
 	// unordered marks an array at an [UnorderedPaths] path.
 	unordered bool
+	// keyed is, for an array at a [KeyedArrays] path, 1 + the index of the
+	// rule's member name in jsonComparator.keyNames; 0 for none.
+	keyed uint8
+	// dropped marks, while an object is decoded, a member that counts as
+	// absent (see dropMembers).
+	dropped bool
 	// text is a string's value, a number's literal, or "true"/"false".
 	text span
 	// key is the member's name, for a member of an object.

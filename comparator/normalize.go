@@ -18,7 +18,7 @@ func (c *jsonComparator) normalize(t *tree) error {
 	switch {
 	case len(c.rules.rules) > 0:
 		return c.normalizeNode(t, 0, c.rules.root(), 0)
-	case c.nullEqualsMissing || c.emptyEqualsMissing:
+	case (c.nullEqualsMissing || c.emptyEqualsMissing) && !t.missingDropped:
 		c.dropMissing(t, t.root())
 	}
 	return nil
@@ -55,7 +55,7 @@ func (c *jsonComparator) normalizeNode(t *tree, i int32, states []pathState, dep
 		if rule.action != actNormalize || !slices.Contains(states, pathState{int32(r), int32(len(rule.segs))}) {
 			continue
 		}
-		v, err := fromDecoded(t, rule.fn(toDecoded(t, &t.nodes[i])), 0)
+		v, err := fromDecoded(t, rule.fn(toValue(t, &t.nodes[i], forNormalize)), 0)
 		if err != nil {
 			return fmt.Errorf("comparator: Normalize(%q): %w", rule.pattern, err)
 		}
@@ -68,6 +68,7 @@ func (c *jsonComparator) normalizeNode(t *tree, i int32, states []pathState, dep
 	}
 	if n.typ == typeArray {
 		t.nodes[i].unordered = c.rules.applies(states, actUnordered)
+		t.nodes[i].keyed = c.rules.keyed(states)
 	}
 	kept := n.first
 	for k := n.first; k < n.first+n.n; k++ {
@@ -103,35 +104,6 @@ func (c *jsonComparator) countsAsMissing(v *node) bool {
 		return c.emptyEqualsMissing && v.n == 0
 	}
 	return false
-}
-
-// toDecoded converts n to the shape encoding/json decodes into with
-// UseNumber, for Normalize functions.
-func toDecoded(t *tree, n *node) any {
-	switch n.typ {
-	case typeNull:
-		return nil
-	case typeBool:
-		return t.text(n.text) == "true"
-	case typeNumber:
-		return json.Number(t.text(n.text))
-	case typeString:
-		return t.text(n.text)
-	case typeArray:
-		kids := t.kids(n)
-		a := make([]any, len(kids))
-		for i := range kids {
-			a[i] = toDecoded(t, &kids[i])
-		}
-		return a
-	default:
-		kids := t.kids(n)
-		m := make(map[string]any, len(kids))
-		for i := range kids {
-			m[t.text(kids[i].key)] = toDecoded(t, &kids[i])
-		}
-		return m
-	}
 }
 
 // fromDecoded converts a Normalize function's result to a node of t; its

@@ -63,12 +63,51 @@ func addExponent(expText string, adjust int64) string {
 // isIntegerLiteral reports whether the JSON number literal lit is written
 // without a fraction or an exponent.
 func isIntegerLiteral(lit string) bool {
-	return !strings.ContainsAny(lit, ".eE")
+	for i := 0; i < len(lit); i++ {
+		if c := lit[i]; c == '.' || c == 'e' || c == 'E' {
+			return false
+		}
+	}
+	return true
 }
 
-// isNumberLiteral reports whether s is exactly one JSON number.
-func isNumberLiteral(s string) bool {
-	i := 0
+// plainEqual reports whether two JSON number literals without exponents
+// are the same number spelled with other trailing zeros in the fraction
+// (12.50 and 12.5, 3 and 3.0): the common case, decided without parsing.
+// It reports false when it cannot tell.
+func plainEqual(a, b string) bool {
+	a, b = trimFraction(a), trimFraction(b)
+	return a != "" && a == b
+}
+
+// trimFraction drops the trailing zeros of the fraction of lit, and the
+// point when nothing is left after it; "" for a literal with an exponent.
+func trimFraction(lit string) string {
+	point := -1
+	for i := 0; i < len(lit); i++ {
+		switch lit[i] {
+		case 'e', 'E':
+			return ""
+		case '.':
+			point = i
+		}
+	}
+	if point < 0 {
+		return lit
+	}
+	end := len(lit)
+	for end > point+1 && lit[end-1] == '0' {
+		end--
+	}
+	if end == point+1 {
+		end = point
+	}
+	return lit[:end]
+}
+
+// numberEnd returns the end of the JSON number that starts at s[i], in one
+// pass, or -1 when none does.
+func numberEnd(s string, i int) int {
 	if i < len(s) && s[i] == '-' {
 		i++
 	}
@@ -76,14 +115,14 @@ func isNumberLiteral(s string) bool {
 	case i < len(s) && s[i] == '0':
 		i++
 	case i < len(s) && s[i] >= '1' && s[i] <= '9':
-		i = skipDigits(s, i)
+		i = skipDigits(s, i+1)
 	default:
-		return false
+		return -1
 	}
 	if i < len(s) && s[i] == '.' {
 		j := skipDigits(s, i+1)
 		if j == i+1 {
-			return false
+			return -1
 		}
 		i = j
 	}
@@ -94,11 +133,16 @@ func isNumberLiteral(s string) bool {
 		}
 		j := skipDigits(s, i)
 		if j == i {
-			return false
+			return -1
 		}
 		i = j
 	}
-	return i == len(s)
+	return i
+}
+
+// isNumberLiteral reports whether s is exactly one JSON number.
+func isNumberLiteral(s string) bool {
+	return numberEnd(s, 0) == len(s)
 }
 
 func skipDigits(s string, i int) int {

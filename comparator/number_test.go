@@ -1,6 +1,9 @@
 package comparator
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestDecimalKey(t *testing.T) {
 	tests := []struct {
@@ -55,5 +58,52 @@ func TestIsNumberLiteral(t *testing.T) {
 				t.Errorf("isNumberLiteral(%q) = %v, want %v (%s)", tt.s, got, tt.want, tt.reason)
 			}
 		})
+	}
+}
+
+func TestNumberIdentity(t *testing.T) {
+	tests := []struct {
+		name, a, b string
+		same       bool
+		reason     string
+	}{
+		{"trailing zeros", "1.0", "1", true, "one value"},
+		{"exponent", "1.25e1", "12.50", true, "an exponent against a plain fraction"},
+		{"big exponent", "1e2", "100", true, "an exponent against an integer"},
+		{"negative exponent", "125e-4", "0.0125", true, "leading zeros of a fraction"},
+		{"minus zero", "-0.0", "0", true, "every zero is zero"},
+		{"huge", "1e400", "10e399", true, "beyond the plain form"},
+		{"long integer", "1234567890123456789012345678901234567890123", "1.234567890123456789012345678901234567890123e42", true, "past maxPlainKey both take decimalKey's form"},
+		{"other value", "1.5", "15", false, "the point counts"},
+		{"sign", "-1", "1", false, "the sign counts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := numberIdentity(tt.a), numberIdentity(tt.b)
+			if (a == b) != tt.same {
+				t.Errorf("numberIdentity(%q) = %q, numberIdentity(%q) = %q: same = %v, want %v (%s)", tt.a, a, tt.b, b, a == b, tt.same, tt.reason)
+			}
+			if (decimalKey(tt.a) == decimalKey(tt.b)) != tt.same {
+				t.Fatalf("decimalKey disagrees with the test's expectation (%s)", tt.reason)
+			}
+		})
+	}
+}
+
+// TestValidDateTime checks the shortcut against time.Parse on the edges of
+// the calendar.
+func TestValidDateTime(t *testing.T) {
+	for _, s := range []string{
+		"2024-02-29T10:00:00", "2023-02-29T10:00:00", "2100-02-29T00:00:00", "2000-02-29T00:00:00",
+		"2024-04-31T00:00:00", "2024-12-31T23:59:59", "2024-13-01T00:00:00", "2024-00-10T00:00:00",
+		"2024-01-00T00:00:00", "2024-01-01T24:00:00", "2024-01-01T00:60:00", "2024-01-01T00:00:60",
+		"2024-01-01t00:00:00", "2024-01-01T0a:00:00", "0000-01-01T00:00:00", "9999-12-31T23:59:59",
+	} {
+		_, err := time.Parse(time.RFC3339, s+"Z")
+		if got := validDateTime(s); got && err != nil {
+			t.Errorf("validDateTime(%q) = true, time.Parse says %v", s, err)
+		} else if !got && err == nil && s[10] == 'T' {
+			t.Errorf("validDateTime(%q) = false, time.Parse accepts it", s)
+		}
 	}
 }

@@ -16,7 +16,8 @@ const DefaultMaxDiffs = 20
 
 // Option configures [JSON]. Options apply in order, so a later one
 // overrides an earlier one that sets the same thing; [Options] groups
-// several into one and [Without] takes them away again.
+// several into one and [Without] takes them away again. A nil Option is
+// ignored wherever options are taken.
 type Option interface {
 	apply(*config)
 	undo(*config)
@@ -26,29 +27,28 @@ type Option interface {
 // just a value: `comparator.Options{comparator.NullEqualsMissing(), ...}`.
 type Options []Option
 
+// A nil Option in the list is skipped, as everywhere in the package.
 func (o Options) apply(c *config) {
 	for _, opt := range o {
-		mustNotBeNil(opt)
-		opt.apply(c)
+		if opt != nil {
+			opt.apply(c)
+		}
 	}
 }
 
 func (o Options) undo(c *config) {
 	for _, opt := range o {
-		mustNotBeNil(opt)
-		opt.undo(c)
-	}
-}
-
-func mustNotBeNil(opt Option) {
-	if opt == nil {
-		panic("comparator: nil Option: leave it out of the list")
+		if opt != nil {
+			opt.undo(c)
+		}
 	}
 }
 
 // config is what the options build; [JSON] compiles it into a comparator.
 type config struct {
 	ignore, unordered  []string
+	keyed              []keyedRule
+	mapPaths, showKeys []string
 	normalizers        []normalizeRule
 	compareAllHeaders  bool
 	compareHeaders     []string // canonical names
@@ -63,6 +63,11 @@ type config struct {
 	compareErrorBodies bool
 	cmpOpts            []cmp.Option
 	maxDiffs           int
+}
+
+// keyedRule is one [KeyedArrays] option.
+type keyedRule struct {
+	path, key string
 }
 
 type normalizeRule struct {
@@ -133,16 +138,74 @@ func UnorderedPaths(paths ...string) Option {
 	}
 }
 
+// KeyedArrays matches the elements of the arrays at path by their member
+// key instead of by position: `KeyedArrays("orders", "id")` pairs the
+// order with "id": 17 on one side with the order with "id": 17 on the
+// other, wherever each stands. An element only the primary has is one
+// [MissingInShadow] difference (at `orders[id=17]`), one only the shadow
+// has one [ExtraInShadow], and a changed element shows only its changed
+// members. The order of such arrays does not matter.
+//
+// An array is matched by key only when, on both sides, every element is
+// an object whose member key is a string, number or boolean, each value
+// once; otherwise it is compared as it would be without the option (by
+// position, or as a multiset under [UnorderedPaths]). Keys are compared as
+// values: 17 and 17.0 are the same key, "17" and 17 are not.
+//
+// The path `**` names every array that no other KeyedArrays path names;
+// [PostgresDynamoDB] matches arrays by "id" that way.
+func KeyedArrays(path, key string) Option {
+	mustParsePaths("KeyedArrays", []string{path})
+	if key == "" {
+		panic(fmt.Sprintf("comparator: KeyedArrays(%q, \"\"): name the member that identifies an element, such as \"id\"", path))
+	}
+	if !isBareKey(key) {
+		panic(fmt.Sprintf("comparator: KeyedArrays(%q, %q): the key member's name must be letters, digits, _, - and @, as it is written into diff paths; normalise the elements to carry such a member", path, key))
+	}
+	r := keyedRule{path: path, key: key}
+	return option{
+		set:   func(c *config) { c.keyed = append(c.keyed, r) },
+		unset: func(c *config) { c.keyed = slices.DeleteFunc(c.keyed, func(k keyedRule) bool { return k == r }) },
+	}
+}
+
+// MapPaths declares the objects at the given paths to be maps: their member
+// names are data (user ids, tokens, e-mail addresses), not field names, so
+// diff paths show them redacted, like values, whatever they look like. See
+// "Data in paths" in the package documentation.
+func MapPaths(paths ...string) Option {
+	paths = mustParsePaths("MapPaths", paths)
+	return option{
+		set:   func(c *config) { c.mapPaths = append(c.mapPaths, paths...) },
+		unset: func(c *config) { c.mapPaths = removeAll(c.mapPaths, paths) },
+	}
+}
+
+// ShowKeys shows the member names of the objects at the given paths, and
+// the element keys of the [KeyedArrays] arrays there, as they are in diff
+// paths, also where they look like data or [MapPaths] names the object.
+// Only for names that may appear in logs and traces. `ShowKeys("**")`
+// shows every name.
+func ShowKeys(paths ...string) Option {
+	paths = mustParsePaths("ShowKeys", paths)
+	return option{
+		set:   func(c *config) { c.showKeys = append(c.showKeys, paths...) },
+		unset: func(c *config) { c.showKeys = removeAll(c.showKeys, paths) },
+	}
+}
+
 // Normalize replaces each value at path, on both sides, by fn's result
 // before anything else is compared there. fn receives and returns the
 // shape encoding/json decodes into with UseNumber: map[string]any, []any,
 // string, json.Number, bool or nil; it may also return any Go integer or
-// float. fn must be safe for concurrent use and must not keep its argument.
-// A panic in fn, or a result of another type, becomes [Result.Err].
+// float. fn must be safe for concurrent use and must not keep its argument
+// (its strings are read in place from the body).
+// A panic in fn, or a result of another type, becomes [Result.Err]. A nil
+// fn leaves the values as they are.
 func Normalize(path string, fn func(any) any) Option {
 	mustParsePaths("Normalize", []string{path})
 	if fn == nil {
-		panic(fmt.Sprintf("comparator: Normalize(%q, nil): pass a function", path))
+		return Options{}
 	}
 	return option{
 		set:   func(c *config) { c.normalizers = append(c.normalizers, normalizeRule{path, fn}) },
@@ -287,12 +350,14 @@ func MaxDiffs(n int) Option {
 // WithCmpOptions hands options to go-cmp, which explains every difference
 // the comparator's own rules leave. They see the decoded documents as
 // map[string]any for objects, map[int]any (position to element) for
-// arrays, json.Number, string, bool and nil; values the comparator's rules
+// arrays (arrays matched by key: maps from an unexported key type),
+// json.Number, string, bool and nil; values the comparator's rules
 // already found equal reach them identical. With these options go-cmp also
 // decides equality, so every pair with different bytes pays for its
-// reflection.
+// reflection. They must not keep the values they see: strings among them
+// are read in place from the bodies, which belong to the caller.
 func WithCmpOptions(opts ...cmp.Option) Option {
-	opts = slices.Clone(opts)
+	opts = slices.DeleteFunc(slices.Clone(opts), func(o cmp.Option) bool { return o == nil })
 	return option{
 		set:   func(c *config) { c.cmpOpts = append(c.cmpOpts, opts...) },
 		unset: unsupportedUndo("WithCmpOptions"),
@@ -305,11 +370,8 @@ func WithCmpOptions(opts ...cmp.Option) Option {
 //	comparator.JSON(comparator.PostgresDynamoDB(), comparator.Without(comparator.NullEqualsMissing()))
 //
 // [Normalize] and [WithCmpOptions] cannot be taken back (a function cannot
-// be recognised); leave them out instead.
+// be recognised); leave them out instead. Nil options are skipped.
 func Without(opts ...Option) Option {
 	group := Options(slices.Clone(opts))
-	for _, opt := range group {
-		mustNotBeNil(opt)
-	}
 	return option{set: group.undo, unset: group.apply}
 }

@@ -163,37 +163,97 @@ func appendIndex(b []byte, i int) []byte {
 	return append(b, ']')
 }
 
-// collapseIndexes rewrites every element index of a diff path to [*], so
+// collapseIndexes rewrites every element step of a diff path to [*], so
 // that the same difference in different elements reads the same.
 func collapseIndexes(path string) string {
+	return starElements(fieldOf(path))
+}
+
+// fieldOf returns the field form of a diff path: every element step, an
+// index (`[3]`) or a key (`[id=17]`), written `[]`.
+func fieldOf(path string) string {
 	var b strings.Builder
 	for i := 0; i < len(path); {
 		switch {
 		case strings.HasPrefix(path[i:], `["`):
 			// A quoted name: copy it whole, brackets inside included.
-			end := i + 2
-			for end < len(path) && path[end] != '"' {
-				if path[end] == '\\' {
-					end++
-				}
-				end++
-			}
-			end = min(end+2, len(path)) // closing quote and bracket
+			end := skipQuoted(path, i+1) + 1 // and the closing bracket
+			end = min(end, len(path))
 			b.WriteString(path[i:end])
 			i = end
 		case path[i] == '[':
-			end := skipDigits(path, i+1)
-			if end > i+1 && end < len(path) && path[end] == ']' {
-				b.WriteString("[*]")
-				i = end + 1
+			end := elementStepEnd(path, i)
+			if end < 0 {
+				b.WriteByte('[')
+				i++
 				continue
 			}
-			b.WriteByte('[')
-			i++
+			b.WriteString("[]")
+			i = end
 		default:
 			_, size := utf8.DecodeRuneInString(path[i:])
 			b.WriteString(path[i : i+size])
 			i += size
+		}
+	}
+	return b.String()
+}
+
+// elementStepEnd returns the end of the element step at path[i] (which is
+// '['): an index `[3]` or a key `[name=value]`, the value a JSON literal.
+// It returns -1 when none starts there.
+func elementStepEnd(path string, i int) int {
+	if end := skipDigits(path, i+1); end > i+1 && end < len(path) && path[end] == ']' {
+		return end + 1
+	}
+	eq := strings.IndexAny(path[i+1:], "=]")
+	if eq < 0 || path[i+1+eq] != '=' {
+		return -1
+	}
+	j := i + 1 + eq + 1
+	if j < len(path) && path[j] == '"' {
+		j = skipQuoted(path, j)
+	}
+	end := strings.IndexByte(path[j:], ']')
+	if end < 0 {
+		return -1
+	}
+	return j + end + 1
+}
+
+// skipQuoted returns the index after the JSON string that starts at
+// path[i] (which is '"'), or len(path) when it does not end.
+func skipQuoted(path string, i int) int {
+	for j := i + 1; j < len(path); j++ {
+		switch path[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(path)
+}
+
+// starElements writes the element steps `[]` of a field as `[*]`, the form
+// signatures hash.
+func starElements(field string) string {
+	if !strings.Contains(field, "[]") {
+		return field
+	}
+	var b strings.Builder
+	for i := 0; i < len(field); {
+		switch {
+		case strings.HasPrefix(field[i:], `["`):
+			end := min(skipQuoted(field, i+1)+1, len(field))
+			b.WriteString(field[i:end])
+			i = end
+		case strings.HasPrefix(field[i:], "[]"):
+			b.WriteString("[*]")
+			i += 2
+		default:
+			b.WriteByte(field[i])
+			i++
 		}
 	}
 	return b.String()

@@ -85,6 +85,11 @@ func TestCollapseIndexes(t *testing.T) {
 		{"escaped quote", `["a\"[1]"][2]`, `["a\"[1]"][*]`, "escapes inside a quoted name"},
 		{"root", "$", "$", "nothing to collapse"},
 		{"unicode", "größe[1]", "größe[*]", "multi-byte names survive"},
+		{"key", "orders[id=17].status", "orders[*].status", "a key is an element step"},
+		{"quoted key", `o[sku="a]b"][3]`, `o[*][*]`, "brackets inside a quoted key value"},
+		{"escaped quote in key", `o[sku="a\"]"].x`, `o[*].x`, "escapes inside a quoted key value"},
+		{"redacted", "s.<redacted:3f2a>[2]", "s.<redacted:3f2a>[*]", "a redacted name is a name"},
+		{"not a step", "a[b", "a[b", "an unterminated bracket is left as it is"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,7 +12,9 @@ import "time"
 //	comparator.JSON(comparator.PostgresDynamoDB(), comparator.Without(comparator.NullEqualsMissing()))
 //
 // It never hides a changed value, a changed JSON type ("1" vs 1), a list
-// in another order or timestamps a second apart.
+// of values in another order or timestamps a second apart. Arrays whose
+// elements are all objects with a distinct scalar "id" are matched by that
+// id ([KeyedArrays]), so one missing entity is one difference.
 func PostgresDynamoDB() Option {
 	return Options{
 		// NUMERIC vs Number: numbers are compared by value (12.50 equals
@@ -24,6 +26,9 @@ func PostgresDynamoDB() Option {
 		NullEqualsMissing(),
 		// An empty array or set is an absent attribute.
 		EmptyEqualsMissing(),
+		// Lists of entities come back in another order (a Query's sort
+		// key against an ORDER BY, or none): match them by id.
+		KeyedArrays("**", "id"),
 	}
 }
 

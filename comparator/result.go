@@ -17,16 +17,20 @@ const (
 )
 
 // Diff is one difference. Path names the place in the JSON document
-// (`items[3].price`), `$status` for the status code, `$header.Name` for a
-// header and `$body` for a body compared as bytes. Primary and Shadow
+// (`items[3].price`, or `orders[id=17].status` in an array matched by key;
+// member names that are data are redacted, see "Data in paths" in the
+// package documentation), `$status` for the status code, `$header.Name`
+// for a header and `$body` for a body compared as bytes. Primary and Shadow
 // describe the two values, redacted unless values were opted in; the side
 // that has no value (of a missing or extra one) is empty.
 type Diff struct {
 	Path string
 	// Field is Path without element positions (`orders[].status` for
-	// `orders[3].status`): the same for every element, so one data problem
-	// is one field, whatever the position. Signatures, span events and
-	// reports group by it.
+	// `orders[3].status` and `orders[id=17].status`): the same for every
+	// element, so one data problem is one field, whatever the position.
+	// Signatures, span events and reports group by it. The comparators of
+	// this package always set it; it equals Path where Path has no
+	// element steps.
 	Field   string
 	Kind    Kind
 	Primary string

@@ -32,6 +32,8 @@ func TestSignature(t *testing.T) {
 			"a difference in many elements is one pair once collapsed"},
 		{"other values", diffs("a", "value_changed"), diffs("a", "value_changed", "a", "value_changed"), true,
 			"values are not part of the signature"},
+		{"key against index", diffs("items[id=3].price", "value_changed"), diffs("items[4].price", "value_changed"), true,
+			"an element found by key is an element like any other"},
 		{"other kind", diffs("a", "value_changed"), diffs("a", "type_changed"), false,
 			"a type change is another mismatch than a value change"},
 		{"other path", diffs("a", "value_changed"), diffs("b", "value_changed"), false,
@@ -59,9 +61,18 @@ func TestSignatureIsStable(t *testing.T) {
 	// releases: this value must never change. It is the first 8 bytes of
 	// SHA-256("$status\x00status_changed\nitems[*].price\x00value_changed"),
 	// computed independently of the package.
+	const want = "6cd246f700fce377"
 	got := diffs("items[3].price", "value_changed", "$status", "status_changed").Signature()
-	if want := "6cd246f700fce377"; got != want {
+	if got != want {
 		t.Errorf("Signature() = %q, want %q: the signature of a set of differences must not change", got, want)
+	}
+	// A Diff with its Field counts as one with the same Path and no Field.
+	withField := comparator.Result{Diffs: []comparator.Diff{
+		{Path: "items[id=7].price", Field: "items[].price", Kind: comparator.ValueChanged},
+		{Path: "$status", Field: "$status", Kind: comparator.StatusChanged},
+	}}
+	if got := withField.Signature(); got != want {
+		t.Errorf("Signature() with fields = %q, want %q as from paths alone", got, want)
 	}
 	if got := (comparator.Result{Equal: true}).Signature(); got != "" {
 		t.Errorf("Signature() of a match = %q, want empty", got)
@@ -123,5 +134,27 @@ func TestCompareDoesNotModifyArguments(t *testing.T) {
 	c.Compare(p, s)
 	if string(p.Body) != pb || string(s.Body) != sb {
 		t.Errorf("Compare modified its arguments: %q, %q", p.Body, s.Body)
+	}
+}
+
+// TestResultOutlivesBodies checks that a result holds no part of the
+// bodies, which are read in place and belong to the caller: the caller may
+// reuse their buffers once Compare returns.
+func TestResultOutlivesBodies(t *testing.T) {
+	c := comparator.JSON(comparator.ShowValues(), comparator.ShowKeys("**"), comparator.PostgresDynamoDB(), comparator.CompareHeaders())
+	p := withHeaders(ok(`{"lines":[{"id":"A-1","name":"hedge"},{"id":"B-2"}],"note":"caf\u00e9","key_x":{"k":1}}`), "X-A", "1")
+	s := withHeaders(ok(`{"lines":[{"id":"A-1","name":"hedges"}],"note":"tea","key_y":{"k":1}}`), "X-A", "2")
+	res := c.Compare(p, s)
+	before := fmt.Sprintf("%+v %s", res, res.Signature())
+	if res.Equal || len(res.Diffs) < 4 {
+		t.Fatalf("diffs %v: want several to check", res.Diffs)
+	}
+	for _, body := range [][]byte{p.Body, s.Body} {
+		for i := range body {
+			body[i] = '#'
+		}
+	}
+	if after := fmt.Sprintf("%+v %s", res, res.Signature()); after != before {
+		t.Errorf("the result changed with the bodies:\nbefore %s\nafter  %s", before, after)
 	}
 }

@@ -9,8 +9,9 @@ import (
 
 // Signature identifies the shape of a mismatch, so that identical
 // mismatches can be counted together: 16 hex digits hashed from the set of
-// (path, kind) pairs of the differences, with element indexes collapsed
-// (`items[3].price` counts as `items[*].price`). It ignores the values, the
+// (field, kind) pairs of the differences ([Diff.Field]: `items[3].price`
+// and `items[id=7].price` both count as `items[].price`; a Diff without a
+// Field counts by its Path with element steps removed). It ignores the values, the
 // order of the differences and repeats, so it is the same across requests,
 // processes and releases of the package. It is computed from the
 // differences the result kept (see [MaxDiffs]), and is empty when there
@@ -21,7 +22,13 @@ func (r Result) Signature() string {
 	}
 	lines := make([]string, len(r.Diffs))
 	for i, d := range r.Diffs {
-		lines[i] = collapseIndexes(d.Path) + "\x00" + string(d.Kind)
+		field := d.Field
+		if field == "" {
+			field = fieldOf(d.Path)
+		}
+		// Hashed in the form signatures had before fields existed
+		// (`items[*].price`), so that they stay the same.
+		lines[i] = starElements(field) + "\x00" + string(d.Kind)
 	}
 	slices.Sort(lines)
 	lines = slices.Compact(lines)

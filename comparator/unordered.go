@@ -82,7 +82,8 @@ func (c *jsonComparator) writeMatchKey(h *fnv64, t *tree, n *node) {
 		}
 	case typeArray:
 		kids := t.kids(n)
-		if !n.unordered {
+		// Arrays that may be matched by key are equal in any order too.
+		if !n.unordered && c.keyName(n) == "" {
 			for i := range kids {
 				c.writeMatchKey(h, t, &kids[i])
 			}

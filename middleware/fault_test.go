@@ -388,7 +388,10 @@ func TestSlowShadowStore(t *testing.T) {
 
 				outcomes, maxRunning := rec.snapshot()
 				for k := range outcomes {
-					if k != "timeout/" && k != "dropped/" {
+					// A shadow started with its primary also gives up on a
+					// primary that a loaded machine keeps past the 25 ms.
+					outlived := start == middleware.StartWithPrimary && k == "skipped/"+string(telemetry.ReasonPrimaryOutlived)
+					if k != "timeout/" && k != "dropped/" && !outlived {
 						t.Errorf("outcome %s with a store 100x slower (outcomes %v), want only timeout and dropped", k, outcomes)
 					}
 				}

@@ -319,7 +319,7 @@ func startTargets(t *testing.T, bin, logs, pgURL, ddb, slowDDB, replayDDB, table
 		KeySync:       {"-mode", "experiment"},
 		KeySlowSync:   {"-mode", "experiment"},
 		KeyReplay10:   {"-mode", "shadow", "-sample", "10"},
-		KeyReplay100:  {"-mode", "shadow", "-sample", "100"},
+		KeyReplay100:  {"-mode", "shadow", "-sample", "100", "-guard", "1.2"},
 	}
 	slowStore := map[string]bool{KeySlowShadow: true, KeySlowSync: true}
 	var targets []target

@@ -44,6 +44,6 @@ func Variants() []Variant {
 		{Key: KeyNginxMirror, Name: "5b nginx mirror", About: "nginx mirroring every request to a second instance that reads DynamoDB; nothing is compared"},
 		{Key: KeyReplay10, Name: "6a shadow 10%, DynamoDB replayed", About: "as 2b, with dynalite's recorded answers replayed after a fixed delay " +
 			"by a stand-in that costs almost no CPU: the shadow's client work and the library, without dynalite's CPU"},
-		{Key: KeyReplay100, Name: "6b shadow 100%, DynamoDB replayed", About: "as 2c, with the replayed stand-in of 6a"},
+		{Key: KeyReplay100, Name: "6b shadow 100%, DynamoDB replayed, latency guard", About: "as 2c, with the replayed stand-in of 6a and the latency guard at 1.2x; guard_share_percent is the share it lets through"},
 	}
 }

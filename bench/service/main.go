@@ -74,6 +74,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		cfg := serveConfig{}
 		fs.StringVar(&cfg.mode, "mode", "", "what wraps the read routes: none, shadow, experiment or dynamodb")
 		fs.Float64Var(&cfg.samplePercent, "sample", 0, "share of customers shadowed, 0 to 100 (mode shadow)")
+		fs.Float64Var(&cfg.guard, "guard", 0, "latency guard tolerance, e.g. 1.2; 0 leaves the guard off (mode shadow)")
 		fs.StringVar(&cfg.addr, "addr", "127.0.0.1:0", "address of the catalog")
 		fs.StringVar(&cfg.debugAddr, "debug-addr", "127.0.0.1:0", "address of the debug endpoints")
 		if err := parse(pgURL, ddbURL, table); err != nil {

@@ -28,12 +28,13 @@ type serveConfig struct {
 	pgURL, ddbURL, table string
 	mode                 string
 	samplePercent        float64
+	guard                float64 // latency guard tolerance; 0: off
 	addr, debugAddr      string
 }
 
 // serve runs the catalog until ctx is done.
 func serve(ctx context.Context, cfg serveConfig, stdout io.Writer) error {
-	v, err := newVariant(ctx, cfg.mode, cfg.samplePercent)
+	v, err := newVariant(ctx, cfg.mode, cfg.samplePercent, cfg.guard)
 	if err != nil {
 		return err
 	}

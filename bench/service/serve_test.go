@@ -36,8 +36,8 @@ func TestServeModes(t *testing.T) {
 	if err := run(ctx, seedArgs, out); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	// 12 products with 24 variants, 20 orders.
-	if got, want := <-out, "products=12 customers=3 orders=20 items=56"; got != want {
+	// 12 products with 24 variants, 20 orders, 3 customers.
+	if got, want := <-out, "products=12 customers=3 orders=20 items=59"; got != want {
 		t.Errorf("seed printed %q, want %q", got, want)
 	}
 

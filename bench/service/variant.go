@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/open-feature/go-sdk/openfeature"
 	"github.com/open-feature/go-sdk/openfeature/isolated"
@@ -39,13 +40,19 @@ type variant struct {
 	close func(context.Context) error
 }
 
-func newVariant(ctx context.Context, mode string, samplePercent float64) (variant, error) {
+func newVariant(ctx context.Context, mode string, samplePercent, guard float64) (variant, error) {
 	none := variant{
 		outcomes: func() map[string]uint64 { return map[string]uint64{} },
 		close:    func(context.Context) error { return nil },
 	}
 	if mode != modeShadow && samplePercent != 0 {
 		return variant{}, usageError{fmt.Sprintf("-sample is for -mode %s only", modeShadow)}
+	}
+	if mode != modeShadow && guard != 0 {
+		return variant{}, usageError{fmt.Sprintf("-guard is for -mode %s only", modeShadow)}
+	}
+	if guard != 0 && guard <= 1 {
+		return variant{}, usageError{fmt.Sprintf("-guard %v: want a tolerance above 1, such as 1.2", guard)}
 	}
 	switch mode {
 	case modeNone:
@@ -61,7 +68,7 @@ func newVariant(ctx context.Context, mode string, samplePercent float64) (varian
 		if samplePercent < 0 || samplePercent > 100 {
 			return variant{}, usageError{fmt.Sprintf("-sample %v: want a percentage from 0 to 100", samplePercent)}
 		}
-		return newShadowVariant(ctx, samplePercent)
+		return newShadowVariant(ctx, samplePercent, guard)
 	}
 	return variant{}, usageError{fmt.Sprintf("unknown -mode %q: want none, shadow, experiment or dynamodb", mode)}
 }
@@ -75,7 +82,7 @@ func newComparator() comparator.Comparator {
 // newShadowVariant builds the Shadower as a service using the library
 // would: flags from OpenFeature, sticky per customer, the JSON comparator
 // and the OTel recorder with a real metrics SDK.
-func newShadowVariant(ctx context.Context, samplePercent float64) (variant, error) {
+func newShadowVariant(ctx context.Context, samplePercent, guard float64) (variant, error) {
 	// An API of the variant's own rather than the global one, so tests can
 	// run several services in one process.
 	api := isolated.NewAPI()
@@ -93,14 +100,24 @@ func newShadowVariant(ctx context.Context, samplePercent float64) (variant, erro
 	// Metrics are recorded as in production; nothing reads them here.
 	meters := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	recorder := telemetry.New(nil, meters)
-	shadow := middleware.New(
+	opts := []middleware.Option{
 		middleware.WithFlags(decider),
 		middleware.WithComparator(newComparator()),
 		middleware.WithRecorder(recorder),
-	)
+	}
+	if guard != 0 {
+		opts = append(opts, middleware.WithLatencyGuard(guard, time.Second))
+	}
+	shadow := middleware.New(opts...)
 	return variant{
 		middleware: shadow.Handler,
-		outcomes:   func() map[string]uint64 { return reportOutcomes(recorder.Report()) },
+		outcomes: func() map[string]uint64 {
+			out := reportOutcomes(recorder.Report())
+			if guard != 0 {
+				out[guardShareKey] = guardSharePercent(shadow, recorder.Report())
+			}
+			return out
+		},
 		close: func(ctx context.Context) error {
 			err := shadow.Close(ctx)
 			decider.Close()
@@ -111,6 +128,19 @@ func newShadowVariant(ctx context.Context, samplePercent float64) (variant, erro
 
 func staticFlag(value any) memprovider.InMemoryFlag {
 	return memprovider.InMemoryFlag{State: memprovider.Enabled, DefaultVariant: "on", Variants: map[string]any{"on": value}}
+}
+
+// guardShareKey names, among the outcome counts, the share of sampled
+// requests the latency guard lets through, in percent: the lowest of the
+// routes at the time of the report.
+const guardShareKey = "guard_share_percent"
+
+func guardSharePercent(s *middleware.Shadower, r telemetry.Report) uint64 {
+	share := 1.0
+	for _, route := range r.Routes {
+		share = min(share, s.LatencyGuardShare(route.Route))
+	}
+	return uint64(share*100 + 0.5)
 }
 
 // reportOutcomes sums the outcome counts of every route.

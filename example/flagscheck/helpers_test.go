@@ -77,10 +77,13 @@ func memClient(tb testing.TB, percent float64) *openfeature.Client {
 	}))
 }
 
-// newFlags is flags.New closed when tb ends.
+// newFlags is flags.New closed when tb ends. Each decision must be the
+// request's own: on a busy machine under the race detector an evaluation
+// can outlast the default timeout, and the route's last decision would
+// stand in for it.
 func newFlags(tb testing.TB, client *openfeature.Client, opts ...flags.Option) *flags.Flags {
 	tb.Helper()
-	f := flags.New(client, opts...)
+	f := flags.New(client, append([]flags.Option{flags.WithEvaluationTimeout(time.Minute)}, opts...)...)
 	tb.Cleanup(f.Close)
 	return f
 }
