@@ -12,6 +12,7 @@
 #      listener every 5 s, on a free port from 9090 up),
 #   3. runs the demo with OTEL_EXPORTER_OTLP_ENDPOINT pointing at Jaeger and
 #      a parent-based 25% sampler (OTEL_TRACES_SAMPLER_ARG to change it),
+#      its report page linking trace ids to Jaeger (SHADOWREAD_TRACE_URL),
 #   4. once the demo's report is out, checks that the trace ids on the report
 #      page, in the exemplars of /metrics and in the mismatch log lines
 #      resolve in Jaeger, counts mismatch spans per route and per index-free
@@ -135,6 +136,7 @@ log "Prometheus on $prom"
 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 \
 	OTEL_TRACES_SAMPLER=${OTEL_TRACES_SAMPLER:-parentbased_traceidratio} \
 	OTEL_TRACES_SAMPLER_ARG=${OTEL_TRACES_SAMPLER_ARG:-0.25} \
+	SHADOWREAD_TRACE_URL="$jaeger_api/api/traces/{trace_id}" \
 	"$catalog" demo -keep -admin-addr "127.0.0.1:$admin_port" > >(tee "$dir/demo.out") &
 pids+=($!)
 demo_pid=$!
@@ -151,12 +153,15 @@ sleep 12
 report=$(curl -fsS "$admin/debug/shadowread?format=json")
 exposition=$(curl -fsS -H 'Accept: application/openmetrics-text; version=1.0.0' "$admin/metrics")
 
-# resolves ID: whether Jaeger has a span of trace ID.
+# resolves ID_OR_URL: whether Jaeger has a span of the trace (an id, or a
+# report page link to Jaeger's API).
 resolves() {
-	curl -fsS "$jaeger_api/api/traces/$1" 2>/dev/null | jq -e '.data | length > 0' >/dev/null
+	local url=$1
+	[[ $url == http* ]] || url=$jaeger_api/api/traces/$1
+	curl -fsS "$url" 2>/dev/null | jq -e '.data | length > 0' >/dev/null
 }
-# resolved WHAT ID...: prints how many of the ids resolve in Jaeger and
-# lists those that do not. Ids still missing are tried again for 30 s, so a
+# resolved WHAT ID_OR_URL...: prints how many resolve in Jaeger and lists
+# those that do not. Those still missing are tried again for 30 s, so a
 # span exported after the first try is not counted as lost.
 resolved() {
 	local what=$1 id missing=() deadline=$((SECONDS + 30))
@@ -178,8 +183,9 @@ resolved() {
 
 echo
 echo "make observe: checks (sampler ${OTEL_TRACES_SAMPLER:-parentbased_traceidratio} ${OTEL_TRACES_SAMPLER_ARG:-0.25})"
-mapfile -t report_ids < <(jq -r '[.routes[].signatures[]?.trace_ids[]?] | unique | .[]' <<<"$report")
-resolved "report-page trace links" "${report_ids[@]}"
+mapfile -t report_links < <(jq -r '[.routes[].signatures[]? | (.trace_urls // [])[]] | unique | .[]' <<<"$report")
+resolved "report-page trace links" "${report_links[@]}"
+echo "    ($(jq '[.routes[].signatures[]?.trace_ids[]?] | unique | length' <<<"$report") trace ids on the page; $(jq '[.routes[].signatures[]?] | length' <<<"$report") signatures, $(jq '[.routes[].signatures[]? | select((.trace_ids | length) == 0)] | length' <<<"$report") of them with no sampled occurrence kept)"
 mapfile -t exemplar_ids < <(grep -o 'trace_id="[0-9a-f]*"' <<<"$exposition" | cut -d'"' -f2 | sort -u)
 resolved "exemplar trace ids on /metrics" "${exemplar_ids[@]}"
 log_ids=() log_lines=0 otel_errors=
@@ -253,7 +259,7 @@ fi
 cat <<EOF
 
 Where to click:
-  report page     $admin/debug/shadowread (trace ids: $jaeger_api/api/traces/TRACE_ID)
+  report page     $admin/debug/shadowread (trace ids link to $jaeger_api/api/traces/TRACE_ID)
   Jaeger          $jaeger_api/api/traces?service=catalog&tags={"shadowread.outcome":"mismatch"}
                   (the UI is a placeholder in a module build; the JSON API works)
   Prometheus      $prom/graph?g0.expr=route_direction:shadowread_failure_upper_bound:wilson95_1h
