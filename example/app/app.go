@@ -169,12 +169,7 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 	a.Flags = decider
 	a.WriteModes = writeModes
 
-	recorderOpts := []telemetry.Option{telemetry.WithLogger(cfg.Logger),
-		// Every comparison series of the shadowed routes exists at 0 before
-		// their first read: Prometheus's increase() ignores a series' first
-		// sample, so a series that appeared at its first scrape would lose
-		// every comparison made before it.
-		telemetry.WithRoutes(catalog.RouteProduct, catalog.RouteCustomerOrders, catalog.RouteOrder)}
+	recorderOpts := []telemetry.Option{telemetry.WithLogger(cfg.Logger)}
 	if cfg.TraceURL != "" {
 		recorderOpts = append(recorderOpts, telemetry.WithTraceURL(cfg.TraceURL))
 	}
