@@ -12,10 +12,15 @@
 #      listener every 5 s, on a free port from 9090 up),
 #   3. runs the demo with OTEL_EXPORTER_OTLP_ENDPOINT pointing at Jaeger and
 #      a parent-based 25% sampler (OTEL_TRACES_SAMPLER_ARG to change it),
+#      its report page linking trace ids to Jaeger (SHADOWREAD_TRACE_URL),
 #   4. once the demo's report is out, checks that the trace ids on the report
-#      page resolve in Jaeger, counts mismatch traces per route and per diff
-#      path with Jaeger's tag search, and puts Prometheus's fleet bound
-#      beside the service's own, then prints where to click.
+#      page, in the exemplars of /metrics and in the mismatch log lines
+#      resolve in Jaeger, counts mismatch spans per route and per index-free
+#      diff field (shadowread.diff.field) with Jaeger's tag search, puts
+#      Prometheus's fleet bound beside the service's own per route and
+#      direction (one replica here), runs the three-replica fleet test for
+#      the fleet figures (OBSERVE_NO_FLEET=1 skips it), then prints where to
+#      click.
 #
 # It serves until Ctrl-C, or exits after the checks with OBSERVE_EXIT=1.
 # Needs curl and jq, and Prometheus (installed by ensure-prometheus.sh).
@@ -131,6 +136,7 @@ log "Prometheus on $prom"
 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 \
 	OTEL_TRACES_SAMPLER=${OTEL_TRACES_SAMPLER:-parentbased_traceidratio} \
 	OTEL_TRACES_SAMPLER_ARG=${OTEL_TRACES_SAMPLER_ARG:-0.25} \
+	SHADOWREAD_TRACE_URL="$jaeger_api/api/traces/{trace_id}" \
 	"$catalog" demo -keep -admin-addr "127.0.0.1:$admin_port" > >(tee "$dir/demo.out") &
 pids+=($!)
 demo_pid=$!
@@ -139,51 +145,121 @@ until grep -q 'Serving until interrupted' "$dir/demo.out" 2>/dev/null; do
 	sleep 1
 done
 admin=http://127.0.0.1:$admin_port
+demo_dir=$(sed -n 's/^  files    \([^ ]*\) .*/\1/p' "$dir/demo.out" | head -1)
 # The batch span processor exports every 5 s; Prometheus scrapes and
 # evaluates every 5 s.
 sleep 12
 
 report=$(curl -fsS "$admin/debug/shadowread?format=json")
+exposition=$(curl -fsS -H 'Accept: application/openmetrics-text; version=1.0.0' "$admin/metrics")
 
-# Trace ids on the report page that Jaeger knows.
-total=0 found=0
-for id in $(jq -r '[.routes[].signatures[]?.trace_ids[]?] | unique | .[]' <<<"$report"); do
-	total=$((total + 1))
-	if curl -fsS "$jaeger_api/api/traces/$id" 2>/dev/null | jq -e '.data | length > 0' >/dev/null; then
-		found=$((found + 1))
-	fi
-done
-echo
-echo "make observe: checks"
-echo "  report links resolving in Jaeger: $found of $total"
-
-# Mismatch traces by tag search: per route, then per diff path.
-traces() { # traces TAGS_JSON
-	curl -fsS -G "$jaeger_api/api/traces" --data-urlencode service=catalog --data-urlencode "tags=$1" \
-		--data-urlencode limit=10000 --data-urlencode lookback=2h | jq '.data | length'
+# resolves ID_OR_URL: whether Jaeger has a span of the trace (an id, or a
+# report page link to Jaeger's API).
+resolves() {
+	local url=$1
+	[[ $url == http* ]] || url=$jaeger_api/api/traces/$1
+	curl -fsS "$url" 2>/dev/null | jq -e '.data | length > 0' >/dev/null
 }
-echo "  mismatch traces in Jaeger by route:"
-for route in $(jq -r '.routes[].route' <<<"$report"); do
-	printf '    %-34s %s\n' "$route" "$(traces "$(jq -cn --arg r "$route" '{"shadowread.route": $r, "shadowread.outcome": "mismatch"}')")"
+# resolved WHAT ID_OR_URL...: prints how many resolve in Jaeger and lists
+# those that do not. Those still missing are tried again for 30 s, so a
+# span exported after the first try is not counted as lost.
+resolved() {
+	local what=$1 id missing=() deadline=$((SECONDS + 30))
+	shift
+	missing=("$@")
+	while [ ${#missing[@]} -gt 0 ] && [ "$SECONDS" -lt "$deadline" ]; do
+		local still=()
+		for id in "${missing[@]}"; do
+			resolves "$id" || still+=("$id")
+		done
+		missing=("${still[@]}")
+		[ ${#missing[@]} -eq 0 ] || sleep 5
+	done
+	printf '  %-44s %d of %d\n' "$what resolving in Jaeger:" $(($# - ${#missing[@]})) $#
+	for id in "${missing[@]}"; do
+		printf '    not found: %s\n' "$id"
+	done
+}
+
+echo
+echo "make observe: checks (sampler ${OTEL_TRACES_SAMPLER:-parentbased_traceidratio} ${OTEL_TRACES_SAMPLER_ARG:-0.25})"
+mapfile -t report_links < <(jq -r '[.routes[].signatures[]? | (.trace_urls // [])[]] | unique | .[]' <<<"$report")
+resolved "report-page trace links" "${report_links[@]}"
+echo "    ($(jq '[.routes[].signatures[]?.trace_ids[]?] | unique | length' <<<"$report") trace ids on the page; $(jq '[.routes[].signatures[]?] | length' <<<"$report") signatures, $(jq '[.routes[].signatures[]? | select((.trace_ids | length) == 0)] | length' <<<"$report") of them with no sampled occurrence kept)"
+mapfile -t exemplar_ids < <(grep -o 'trace_id="[0-9a-f]*"' <<<"$exposition" | cut -d'"' -f2 | sort -u)
+resolved "exemplar trace ids on /metrics" "${exemplar_ids[@]}"
+log_ids=() log_lines=0 otel_errors=
+if [ -n "$demo_dir" ] && [ -f "$demo_dir/catalog.log" ]; then
+	# The log also has lines that are not JSON (stderr of libraries).
+	mismatch_lines() { jq -cR 'fromjson? | select(.msg == "shadowread: mismatch")' "$demo_dir/catalog.log"; }
+	log_lines=$(mismatch_lines | wc -l)
+	mapfile -t log_ids < <(mismatch_lines | jq -r '.trace_id // empty' | sort -u)
+	otel_errors=$(grep -c ' opentelemetry: ' "$demo_dir/catalog.log" || true)
+fi
+resolved "trace ids of mismatch log lines" "${log_ids[@]}"
+echo "    ($log_lines mismatch log lines, ${#log_ids[@]} distinct trace ids: lines of unsampled requests carry none;"
+echo "     ${otel_errors:-no} OpenTelemetry error lines in the log, such as failed span exports)"
+if [ "${otel_errors:-0}" -gt 0 ]; then
+	grep ' opentelemetry: ' "$demo_dir/catalog.log" | head -3 | cut -c1-200 | sed 's/^/      /'
+fi
+
+# Mismatch spans by tag search, per route and per index-free diff field.
+# Jaeger returns the traces that have a span with every tag (span
+# attributes or, for the field, the attributes of the span's diff events);
+# the spans that match are counted in them.
+search() { # search TAGS_JSON: the matching traces as JSON
+	curl -fsS -G "$jaeger_api/api/traces" --data-urlencode service=catalog --data-urlencode "tags=$1" \
+		--data-urlencode limit=10000 --data-urlencode lookback=2h
+}
+matching_spans() { # matching_spans TAGS_JSON: "SPANS spans in TRACES traces"
+	search "$1" | jq -r --argjson want "$1" '
+		[.data[].spans[] | . as $span | select($want | to_entries | all(. as $w
+			| [$span.tags[]?, $span.logs[]?.fields[]?] | any(.key == $w.key and (.value | tostring) == $w.value)))]
+			as $spans
+		| "\($spans | length) spans in \(.data | length) traces"'
+}
+echo "  mismatch spans by tag search, per route (shadowread.route; the report's mismatches, all directions):"
+for route in $(jq -r '[.routes[].route] | unique | .[]' <<<"$report"); do
+	printf '    %-34s %s (report: %s)\n' "$route" \
+		"$(matching_spans "$(jq -cn --arg r "$route" '{"shadowread.route": $r, "shadowread.outcome": "mismatch"}')")" \
+		"$(jq --arg r "$route" '[.routes[] | select(.route == $r) | .mismatches] | add' <<<"$report")"
 done
-echo "  mismatch traces in Jaeger by diff path:"
-for path in $(jq -r '[.routes[].signatures[]?.diffs[]?.path] | unique | .[]' <<<"$report"); do
-	printf '    %-34s %s\n' "$path" "$(traces "$(jq -cn --arg p "$path" '{"shadowread.diff.path": $p}')")"
+echo "  mismatch spans by tag search, per field (shadowread.diff.field):"
+for field in $(jq -r '[.routes[].signatures[]?.fields[]?] | unique | .[]' <<<"$report"); do
+	printf '    %-34s %s\n' "$field" \
+		"$(matching_spans "$(jq -cn --arg f "$field" '{"shadowread.diff.field": $f, "shadowread.outcome": "mismatch"}')")"
 done
 
-# Prometheus's fleet bound (one replica here) beside the service's own.
-echo "  failure upper bound (95%): Prometheus fleet Wilson (1 h) | the service's Clopper-Pearson"
-fleet=$(curl -fsS -G "$prom/api/v1/query" --data-urlencode 'query=route_direction:shadowread_failure_upper_bound:wilson95_1h')
-for route in $(jq -r '.routes[].route' <<<"$report"); do
-	printf '    %-34s %s | %s\n' "$route" \
-		"$(jq -r --arg r "$route" '[.data.result[] | select(.metric.route == $r) | "\(.metric.primary // "?")→\(.metric.shadow // "?") \(.value[1] | tonumber * 1e6 | round / 1e6)"] | join(", ")' <<<"$fleet")" \
-		"$(jq -r --arg r "$route" '.routes[] | select(.route == $r) | "\(.upper_bound * 1e6 | round / 1e6) (\(.mismatches + .errors)/\(.samples))"' <<<"$report")"
-done
+# Prometheus's fleet bound beside the service's own, per route and
+# direction. make observe runs one replica, so the fleet is this service;
+# the three-replica figures come from the fleet test below.
+echo "  failure upper bound (95%), one replica: Prometheus fleet Wilson 1 h (failures/samples recorded) | the service's Clopper-Pearson (failures/samples)"
+query() { curl -fsS -G "$prom/api/v1/query" --data-urlencode "query=$1"; }
+fleet_bound=$(query 'route_direction:shadowread_failure_upper_bound:wilson95_1h')
+fleet_samples=$(query 'route_direction:shadowread_samples:increase1h')
+fleet_failures=$(query 'route_direction:shadowread_failures:increase1h')
+pick() { # pick JSON ROUTE PRIMARY SHADOW: the value of that series, rounded
+	jq -r --arg r "$2" --arg p "$3" --arg s "$4" \
+		'[.data.result[] | select(.metric.route == $r and .metric.primary == $p and .metric.shadow == $s) | .value[1] | tonumber * 1e4 | round / 1e4] | first // "none"' <<<"$1"
+}
+while IFS=$'\t' read -r route primary shadow own; do
+	printf '    %-34s %-18s %s (%s/%s) | %s\n' "$route" "$primary→$shadow" \
+		"$(pick "$fleet_bound" "$route" "$primary" "$shadow")" \
+		"$(pick "$fleet_failures" "$route" "$primary" "$shadow")" \
+		"$(pick "$fleet_samples" "$route" "$primary" "$shadow")" "$own"
+done < <(jq -r '.routes[] | [.route, .primary, .shadow, "\(.upper_bound * 1e4 | round / 1e4) (\(.mismatches + .errors)/\(.samples))"] | @tsv' <<<"$report")
+
+# Three replicas: the fleet test runs them with their own Prometheus.
+if [ -z "${OBSERVE_NO_FLEET:-}" ]; then
+	echo "  three replicas (go test ./observability -run TestFleetReadiness; OBSERVE_NO_FLEET=1 skips it):"
+	(cd "$root/example" && go test -count=1 -run 'TestFleetReadiness$' -v ./observability 2>&1) |
+		sed -n 's/^ *fleet_test.go:[0-9]*: /    /p; s/^\(--- [A-Z]*: .*\)/    \1/p'
+fi
 
 cat <<EOF
 
 Where to click:
-  report page     $admin/debug/shadowread (trace ids: $jaeger_api/api/traces/TRACE_ID)
+  report page     $admin/debug/shadowread (trace ids link to $jaeger_api/api/traces/TRACE_ID)
   Jaeger          $jaeger_api/api/traces?service=catalog&tags={"shadowread.outcome":"mismatch"}
                   (the UI is a placeholder in a module build; the JSON API works)
   Prometheus      $prom/graph?g0.expr=route_direction:shadowread_failure_upper_bound:wilson95_1h

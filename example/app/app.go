@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"strings"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/go-chi/chi/v5"
@@ -31,6 +33,11 @@ const (
 	PathHealth  = "/healthz"
 )
 
+// EnvTraceURL names the environment variable that gives [Config.TraceURL]
+// its default, so that a deployment (or make observe) links the report page
+// to its tracing backend without a flag.
+const EnvTraceURL = "SHADOWREAD_TRACE_URL"
+
 // Config says where the stores and the flag file are and how to report.
 type Config struct {
 	// PostgresURL is the source of truth (a postgres:// URL).
@@ -51,6 +58,11 @@ type Config struct {
 	// TraceRatio is the share of traces kept when OTEL_TRACES_SAMPLER is
 	// not set (default 1: all).
 	TraceRatio float64
+	// TraceURL turns the trace ids on the report page into links: a URL
+	// with the placeholder {trace_id}, such as Jaeger's
+	// "http://localhost:16686/trace/{trace_id}". Empty means the
+	// environment's EnvTraceURL, and no links without it.
+	TraceURL string
 	// WrapRecorder, if set, wraps the shadow recorder, to observe each
 	// comparison as the demo does.
 	WrapRecorder func(telemetry.Recorder) telemetry.Recorder
@@ -98,6 +110,12 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	if cfg.TraceRatio == 0 {
 		cfg.TraceRatio = 1
+	}
+	if cfg.TraceURL == "" {
+		cfg.TraceURL = os.Getenv(EnvTraceURL)
+	}
+	if cfg.TraceURL != "" && !strings.Contains(cfg.TraceURL, "{trace_id}") {
+		return nil, fmt.Errorf("app: trace URL %q has no placeholder {trace_id}, as in http://localhost:16686/trace/{trace_id}", cfg.TraceURL)
 	}
 	a = &App{}
 	defer func() {
@@ -151,7 +169,11 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 	a.Flags = decider
 	a.WriteModes = writeModes
 
-	a.Recorder = telemetry.New(obs.tracer, obs.meter, telemetry.WithLogger(cfg.Logger))
+	recorderOpts := []telemetry.Option{telemetry.WithLogger(cfg.Logger)}
+	if cfg.TraceURL != "" {
+		recorderOpts = append(recorderOpts, telemetry.WithTraceURL(cfg.TraceURL))
+	}
+	a.Recorder = telemetry.New(obs.tracer, obs.meter, recorderOpts...)
 	var rec telemetry.Recorder = a.Recorder
 	if cfg.WrapRecorder != nil {
 		rec = cfg.WrapRecorder(rec)
