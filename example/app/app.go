@@ -56,7 +56,18 @@ type Config struct {
 	WrapRecorder func(telemetry.Recorder) telemetry.Recorder
 	// WrapHandler, if set, wraps the catalog's routes inside the tracing.
 	WrapHandler func(http.Handler) http.Handler
+	// NoiseBaseline is the percentage of shadows whose primary is read a
+	// second time, so that fields that differ between two reads of the same
+	// store (the order list's request_id) are learned as noise instead of
+	// being mismatches (middleware.WithNoiseBaseline). 0 means
+	// DefaultNoiseBaseline; a negative value turns the baseline off.
+	NoiseBaseline float64
 }
+
+// DefaultNoiseBaseline is the share of shadows, in percent, that also
+// compare the primary with itself: a few percent learns a route's noise
+// within its first hundred samples and costs one primary read in twenty.
+const DefaultNoiseBaseline = 5
 
 // App is the running service. Its fields are for commands and the demo
 // that drive it; Handler is what to serve.
@@ -70,6 +81,9 @@ type App struct {
 	Repairer *catalog.RepairWorker
 	Recorder *telemetry.OTel
 	Shadow   *middleware.Shadower
+	// NoiseBaseline is the percentage of shadows that also compare the
+	// primary with itself (0: off); Shadow.Noise says what they learned.
+	NoiseBaseline float64
 	// Flags decides per request, as the middleware asks it.
 	Flags *flags.Flags
 	// Handler serves the catalog and /healthz: the public listener's
@@ -98,6 +112,12 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	if cfg.TraceRatio == 0 {
 		cfg.TraceRatio = 1
+	}
+	switch {
+	case cfg.NoiseBaseline == 0:
+		cfg.NoiseBaseline = DefaultNoiseBaseline
+	case cfg.NoiseBaseline < 0:
+		cfg.NoiseBaseline = 0
 	}
 	a = &App{}
 	defer func() {
@@ -160,7 +180,11 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 		middleware.WithFlags(decider),
 		middleware.WithComparator(comparator.JSON(comparator.PostgresDynamoDB())),
 		middleware.WithRecorder(rec),
+		// A read that races a dual write is read again before it counts.
+		middleware.WithRecheck(middleware.DefaultRecheckAfter),
+		middleware.WithNoiseBaseline(cfg.NoiseBaseline),
 	)
+	a.NoiseBaseline = cfg.NoiseBaseline
 	// Shadows finish before the flags and the stores they use go away.
 	a.onClose(a.Shadow.Close)
 
