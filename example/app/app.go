@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/go-chi/chi/v5"
@@ -63,6 +64,15 @@ type Config struct {
 	// DefaultNoiseBaseline; a negative value turns the baseline off.
 	NoiseBaseline float64
 }
+
+// RecheckAfter is how long after a mismatch the service reads both stores
+// again (middleware.WithRecheck). The dual write's DynamoDB half runs up to
+// catalog.DefaultWriteTimeout after PostgreSQL's; on a busy machine with
+// dynalite it took over 250 ms (the library's default) often enough that a
+// read racing a price write was confirmed as a mismatch. A second covers
+// that tail and still ends a re-check well before the repair worker's
+// first replay of a failed write.
+const RecheckAfter = time.Second
 
 // DefaultNoiseBaseline is the share of shadows, in percent, that also
 // compare the primary with itself: a few percent learns a route's noise
@@ -181,7 +191,7 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 		middleware.WithComparator(comparator.JSON(comparator.PostgresDynamoDB())),
 		middleware.WithRecorder(rec),
 		// A read that races a dual write is read again before it counts.
-		middleware.WithRecheck(middleware.DefaultRecheckAfter),
+		middleware.WithRecheck(RecheckAfter),
 		middleware.WithNoiseBaseline(cfg.NoiseBaseline),
 	)
 	a.NoiseBaseline = cfg.NoiseBaseline

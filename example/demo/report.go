@@ -7,7 +7,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
-	"github.com/shadowread/shadowread/middleware"
+	"github.com/shadowread/shadowread/example/app"
 	"github.com/shadowread/shadowread/telemetry"
 )
 
@@ -97,7 +97,7 @@ func WriteRoutes(p *Printer, rep telemetry.Report, t *Tracker) {
 	}
 	p.Printf("  * share of sampled requests served by DynamoDB since the primary switch\n")
 	p.Printf("  re-checks (a mismatch read again %s later): %s transient, %s confirmed, %s dropped, %s failed\n",
-		Millis(middleware.DefaultRecheckAfter), Count(rechecks[telemetry.RecheckTransient]), Count(rechecks[telemetry.RecheckConfirmed]),
+		Seconds(app.RecheckAfter), Count(rechecks[telemetry.RecheckTransient]), Count(rechecks[telemetry.RecheckConfirmed]),
 		Count(rechecks[telemetry.RecheckDropped]), Count(rechecks[telemetry.RecheckFailed]))
 	p.Printf("\n  mismatch signatures and their triage (the report page has them with trace ids)\n")
 	any := false
