@@ -651,8 +651,8 @@ func (d *demoRun) learnNoise(ctx context.Context) error {
 			return fmt.Errorf("no path without drift read by a sampled customer on %s", route)
 		}
 		// At once: the pairs compared before the third A/A pair learns the
-		// noise are re-checked app.RecheckAfter later, and reads in parallel finish
-		// close together, well within that, even on a busy machine.
+		// noise are re-checked app.RecheckAfter later, and reads in parallel
+		// finish close together, well within that, even on a busy machine.
 		errs := make([]error, noiseReads)
 		var wg sync.WaitGroup
 		for i := range noiseReads {
