@@ -1000,8 +1000,14 @@ func (d *demoRun) writesInBothStores(ctx context.Context, orders, products []int
 		switch {
 		case pg.Status != http.StatusOK || ddb.Status != http.StatusOK:
 			lost = append(lost, fmt.Sprintf("%s (postgres %d, dynamodb %d)", p, pg.Status, ddb.Status))
-		case !cmp.Compare(pg, ddb).Equal:
-			differ = append(differ, p)
+		default:
+			if res := cmp.Compare(pg, ddb); !res.Equal {
+				var diffs []string
+				for _, d := range res.Diffs[:min(len(res.Diffs), shownDiffs)] {
+					diffs = append(diffs, d.Path+" "+string(d.Kind))
+				}
+				differ = append(differ, fmt.Sprintf("%s (%s)", p, strings.Join(diffs, ", ")))
+			}
 		}
 	}
 	return lost, differ, nil
