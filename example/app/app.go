@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/go-chi/chi/v5"
@@ -68,7 +69,27 @@ type Config struct {
 	WrapRecorder func(telemetry.Recorder) telemetry.Recorder
 	// WrapHandler, if set, wraps the catalog's routes inside the tracing.
 	WrapHandler func(http.Handler) http.Handler
+	// NoiseBaseline is the percentage of shadows whose primary is read a
+	// second time, so that fields that differ between two reads of the same
+	// store (the order list's request_id) are learned as noise instead of
+	// being mismatches (middleware.WithNoiseBaseline). 0 means
+	// DefaultNoiseBaseline; a negative value turns the baseline off.
+	NoiseBaseline float64
 }
+
+// RecheckAfter is how long after a mismatch the service reads both stores
+// again (middleware.WithRecheck). The dual write's DynamoDB half runs up to
+// catalog.DefaultWriteTimeout after PostgreSQL's; on a busy machine with
+// dynalite it took over 250 ms (the library's default) often enough that a
+// read racing a price write was confirmed as a mismatch. A second covers
+// that tail and still ends a re-check well before the repair worker's
+// first replay of a failed write.
+const RecheckAfter = time.Second
+
+// DefaultNoiseBaseline is the share of shadows, in percent, that also
+// compare the primary with itself: a few percent learns a route's noise
+// within its first hundred samples and costs one primary read in twenty.
+const DefaultNoiseBaseline = 5
 
 // App is the running service. Its fields are for commands and the demo
 // that drive it; Handler is what to serve.
@@ -82,6 +103,9 @@ type App struct {
 	Repairer *catalog.RepairWorker
 	Recorder *telemetry.OTel
 	Shadow   *middleware.Shadower
+	// NoiseBaseline is the percentage of shadows that also compare the
+	// primary with itself (0: off); Shadow.Noise says what they learned.
+	NoiseBaseline float64
 	// Flags decides per request, as the middleware asks it.
 	Flags *flags.Flags
 	// Handler serves the catalog and /healthz: the public listener's
@@ -116,6 +140,12 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 	}
 	if cfg.TraceURL != "" && !strings.Contains(cfg.TraceURL, "{trace_id}") {
 		return nil, fmt.Errorf("app: trace URL %q has no placeholder {trace_id}, as in http://localhost:16686/trace/{trace_id}", cfg.TraceURL)
+	}
+	switch {
+	case cfg.NoiseBaseline == 0:
+		cfg.NoiseBaseline = DefaultNoiseBaseline
+	case cfg.NoiseBaseline < 0:
+		cfg.NoiseBaseline = 0
 	}
 	a = &App{}
 	defer func() {
@@ -182,7 +212,11 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 		middleware.WithFlags(decider),
 		middleware.WithComparator(comparator.JSON(comparator.PostgresDynamoDB())),
 		middleware.WithRecorder(rec),
+		// A read that races a dual write is read again before it counts.
+		middleware.WithRecheck(RecheckAfter),
+		middleware.WithNoiseBaseline(cfg.NoiseBaseline),
 	)
+	a.NoiseBaseline = cfg.NoiseBaseline
 	// Shadows finish before the flags and the stores they use go away.
 	a.onClose(a.Shadow.Close)
 

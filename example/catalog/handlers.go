@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 
@@ -104,7 +106,7 @@ func (h *handlers) listOrders(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	// One more than the page tells whether there is a next page.
 	orders, err := h.stores.Orders.For(ctx).CustomerOrders(ctx, customerID, cursor, limit+1)
-	page := OrderPage{Orders: orders}
+	page := OrderPage{Orders: orders, RequestID: newRequestID()}
 	if len(orders) > limit {
 		page.Orders = orders[:limit]
 		page.NextCursor = CursorAfter(orders[limit-1]).Encode()
@@ -159,4 +161,9 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(body, '\n'))
+}
+
+// newRequestID returns a random id for one response.
+func newRequestID() string {
+	return fmt.Sprintf("%016x", rand.Uint64())
 }

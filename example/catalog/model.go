@@ -56,6 +56,10 @@ type OrderPage struct {
 	Orders []Order `json:"orders"`
 	// NextCursor fetches the next page; it is absent on the last page.
 	NextCursor string `json:"next_cursor,omitempty"`
+	// RequestID names this response for support requests and the logs: a
+	// new random id on every read, so two reads of the same store differ
+	// in it (the noise baseline of the middleware learns it as noise).
+	RequestID string `json:"request_id"`
 }
 
 // Order statuses, in the order an order goes through them.

@@ -23,10 +23,12 @@
 //
 // [Load] reads products, customers' order lists (sometimes the second
 // page) and orders, and writes a few orders and prices through the dual
-// write. Writes go to keys that reads never touch ([Keys]): a read compared
-// while its key's write is between the two stores would be a mismatch no
-// drift caused. The drifted keys get a share of the reads, by customers
-// inside the sample, so that a run of seconds compares each of them.
+// write. Writes go to the keys reads use ([SeparateWriteKeys] is false): a
+// read compared while its key's write is between the two stores differs for
+// a moment, and the middleware's re-check makes it transient, not a
+// mismatch. Drifted keys are never written, since a write would repair
+// them. The drifted keys get a share of the reads, by customers inside the
+// sample, so that a run of seconds compares each of them.
 //
 // # Output
 //

@@ -9,12 +9,13 @@ import (
 )
 
 // SeparateWriteKeys keeps the load's writes on keys that its reads never
-// touch. A read compared while its key's write is between the two stores
-// is a mismatch no drift caused; with the middleware's re-check such reads
-// end as transient instead, and this constant can become false so that
-// writes go to the keys reads use, as in production. Drifted keys are never
-// written either way.
-const SeparateWriteKeys = true
+// touch. It is false: writes go to the keys reads use, as in production. A
+// read compared while its key's write is between the two stores differs for
+// a moment; the middleware's re-check reads the pair again and such reads
+// end as transient, not mismatch. Drifted keys are never written either
+// way: a new price would repair a drifted product, and a new order would
+// push a drifted order off the first page of its customer's list.
+const SeparateWriteKeys = false
 
 // Keys are the ids the load uses, split between readers and writers (see
 // [SeparateWriteKeys]), and cold keys that no request touches: rows only a

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/example/app"
 	"github.com/shadowread/shadowread/telemetry"
 )
 
@@ -13,8 +15,10 @@ import (
 // real difference as a mismatch, a representation difference never.
 type Verdict struct {
 	Drift Drift
-	// Outcomes of the sampled reads of the drift's paths.
+	// Outcomes of the sampled reads of the drift's paths; Others counts
+	// the rest, by outcome in ByOutcome.
 	Matches, Mismatches, Others uint64
+	ByOutcome                   Verdicts
 	OK                          bool
 	Says                        string
 }
@@ -23,9 +27,10 @@ type Verdict struct {
 func Judge(drifts []Drift, t *Tracker) []Verdict {
 	out := make([]Verdict, len(drifts))
 	for i, d := range drifts {
-		v := Verdict{Drift: d}
+		v := Verdict{Drift: d, ByOutcome: Verdicts{}}
 		for _, p := range d.Paths {
 			for outcome, n := range t.Verdicts(p) {
+				v.ByOutcome[outcome] += n
 				switch outcome {
 				case telemetry.Match:
 					v.Matches += n
@@ -40,37 +45,61 @@ func Judge(drifts []Drift, t *Tracker) []Verdict {
 		case !d.Benign && v.Mismatches > 0:
 			v.OK, v.Says = true, fmt.Sprintf("found: %s mismatches", Count(v.Mismatches))
 		case !d.Benign:
-			v.Says = fmt.Sprintf("MISSED: %s matches, no mismatch", Count(v.Matches))
+			v.Says = fmt.Sprintf("MISSED: %s matches, no mismatch%s", Count(v.Matches), v.others())
 		case v.Mismatches > 0:
 			v.Says = fmt.Sprintf("FALSE MISMATCH: %s mismatches", Count(v.Mismatches))
 		case v.Matches > 0:
 			v.OK, v.Says = true, fmt.Sprintf("absorbed: %s matches", Count(v.Matches))
 		default:
-			v.Says = "NOT COMPARED: no sampled read"
+			v.Says = "NOT COMPARED: no sampled read" + v.others()
 		}
 		out[i] = v
 	}
 	return out
 }
 
-// WriteRoutes prints the recorder's report per route: outcomes, readiness,
-// the share of sampled requests DynamoDB served, and the mismatch
-// signatures.
+// others lists the outcomes other than match and mismatch, for evidence.
+func (v Verdict) others() string {
+	var parts []string
+	for _, oc := range telemetry.Outcomes() {
+		if n := v.ByOutcome[oc]; n > 0 && oc != telemetry.Match && oc != telemetry.Mismatch {
+			parts = append(parts, fmt.Sprintf("%s %s", Count(n), oc))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// WriteRoutes prints the recorder's report per route and direction:
+// outcomes (transient: a mismatch that a delayed re-check no longer saw),
+// re-checks, readiness and the share of sampled requests DynamoDB served;
+// then one line per mismatch signature with its triage.
 func WriteRoutes(p *Printer, rep telemetry.Report, t *Tracker) {
-	p.Printf("  %-31s %8s %8s %8s %7s %8s %8s %9s  %s\n",
-		"route", "samples", "match", "mismatch", "error", "dropped", "skipped", "ddb-prim*", "readiness")
+	p.Printf("  %-31s %-8s %7s %7s %8s %9s %7s %5s %7s %7s %9s  %s\n",
+		"route", "primary", "samples", "match", "mismatch", "transient", "recheck", "error", "dropped", "skipped", "ddb-prim*", "readiness")
+	rechecks := map[telemetry.RecheckResult]uint64{}
 	for _, r := range rep.Routes {
 		n := map[telemetry.Outcome]uint64{}
 		for _, oc := range r.Outcomes {
 			n[oc.Outcome] = oc.Count
 		}
-		p.Printf("  %-31s %8s %8s %8s %7s %8s %8s %8.1f%%  %s\n", r.Route,
-			Count(r.Samples), Count(n[telemetry.Match]), Count(n[telemetry.Mismatch]),
+		var rechecked uint64
+		for _, rc := range r.Rechecks {
+			rechecked += rc.Count
+			rechecks[rc.Result] += rc.Count
+		}
+		p.Printf("  %-31s %-8s %7s %7s %8s %9s %7s %5s %7s %7s %8.1f%%  %s\n", r.Route, r.Primary,
+			Count(r.Samples), Count(n[telemetry.Match]), Count(n[telemetry.Mismatch]), Count(n[telemetry.Transient]), Count(rechecked),
 			Count(n[telemetry.ShadowError]+n[telemetry.Timeout]), Count(n[telemetry.Dropped]), Count(n[telemetry.Skipped]),
 			100*t.PrimaryShare(r.Route, backends.DynamoDB), readiness(r.RouteReadiness, rep.MinSamples))
 	}
 	p.Printf("  * share of sampled requests served by DynamoDB since the primary switch\n")
-	p.Printf("\n  mismatch signatures (the report page has them with trace ids)\n")
+	p.Printf("  re-checks (a mismatch read again %s later): %s transient, %s confirmed, %s dropped, %s failed\n",
+		Seconds(app.RecheckAfter), Count(rechecks[telemetry.RecheckTransient]), Count(rechecks[telemetry.RecheckConfirmed]),
+		Count(rechecks[telemetry.RecheckDropped]), Count(rechecks[telemetry.RecheckFailed]))
+	p.Printf("\n  mismatch signatures and their triage (the report page has them with trace ids)\n")
 	any := false
 	for _, r := range rep.Routes {
 		for _, s := range r.Signatures {
@@ -86,11 +115,51 @@ func WriteRoutes(p *Printer, rep telemetry.Report, t *Tracker) {
 			case len(s.Diffs) > shownDiffs:
 				more = fmt.Sprintf(", ... (%d differences)", len(s.Diffs))
 			}
-			p.Printf("  %-31s %6s  %s  %s%s\n", r.Route, Count(s.Count), s.Signature, strings.Join(diffs, ", "), more)
+			p.Printf("  %-31s %6s  %-44s %s%s\n", r.Route, Count(s.Count), Triage(s.Triage, s.Options), strings.Join(diffs, ", "), more)
 		}
 	}
 	if !any {
 		p.Printf("  none\n")
+	}
+}
+
+// Triage says in a few words what a mismatch signature looks like.
+func Triage(t comparator.Triage, options []string) string {
+	switch t {
+	case comparator.TriageDataLoss:
+		return "data loss: no option should hide it"
+	case comparator.TriageRepresentation:
+		if len(options) == 0 {
+			return "representation"
+		}
+		return "representation: " + strings.Join(options, ", ")
+	}
+	return "unclear: a person has to look"
+}
+
+// WriteNoise prints, per route with A/A comparisons, the fields learned as
+// noise (learned gives them per route, as the middleware knows them) and
+// how often each was absorbed in a match.
+func WriteNoise(p *Printer, rep telemetry.Report, learned func(route string) []string) {
+	if len(rep.Noise) == 0 {
+		p.Printf("  none: no A/A comparison ran\n")
+		return
+	}
+	for _, rn := range rep.Noise {
+		var fields []string
+		for _, f := range learned(rn.Route) {
+			absorbed := uint64(0)
+			for _, nr := range rn.Fields {
+				if nr.Field == f {
+					absorbed = nr.Absorbed
+				}
+			}
+			fields = append(fields, fmt.Sprintf("%s (absorbed in %s matches)", f, Count(absorbed)))
+		}
+		if len(fields) == 0 {
+			fields = []string{"no field"}
+		}
+		p.Printf("  %-31s %6s A/A  %s\n", rn.Route, Count(rn.Baseline), strings.Join(fields, ", "))
 	}
 }
 

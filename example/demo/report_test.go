@@ -67,3 +67,31 @@ func TestTrackerUnexpected(t *testing.T) {
 		t.Errorf("unexpected = %d, %+v; want one, on /products/9 at name", n, list)
 	}
 }
+
+// TestTrackerPending: a comparison counts as pending from StartShadow to
+// its Record, however late (a re-check records after its delay); events
+// recorded without a start (a dropped shadow) do not count.
+func TestTrackerPending(t *testing.T) {
+	tr := demo.NewTracker(telemetry.Nop{})
+	ev := telemetry.Event{Route: "/products/{productID}", Primary: backends.Postgres, Shadow: backends.DynamoDB}
+	first := tr.StartShadow(context.Background(), ev)
+	second := tr.StartShadow(context.Background(), ev)
+	tests := []struct {
+		name   string
+		ctx    context.Context
+		want   int64
+		reason string
+	}{
+		{"dropped shadow", context.Background(), 2, "an event that never started is not one of the pending"},
+		{"first recorded", context.WithoutCancel(first), 1, "the recorder gets the started context, detached"},
+		{"second recorded after its re-check", second, 0, "every started comparison recorded: counts are complete"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr.Record(tt.ctx, ev)
+			if got := tr.Pending(); got != tt.want {
+				t.Errorf("Pending() = %d, want %d: %s", got, tt.want, tt.reason)
+			}
+		})
+	}
+}

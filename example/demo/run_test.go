@@ -38,7 +38,7 @@ func TestRun(t *testing.T) {
 		t.Fatalf("the demo's check failed:\n%s", out.String())
 	}
 	for _, want := range []string{"verify stores", "rollback drill", "decommission PostgreSQL", "found:", "absorbed:",
-		"mismatches on requests without drift: none", "PASS"} {
+		"mismatches on requests without drift: none", "noise learned: request_id", "PASS"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

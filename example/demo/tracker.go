@@ -21,8 +21,12 @@ import (
 type Tracker struct {
 	next telemetry.Recorder
 
-	// Live counters for the progress line.
-	sampled, mismatches, dropped, errors atomic.Uint64
+	// Live counters for the progress line. Baselines counts the A/A
+	// comparisons of the noise baseline, which are in none of the others.
+	sampled, mismatches, transients, dropped, errors, baselines atomic.Uint64
+	// started counts the comparisons started and not yet recorded: a
+	// mismatch waiting on its re-check holds no shadow slot but is here.
+	started atomic.Int64
 
 	mu         sync.Mutex
 	watched    map[string]*Verdicts // by request path
@@ -78,18 +82,40 @@ func TagRequests(next http.Handler) http.Handler {
 	})
 }
 
+// startedKey marks the context of a comparison [Tracker.StartShadow] saw
+// start; its event is recorded under that context, after a re-check too.
+type startedKey struct{}
+
 // StartShadow implements [telemetry.Recorder].
 func (t *Tracker) StartShadow(ctx context.Context, e telemetry.Event) context.Context {
-	return t.next.StartShadow(ctx, e)
+	ctx = t.next.StartShadow(ctx, e)
+	t.started.Add(1)
+	return context.WithValue(ctx, startedKey{}, true)
 }
+
+// Pending returns the number of comparisons started and not yet recorded,
+// re-checks waiting on their delay included: counts are complete when it
+// is 0.
+func (t *Tracker) Pending() int64 { return t.started.Load() }
 
 // Record implements [telemetry.Recorder].
 func (t *Tracker) Record(ctx context.Context, e telemetry.Event) {
+	if ctx.Value(startedKey{}) != nil {
+		defer t.started.Add(-1) // once the counts below are in
+	}
 	t.next.Record(ctx, e)
+	if e.NoiseBaseline {
+		// The primary against itself: what differs is noise to learn, not
+		// a verdict on the shadow.
+		t.baselines.Add(1)
+		return
+	}
 	t.sampled.Add(1)
 	switch e.Outcome {
 	case telemetry.Mismatch:
 		t.mismatches.Add(1)
+	case telemetry.Transient:
+		t.transients.Add(1)
 	case telemetry.Dropped:
 		t.dropped.Add(1)
 	case telemetry.ShadowError, telemetry.Timeout:
