@@ -29,6 +29,9 @@ func TestListeners(t *testing.T) {
 		{"admin report", "operators read the report on the admin listener", admin.URL, app.PathReport, http.StatusOK},
 		{"admin health", "the admin listener can be probed too", admin.URL, app.PathHealth, http.StatusOK},
 		{"admin catalog", "the catalog is not served on the admin listener", admin.URL, "/products/6", http.StatusNotFound},
+		{"admin mark by GET", "a readiness mark changes state: POST only", admin.URL, app.PathMark, http.StatusMethodNotAllowed},
+		{"admin reverify by GET", "a re-verification reads both stores: POST only", admin.URL, app.PathReverify, http.StatusMethodNotAllowed},
+		{"public mark", "actions stay off the public listener", public.URL, app.PathMark, http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,7 +47,7 @@ func TestListeners(t *testing.T) {
 func TestHandleAction(t *testing.T) {
 	a, _, admin := service(t)
 	var calls atomic.Int64
-	const path = "/debug/shadowread/mark"
+	const path = "/debug/test-action"
 	a.HandleAction(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := io.Copy(io.Discard, r.Body); err != nil {
 			http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
@@ -105,4 +108,29 @@ func TestHandleAction(t *testing.T) {
 			t.Errorf("the action ran %d times, want %d", got, app.ActionBurst)
 		}
 	})
+}
+
+// TestActionsMounted: the readiness mark and the re-verification answer
+// POSTs on the admin listener.
+func TestActionsMounted(t *testing.T) {
+	_, _, admin := service(t)
+	tests := []struct {
+		name, path, reason string
+	}{
+		{"mark", app.PathMark, "an operator marks a deployed fix"},
+		{"reverify", app.PathReverify, "without a signature it lists the open ones"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := http.Post(admin.URL+tt.path, "application/x-www-form-urlencoded", strings.NewReader(""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+				t.Errorf("POST %s: %d %s %q, want 200 with JSON (%s)", tt.path, resp.StatusCode, resp.Header.Get("Content-Type"), body, tt.reason)
+			}
+		})
+	}
 }

@@ -32,6 +32,11 @@ const (
 	PathMetrics = "/metrics"
 	PathReport  = "/debug/shadowread"
 	PathHealth  = "/healthz"
+	// PathMark and PathReverify are admin actions (POST only): a readiness
+	// mark after a fix, and a re-run of the requests behind a mismatch
+	// signature against both stores.
+	PathMark     = "/debug/shadowread/mark"
+	PathReverify = "/debug/shadowread/reverify"
 )
 
 // EnvTraceURL names the environment variable that gives [Config.TraceURL]
@@ -215,6 +220,7 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 		// A read that races a dual write is read again before it counts.
 		middleware.WithRecheck(RecheckAfter),
 		middleware.WithNoiseBaseline(cfg.NoiseBaseline),
+		middleware.WithEntityKey(entityKey),
 	)
 	a.NoiseBaseline = cfg.NoiseBaseline
 	// Shadows finish before the flags and the stores they use go away.
@@ -245,7 +251,21 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 		otelhttp.WithFilter(func(r *http.Request) bool { return r.URL.Path != PathHealth }))
 	a.admin = newAdminMux(obs.metrics, a.Recorder.ReportHandler())
 	a.Admin = a.admin
+	a.HandleAction(PathMark, a.Recorder.MarkHandler())
+	a.HandleAction(PathReverify, a.Shadow.ReverifyHandler())
 	return a, nil
+}
+
+// entityKey names the entity a sampled catalog read is about ("product
+// 42"), for the shadow's span and the mismatch log line; telemetry shows it
+// redacted unless told otherwise.
+func entityKey(r *http.Request) string {
+	for _, param := range []string{"productID", "orderID", "customerID"} {
+		if id := chi.URLParam(r, param); id != "" {
+			return strings.TrimSuffix(param, "ID") + " " + id
+		}
+	}
+	return ""
 }
 
 // nameSpanAfterRoute names the request's span after the chi route pattern

@@ -19,7 +19,10 @@
 //	                         when the scraper asks for it, else Prometheus text
 //	GET  /debug/shadowread   the shadowread report page; ?format=json for JSON
 //	GET  /healthz            200 once started
-//	POST (actions)           endpoints added with [App.HandleAction]
+//	POST /debug/shadowread/mark      a readiness mark: "since the mark" starts again
+//	POST /debug/shadowread/reverify  route and signature (form values): the requests
+//	                                 kept behind a mismatch run again on both stores
+//	POST (actions)           other endpoints added with [App.HandleAction]
 //
 // An action (a readiness mark, a re-verification run) accepts only POST
 // (405 otherwise), bodies up to [ActionMaxBody] bytes (413) and
