@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +54,17 @@ func hintFor(kind Kind, x, y any, loc location) Hint {
 				return stringHint(x, y)
 			}
 		}
+	}
+	return Hint{}
+}
+
+// statusHint triages a status the shadow changed: a resource the primary
+// serves and the shadow does not know is missing there. Other changes (an
+// error on one side) say nothing about the data.
+func statusHint(primary, shadow int) Hint {
+	gone := shadow == http.StatusNotFound || shadow == http.StatusGone
+	if primary >= 200 && primary < 300 && gone {
+		return Hint{Triage: TriageDataLoss, Note: "the primary serves the resource; the shadow store has no such entity"}
 	}
 	return Hint{}
 }

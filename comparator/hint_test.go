@@ -7,6 +7,34 @@ import (
 	"github.com/shadowread/shadowread/comparator"
 )
 
+// TestStatusHints: a resource missing in the shadow is data loss; other
+// status changes are left to a person.
+func TestStatusHints(t *testing.T) {
+	tests := []struct {
+		name            string
+		primary, shadow int
+		triage          comparator.Triage
+		reason          string
+	}{
+		{"missing in the shadow", 200, 404, comparator.TriageDataLoss, "the entity was never copied, or was deleted there"},
+		{"gone in the shadow", 200, 410, comparator.TriageDataLoss, "the same, said with 410"},
+		{"extra in the shadow", 404, 200, comparator.TriageNone, "the shadow has what the primary lacks: a person has to look"},
+		{"an error", 200, 400, comparator.TriageNone, "a request the shadow refuses says nothing about the data"},
+	}
+	c := comparator.JSON(comparator.PostgresDynamoDB())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := c.Compare(comparator.Response{Status: tt.primary}, comparator.Response{Status: tt.shadow})
+			if len(res.Diffs) != 1 || res.Diffs[0].Kind != comparator.StatusChanged {
+				t.Fatalf("diffs %v, want one status change", res.Diffs)
+			}
+			if got := res.Diffs[0].Hint.Triage; got != tt.triage {
+				t.Errorf("%d against %d: triage %q, want %q (%s)", tt.primary, tt.shadow, got, tt.triage, tt.reason)
+			}
+		})
+	}
+}
+
 func TestHints(t *testing.T) {
 	const (
 		rep  = comparator.TriageRepresentation

@@ -116,6 +116,7 @@ func (c *jsonComparator) Compare(primary, shadow Response) (res Result) {
 			Kind:    StatusChanged,
 			Primary: strconv.Itoa(primary.Status),
 			Shadow:  strconv.Itoa(shadow.Status),
+			Hint:    statusHint(primary.Status, shadow.Status),
 		}}}
 	}
 	out := diffList{limit: c.maxDiffs}
