@@ -135,6 +135,9 @@ func (r *Report) checkNotSampledInstructions(router, primary string) Check {
 	allocs := mw.Median["allocs/op"] - mb.Median["allocs/op"]
 	c.Measured += fmt.Sprintf("; %+.0f allocs; wall time %+.0f ns", allocs, mw.Median["ns/op"]-mb.Median["ns/op"])
 	c.Met = over <= maxNotSampledInstructions && allocs <= 0
+	if !c.Met {
+		c.Measured += r.whereItGoes(wrappedName)
+	}
 	return c
 }
 
@@ -171,6 +174,9 @@ func (r *Report) checkSampled1KB() Check {
 		}
 	}
 	c.Met = over <= maxSampledNs && allocs <= maxSampledAllocs
+	if !c.Met {
+		c.Measured += r.whereItGoes(nameSampled1KB...)
+	}
 	return c
 }
 
@@ -284,6 +290,24 @@ func (r *Report) checkNotSampledWall() Check {
 		cpuOver(wrapped, bare))
 	c.Met = ns <= maxNotSampledNs && allocs <= maxNotSampledAllocs
 	return c
+}
+
+// whereItGoes names the functions that cost the first of names found the
+// most instructions over its bare case, from callgrind; "" without them.
+func (r *Report) whereItGoes(names ...string) string {
+	m, ok := findFirst(r.Callgrind, names)
+	if !ok {
+		return ""
+	}
+	base := bareOf(m.Name)
+	var parts []string
+	for _, c := range costsOver(r.CallgrindFunctions, m.Name, base, 3) {
+		parts = append(parts, fmt.Sprintf("%s %+.0f", shortFunction(c.Function), c.Instructions))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; most of it: " + strings.Join(parts, ", ")
 }
 
 // cpuOver describes the CPU time of a over b, if both have it.

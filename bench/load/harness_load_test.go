@@ -33,6 +33,7 @@ import (
 var (
 	flagResults   = flag.String("load.results", "", "write the report to this file (RESULTS.md) and the charts beside it; empty: only log it")
 	flagMicro     = flag.String("load.micro", "", "output of go test -bench in bench/ to include in the report")
+	flagFunctions = flag.String("load.callgrind-functions", "", "instructions per request by function (out/callgrind-functions.txt) to include in the report")
 	flagCallgrind = flag.String("load.callgrind", "", "instructions per request counted by make callgrind (out/callgrind.txt) to include in the report")
 	flagLogs      = flag.String("load.logs", "", "directory for the logs of the processes (default: a temporary one)")
 	flagRounds    = flag.Int("load.rounds", 6, "rounds; each runs every variant once")
@@ -212,10 +213,11 @@ func TestLoad(t *testing.T) {
 			DirectRead: direct, SlowRead: slow, ShadowDelay: delay, Elapsed: time.Since(began),
 			ReplayDelay: *flagReplay, PinnedCPU: pinned,
 		},
-		Variants:  results,
-		Memory:    memory,
-		Micro:     readBenchmarks(t, *flagMicro),
-		Callgrind: readBenchmarks(t, *flagCallgrind),
+		Variants:           results,
+		Memory:             memory,
+		Micro:              readBenchmarks(t, *flagMicro),
+		Callgrind:          readBenchmarks(t, *flagCallgrind),
+		CallgrindFunctions: readFunctionCosts(t, *flagFunctions),
 	}
 	if replayer != nil {
 		report.Setup.Replay = replayer.Stats()
@@ -550,6 +552,24 @@ func readBenchmarks(t *testing.T, path string) []Micro {
 		t.Fatal(err)
 	}
 	return ms
+}
+
+// readFunctionCosts reads function costs from path; none if path is empty.
+func readFunctionCosts(t *testing.T, path string) []FunctionCost {
+	t.Helper()
+	if path == "" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	costs, err := ParseFunctionCosts(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return costs
 }
 
 // writeReport writes the report and its charts, or logs the report.

@@ -23,6 +23,9 @@ type Report struct {
 	// callgrind counted (out/callgrind.txt, in the unit
 	// "instructions/op"), read by [ParseBenchmarks] as Micro is.
 	Callgrind []Micro
+	// CallgrindFunctions splits those counts by function
+	// (out/callgrind-functions.txt).
+	CallgrindFunctions []FunctionCost
 }
 
 // GuardShareKey names, among a variant's outcome counts, the share of the

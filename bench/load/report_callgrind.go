@@ -36,6 +36,43 @@ func (r *Report) writeCallgrind(b *strings.Builder) {
 		w("| %s | %d | %.0f | %s | %s |\n", m.Name, m.Iterations, m.Median[unitInstructions], over, strings.Join(other, ", "))
 	}
 	w("\n")
+	r.writeFunctions(b)
+}
+
+// writeFunctions shows where each case's instructions go: for a case with
+// a bare baseline, the functions that cost more than in the baseline; for
+// the others, the dearest functions.
+func (r *Report) writeFunctions(b *strings.Builder) {
+	if len(r.CallgrindFunctions) == 0 {
+		return
+	}
+	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	w("Where the instructions go: each function's own instructions per request (callgrind_annotate, the same difference of\n")
+	w("two runs), over the bare case's for the cases that have one; the dearest %d:\n\n", topFunctions)
+	w("| benchmark | functions |\n|---|---|\n")
+	for _, m := range r.Callgrind {
+		if line := r.topFunctions(m.Name); line != "" {
+			w("| %s | %s |\n", m.Name, line)
+		}
+	}
+	w("\n")
+}
+
+// topFunctions is how many functions the report names per case.
+const topFunctions = 8
+
+// topFunctions describes the dearest functions of a case, over its bare
+// case if it has one; "" if the case has none.
+func (r *Report) topFunctions(name string) string {
+	base := bareOf(name)
+	if base == name {
+		base = ""
+	}
+	var parts []string
+	for _, c := range costsOver(r.CallgrindFunctions, name, base, topFunctions) {
+		parts = append(parts, fmt.Sprintf("%s %+.0f", shortFunction(c.Function), c.Instructions))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // bareOf returns the name of the bare baseline of a router case:

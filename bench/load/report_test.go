@@ -106,6 +106,15 @@ func sampleReport() *Report {
 			callgrind("Compare/10KB/equivalent", 150000),
 		},
 	}
+	r.CallgrindFunctions = []FunctionCost{
+		{"NotSampled/chi/bare", "github.com/go-chi/chi/v5.(*node).findRoute", 300},
+		{"NotSampled/chi/dynamodb", "github.com/go-chi/chi/v5.(*node).findRoute", 300},
+		{"NotSampled/chi/dynamodb", "github.com/shadowread/shadowread/middleware.(*wrapped).ServeHTTP", 150},
+		{"NotSampled/chi/dynamodb", "runtime.mallocgc", 200},
+		{"NotSampled/chi/dynamodb", "context.(*valueCtx).Value", 50},
+		{"NotSampled/chi/dynamodb", "runtime.memmove", 0.5},
+		{"Compare/10KB/equivalent", "github.com/shadowread/shadowread/comparator.(*decoder).value", 90000},
+	}
 	r.Variants[2].Outcomes = map[string]uint64{"match": 190, "dropped": 2}
 	r.Variants[6].Outcomes = map[string]uint64{"match": 1500, "dropped": 500, GuardShareKey: 75}
 	// Profiles: the baseline spends its CPU on PostgreSQL and the server;
