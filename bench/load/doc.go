@@ -40,7 +40,8 @@
 // older targets kept to compare with earlier runs), and [ParseBenchmarks]
 // reads into it the micro-benchmarks of package bench and the comparator
 // (-load.micro) and the instructions per request make callgrind counted
-// (-load.callgrind), which are in the same format.
+// (-load.callgrind), which are in the same format; [ParseFunctionCosts]
+// reads where those instructions go (-load.callgrind-functions).
 //
 // The harness is a test rather than a command because it uses
 // internal/testenv (the shared servers and the delay proxy), which takes a
