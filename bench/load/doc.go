@@ -36,8 +36,12 @@
 //
 // It writes a [Report] with
 // [Report.Markdown], [RatioChart] and [MemoryChart]; [Report.Checks]
-// compares the figures with the targets, and [ParseBenchmarks]
-// reads the micro-benchmarks of package bench into it.
+// compares the figures with the targets (and, as secondary checks,
+// older targets kept to compare with earlier runs), and [ParseBenchmarks]
+// reads into it the micro-benchmarks of package bench and the comparator
+// (-load.micro) and the instructions per request make callgrind counted
+// (-load.callgrind), which are in the same format; [ParseFunctionCosts]
+// reads where those instructions go (-load.callgrind-functions).
 //
 // The harness is a test rather than a command because it uses
 // internal/testenv (the shared servers and the delay proxy), which takes a

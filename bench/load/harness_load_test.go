@@ -31,19 +31,21 @@ import (
 //
 //	cd bench && ../scripts/with-servers.sh go test -tags loadbench -run '^TestLoad$' -timeout 40m ./load -args -load.results=...
 var (
-	flagResults  = flag.String("load.results", "", "write the report to this file (RESULTS.md) and the charts beside it; empty: only log it")
-	flagMicro    = flag.String("load.micro", "", "output of go test -bench in bench/ to include in the report")
-	flagLogs     = flag.String("load.logs", "", "directory for the logs of the processes (default: a temporary one)")
-	flagRounds   = flag.Int("load.rounds", 6, "rounds; each runs every variant once")
-	flagMeasure  = flag.Duration("load.measure", 7*time.Second, "measured time per variant and round")
-	flagWarmup   = flag.Duration("load.warmup", time.Second, "unmeasured load before each measurement")
-	flagRate     = flag.Float64("load.rate", 0, "requests per second for every variant; 0: -load.share of the measured capacity")
-	flagShare    = flag.Float64("load.share", 0.4, "share of the synchronous variant's closed-loop capacity to offer, when -load.rate is 0")
-	flagSlowdown = flag.Float64("load.slowdown", 10, "how many times slower the slow shadow store reads")
-	flagOnly     = flag.String("load.variants", "", "comma-separated variant keys to run (default all; the baseline always runs)")
-	flagCommit   = flag.String("load.commit", "", "the revision measured, for the report")
-	flagReplay   = flag.Duration("load.replay-delay", 500*time.Microsecond, "delay of the replayed DynamoDB stand-in's answers (variants 6a and 6b)")
-	flagPin      = flag.Bool("load.pin", true, "run the generator with GOMAXPROCS 1 on one CPU, so its own lateness is steadier and measured apart")
+	flagResults   = flag.String("load.results", "", "write the report to this file (RESULTS.md) and the charts beside it; empty: only log it")
+	flagMicro     = flag.String("load.micro", "", "output of go test -bench in bench/ to include in the report")
+	flagFunctions = flag.String("load.callgrind-functions", "", "instructions per request by function (out/callgrind-functions.txt) to include in the report")
+	flagCallgrind = flag.String("load.callgrind", "", "instructions per request counted by make callgrind (out/callgrind.txt) to include in the report")
+	flagLogs      = flag.String("load.logs", "", "directory for the logs of the processes (default: a temporary one)")
+	flagRounds    = flag.Int("load.rounds", 6, "rounds; each runs every variant once")
+	flagMeasure   = flag.Duration("load.measure", 7*time.Second, "measured time per variant and round")
+	flagWarmup    = flag.Duration("load.warmup", time.Second, "unmeasured load before each measurement")
+	flagRate      = flag.Float64("load.rate", 0, "requests per second for every variant; 0: -load.share of the measured capacity")
+	flagShare     = flag.Float64("load.share", 0.4, "share of the synchronous variant's closed-loop capacity to offer, when -load.rate is 0")
+	flagSlowdown  = flag.Float64("load.slowdown", 10, "how many times slower the slow shadow store reads")
+	flagOnly      = flag.String("load.variants", "", "comma-separated variant keys to run (default all; the baseline always runs)")
+	flagCommit    = flag.String("load.commit", "", "the revision measured, for the report")
+	flagReplay    = flag.Duration("load.replay-delay", 500*time.Microsecond, "delay of the replayed DynamoDB stand-in's answers (variants 6a and 6b)")
+	flagPin       = flag.Bool("load.pin", true, "run the generator with GOMAXPROCS 1 on one CPU, so its own lateness is steadier and measured apart")
 )
 
 // Catalog size and request mix.
@@ -211,9 +213,11 @@ func TestLoad(t *testing.T) {
 			DirectRead: direct, SlowRead: slow, ShadowDelay: delay, Elapsed: time.Since(began),
 			ReplayDelay: *flagReplay, PinnedCPU: pinned,
 		},
-		Variants: results,
-		Memory:   memory,
-		Micro:    readMicro(t),
+		Variants:           results,
+		Memory:             memory,
+		Micro:              readBenchmarks(t, *flagMicro),
+		Callgrind:          readBenchmarks(t, *flagCallgrind),
+		CallgrindFunctions: readFunctionCosts(t, *flagFunctions),
 	}
 	if replayer != nil {
 		report.Setup.Replay = replayer.Stats()
@@ -532,12 +536,13 @@ func hostPort(t *testing.T, endpoint string) string {
 	return u.Host
 }
 
-func readMicro(t *testing.T) []Micro {
+// readBenchmarks reads benchmark results from path; none if path is empty.
+func readBenchmarks(t *testing.T, path string) []Micro {
 	t.Helper()
-	if *flagMicro == "" {
+	if path == "" {
 		return nil
 	}
-	f, err := os.Open(*flagMicro)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -547,6 +552,24 @@ func readMicro(t *testing.T) []Micro {
 		t.Fatal(err)
 	}
 	return ms
+}
+
+// readFunctionCosts reads function costs from path; none if path is empty.
+func readFunctionCosts(t *testing.T, path string) []FunctionCost {
+	t.Helper()
+	if path == "" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	costs, err := ParseFunctionCosts(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return costs
 }
 
 // writeReport writes the report and its charts, or logs the report.

@@ -15,6 +15,9 @@ import (
 type Micro struct {
 	Name string // without "Benchmark" and the -GOMAXPROCS suffix
 	Runs int
+	// Iterations is the iteration count of its last run; for
+	// out/callgrind.txt, the requests the count is the difference of.
+	Iterations int
 	// Median holds the median of each metric by unit: "ns/op", "B/op",
 	// "allocs/op", and any custom metric.
 	Median map[string]float64
@@ -28,6 +31,7 @@ var procsSuffix = regexp.MustCompile(`-\d+$`)
 func ParseBenchmarks(r io.Reader) ([]Micro, error) {
 	var order []string
 	samples := map[string]map[string][]float64{}
+	lastIterations := map[string]int{}
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
@@ -35,7 +39,8 @@ func ParseBenchmarks(r io.Reader) ([]Micro, error) {
 		if len(fields) < 4 || len(fields)%2 != 0 || !strings.HasPrefix(fields[0], "Benchmark") {
 			continue
 		}
-		if _, err := strconv.Atoi(fields[1]); err != nil {
+		iterations, err := strconv.Atoi(fields[1])
+		if err != nil {
 			continue
 		}
 		name := procsSuffix.ReplaceAllString(strings.TrimPrefix(fields[0], "Benchmark"), "")
@@ -56,6 +61,7 @@ func ParseBenchmarks(r io.Reader) ([]Micro, error) {
 			samples[name] = map[string][]float64{}
 			order = append(order, name)
 		}
+		lastIterations[name] = iterations
 		for unit, v := range values {
 			samples[name][unit] = append(samples[name][unit], v)
 		}
@@ -65,7 +71,7 @@ func ParseBenchmarks(r io.Reader) ([]Micro, error) {
 	}
 	out := make([]Micro, 0, len(order))
 	for _, name := range order {
-		m := Micro{Name: name, Median: map[string]float64{}}
+		m := Micro{Name: name, Iterations: lastIterations[name], Median: map[string]float64{}}
 		for unit, vs := range samples[name] {
 			m.Median[unit] = median(vs)
 			m.Runs = max(m.Runs, len(vs))

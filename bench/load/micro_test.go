@@ -49,10 +49,42 @@ func TestParseBenchmarks(t *testing.T) {
 			}
 		})
 	}
+	if m, _ := FindMicro(ms, "Middleware/bare/1KB"); m.Iterations != 1261718 {
+		t.Errorf("Iterations = %d, want the last run's 1261718", m.Iterations)
+	}
 	if _, ok := FindMicro(ms, "Middleware/wrapped/not-sampled/flagd"); ok {
 		t.Error("a result line cut by a log line was parsed")
 	}
 	if len(ms) != 3 {
 		t.Errorf("parsed %d benchmarks, want 3 in order of appearance: %v", len(ms), ms)
+	}
+}
+
+// TestParseCallgrind reads out/callgrind.txt as make callgrind writes it.
+func TestParseCallgrind(t *testing.T) {
+	const out = "BenchmarkNotSampled/chi/bare\t40000\t3196.0 instructions/op 4 allocs/op\n" +
+		"BenchmarkMiddleware/wrapped/sampled/1KB\t4000\t15230.5 instructions/op 1 shadows/op 0 dropped/op 31 allocs/op\n"
+	ms, err := ParseBenchmarks(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, unit string
+		want       float64
+		reason     string
+	}{
+		{"NotSampled/chi/bare", unitInstructions, 3196, "the count per request"},
+		{"NotSampled/chi/bare", "allocs/op", 4, "the 3N run's allocations"},
+		{"Middleware/wrapped/sampled/1KB", "dropped/op", 0, "custom metrics of the run"},
+		{"Middleware/wrapped/sampled/1KB", unitInstructions, 15230.5, "a fraction of an instruction"},
+	}
+	for _, tt := range tests {
+		m, ok := FindMicro(ms, tt.name)
+		if got := m.Median[tt.unit]; !ok || got != tt.want {
+			t.Errorf("%s %s = %v (found %v), want %v (%s)", tt.name, tt.unit, got, ok, tt.want, tt.reason)
+		}
+	}
+	if m, _ := FindMicro(ms, "NotSampled/chi/bare"); m.Iterations != 40000 {
+		t.Errorf("Iterations = %d, want the 40000 requests the count is the difference of", m.Iterations)
 	}
 }
