@@ -61,6 +61,11 @@ ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price = excluded.price, cu
 	return postgres.MapError(err)
 }
 
+// ErrIDCollision: a copy of an order would overwrite another customer's
+// order that has the same id in PostgreSQL. It is kept in the repair log
+// for a person to resolve, never applied.
+var ErrIDCollision = errors.New("catalog: two orders share an id")
+
 // upsertOrder writes the order and its lines unless PostgreSQL has it at
 // least as fresh, and keeps the order-id sequence above the id, so that ids
 // PostgreSQL hands out after a switch back follow DynamoDB's.
@@ -72,6 +77,18 @@ func (s *PostgresStore) upsertOrder(ctx context.Context, o Order) error {
 		skus[i], quantities[i], prices[i] = l.SKU, int32(l.Quantity), l.UnitPrice.String()
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// An order of another customer under the same id is two orders
+		// given one id, never a newer version of one: refuse it, so it is
+		// logged and kept in the repair log instead of overwriting the
+		// other order.
+		var owner int64
+		err := tx.QueryRow(ctx, `SELECT customer_id FROM orders WHERE id = $1`, o.ID).Scan(&owner)
+		switch {
+		case err == nil && owner != o.CustomerID:
+			return fmt.Errorf("catalog: order id %d belongs to customer %d in PostgreSQL, not %d: %w", o.ID, owner, o.CustomerID, ErrIDCollision)
+		case err != nil && !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
 		tag, err := tx.Exec(ctx, `INSERT INTO orders (id, customer_id, status, currency, total, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5::numeric, $6, $7)
 ON CONFLICT (id) DO UPDATE SET status = excluded.status, currency = excluded.currency, total = excluded.total,

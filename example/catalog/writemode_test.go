@@ -212,3 +212,38 @@ func TestParseWriteMode(t *testing.T) {
 		t.Error(`ParseWriteMode("dual"): no error`)
 	}
 }
+
+// TestOrderIDCollisionRefused: an order that PostgreSQL alone holds (placed
+// while only PostgreSQL was written, and not yet copied) and an order that
+// DynamoDB then numbers with the same id are two orders. The copy of the
+// second to PostgreSQL is refused and kept for repair; it never overwrites
+// the first customer's order.
+func TestOrderIDCollisionRefused(t *testing.T) {
+	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e.seedSmall(t)
+	e.backfill(t)
+	ctx := context.Background()
+	line := []catalog.LineItem{{SKU: "P2", Quantity: 1}}
+	first, err := catalog.NewDualWriter(e.pg, e.ddb, catalog.WithWriteModes(catalog.FixedWriteMode(catalog.WritePostgres))).PlaceOrder(ctx, 1, line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := catalog.NewDualWriter(e.pg, e.ddb, catalog.WithWriteModes(catalog.FixedWriteMode(catalog.WriteDynamoDBFirst)),
+		catalog.WithWriteLogger(slog.New(slog.DiscardHandler))).PlaceOrder(ctx, 2, line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.ID != first.ID {
+		t.Skipf("DynamoDB numbered the second order %d, not %d: no collision to refuse", second.ID, first.ID)
+	}
+	got, err := e.pg.Order(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.CustomerID != 1 {
+		t.Errorf("PostgreSQL's order %d belongs to customer %d after the copy, want 1: the copy overwrote another customer's order", first.ID, got.CustomerID)
+	}
+	if n, _, err := e.ddb.PostgresRepairLogSize(ctx); err != nil || n != 1 {
+		t.Errorf("PostgreSQL's repair log holds %d entries (%v), want the refused copy", n, err)
+	}
+}
