@@ -198,9 +198,9 @@ WHERE id = $1`, orderID); err != nil {
 	// up, so the order reaches DynamoDB now rather than at the next repair
 	// round. Until then DynamoDB's id counter would not know its id, and a
 	// switch to writing DynamoDB first could hand the same id out again.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
+	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
 	defer cancel()
-	o, err := w.pg.Order(ctx, orderID)
+	o, err := w.pg.Order(readCtx, orderID)
 	if err != nil {
 		return Order{}, err // committed; the repair log has it
 	}
@@ -248,10 +248,11 @@ WHERE id = $1`, productID); err != nil {
 	if err != nil {
 		return Product{}, callerError(err)
 	}
-	// Committed: the rest of the write runs even if the client has hung up.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
+	// Committed: the rest of the write runs even if the client has hung up
+	// (replicate detaches itself).
+	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
 	defer cancel()
-	p, err := w.pg.Product(ctx, productID)
+	p, err := w.pg.Product(readCtx, productID)
 	if err != nil {
 		return Product{}, err
 	}
