@@ -16,11 +16,19 @@ type RecheckResult string
 const (
 	// RecheckNone: no re-check ran (the pair matched, or re-checks are off).
 	RecheckNone RecheckResult = ""
-	// RecheckTransient: the second pair matched; the outcome is [Transient].
+	// RecheckTransient: the re-check showed the write that explains the
+	// difference (the event's Reason says which: [ReasonWriteRaced] or
+	// [ReasonShadowLagged]); the outcome is [Transient].
 	RecheckTransient RecheckResult = "transient"
-	// RecheckConfirmed: the second pair still differed; the outcome is
-	// [Mismatch] with the second pair's diffs.
+	// RecheckConfirmed: the second pair still differed and neither shadow
+	// answer equals a primary answer; the outcome is [Mismatch] with the
+	// second pair's diffs.
 	RecheckConfirmed RecheckResult = "confirmed"
+	// RecheckRepaired: the second pair matched, but the shadow's first
+	// answer equals neither primary answer, so no write explains it: a real
+	// difference that a later write repaired. The outcome is [Mismatch]
+	// with the first pair's diffs.
+	RecheckRepaired RecheckResult = "repaired"
 	// RecheckDropped: no slot or budget was free for the re-check, so the
 	// first pair's verdict stands.
 	RecheckDropped RecheckResult = "dropped"

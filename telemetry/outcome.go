@@ -18,7 +18,9 @@ const (
 	// Skipped: the shadow ran or could not be compared, for a reason given
 	// with the event (body over the cap, primary failed, comparator error).
 	Skipped Outcome = "skipped"
-	// Transient: a mismatch that a delayed re-check no longer saw.
+	// Transient: a mismatch that a delayed re-check explained by a write
+	// racing the read (the Reason says how). Neither a clean sample nor a
+	// failure: it lowers the route's coverage.
 	Transient Outcome = "transient"
 )
 

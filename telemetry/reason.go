@@ -5,7 +5,7 @@ package telemetry
 // fixed: the constants below.
 type Reason string
 
-// Reasons given with [Skipped], [ShadowError] and [Dropped] events.
+// Reasons given with [Skipped], [ShadowError], [Dropped] and [Transient] events.
 const (
 	ReasonBodyTooLarge      Reason = "body_too_large"      // a body exceeded the capture cap
 	ReasonPrimaryFailed     Reason = "primary_failed"      // the primary answered 5xx or panicked
@@ -21,13 +21,16 @@ const (
 	ReasonThrottled         Reason = "throttled"           // the shadow store throttles, so the shadow backed off
 	ReasonLatencyGuard      Reason = "latency_guard"       // the primary's latency rose above its baseline, so the shadow backed off
 	ReasonPrimaryOutlived   Reason = "primary_outlived"    // the primary (a stream) was still running when the shadow's timeout ended
+	ReasonWriteRaced        Reason = "write_raced"         // transient: the shadow's first answer equals the primary's second (a write landed between the reads)
+	ReasonShadowLagged      Reason = "shadow_lagged"       // transient: the shadow's second answer equals the primary's first (the shadow lagged behind a write)
 )
 
 // Reasons lists every reason, in the order reports show them.
 func Reasons() []Reason {
 	return []Reason{ReasonBodyTooLarge, ReasonPrimaryFailed, ReasonCompareFailed, ReasonHijacked,
 		ReasonRequestTooLarge, ReasonRequestUnreadable, ReasonRequestBodyUnread, ReasonClientGone,
-		ReasonPanic, ReasonStatus5xx, ReasonClosed, ReasonThrottled, ReasonLatencyGuard, ReasonPrimaryOutlived}
+		ReasonPanic, ReasonStatus5xx, ReasonClosed, ReasonThrottled, ReasonLatencyGuard, ReasonPrimaryOutlived,
+		ReasonWriteRaced, ReasonShadowLagged}
 }
 
 // reasonLabel returns r if it is one of the reasons above (or empty), and
