@@ -64,6 +64,9 @@ func TestOptionMisusePanics(t *testing.T) {
 		wantMsg string
 	}{
 		{"no connections", func() { postgres.WithMaxConns(0) }, "WithMaxConns(0)"},
+		{"negative timeout", func() { postgres.WithQueryTimeout(-time.Second) }, "WithQueryTimeout(-1s)"},
+		{"no back-off", func() { postgres.WithDialBackoff(0, time.Second) }, "WithDialBackoff(0s, 1s)"},
+		{"back-off bounds swapped", func() { postgres.WithDialBackoff(time.Second, time.Millisecond) }, "want 0 < min <= max"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

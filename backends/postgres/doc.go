@@ -10,6 +10,16 @@
 // win over the defaults; [WithMaxConns] and [WithConfig] win over the URL.
 // Errors from Open never repeat the password.
 //
+// # When the server stalls or is down
+//
+// Every statement, batch, copy and wait for a pooled connection has a
+// deadline of its own, [DefaultQueryTimeout] unless [WithQueryTimeout] says
+// otherwise: a server that stops answering fails the call with
+// context.DeadlineExceeded rather than hanging it. After a failed connection
+// attempt the pool does not dial again at once: the next attempts fail with
+// the same error for a pause that doubles up to [DefaultDialBackoffMax]
+// ([WithDialBackoff]), so a server that is down sees no reconnect storm.
+//
 // # Tracing
 //
 // Every query, batch and new connection becomes an OpenTelemetry client span

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -42,4 +43,22 @@ func ExampleMapError() {
 	// <nil>: not found false
 	// backends: not found: no rows in result set: not found true
 	// postgres: context deadline exceeded: not found false
+}
+
+func ExampleWithQueryTimeout() {
+	ctx := context.Background()
+	pool, err := postgres.Open(ctx, os.Getenv("SHADOWREAD_PG_URL"),
+		postgres.WithQueryTimeout(200*time.Millisecond),
+		postgres.WithDialBackoff(50*time.Millisecond, 2*time.Second))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer pool.Close()
+
+	// A statement the server does not finish in time fails, it does not hang.
+	_, err = pool.Exec(ctx, "SELECT pg_sleep(10)")
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
+	// Output:
+	// true
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/multitracer"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel"
 )
@@ -57,11 +58,19 @@ func Open(ctx context.Context, connString string, opts ...Option) (*pgxpool.Pool
 	if tp == nil {
 		tp = otel.GetTracerProvider()
 	}
-	var tracer pgx.QueryTracer = newTracer(tp, c.queryText, &poolConfig.ConnConfig.Config)
-	if theirs := poolConfig.ConnConfig.Tracer; theirs != nil {
-		tracer = multitracer.New(tracer, theirs)
+	// The deadline first, so the spans of a call see its bounded context.
+	tracers := []pgx.QueryTracer{newTracer(tp, c.queryText, &poolConfig.ConnConfig.Config)}
+	if c.queryTimeout > 0 {
+		tracers = append([]pgx.QueryTracer{deadlines{c.queryTimeout}}, tracers...)
 	}
-	poolConfig.ConnConfig.Tracer = tracer
+	if theirs := poolConfig.ConnConfig.Tracer; theirs != nil {
+		tracers = append(tracers, theirs)
+	}
+	poolConfig.ConnConfig.Tracer = tracers[0]
+	if len(tracers) > 1 {
+		poolConfig.ConnConfig.Tracer = multitracer.New(tracers...)
+	}
+	gateDials(&poolConfig.ConnConfig.Config, c.dialMin, c.dialMax)
 
 	pool, err := pgxpool.NewWithConfig(ctx, poolConfig)
 	if err != nil {
@@ -73,6 +82,13 @@ func Open(ctx context.Context, connString string, opts ...Option) (*pgxpool.Pool
 			poolConfig.ConnConfig.Host, poolConfig.ConnConfig.Port, err)
 	}
 	return pool, nil
+}
+
+// gateDials puts the dial back-off in front of the configured dial
+// function, the fallbacks' included.
+func gateDials(c *pgconn.Config, minPause, maxPause time.Duration) {
+	gate := newDialGate(c.DialFunc, minPause, maxPause)
+	c.DialFunc = gate.DialContext
 }
 
 // applyDefaults sets the read-path defaults where the connection string

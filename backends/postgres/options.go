@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel/trace"
@@ -22,10 +23,25 @@ type config struct {
 	maxConns       int32                // 0: the URL's pool_max_conns or the default
 	queryText      bool
 	configure      []func(*pgxpool.Config)
+	queryTimeout   time.Duration // 0: no deadline of the package's own
+	dialMin        time.Duration
+	dialMax        time.Duration
 }
 
+// Defaults of the options below.
+const (
+	// DefaultQueryTimeout bounds each statement, batch, copy and wait for a
+	// pooled connection (see [WithQueryTimeout]).
+	DefaultQueryTimeout = 5 * time.Second
+	// DefaultDialBackoffMin and DefaultDialBackoffMax bound the pause
+	// between connection attempts to a server that refuses them (see
+	// [WithDialBackoff]).
+	DefaultDialBackoffMin = 100 * time.Millisecond
+	DefaultDialBackoffMax = 5 * time.Second
+)
+
 func newConfig(opts []Option) config {
-	var c config
+	c := config{queryTimeout: DefaultQueryTimeout, dialMin: DefaultDialBackoffMin, dialMax: DefaultDialBackoffMax}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&c)
@@ -67,4 +83,30 @@ func WithConfig(fn func(*pgxpool.Config)) Option {
 			c.configure = append(c.configure, fn)
 		}
 	})
+}
+
+// WithQueryTimeout bounds each statement, batch, copy and wait for a pooled
+// connection to d (default [DefaultQueryTimeout]), so that a server that
+// stalls fails the call with context.DeadlineExceeded instead of hanging
+// it. A caller's own earlier deadline still wins; a transaction's
+// statements are bounded one by one. 0 sets no deadline of this package's
+// own.
+func WithQueryTimeout(d time.Duration) Option {
+	if d < 0 {
+		panic(fmt.Sprintf("postgres: WithQueryTimeout(%v): the timeout must be positive, such as 2*time.Second, or 0 for none", d))
+	}
+	return optionFunc(func(c *config) { c.queryTimeout = d })
+}
+
+// WithDialBackoff spaces out connection attempts after one fails: the next
+// attempts within the pause fail at once with the same error, and the
+// pause doubles from minPause up to maxPause while attempts keep failing
+// (defaults [DefaultDialBackoffMin] and [DefaultDialBackoffMax]). Without
+// it, every request that finds no idle connection while the server is down
+// dials again.
+func WithDialBackoff(minPause, maxPause time.Duration) Option {
+	if minPause <= 0 || maxPause < minPause {
+		panic(fmt.Sprintf("postgres: WithDialBackoff(%v, %v): want 0 < min <= max, such as 100*time.Millisecond, 5*time.Second", minPause, maxPause))
+	}
+	return optionFunc(func(c *config) { c.dialMin, c.dialMax = minPause, maxPause })
 }
