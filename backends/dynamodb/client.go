@@ -91,6 +91,11 @@ func New(ctx context.Context, opts ...Option) (*Client, error) {
 		}
 		o.RetryMaxAttempts = c.maxAttempts
 		o.APIOptions = append(o.APIOptions, tracing.addTo)
+		if c.callTimeout > 0 {
+			// Added at the front after the span, so it runs first and
+			// the span ends with the deadline's error.
+			o.APIOptions = append(o.APIOptions, callDeadline(c.callTimeout).addTo)
+		}
 		if c.throttle != nil {
 			o.APIOptions = append(o.APIOptions, throttleNoter{c.throttle}.addTo)
 		}

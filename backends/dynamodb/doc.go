@@ -12,7 +12,10 @@
 //
 // A call is tried at most twice by default ([WithMaxAttempts]) with short
 // backoffs: a shadow read that waits out retries holds a slot of the shadow
-// pool and says nothing more about correctness.
+// pool and says nothing more about correctness. Each call, retries
+// included, has a deadline of [DefaultCallTimeout] ([WithCallTimeout]), so a
+// DynamoDB that stalls fails the call with context.DeadlineExceeded instead
+// of hanging it.
 //
 // The returned [Client] embeds the SDK's client. Its [Client.Close] closes the
 // idle connections of the HTTP client New created; without it their

@@ -269,6 +269,7 @@ func TestOptionMisusePanics(t *testing.T) {
 		{"empty region", func() { dynamodb.WithRegion("") }, "WithRegion"},
 		{"empty key", func() { dynamodb.WithStaticCredentials("", "secret") }, "WithStaticCredentials"},
 		{"no attempts", func() { dynamodb.WithMaxAttempts(0) }, "WithMaxAttempts(0)"},
+		{"negative timeout", func() { dynamodb.WithCallTimeout(-time.Second) }, "WithCallTimeout(-1s)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

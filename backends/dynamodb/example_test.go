@@ -99,3 +99,21 @@ func ExampleMapError() {
 	// dynamodb: ConditionalCheckFailedException: The conditional request failed
 	// true false
 }
+
+func ExampleWithCallTimeout() {
+	ctx := context.Background()
+	client, err := dynamodb.New(ctx,
+		dynamodb.WithEndpoint(os.Getenv("SHADOWREAD_DYNAMODB_ENDPOINT")),
+		// A read path answers users fast: a stalled DynamoDB fails the
+		// call after 300 ms, retries included.
+		dynamodb.WithCallTimeout(300*time.Millisecond))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer client.Close()
+	_, err = client.ListTables(ctx, &awsddb.ListTablesInput{})
+	fmt.Println(err)
+	// Output:
+	// <nil>
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"go.opentelemetry.io/otel/trace"
@@ -34,10 +35,15 @@ type config struct {
 	tracerProvider trace.TracerProvider // nil: the global one, looked up at New
 	maxAttempts    int
 	throttle       *backends.Throttle // nil: throttling is not noted
+	callTimeout    time.Duration      // 0: no deadline of the package's own
 }
 
+// DefaultCallTimeout bounds each call, retries included (see
+// [WithCallTimeout]).
+const DefaultCallTimeout = 2 * time.Second
+
 func newConfig(opts []Option) config {
-	c := config{maxAttempts: defaultMaxAttempts}
+	c := config{maxAttempts: defaultMaxAttempts, callTimeout: DefaultCallTimeout}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&c)
@@ -126,4 +132,16 @@ func WithThrottle(throttle *backends.Throttle) Option {
 		panic(fmt.Sprintf("dynamodb: WithThrottle got a throttle for %q; create it with backends.NewThrottle(backends.DynamoDB, time.Second)", throttle.Store()))
 	}
 	return optionFunc(func(c *config) { c.throttle = throttle })
+}
+
+// WithCallTimeout bounds each call, its retries and their back-offs
+// included, to d (default [DefaultCallTimeout]), so that a DynamoDB that
+// stalls fails the call with context.DeadlineExceeded instead of hanging
+// it. A caller's own earlier deadline still wins. 0 sets no deadline of
+// this package's own.
+func WithCallTimeout(d time.Duration) Option {
+	if d < 0 {
+		panic(fmt.Sprintf("dynamodb: WithCallTimeout(%v): the timeout must be positive, such as time.Second, or 0 for none", d))
+	}
+	return optionFunc(func(c *config) { c.callTimeout = d })
 }
