@@ -65,10 +65,23 @@ as_pg() {
 	fi
 }
 
-# free_port prints a TCP port that is free on 127.0.0.1 right now.
+# free_port prints a TCP port that is free on 127.0.0.1 right now, below
+# the kernel's ephemeral range when there is room: outgoing connections take
+# their source ports from that range, and a server restarted on a port
+# inside it can find the port taken by a client's connection.
 free_port() {
-	node -e "const s = require('net').createServer();
-s.listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); });"
+	node -e "
+const net = require('net'), fs = require('fs');
+let hi = 32768;
+try { hi = parseInt(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\\s+/)[0], 10) || hi; } catch (e) {}
+const lo = 20000;
+function tryPort(n) {
+	const port = (hi > lo && n > 0) ? lo + Math.floor(Math.random() * (hi - lo)) : 0;
+	const s = net.createServer();
+	s.once('error', () => tryPort(n - 1));
+	s.listen(port, '127.0.0.1', () => { console.log(s.address().port); s.close(); });
+}
+tryPort(100);"
 }
 
 # pg_bin_dir prints the directory of initdb and pg_ctl, or nothing.

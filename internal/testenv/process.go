@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"syscall"
@@ -103,15 +102,4 @@ func (p *process) logTail() string {
 		b = b[len(b)-maxTail:]
 	}
 	return fmt.Sprintf("--- %s ---\n%s", p.logPath, b)
-}
-
-// freePort returns a TCP port that is free on 127.0.0.1 at the moment.
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("testenv: find a free port: %v", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -1,0 +1,27 @@
+package testenv
+
+import (
+	"net"
+	"strconv"
+	"testing"
+)
+
+// TestFreePortIsBelowTheEphemeralRange: the port is free and outside the
+// range clients take their source ports from.
+func TestFreePortIsBelowTheEphemeralRange(t *testing.T) {
+	hi := ephemeralStart()
+	if hi <= lowestPort {
+		t.Skipf("the ephemeral range starts at %d: no room below it", hi)
+	}
+	for range 20 {
+		port := freePort(t)
+		if port < lowestPort || port >= hi {
+			t.Fatalf("port %d, want one in [%d, %d)", port, lowestPort, hi)
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			t.Fatalf("port %d is not free: %v", port, err)
+		}
+		ln.Close()
+	}
+}
