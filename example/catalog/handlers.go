@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"go.opentelemetry.io/otel"
@@ -23,6 +24,9 @@ type handlers struct {
 	stores Stores
 	modes  WriteModeSource
 	log    *slog.Logger
+	// timeout bounds a user's read (0: none); a shadow read keeps the
+	// middleware's own timeout.
+	timeout time.Duration
 	// views counts product page views: the side effect a shadow run must
 	// not repeat.
 	views metric.Int64Counter
@@ -35,7 +39,18 @@ func newHandlers(stores Stores, c config) *handlers {
 	if err != nil {
 		otel.Handle(err)
 	}
-	return &handlers{stores: stores, modes: c.modes, log: c.logger, views: views}
+	return &handlers{stores: stores, modes: c.modes, log: c.logger, timeout: c.readTimeout, views: views}
+}
+
+// bound gives a user's read its deadline, so that a store that stalls
+// answers the user with 503 rather than a hang. A shadow read is left to
+// the middleware's timeout: it may wait longer, since no user waits for it.
+func (h *handlers) bound(r *http.Request) (context.Context, context.CancelFunc) {
+	ctx := r.Context()
+	if h.timeout <= 0 || backends.IsShadow(ctx) {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, h.timeout)
 }
 
 // refused answers 503 when the write mode does not write the store the
@@ -61,7 +76,8 @@ func (h *handlers) getProduct(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ctx := r.Context()
+	ctx, cancel := h.bound(r)
+	defer cancel()
 	p, err := h.stores.Products.For(ctx).Product(ctx, id)
 	if err == nil && !backends.IsShadow(ctx) && h.views != nil {
 		h.views.Add(ctx, 1)
@@ -77,7 +93,8 @@ func (h *handlers) getOrder(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ctx := r.Context()
+	ctx, cancel := h.bound(r)
+	defer cancel()
 	o, err := h.stores.Orders.For(ctx).Order(ctx, id)
 	h.respond(w, r, o, err)
 }
@@ -103,7 +120,8 @@ func (h *handlers) listOrders(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	ctx := r.Context()
+	ctx, cancel := h.bound(r)
+	defer cancel()
 	// One more than the page tells whether there is a next page.
 	orders, err := h.stores.Orders.For(ctx).CustomerOrders(ctx, customerID, cursor, limit+1)
 	page := OrderPage{Orders: orders, RequestID: newRequestID()}
@@ -126,10 +144,19 @@ func (h *handlers) respond(w http.ResponseWriter, r *http.Request, v any, err er
 			h.log.ErrorContext(r.Context(), "catalog: read failed", "route", chi.RouteContext(r.Context()).RoutePattern(),
 				"backend", backends.Target(r.Context()), "err", err)
 		}
-		writeError(w, http.StatusServiceUnavailable, "store unavailable")
+		writeError(w, http.StatusServiceUnavailable, unavailable(backends.Target(r.Context()), err))
 	default:
 		writeJSON(w, http.StatusOK, v)
 	}
+}
+
+// unavailable is the message of a 503: it names the store, and says when
+// the store did not answer in time.
+func unavailable(store backends.Name, err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return string(store) + " did not answer in time"
+	}
+	return string(store) + " unavailable"
 }
 
 // idParam parses a positive integer URL parameter, answering 400 if it is not.

@@ -1,8 +1,10 @@
 package catalog
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"go.opentelemetry.io/otel"
@@ -40,10 +42,11 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	writer *DualWriter
-	modes  WriteModeSource
-	meter  metric.MeterProvider
-	logger *slog.Logger
+	readTimeout time.Duration
+	writer      *DualWriter
+	modes       WriteModeSource
+	meter       metric.MeterProvider
+	logger      *slog.Logger
 }
 
 // WithWriter mounts the write endpoints, which write through w.
@@ -64,6 +67,22 @@ func WithWriteModeGuard(src WriteModeSource) Option {
 		panic("catalog: WithWriteModeGuard(nil): pass the writer's write-mode source, or leave the option out")
 	}
 	return optionFunc(func(c *config) { c.modes = src })
+}
+
+// DefaultReadTimeout bounds a user's read of a store (see
+// [WithReadTimeout]).
+const DefaultReadTimeout = time.Second
+
+// WithReadTimeout bounds each user's read to d (default
+// [DefaultReadTimeout]): a store that stalls answers the user with 503
+// naming the store within d, never a hang. Shadow reads keep the shadow
+// middleware's own timeout. 0 sets no bound of the handlers' own; the
+// backends' per-call deadlines still hold.
+func WithReadTimeout(d time.Duration) Option {
+	if d < 0 {
+		panic(fmt.Sprintf("catalog: WithReadTimeout(%v): the timeout must be positive, such as time.Second, or 0 for none", d))
+	}
+	return optionFunc(func(c *config) { c.readTimeout = d })
 }
 
 // WithMeterProvider sets where the service's own metrics go (default: the
@@ -100,7 +119,7 @@ func NewRouter(stores Stores, shadow func(http.Handler) http.Handler, opts ...Op
 	if stores.Products == nil || stores.Orders == nil {
 		panic("catalog: NewRouter needs both store routers; build them with catalog.NewStores")
 	}
-	c := config{logger: slog.Default(), meter: otel.GetMeterProvider(), modes: FixedWriteMode(DefaultWriteMode)}
+	c := config{readTimeout: DefaultReadTimeout, logger: slog.Default(), meter: otel.GetMeterProvider(), modes: FixedWriteMode(DefaultWriteMode)}
 	for _, o := range opts {
 		o.apply(&c)
 	}
@@ -115,7 +134,7 @@ func NewRouter(stores Stores, shadow func(http.Handler) http.Handler, opts ...Op
 	reads.Get(RouteCustomerOrders, h.listOrders)
 	reads.Get(RouteOrder, h.getOrder)
 	if c.writer != nil {
-		w := &writeHandlers{writer: c.writer, log: c.logger}
+		w := &writeHandlers{writer: c.writer, log: c.logger, modes: c.writer.modes}
 		r.Post(RouteCustomerOrders, w.placeOrder)
 		r.Put(RoutePrice, w.setPrice)
 	}

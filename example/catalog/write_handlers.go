@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 type writeHandlers struct {
 	writer *DualWriter
 	log    *slog.Logger
+	modes  WriteModeSource
 }
 
 // maxWriteBody bounds a write request's body.
@@ -32,7 +34,9 @@ func (h *writeHandlers) placeOrder(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &body) {
 		return
 	}
-	o, err := h.writer.PlaceOrder(r.Context(), customerID, body.Lines)
+	ctx, cancel := context.WithTimeout(r.Context(), h.writer.timeout)
+	defer cancel()
+	o, err := h.writer.PlaceOrder(ctx, customerID, body.Lines)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -51,7 +55,9 @@ func (h *writeHandlers) setPrice(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &body) {
 		return
 	}
-	p, err := h.writer.SetPrice(r.Context(), productID, chi.URLParam(r, "sku"), body.Price.String())
+	ctx, cancel := context.WithTimeout(r.Context(), h.writer.timeout)
+	defer cancel()
+	p, err := h.writer.SetPrice(ctx, productID, chi.URLParam(r, "sku"), body.Price.String())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -80,6 +86,6 @@ func (h *writeHandlers) fail(w http.ResponseWriter, r *http.Request, err error) 
 		writeError(w, http.StatusUnprocessableEntity, "unknown sku")
 	default:
 		h.log.ErrorContext(r.Context(), "catalog: write failed", "route", chi.RouteContext(r.Context()).RoutePattern(), "err", err)
-		writeError(w, http.StatusServiceUnavailable, "store unavailable")
+		writeError(w, http.StatusServiceUnavailable, unavailable(h.modes.WriteMode(r.Context()).Truth(), err))
 	}
 }
