@@ -30,14 +30,27 @@ func addToOutbox(ctx context.Context, tx pgx.Tx, e Entity, id int64) (int64, err
 	return rowID, postgres.MapError(err)
 }
 
+// bookkeepingTimeout bounds a write to a repair log about an attempt.
+const bookkeepingTimeout = 2 * time.Second
+
+// bookkeeping returns a context of its own for recording an attempt: the
+// attempt's context is often spent by the very timeout being recorded.
+func bookkeeping(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
+}
+
 // removeFromOutbox deletes a row once DynamoDB has the change.
 func (s *PostgresStore) removeFromOutbox(ctx context.Context, rowID int64) error {
+	ctx, cancel := bookkeeping(ctx)
+	defer cancel()
 	_, err := s.pool.Exec(ctx, `DELETE FROM dynamodb_outbox WHERE id = $1`, rowID)
 	return postgres.MapError(err)
 }
 
 // keepInOutbox records a failed attempt on a row, which stays for repair.
 func (s *PostgresStore) keepInOutbox(ctx context.Context, rowID int64, cause error) error {
+	ctx, cancel := bookkeeping(ctx)
+	defer cancel()
 	_, err := s.pool.Exec(ctx, `UPDATE dynamodb_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
 		rowID, cause.Error())
 	return postgres.MapError(err)

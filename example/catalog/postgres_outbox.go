@@ -48,6 +48,8 @@ func (s *DynamoDBStore) addToPostgresOutbox(ctx context.Context, e Entity, id in
 
 // removeFromPostgresOutbox deletes an item once PostgreSQL has the change.
 func (s *DynamoDBStore) removeFromPostgresOutbox(ctx context.Context, sk string) error {
+	ctx, cancel := bookkeeping(ctx)
+	defer cancel()
 	_, err := s.client.DeleteItem(ctx, &awsddb.DeleteItemInput{TableName: aws.String(s.table), Key: key(postgresOutboxPK, sk)})
 	if err != nil {
 		return fmt.Errorf("catalog: dynamodb repair log: %w", err)
@@ -57,6 +59,8 @@ func (s *DynamoDBStore) removeFromPostgresOutbox(ctx context.Context, sk string)
 
 // keepInPostgresOutbox records a failed attempt.
 func (s *DynamoDBStore) keepInPostgresOutbox(ctx context.Context, sk string, cause error) error {
+	ctx, cancel := bookkeeping(ctx)
+	defer cancel()
 	_, err := s.client.UpdateItem(ctx, &awsddb.UpdateItemInput{
 		TableName: aws.String(s.table), Key: key(postgresOutboxPK, sk),
 		UpdateExpression:          aws.String("ADD attempts :one SET last_error = :e"),
