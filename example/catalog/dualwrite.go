@@ -27,8 +27,12 @@ var (
 	ErrUnknownSKU = errors.New("catalog: unknown sku")
 )
 
-// DefaultWriteTimeout bounds the DynamoDB half of a dual write.
+// DefaultWriteTimeout bounds a write to the source of truth.
 const DefaultWriteTimeout = 2 * time.Second
+
+// DefaultSecondWriteBudget bounds the write to the second store: past it
+// the write is left to the repair log and the request answers.
+const DefaultSecondWriteBudget = 250 * time.Millisecond
 
 // LineItem is one line of an order to place.
 type LineItem struct {
@@ -52,26 +56,56 @@ type LineItem struct {
 // failures, so that reads can still roll back to PostgreSQL. Modes postgres
 // and dynamodb write one store.
 type DualWriter struct {
-	pg      *PostgresStore
-	ddb     *DynamoDBStore
-	log     *slog.Logger
-	timeout time.Duration
-	modes   WriteModeSource
-	now     func() time.Time
-	writes  metric.Int64Counter
-	fails   metric.Int64Counter
+	pg       *PostgresStore
+	ddb      *DynamoDBStore
+	log      *slog.Logger
+	timeout  time.Duration
+	budget   time.Duration
+	failures int
+	openFor  time.Duration
+	breakers map[backends.Name]*storeBreaker
+	modes    WriteModeSource
+	now      func() time.Time
+	meter    metric.MeterProvider
+	writes   metric.Int64Counter
+	fails    metric.Int64Counter
 }
 
 // WriterOption configures [NewDualWriter].
 type WriterOption func(*DualWriter)
 
-// WithWriteTimeout bounds the DynamoDB write of each request (default
-// [DefaultWriteTimeout]); it runs on after the client has gone.
+// WithWriteTimeout bounds the write of each request to the source of truth
+// (default [DefaultWriteTimeout]), and the read-back of what it stored,
+// which runs on after the client has gone.
 func WithWriteTimeout(d time.Duration) WriterOption {
 	if d <= 0 {
 		panic(fmt.Sprintf("catalog: WithWriteTimeout(%v): the timeout must be positive, such as 2*time.Second", d))
 	}
 	return func(w *DualWriter) { w.timeout = d }
+}
+
+// WithSecondWriteBudget bounds the write of each request to the second
+// store (DynamoDB in mode both, PostgreSQL in mode dynamodb-first) to d
+// (default [DefaultSecondWriteBudget]). Past it the request answers and the
+// change reaches the store through the repair log: a store that stalls
+// delays writes by d at most.
+func WithSecondWriteBudget(d time.Duration) WriterOption {
+	if d <= 0 {
+		panic(fmt.Sprintf("catalog: WithSecondWriteBudget(%v): the budget must be positive, such as 250*time.Millisecond", d))
+	}
+	return func(w *DualWriter) { w.budget = d }
+}
+
+// WithBreaker sets the circuit breaker of the second store's writes: after
+// failures writes in a row fail, the writes of the next openFor are not
+// attempted at all and wait in the repair log; then one write probes the
+// store, and its success closes the breaker (defaults
+// [DefaultBreakerFailures] and [DefaultBreakerOpenFor]).
+func WithBreaker(failures int, openFor time.Duration) WriterOption {
+	if failures < 1 || openFor <= 0 {
+		panic(fmt.Sprintf("catalog: WithBreaker(%d, %v): want at least 1 failure and a positive pause, such as 5, time.Second", failures, openFor))
+	}
+	return func(w *DualWriter) { w.failures, w.openFor = failures, openFor }
 }
 
 // WithWriteLogger sets the logger of failed DynamoDB writes (default
@@ -98,11 +132,7 @@ func WithWriteMeterProvider(mp metric.MeterProvider) WriterOption {
 	if mp == nil {
 		panic("catalog: WithWriteMeterProvider(nil): leave the option out for the global provider")
 	}
-	return func(w *DualWriter) {
-		m := mp.Meter(ScopeName)
-		w.writes = counter(m, "catalog.dualwrite.writes", "{write}", "Writes committed to the source of truth, by entity and whether the other store took them (dynamodb=ok|failed, or postgres=ok|failed in write mode dynamodb-first).")
-		w.fails = counter(m, "catalog.dualwrite.failures", "{write}", "Writes to the second store that failed and were kept in its repair log, by entity and store.")
-	}
+	return func(w *DualWriter) { w.meter = mp }
 }
 
 // NewDualWriter returns a writer to both stores.
@@ -111,12 +141,49 @@ func NewDualWriter(pg *PostgresStore, ddb *DynamoDBStore, opts ...WriterOption) 
 		panic("catalog: NewDualWriter needs both stores")
 	}
 	w := &DualWriter{pg: pg, ddb: ddb, log: slog.Default(), timeout: DefaultWriteTimeout,
-		modes: FixedWriteMode(DefaultWriteMode), now: time.Now}
-	WithWriteMeterProvider(otel.GetMeterProvider())(w)
+		budget: DefaultSecondWriteBudget, failures: DefaultBreakerFailures, openFor: DefaultBreakerOpenFor,
+		modes: FixedWriteMode(DefaultWriteMode), now: time.Now, meter: otel.GetMeterProvider()}
 	for _, o := range opts {
 		o(w)
 	}
+	w.breakers = map[backends.Name]*storeBreaker{}
+	for _, b := range backends.Names() {
+		w.breakers[b] = newStoreBreaker(b, w.failures, w.openFor, w.log)
+	}
+	w.instrument()
 	return w
+}
+
+// instrument creates the writer's counters and the breakers' gauge:
+//
+//	catalog.dualwrite.writes    {write}  by entity and what the second store did: dynamodb (or postgres) = ok|failed|skipped
+//	catalog.dualwrite.failures  {write}  writes kept in the repair log, by entity, store and reason (error|breaker_open)
+//	catalog.breaker.state       {state}  by store: 0 closed, 1 half-open, 2 open
+func (w *DualWriter) instrument() {
+	m := w.meter.Meter(ScopeName)
+	w.writes = counter(m, "catalog.dualwrite.writes", "{write}", "Writes committed to the source of truth, by entity and what the other store did (dynamodb=ok|failed|skipped, or postgres=ok|failed|skipped in write mode dynamodb-first); skipped: its circuit breaker was open.")
+	w.fails = counter(m, "catalog.dualwrite.failures", "{write}", "Writes to the second store kept in its repair log, by entity, store and reason (error, or breaker_open: not attempted).")
+	state, err := m.Int64ObservableGauge("catalog.breaker.state", metric.WithUnit("{state}"),
+		metric.WithDescription("State of the circuit breaker of the writes to the store named by the store attribute: 0 closed, 1 half-open, 2 open (writes wait in the repair log without being attempted)."))
+	if err != nil {
+		otel.Handle(err)
+		return
+	}
+	if _, err := m.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		for _, b := range backends.Names() {
+			o.ObserveInt64(state, w.breakers[b].state(), metric.WithAttributes(attribute.String("store", string(b))))
+		}
+		return nil
+	}, state); err != nil {
+		otel.Handle(err)
+	}
+}
+
+// BreakerOpen reports whether the circuit breaker of the writes to store is
+// open or half-open: its writes are not attempted now, or only as a probe.
+func (w *DualWriter) BreakerOpen(store backends.Name) bool {
+	b, ok := w.breakers[store]
+	return ok && b.state() != breakerClosed
 }
 
 func counter(m metric.Meter, name, unit, desc string) metric.Int64Counter {
@@ -267,15 +334,16 @@ WHERE id = $1`, productID); err != nil {
 
 // replicate runs the DynamoDB half of a write, detached from the request's
 // cancellation so a client that hangs up does not leave it half done. On
-// success the outbox row goes; on failure it stays, and the request still
-// succeeds: PostgreSQL has the change, and Repair will copy it.
+// success the outbox row goes; on failure, past the budget or while the
+// breaker is open it stays, and the request still succeeds: PostgreSQL has
+// the change, and Repair will copy it.
 func (w *DualWriter) replicate(ctx context.Context, e Entity, id, outboxID int64, put func(context.Context) error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
-	defer cancel()
-	entity := attribute.String("entity", string(e))
-	if err := put(ctx); err != nil {
-		w.writes.Add(ctx, 1, metric.WithAttributes(entity, attribute.String("dynamodb", "failed")))
-		w.fails.Add(ctx, 1, metric.WithAttributes(entity, attribute.String("store", "dynamodb")))
+	ctx = context.WithoutCancel(ctx)
+	err := w.writeSecond(ctx, backends.DynamoDB, e, put)
+	if err != nil {
+		if errors.Is(err, errBreakerOpen) {
+			return // not attempted: no attempt to record
+		}
 		w.log.WarnContext(ctx, "catalog: dynamodb write failed; kept in the repair log",
 			"entity", e, "id", id, "repair_log_id", outboxID, "err", err)
 		if err := w.pg.keepInOutbox(ctx, outboxID, err); err != nil {
@@ -283,12 +351,32 @@ func (w *DualWriter) replicate(ctx context.Context, e Entity, id, outboxID int64
 		}
 		return
 	}
-	w.writes.Add(ctx, 1, metric.WithAttributes(entity, attribute.String("dynamodb", "ok")))
 	if err := w.pg.removeFromOutbox(ctx, outboxID); err != nil {
 		// Harmless: a repair replays the row, and the conditional write
 		// makes the replay a no-op.
 		w.log.WarnContext(ctx, "catalog: removing a repair-log row", "repair_log_id", outboxID, "err", err)
 	}
+}
+
+// writeSecond writes the second store within the budget, through its
+// breaker, and counts the outcome.
+func (w *DualWriter) writeSecond(ctx context.Context, store backends.Name, e Entity, put func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, w.budget)
+	defer cancel()
+	err := w.breakers[store].run(ctx, put)
+	entity := attribute.String("entity", string(e))
+	outcome, reason := "ok", ""
+	switch {
+	case errors.Is(err, errBreakerOpen):
+		outcome, reason = "skipped", "breaker_open"
+	case err != nil:
+		outcome, reason = "failed", "error"
+	}
+	w.writes.Add(ctx, 1, metric.WithAttributes(entity, attribute.String(string(store), outcome)))
+	if reason != "" {
+		w.fails.Add(ctx, 1, metric.WithAttributes(entity, attribute.String("store", string(store)), attribute.String("reason", reason)))
+	}
+	return err
 }
 
 // callerError keeps the caller's errors and maps the rest.

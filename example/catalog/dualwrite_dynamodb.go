@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
 
 	"github.com/shadowread/shadowread/backends"
 )
@@ -131,12 +129,12 @@ func (w *DualWriter) intend(ctx context.Context, mode WriteMode, e Entity, id in
 
 // replicateToPostgres is [DualWriter.replicate] the other way round.
 func (w *DualWriter) replicateToPostgres(ctx context.Context, e Entity, id int64, intent string, put func(context.Context) error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
-	defer cancel()
-	entity := attribute.String("entity", string(e))
-	if err := put(ctx); err != nil {
-		w.writes.Add(ctx, 1, metric.WithAttributes(entity, attribute.String("postgres", "failed")))
-		w.fails.Add(ctx, 1, metric.WithAttributes(entity, attribute.String("store", "postgres")))
+	ctx = context.WithoutCancel(ctx)
+	err := w.writeSecond(ctx, backends.Postgres, e, put)
+	if err != nil {
+		if errors.Is(err, errBreakerOpen) {
+			return
+		}
 		w.log.WarnContext(ctx, "catalog: postgres write failed; kept in the repair log",
 			"entity", e, "id", id, "repair_log_key", intent, "err", err)
 		if err := w.ddb.keepInPostgresOutbox(ctx, intent, err); err != nil {
@@ -144,7 +142,6 @@ func (w *DualWriter) replicateToPostgres(ctx context.Context, e Entity, id int64
 		}
 		return
 	}
-	w.writes.Add(ctx, 1, metric.WithAttributes(entity, attribute.String("postgres", "ok")))
 	if err := w.ddb.removeFromPostgresOutbox(ctx, intent); err != nil {
 		w.log.WarnContext(ctx, "catalog: removing a repair-log item", "repair_log_key", intent, "err", err)
 	}
