@@ -237,3 +237,10 @@ func describeKey(item map[string]types.AttributeValue) string {
 	}
 	return pk.Value + "/" + sk.Value
 }
+
+// ping asks DynamoDB for the table's description, the cheapest call that
+// shows the table answers.
+func (s *DynamoDBStore) ping(ctx context.Context) error {
+	_, err := s.client.DescribeTable(ctx, &awsddb.DescribeTableInput{TableName: aws.String(s.table)})
+	return err
+}

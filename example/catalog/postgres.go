@@ -163,3 +163,8 @@ func (s *PostgresStore) MaxIDs(ctx context.Context) (product, order int64, err e
 		Scan(&product, &order)
 	return product, order, postgres.MapError(err)
 }
+
+// ping asks the server for the cheapest answer it gives.
+func (s *PostgresStore) ping(ctx context.Context) error {
+	return postgres.MapError(s.pool.Ping(ctx))
+}

@@ -88,8 +88,9 @@ func WithRepairMeterProvider(mp metric.MeterProvider) RepairOption {
 // switch can leave entries in the other. Each round replays at most a batch
 // per log with the conditional writes of [Repair] and [RepairPostgres], so
 // replays are idempotent; a full batch starts the next round at once, a
-// failing store doubles the pause up to the bound. It reports the logs'
-// depth and the age of their oldest entry as gauges:
+// failing store doubles the pause up to the bound, and a store that
+// answers again during the pause (asked every interval) ends it at once. It
+// reports the logs' depth and the age of their oldest entry as gauges:
 //
 //	catalog.outbox.depth        {entry}  entries waiting, by store (the one they are for)
 //	catalog.outbox.oldest_age   s        age of the oldest entry, by store
@@ -128,6 +129,9 @@ type RepairWorkerStats struct {
 	Oldest map[backends.Name]time.Time
 	// Backoff is the pause before the next round.
 	Backoff time.Duration
+	// CaughtUp counts back-offs ended early because both stores answered
+	// again.
+	CaughtUp int
 }
 
 // StartRepairWorker starts a worker that replays the repair logs of pg and
@@ -239,14 +243,8 @@ func (w *RepairWorker) run() {
 	var afterID int64
 	afterKey := ""
 	for {
-		timer := time.NewTimer(pause)
-		select {
-		case <-w.stop:
-			timer.Stop()
+		if !w.wait(ctx, pause) {
 			return
-		case <-w.kicked:
-			timer.Stop()
-		case <-timer.C:
 		}
 		full, failed := w.round(ctx, &afterID, &afterKey)
 		switch {
@@ -261,6 +259,57 @@ func (w *RepairWorker) run() {
 		w.stats.Backoff = pause
 		w.mu.Unlock()
 	}
+}
+
+// wait pauses before the next round and reports false when the worker is
+// stopped. A pause longer than the interval is a back-off after failed
+// rounds: the worker then asks both stores every interval whether they
+// answer, and when one that did not answers again it ends the pause, so a
+// store that comes back is caught up at once rather than at the end of the
+// back-off. A round that failed while both stores answer (a conflict the
+// repair refuses) keeps its back-off.
+func (w *RepairWorker) wait(ctx context.Context, pause time.Duration) bool {
+	deadline := w.now().Add(pause)
+	probing, sawDown := pause > w.interval, false
+	for {
+		step := pause
+		if probing {
+			step = min(w.interval, max(0, deadline.Sub(w.now())))
+		}
+		timer := time.NewTimer(step)
+		select {
+		case <-w.stop:
+			timer.Stop()
+			return false
+		case <-w.kicked:
+			timer.Stop()
+			return true
+		case <-timer.C:
+		}
+		if !probing || !w.now().Before(deadline) {
+			return true
+		}
+		switch up := w.storesAnswer(ctx); {
+		case up && sawDown:
+			w.mu.Lock()
+			w.stats.CaughtUp++
+			w.mu.Unlock()
+			return true
+		case up:
+			// Both answer: the round failed for another reason.
+			probing = false
+			pause = max(0, deadline.Sub(w.now()))
+		default:
+			sawDown = true
+		}
+	}
+}
+
+// storesAnswer probes both stores with one cheap call each.
+func (w *RepairWorker) storesAnswer(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, w.interval)
+	defer cancel()
+	return w.pg.ping(ctx) == nil && w.ddb.ping(ctx) == nil
 }
 
 // round replays one batch of each log the mode allows and refreshes the
