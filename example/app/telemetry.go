@@ -11,6 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	otelruntime "go.opentelemetry.io/contrib/instrumentation/runtime"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
@@ -42,6 +44,11 @@ func newObservability(ctx context.Context, traceOut io.Writer, traceRatio float6
 		return nil, err
 	}
 	meter := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exporter), sdkmetric.WithResource(res))
+	// The Go runtime's own gauges (go.goroutine.count, go.memory.used, ...)
+	// beside the service's: what grows during an outage shows here first.
+	if err := otelruntime.Start(otelruntime.WithMeterProvider(meter)); err != nil {
+		otel.Handle(err)
+	}
 
 	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
 	if os.Getenv("OTEL_TRACES_SAMPLER") == "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"os"
@@ -56,10 +57,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	errorLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
-	servers := []*http.Server{
-		{Addr: *addr, Handler: a.Handler, ReadHeaderTimeout: 5 * time.Second, ErrorLog: errorLog},
-		{Addr: *adminAddr, Handler: a.Admin, ReadHeaderTimeout: 5 * time.Second, ErrorLog: errorLog},
-	}
+	servers := []*http.Server{newServer(*addr, a.Handler, errorLog), newServer(*adminAddr, a.Admin, errorLog)}
 	served := make(chan error, len(servers))
 	for _, srv := range servers {
 		go func() { served <- srv.ListenAndServe() }()
@@ -90,4 +88,21 @@ func serve(ctx context.Context, args []string) error {
 	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	return errors.Join(err, a.Close(closeCtx))
+}
+
+// Server timeouts: a client that is slow to send a request, or keeps a
+// connection open and idle, must not hold a connection and its goroutine
+// for ever.
+const (
+	readHeaderTimeout = 5 * time.Second
+	// readTimeout bounds reading a whole request; the write bodies are
+	// small (64 KiB at most).
+	readTimeout = 10 * time.Second
+	// idleTimeout closes a kept-alive connection with no request.
+	idleTimeout = 60 * time.Second
+)
+
+func newServer(addr string, h http.Handler, errorLog *log.Logger) *http.Server {
+	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		IdleTimeout: idleTimeout, ErrorLog: errorLog}
 }
