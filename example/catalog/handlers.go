@@ -27,6 +27,8 @@ type handlers struct {
 	// timeout bounds a user's read (0: none); a shadow read keeps the
 	// middleware's own timeout.
 	timeout time.Duration
+	// behind, if set, marks shadow reads of entities waiting in a repair log.
+	behind *behindCheck
 	// views counts product page views: the side effect a shadow run must
 	// not repeat.
 	views metric.Int64Counter
@@ -39,7 +41,7 @@ func newHandlers(stores Stores, c config) *handlers {
 	if err != nil {
 		otel.Handle(err)
 	}
-	return &handlers{stores: stores, modes: c.modes, log: c.logger, timeout: c.readTimeout, views: views}
+	return &handlers{stores: stores, modes: c.modes, log: c.logger, timeout: c.readTimeout, behind: c.behind, views: views}
 }
 
 // bound gives a user's read its deadline, so that a store that stalls
@@ -78,6 +80,7 @@ func (h *handlers) getProduct(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := h.bound(r)
 	defer cancel()
+	h.behind.entity(ctx, EntityProduct, id)
 	p, err := h.stores.Products.For(ctx).Product(ctx, id)
 	if err == nil && !backends.IsShadow(ctx) && h.views != nil {
 		h.views.Add(ctx, 1)
@@ -95,6 +98,7 @@ func (h *handlers) getOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := h.bound(r)
 	defer cancel()
+	h.behind.entity(ctx, EntityOrder, id)
 	o, err := h.stores.Orders.For(ctx).Order(ctx, id)
 	h.respond(w, r, o, err)
 }
@@ -123,6 +127,7 @@ func (h *handlers) listOrders(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := h.bound(r)
 	defer cancel()
 	// One more than the page tells whether there is a next page.
+	h.behind.customerOrders(ctx, customerID)
 	orders, err := h.stores.Orders.For(ctx).CustomerOrders(ctx, customerID, cursor, limit+1)
 	page := OrderPage{Orders: orders, RequestID: newRequestID()}
 	if len(orders) > limit {

@@ -43,6 +43,7 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	readTimeout time.Duration
+	behind      *behindCheck
 	writer      *DualWriter
 	modes       WriteModeSource
 	meter       metric.MeterProvider

@@ -63,6 +63,8 @@ CREATE TABLE IF NOT EXISTS dynamodb_outbox (
     attempts   int         NOT NULL DEFAULT 0,
     last_error text
 );
+-- A shadow read asks whether its entity still waits here.
+CREATE INDEX IF NOT EXISTS dynamodb_outbox_entity ON dynamodb_outbox (entity, entity_id);
 
 -- Where the backfill of each entity stands: every id below next_id is copied.
 CREATE TABLE IF NOT EXISTS backfill_checkpoints (
