@@ -8,6 +8,8 @@
 #   make demo    the example service's demo
 #   make observe the demo with Jaeger and Prometheus on loopback (not in CI)
 #   make bench   benchmarks (bench/RESULTS.md says what they measure)
+#   make soak    the fault run: stores stalled and stopped under load, checked
+#                (about 6 minutes; not in CI; bench/Makefile)
 #   make fuzz    every fuzz target for FUZZTIME each
 #   make vet     go vet in every module
 #   make fmt     gofmt -w every Go file
@@ -29,7 +31,7 @@ FUZZTIME ?= 30s
 # the go tool ignores too).
 GO_FILES = $(shell find . \( -name node_modules -o -name .git -o -name testdata \) -prune -o -name '*.go' -print)
 
-.PHONY: test rules demo observe bench fuzz vet fmt fmtcheck tools
+.PHONY: test rules demo observe bench soak fuzz vet fmt fmtcheck tools
 
 # The fleet test in example/observability runs a Prometheus server too.
 test: vet fmtcheck rules
@@ -64,6 +66,10 @@ observe:
 
 bench:
 	$(MAKE) -C bench bench
+
+# The fault run (about 6 minutes): see bench/Makefile.
+soak:
+	$(MAKE) -C bench soak
 
 fuzz:
 	scripts/with-servers.sh scripts/fuzz.sh $(FUZZTIME)

@@ -36,6 +36,13 @@
 // the other. Counting a product view is the read path's one side effect,
 // and it is skipped when [backends.IsShadow] says the request is a shadow.
 //
+// A user's read has a deadline ([WithReadTimeout], [DefaultReadTimeout]):
+// a store that stalls answers 503 naming the store within it, never a
+// hang; a shadow read keeps the middleware's own timeout. With
+// [WithShadowBehind], a shadow read of an entity that still waits in the
+// repair log of the store it reads says so (middleware.ShadowBehind): the
+// pair is skipped as behind, not counted as a mismatch.
+//
 // # The two stores
 //
 // [PostgresStore] holds normalised tables with foreign keys, NUMERIC prices
@@ -65,7 +72,12 @@
 // In mode both the PostgreSQL transaction also adds a row to the repair log
 // (the dynamodb_outbox table); the row is deleted once DynamoDB has the
 // change. A DynamoDB failure does not fail the request; it is logged,
-// counted and its row stays in the log. In mode dynamodb-first the roles
+// counted and its row stays in the log. The second store's write has a
+// short budget ([WithSecondWriteBudget]): past it the request answers and
+// the repair log carries the change, so a stalled store does not slow
+// writes. A circuit breaker per store ([WithBreaker]) stops attempting a
+// store that keeps failing, lets one write probe it now and then, and shows
+// its state as the gauge catalog.breaker.state. In mode dynamodb-first the roles
 // turn: an intent goes to PostgreSQL's repair log, kept in DynamoDB, before
 // the change, and PostgreSQL gets a copy of the entity's new DynamoDB state
 // after it. Order ids come from PostgreSQL's sequence or from a counter
@@ -85,6 +97,10 @@
 // seconds ([Repair] and [RepairPostgres] do it once, for the catalog repair
 // command): a bounded batch per round, a pause that doubles while the
 // target store fails, and gauges of each log's depth and oldest entry.
+// While it backs off it asks the stores every interval whether they answer,
+// and drains at once when a store comes back. A failed attempt is recorded
+// on its entry (attempts, last error) with a context of its own, since the
+// attempt's context is often the one that timed out.
 //
 // # Copying between the stores
 //
