@@ -297,6 +297,7 @@ func (j *shadowJob) rerun(ctx context.Context, h http.Handler, req *http.Request
 	ok := err == nil && !overflow && resp.Status < 500 && ctx.Err() == nil
 	return resp, ok
 }
+
 // runCaptured runs h on req into a private writer and turns a panic into an
 // error.
 func runCaptured(h http.Handler, req *http.Request, maxBody int64) (resp comparator.Response, overflow bool, err error) {
