@@ -202,26 +202,36 @@
 // # Triage
 //
 // [Diff.Hint] says what a difference looks like, judged from the raw
-// values when the comparison runs (Primary and Shadow may be redacted):
+// values when the comparison runs (Primary and Shadow may be redacted).
+// Every difference has one of three triages, and triage never advises
+// hiding data loss:
 //
 //   - [TriageRepresentation]: the same data in another form, with
-//     [Hint.Option] naming the option that would absorb it: numbers equal
-//     within a relative 1e-9 and below the last digit the shorter one
-//     writes (`FloatTolerance(0, 1e-9)`); a number against a string holding
-//     it (`NumericStrings()`); the same instant in another zone offset or
-//     spelling (`TimePrecision(0)`) or at a coarser precision of
-//     milliseconds or finer (`TimePrecision(time.Millisecond)`); the same
-//     elements in another order (`UnorderedPaths("tags")`, or
-//     `KeyedArrays("orders", "id")` for objects with ids); null or an empty
-//     array or object against an absent member (`NullEqualsMissing()`,
-//     `EmptyEqualsMissing()`).
-//   - [TriageDataLoss]: the shadow holds less than the primary, which no
-//     option should hide: a number that is the primary's rounded to
-//     float32, an integer rounded to float64's digits, a timestamp that
-//     lost its fraction of a second, a string cut short, an array element
-//     missing (for arrays compared by position, every difference in an
-//     array that is the primary's with elements left out).
-//   - [TriageNone]: nothing in the values suggests either.
+//     [Hint.Option] naming the option that would absorb it: float64 noise,
+//     numbers within a relative 1e-12 of which one is written with
+//     float64's 15 to 17 digits (`FloatTolerance(0, 1e-12)`); a number
+//     against a string holding it (`NumericStrings()`); the same instant
+//     in another zone offset or spelling (`TimePrecision(0)`) or at a
+//     coarser precision of milliseconds or finer
+//     (`TimePrecision(time.Millisecond)`); the same elements in another
+//     order (`UnorderedPaths("tags")`, or `KeyedArrays("orders", "id")`
+//     for objects with ids); null or an empty array or object against an
+//     absent member (`NullEqualsMissing()`, `EmptyEqualsMissing()`).
+//   - [TriageDataLoss]: one side holds less than the other, which no
+//     option should hide: a number that is the other rounded or truncated
+//     to the fewer decimals it writes (1234567.8912 against 1234567.89),
+//     or rounded to float32, an integer rounded to float64's digits; a
+//     timestamp that lost its fraction of a second, or shifted by whole
+//     hours or to another offset at the same wall-clock time (the note
+//     says "time zone"); a string cut short; a value replaced by null,
+//     "", [] or {}, or left out, where the other side has content, in
+//     either direction; an array element missing (for arrays compared by
+//     position, every difference in an array that is the primary's with
+//     elements left out); a 2xx against a 404 or 410.
+//   - [TriageUnknown]: everything else; a person has to look. In an array
+//     matched by key that has as many elements missing in the shadow as
+//     extra there, those elements are unknown with the note "ordering or
+//     page boundary": a page cut at another place looks the same.
 //
 // Nothing is absorbed automatically: a hint never makes a result equal.
 //

@@ -142,5 +142,5 @@ func ExampleHint() {
 	// Output:
 	// note: representation "NullEqualsMissing()"
 	// price: data_loss ""
-	// total: representation "FloatTolerance(0, 1e-9)"
+	// total: representation "FloatTolerance(0, 1e-12)"
 }

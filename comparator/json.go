@@ -163,9 +163,13 @@ func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fall
 	if equal && prune {
 		return "", nil
 	}
-	p.explain(ax, ay, out)
+	ends := p.explain(ax, ay, out)
 	if bx.room >= 0 && bx.found > bx.room {
 		out.truncated = true
+	}
+	if !out.truncated {
+		// Balance is only known from all the differences.
+		balanceKeyed(out.diffs, ends)
 	}
 	return "", nil
 }
@@ -214,6 +218,9 @@ func (l *diffList) add(d Diff) {
 	}
 	if d.Field == "" {
 		d.Field = d.Path // $status, $header.Name, $body: no elements in them
+	}
+	if d.Hint.Triage == "" {
+		d.Hint.Triage = TriageUnknown
 	}
 	l.diffs = append(l.diffs, d)
 }
