@@ -196,8 +196,10 @@
 // mismatches can be counted together: it is the first 16 hex digits of the
 // SHA-256 of the sorted, distinct lines "field\x00kind", with the field's
 // element steps written [*] (as signatures were computed before fields
-// existed, so they stay the same). It ignores values, positions, keys and
-// order, and stays the same across requests, processes and releases.
+// existed, so they stay the same). A status change adds its direction,
+// "$status\x00status_changed\x00200->404", so that 200 against 404 and
+// 404 against 200 count apart. It ignores other values, positions, keys
+// and order, and stays the same across requests and processes.
 //
 // # Triage
 //
