@@ -18,10 +18,19 @@
 //     `$status` of kind [StatusChanged], and nothing else is compared:
 //     the bodies of two statuses differ by nature. (The middleware counts a
 //     5xx from the shadow as a shadow error before it calls Compare.)
-//  2. The headers that [CompareHeaders] names, at `$header.Name`. None by
-//     default: servers and proxies change headers, the stores behind a
-//     handler do not. Date, Content-Length and the hop-by-hop headers are
-//     never compared.
+//  2. The headers that [CompareHeaders] names, at `$header.Name`, as text.
+//     Servers and proxies change headers, the stores behind a handler do
+//     not, so by default only headers that carry data are compared: the
+//     Location and Content-Location of a 3xx or 201 response, which name
+//     a resource the store chose. They are compared as URLs: scheme and
+//     host without case (the scheme only when both have a host), the path
+//     percent-decoded, the query as parameters in any order; fragments are
+//     not compared. A relative URL equals an absolute one only when that
+//     has no host. A difference is one [Diff] at `$header.Location`, its
+//     values redacted like any other, and its note names the parts that
+//     differ. [IgnoreHeaders] turns this off; a header [CompareHeaders]
+//     names is compared as text, for every status. Date, Content-Length
+//     and the hop-by-hop headers are never compared.
 //  3. The bodies, for statuses 200-299. Two responses with the same status
 //     outside that range match on the status alone (both 404 is a match):
 //     error bodies carry store-specific messages and request ids.
@@ -119,7 +128,8 @@
 //   - [EmptyEqualsMissing]: a member whose value is [] or {} counts as absent.
 //   - [NumericStrings]: a string holding a JSON number equals that number.
 //   - [Normalize]: replace the values at a path by a function's result.
-//   - [CompareHeaders], [IgnoreHeaders]: which headers are compared.
+//   - [CompareHeaders], [IgnoreHeaders]: which headers are compared
+//     (Location and Content-Location of 3xx and 201 by default).
 //   - [CompareErrorBodies]: compare the bodies of equal non-2xx statuses.
 //   - [ShowValues]: values instead of redacted descriptions in diffs.
 //   - [MapPaths], [ShowKeys]: which member names diff paths redact or show.

@@ -16,7 +16,8 @@ import (
 var ErrPanic = errors.New("comparator: panic during comparison")
 
 // JSON returns a [Comparator] for JSON APIs. It compares status codes,
-// then the headers that options name, then the bodies as decoded JSON
+// then the headers that options name and those that carry data (Location
+// of a redirect), then the bodies as decoded JSON
 // documents (as bytes when a body is not JSON), and reports the paths
 // where they differ. See the package documentation for the rules and
 // every option. The comparator is immutable and safe for concurrent use.
@@ -121,6 +122,7 @@ func (c *jsonComparator) Compare(primary, shadow Response) (res Result) {
 	}
 	out := diffList{limit: c.maxDiffs}
 	c.diffHeaders(primary.Header, shadow.Header, &out)
+	c.diffLocations(primary, shadow, &out)
 	if c.comparesBody(primary.Status) && !bytes.Equal(primary.Body, shadow.Body) {
 		res.Fallback, res.Err = c.diffBodies(primary.Body, shadow.Body, &out)
 	}
