@@ -384,7 +384,9 @@ func (r *diffReporter) Report(rs cmp.Result) {
 		d.Shadow = r.p.c.describe(y)
 	}
 	d.Hint = hintFor(d.Kind, x, y, loc)
-	if loc.keyed && (d.Kind == MissingInShadow || d.Kind == ExtraInShadow) && len(r.out.diffs) < r.out.limit {
+	if loc.keyed && !loc.arrayHintSet && (d.Kind == MissingInShadow || d.Kind == ExtraInShadow) {
+		// Balance may make these unknown, but not against the hint of an
+		// outer array, such as one with elements left out.
 		r.ends = append(r.ends, keyedEnd{index: len(r.out.diffs), array: loc.array, kind: d.Kind})
 	}
 	r.out.add(d)
