@@ -77,7 +77,7 @@ const (
 type Hint struct {
 	Triage Triage
 	// Option names the comparator option that would absorb a
-	// representation difference, as Go code (`FloatTolerance(0, 1e-9)`).
+	// representation difference, as Go code (`FloatTolerance(0, 1e-12)`).
 	Option string
 	// Note says in a few words what the values suggest.
 	Note string
