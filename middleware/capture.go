@@ -58,8 +58,10 @@ func (c *primaryCapture) Write(p []byte) (int, error) {
 }
 
 // Unwrap lets http.ResponseController reach the user's writer for the
-// calls the capture does not take (deadlines, full duplex).
-func (c *primaryCapture) Unwrap() http.ResponseWriter { return c.user }
+// calls the capture does not take (deadlines, full duplex), through
+// chainWriter, which takes a hijack or a flush however deep in the chain
+// it is made.
+func (c *primaryCapture) Unwrap() http.ResponseWriter { return chainWriter{c} }
 
 func (c *primaryCapture) flush() {
 	// A flush sends the head: later header changes never reach the user,
@@ -80,8 +82,12 @@ func (c *primaryCapture) readFrom(src io.Reader) (int64, error) {
 	return c.user.(io.ReaderFrom).ReadFrom(io.TeeReader(src, &c.body))
 }
 
+// hijack hijacks the connection through the user's writer or, when that
+// hides Hijack behind Unwrap, through the first writer of its chain that
+// has it, as http.ResponseController does; its error, ErrNotSupported
+// when none has, is the one the handler would get without the capture.
 func (c *primaryCapture) hijack() (net.Conn, *bufio.ReadWriter, error) {
-	conn, rw, err := c.user.(http.Hijacker).Hijack()
+	conn, rw, err := http.NewResponseController(c.user).Hijack()
 	if err == nil {
 		c.hijacked = true
 	}
