@@ -27,6 +27,7 @@ type primaryCapture struct {
 	head     bool                // a HEAD request: the user receives no body
 	status   int
 	header   headerSnapshot
+	outer    *outerHeader // what outer middleware had set; nil if nothing
 	body     cappedBuffer
 	hijacked bool
 }
@@ -34,6 +35,7 @@ type primaryCapture struct {
 // init readies c, a zero capture, for the user's writer w.
 func (c *primaryCapture) init(w http.ResponseWriter, method string, maxBody int64) {
 	c.user, c.head, c.body = w, method == http.MethodHead, cappedBuffer{max: maxBody, pooled: true}
+	c.outer = newOuterHeader(w.Header())
 	c.w = c.writer()
 }
 
@@ -143,13 +145,14 @@ func (c *primaryCapture) skipLargeFile(src io.Reader) {
 }
 
 // noteHeader keeps the status and a copy of the header as they are when the
-// response head is sent. Informational 1xx heads are not the response.
+// response head is sent, but for the headers outer middleware set and the
+// handler left alone. Informational 1xx heads are not the response.
 func (c *primaryCapture) noteHeader(code int) {
 	if c.status != 0 || (code >= 100 && code < 200 && code != http.StatusSwitchingProtocols) {
 		return
 	}
 	c.status = code
-	c.header.take(c.user.Header())
+	c.header.take(c.user.Header(), c.outer)
 }
 
 // response returns what the user received, but for the header, which is
