@@ -141,3 +141,49 @@ func TestFlushThroughUnwrapChain(t *testing.T) {
 		t.Errorf("outcome = %q/%q %v, want match: both sides sent X-Cache: miss", ev.Outcome, ev.Reason, ev.Result.Diffs)
 	}
 }
+
+// TestControllerCallsThroughUnwrapChain: deadlines and full duplex set
+// through http.ResponseController behind an outer writer that offers only
+// Unwrap reach the server's writer with and without the middleware alike.
+func TestControllerCallsThroughUnwrapChain(t *testing.T) {
+	calls := func(w http.ResponseWriter) []error {
+		rc := http.NewResponseController(w)
+		return []error{
+			rc.SetReadDeadline(time.Now().Add(time.Minute)),
+			rc.SetWriteDeadline(time.Now().Add(time.Minute)),
+			rc.EnableFullDuplex(),
+		}
+	}
+	rec := newSpy()
+	s := newShadower(t, rec)
+	for _, tt := range []struct {
+		name    string
+		handler func(http.Handler) http.Handler
+	}{
+		{"without the middleware", func(h http.Handler) http.Handler { return h }},
+		{"with the middleware", s.Handler},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(outerUnwrapOnly(tt.handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if !backends.IsShadow(r.Context()) {
+					for i, err := range calls(w) {
+						if err != nil {
+							t.Errorf("call %d: %v, want it to reach the server's writer", i, err)
+						}
+					}
+				}
+				sameAnswer(w, r)
+			}))))
+			defer srv.Close()
+			resp, err := http.Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		})
+	}
+	if ev := rec.next(t); ev.Outcome != telemetry.Match {
+		t.Errorf("outcome %s/%s, want match", ev.Outcome, ev.Reason)
+	}
+}
