@@ -230,11 +230,8 @@ func isCredentialName(name string) bool {
 // request, and a handler that parses it again reads the redacted body.
 func redactedRequest(r *http.Request) *http.Request {
 	c := r.Clone(r.Context())
-	for name := range c.Header {
-		if isCredentialName(name) {
-			delete(c.Header, name)
-		}
-	}
+	dropCredentials(url.Values(c.Header))
+	dropCredentials(url.Values(c.Trailer))
 	if c.URL.RawQuery != "" {
 		q := c.URL.Query()
 		dropCredentials(q)
@@ -249,7 +246,8 @@ func redactedRequest(r *http.Request) *http.Request {
 	return c
 }
 
-// dropCredentials deletes the values of v whose names say credential.
+// dropCredentials deletes the values of v (a form or a header) whose names
+// say credential.
 func dropCredentials(v url.Values) {
 	for name := range v {
 		if isCredentialName(name) {
