@@ -6,9 +6,10 @@ import (
 )
 
 // headerSnapshot is a copy of a response header as it was when the head
-// was sent, less what outer middleware had set before the handler ran, kept in flat slices that start in arrays of its own, so the
-// user's path builds no map and, for a header of a few keys, allocates
-// nothing: the shadow builds the http.Header from it.
+// was sent, less what outer middleware had set and the handler left alone.
+// It is kept in flat slices that start in arrays of its own, so the user's
+// path builds no map and, for a header of a few keys, allocates nothing:
+// the shadow builds the http.Header from it.
 type headerSnapshot struct {
 	isNil  bool
 	fields []string // per key: the key, then its values
