@@ -33,6 +33,8 @@
 //     and keeps a copy of the response up to [WithMaxBodyBytes], as the
 //     user received it: no body for HEAD, 204 or 304. A file sent through
 //     ReadFrom that is larger than the cap still goes out with sendfile.
+//     Headers set outside it and left alone by the handler (CORS, NoCache)
+//     are not compared: the shadow's writer starts without them.
 //   - The primary reads its request body exactly as without the
 //     middleware: nothing is read ahead, so Expect: 100-continue and
 //     full-duplex handlers work. The bytes it reads are kept (up to the
