@@ -53,7 +53,7 @@ func oversized(primary comparator.Response, max int64) comparator.Result {
 		Shadow:  fmt.Sprintf("over %d bytes", max),
 		Hint: comparator.Hint{
 			Triage: comparator.TriageUnknown,
-			Note: "the shadow's body is over the capture cap (WithMaxBodyBytes) while the primary's is under it",
+			Note:   "the shadow's body is over the capture cap (WithMaxBodyBytes) while the primary's is under it",
 		},
 	}}}
 }
