@@ -283,8 +283,8 @@ func TestTriage(t *testing.T) {
 	// The signatures are grouped by triage: what loses data first, then what
 	// a person has to look at, then differences of form, whatever the counts.
 	var at []int
-	for _, group := range []string{"data loss</span> 1 signatures · 2 mismatches", "unknown</span> 1 signatures · 1 mismatches",
-		"representation</span> 1 signatures · 3 mismatches"} {
+	for _, group := range []string{"data loss</span> 1 signature · 2 mismatches", "unknown</span> 1 signature · 1 mismatch",
+		"representation</span> 1 signature · 3 mismatches"} {
 		at = append(at, strings.Index(page, group))
 	}
 	if at[0] < 0 || !slices.IsSorted(at) {

@@ -37,6 +37,7 @@ func (o *OTel) ReportHandler() http.Handler {
 		"count":  formatCount,
 		"share":  formatShare,
 		"notcmp": formatNotCompared,
+		"plural": plural,
 		"triage": triageBadge,
 		"label":  func(o Outcome) string { return strings.ReplaceAll(string(o), "_", " ") },
 		"bad": func(o Outcome) bool {
@@ -173,6 +174,26 @@ func formatShare(r float64) string {
 		return "0%"
 	}
 	return strconv.FormatFloat(math.Floor(1000*r)/10, 'f', -1, 64) + "%"
+}
+
+// plural shows a count with a noun, adding "s" or, after "ch", "es" when
+// the count is not 1: "1 signature", "3 mismatches".
+func plural(v any, noun string) string {
+	var n uint64
+	switch v := v.(type) {
+	case int:
+		n = uint64(v)
+	case uint64:
+		n = v
+	}
+	switch {
+	case n == 1:
+	case strings.HasSuffix(noun, "ch"):
+		noun += "es"
+	default:
+		noun += "s"
+	}
+	return formatCount(n) + " " + noun
 }
 
 // formatNotCompared lists what lowered a figure's coverage: "100 skipped
