@@ -65,7 +65,8 @@
 // noise-baseline events are not comparisons of the shadow and are not
 // counted there. shadowread.mismatches counts a mismatch once for each kind
 // of difference it shows. shadowread.rechecks counts the delayed re-checks
-// of mismatches by result (transient, confirmed, repaired, dropped, failed).
+// of mismatches by result (transient, confirmed, repaired, absorbed,
+// dropped, failed).
 // shadowread.noise counts the fields seen differing between two reads of
 // the primary (source baseline) and the fields whose differences were
 // absorbed as noise in comparisons with the shadow (source absorbed). shadowread.duration has buckets from 0.5 ms to
@@ -80,18 +81,18 @@
 // mismatch would go uncounted. So when a route and direction is first seen,
 // the recorder creates every counter series of it at 0: the 23 outcome
 // series of shadowread.comparisons (match, mismatch, timeout; transient
-// without a reason, with write_raced and with shadow_lagged; shadow_error
-// without a reason, with panic and with status_5xx; dropped without a
-// reason, with throttled, latency_guard and closed; skipped with each of
-// its 10 reasons), the 5 kinds of shadowread.mismatches and the 5 results
-// of shadowread.rechecks: 33 series. [WithRoutes] declares routes up
+// with write_raced and with shadow_lagged; shadow_error without a reason,
+// with panic and with status_5xx; dropped without a reason, with
+// throttled, latency_guard and closed; skipped with each of its 11
+// reasons), the 5 kinds of shadowread.mismatches and the 6 results of
+// shadowread.rechecks: 34 series. [WithRoutes] declares routes up
 // front, with their series at 0 in both directions (postgres→dynamodb and
 // dynamodb→postgres) from the start, so even a route's first event counts.
-// The series count stays bounded: at most (routes + 1) × directions × 33,
+// The series count stays bounded: at most (routes + 1) × directions × 34,
 // plus one series per outcome, kind or result of "other" when a caller
 // passes a value outside the fixed sets. A service with 20 declared routes
-// has 20 × 2 × 33 = 1,320 counter series; the worst case with the default
-// limit and two directions is 1,025 × 2 × 33, about 67,650.
+// has 20 × 2 × 34 = 1,360 counter series; the worst case with the default
+// limit and two directions is 1,025 × 2 × 34, about 69,700.
 //
 // # Traces
 //
