@@ -87,7 +87,7 @@ func (f *Flags) evaluate(ctx context.Context, ec openfeature.EvaluationContext, 
 		// A name that is no backend says nothing about the intended
 		// direction: the whole last decision stands, and before the first
 		// nothing is compared. It is reported once, not per refresh.
-		f.badPrimary(routeKey{route, method}, name, kept.primary)
+		f.badPrimary(routeKey{route, method}, name, err, kept.primary)
 		return kept
 	}
 

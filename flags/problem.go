@@ -106,14 +106,18 @@ func parsePrimary(s string) (backends.Name, error) {
 	if lower == "postgresql" {
 		return backends.Postgres, nil
 	}
-	return backends.ParseName(lower)
+	if n, err := backends.ParseName(lower); err == nil {
+		return n, nil
+	}
+	return backends.ParseName(s) // its error names the value as the flag holds it
 }
 
-// badPrimary records that the primary flag of key names no backend.
-func (f *Flags) badPrimary(key routeKey, value string, kept backends.Name) {
+// badPrimary records that the primary flag of key, value, names no backend:
+// parseErr says so.
+func (f *Flags) badPrimary(key routeKey, value string, parseErr error, kept backends.Name) {
 	err := &FlagError{Key: f.cfg.keys.primary, Route: key.route, Method: key.method, Err: fmt.Errorf(
-		"%w: %q names no backend; keeping the last decision (primary %s); set the flag to %q or %q (any case)",
-		ErrInvalidValue, value, kept, backends.Postgres, backends.DynamoDB)}
+		"%w: %w; keeping the last decision (primary %s); set the flag to %q or %q (any case)",
+		ErrInvalidValue, parseErr, kept, backends.Postgres, backends.DynamoDB)}
 	f.setProblem(&f.problems.primary, &problem{err: err, key: fmt.Sprintf("%q", value), route: key})
 }
 
