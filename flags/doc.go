@@ -17,6 +17,8 @@
 //   - [KeyPrimary] "shadowread.primary", string "postgres" or "dynamodb":
 //     the backend that serves users. The other one is the shadow, so
 //     "dynamodb" gives reverse shadowing with PostgreSQL in the background.
+//     Case does not matter, and "postgresql" names PostgreSQL too, so
+//     "PostgreSQL" and "DynamoDB" work as written in prose.
 //
 // The primary is honoured whether or not shadowing is enabled: the switch
 // to DynamoDB can outlive the dark reads. A request is sampled when shadowing
@@ -119,7 +121,10 @@
 // first good read. Each problem is passed to
 // [go.opentelemetry.io/otel.Handle] as a [*FlagError] (wrapping
 // [ErrInvalidValue] for bad values), once per refresh rather than once per
-// request.
+// request. The two that keep Flags from ever shadowing, a client served by
+// the no-op provider ([ErrNoProvider]) and a primary that names no backend,
+// are reported once when they appear, with the fix, and [Flags.Problem]
+// returns them for a status page until they are fixed.
 //
 // # Sticky sampling
 //

@@ -77,16 +77,17 @@ func (f *Flags) evaluate(ctx context.Context, ec openfeature.EvaluationContext, 
 
 	// The default is the primary in force, so a provider that answers every
 	// flag with its default (the SDK's no-op provider) moves nothing.
-	name, err := f.client.StringValue(ctx, f.cfg.keys.primary, string(kept.primary), ec)
+	name, err := f.client.StringValue(ctx, f.cfg.keys.primary, string(kept.primary), ec, f.probeOptions(generation)...)
 	if err != nil {
 		problem(f.cfg.keys.primary, fmt.Errorf("%w; keeping primary %s", err, kept.primary))
-	} else if primary, err := backends.ParseName(name); err == nil {
+	} else if primary, err := parsePrimary(name); err == nil {
 		v.primary = primary
+		f.goodPrimary(routeKey{route, method})
 	} else {
 		// A name that is no backend says nothing about the intended
 		// direction: the whole last decision stands, and before the first
-		// nothing is compared.
-		problem(f.cfg.keys.primary, fmt.Errorf("%w: %w; keeping the last decision (primary %s)", ErrInvalidValue, err, kept.primary))
+		// nothing is compared. It is reported once, not per refresh.
+		f.badPrimary(routeKey{route, method}, name, err, kept.primary)
 		return kept
 	}
 

@@ -1,6 +1,7 @@
 package flags_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"time"
@@ -51,6 +52,22 @@ func ExampleNew_providerMissing() {
 	r := httptest.NewRequest("GET", "/products/42", nil)
 	fmt.Println(decider.Decide(r, "/products/{id}") == flags.Safe())
 	// Output: true
+}
+
+func ExampleFlags_Problem() {
+	// A client whose domain has no provider: nothing would ever be shadowed.
+	// Flags reports it once through otel.Handle, and Problem says it for a
+	// status page until a provider is registered.
+	decider := flags.New(openfeature.NewClient("inventory"))
+	defer decider.Close()
+
+	decider.Decide(httptest.NewRequest("GET", "/products/42", nil), "/products/{id}")
+	err := decider.Problem()
+	fmt.Println(errors.Is(err, flags.ErrNoProvider))
+	fmt.Println(err)
+	// Output:
+	// true
+	// flags: the OpenFeature client is served by the no-op provider (no provider is registered for domain "inventory", nor a default one): no request is shadowed and postgres stays primary; register the provider before serving, with openfeature.SetProviderAndWait(ctx, provider, openfeature.WithDomain("inventory"))
 }
 
 func ExampleWithTargetingKey() {

@@ -20,7 +20,8 @@ const (
 	// while KeyEnabled is true.
 	KeySamplePercent = "shadowread.sample-percent"
 	// KeyPrimary (string, "postgres" or "dynamodb") names the backend that
-	// serves users; the other one is the shadow.
+	// serves users; the other one is the shadow. Case does not matter, and
+	// "postgresql" names PostgreSQL too.
 	KeyPrimary = "shadowread.primary"
 )
 
@@ -63,6 +64,7 @@ type Flags struct {
 
 	routes           atomic.Pointer[routeTable] // replaced on insert
 	other            *entry                     // shared entry past the cap
+	problems         problems                   // what keeps it from shadowing, for Problem
 	overflowReported atomic.Bool
 	slowReported     atomic.Bool
 	closed           atomic.Bool

@@ -127,7 +127,7 @@ func TestDecideProviderTrouble(t *testing.T) {
 	}{
 		{"no provider for the domain", func(t *testing.T) *openfeature.Client {
 			return newAPI(t).NewClient(openfeature.WithDomain("nobody-registered-this"))
-		}, false, "the SDK's no-op provider answers every flag with its default"},
+		}, true, "the SDK's no-op provider answers every flag with its default, and Flags says it never shadows"},
 		{"provider erroring", func(t *testing.T) *openfeature.Client {
 			return clientFor(t, failingProvider{})
 		}, true, "every evaluation fails with a general error"},

@@ -188,11 +188,13 @@ func ExampleWithNoiseBaseline() {
 	mux := http.NewServeMux()
 	mux.Handle("GET /products/{id}", shadow.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"id":"p1","request_id":"r%d"}`, n.Add(1))
+		fmt.Fprintf(w, `{"id":%q,"request_id":"r%d"}`, r.PathValue("id"), n.Add(1))
 	})))
 	var last telemetry.Event
-	for range 5 {
-		mux.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+	// A request id differs between two reads of every product: after
+	// NoiseMinPairs pairs over NoiseMinEntities products it is learned.
+	for i := range middleware.NoiseMinPairs {
+		mux.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, fmt.Sprintf("/products/p%d", i), nil))
 		<-events // the A/A pair: PostgreSQL against itself
 		last = <-events
 	}
@@ -332,4 +334,27 @@ func ExampleWithShadowContext() {
 	// Output:
 	// shadow saw: ada
 	// outcome: match
+}
+
+// Mounted on a chi root router, the middleware sees every route; health
+// checks and the report page are skipped by default, and WithRoutes narrows
+// shadowing to the routes that read the stores being migrated.
+func ExampleWithRoutes() {
+	events := make(chan telemetry.Event, 4)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+		middleware.WithRoutes("/products/*"),
+	)
+	defer shadow.Close(context.Background())
+	r := chi.NewRouter()
+	r.Use(shadow.Handler)
+	r.Get("/products/{id}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"id":"p1"}`) })
+	r.Get("/orders/{id}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"id":"o1"}`) })
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	for _, path := range []string{"/healthz", "/orders/o1", "/products/p1"} {
+		r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
+	}
+	fmt.Println("shadowed:", (<-events).Route)
+	// Output: shadowed: /products/{id}
 }

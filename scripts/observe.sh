@@ -7,7 +7,8 @@
 #   1. builds Jaeger v1.76.0 from the Go module proxy once and caches the
 #      binary in $SHADOWREAD_CACHE (default ~/.cache/shadowread; about 12 min
 #      on a busy 2-core machine; JAEGER_BIN names a binary to use instead),
-#   2. starts Jaeger (OTLP/HTTP on 127.0.0.1:4318, query API on :16686) and
+#   2. starts Jaeger on loopback only (OTLP/HTTP 127.0.0.1:4318, query API
+#      127.0.0.1:16686) and
 #      Prometheus (rules of example/observability, scraping the demo's admin
 #      listener every 5 s, on a free port from 9090 up),
 #   3. runs the demo with OTEL_EXPORTER_OTLP_ENDPOINT pointing at Jaeger and
@@ -23,6 +24,8 @@
 #      click.
 #
 # It serves until Ctrl-C, or exits after the checks with OBSERVE_EXIT=1.
+# A failure keeps the logs and prints where they are (OBSERVE_KEEP_LOGS=1
+# keeps them always).
 # Needs curl and jq, and Prometheus (installed by ensure-prometheus.sh).
 set -euo pipefail
 
@@ -46,8 +49,11 @@ jaeger=${JAEGER_BIN:-$cache/jaeger-$jaeger_version}
 # `go install ...@v1.76.0` is refused (its go.mod has replace directives),
 # so the module is downloaded, copied out of the read-only module cache and
 # built inside its own directory.
+#
+# The build prints nothing for minutes, so a line every 30 s says it is
+# still going; its output goes to a log that is kept when it fails.
 build_jaeger() {
-	local dir src
+	local dir src build_log pid started=$SECONDS next status=0
 	log "building Jaeger $jaeger_version into $jaeger (once; about 12 minutes on 2 busy cores)"
 	dir=$(go mod download -json "github.com/jaegertracing/jaeger@$jaeger_version" | jq -r .Dir)
 	[ -d "$dir" ] || die "go mod download github.com/jaegertracing/jaeger@$jaeger_version failed"
@@ -55,9 +61,29 @@ build_jaeger() {
 	cp -r "$dir/." "$src"
 	chmod -R u+w "$src"
 	mkdir -p "$(dirname "$jaeger")"
-	(cd "$src" && go build -o "$jaeger.tmp" ./cmd/jaeger) || { rm -rf "$src"; die "building Jaeger failed"; }
-	mv "$jaeger.tmp" "$jaeger"
+	build_log=$jaeger.build.log
+	(cd "$src" && exec go build -o "$jaeger.tmp" ./cmd/jaeger) >"$build_log" 2>&1 &
+	pid=$!
+	# An interrupted script stops the build and removes its copy.
+	trap 'kill "$pid" 2>/dev/null || true; rm -rf "$src"' EXIT
+	next=$((started + 30))
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		if [ "$SECONDS" -ge "$next" ]; then
+			log "still building Jaeger ($((SECONDS - started))s so far)"
+			next=$((next + 30))
+		fi
+	done
+	wait "$pid" || status=$?
+	trap - EXIT
 	rm -rf "$src"
+	if [ "$status" -ne 0 ]; then
+		tail -n 20 "$build_log" >&2
+		die "building Jaeger failed (exit $status); the build log is $build_log"
+	fi
+	mv "$jaeger.tmp" "$jaeger"
+	rm -f "$build_log"
+	log "built Jaeger in $((SECONDS - started))s"
 }
 [ -x "$jaeger" ] || build_jaeger
 
@@ -72,8 +98,8 @@ first_free_port() {
 	done
 	die "no free port from $1 to $(($1 + 100))"
 }
-for p in 4317 4318 16686; do
-	port_free "$p" || die "port $p is taken: Jaeger's default ports 4317, 4318 and 16686 must be free"
+for p in 4317 4318 16685 16686; do
+	port_free "$p" || die "port $p is taken: Jaeger's default ports 4317, 4318, 16685 and 16686 must be free"
 done
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/shadowread-observe.XXXXXX")
@@ -87,8 +113,14 @@ cleanup() {
 	for pid in "${pids[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
-	log "logs were in $dir (removed)"
-	rm -rf "$dir"
+	# A failure keeps the logs (Jaeger's, Prometheus', the demo's output) for
+	# a look; a clean run or a Ctrl-C removes them unless OBSERVE_KEEP_LOGS=1.
+	if [ "${OBSERVE_KEEP_LOGS:-}" = 1 ] || { [ "$status" -ne 0 ] && [ "$status" -ne 130 ] && [ "$status" -ne 143 ]; }; then
+		log "logs kept in $dir (jaeger.log, prometheus.log, demo.out)"
+	else
+		log "logs were in $dir (removed; OBSERVE_KEEP_LOGS=1 keeps them)"
+		rm -rf "$dir"
+	fi
 	exit "$status"
 }
 trap cleanup EXIT
@@ -103,8 +135,47 @@ wait_http() { # wait_http URL WHAT
 	done
 }
 
-# Jaeger: in-memory storage, default ports.
-"$jaeger" >"$dir/jaeger.log" 2>&1 &
+# Jaeger: in-memory storage, its default ports, on loopback only. Without a
+# config, v1.76's query API (16686, 16685) listens on every interface; this
+# is its all-in-one config cut to OTLP, the query API and the store.
+cat >"$dir/jaeger.yaml" <<EOF
+service:
+  extensions: [jaeger_storage, jaeger_query]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [jaeger_storage_exporter]
+  telemetry:
+    metrics:
+      level: none
+extensions:
+  jaeger_query:
+    storage:
+      traces: memstore
+    http:
+      endpoint: 127.0.0.1:16686
+    grpc:
+      endpoint: 127.0.0.1:16685
+  jaeger_storage:
+    backends:
+      memstore:
+        memory:
+          max_traces: 100000
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:4317
+      http:
+        endpoint: 127.0.0.1:4318
+processors:
+  batch:
+exporters:
+  jaeger_storage_exporter:
+    trace_storage: memstore
+EOF
+"$jaeger" --config "$dir/jaeger.yaml" >"$dir/jaeger.log" 2>&1 &
 pids+=($!)
 jaeger_api=http://127.0.0.1:16686
 wait_http "$jaeger_api/api/services" "Jaeger"
@@ -125,8 +196,11 @@ scrape_configs:
     static_configs:
       - targets: ["127.0.0.1:$admin_port"]
 EOF
+# Exemplars (trace ids on /metrics) are stored only with exemplar-storage;
+# the dashboard's latency and outcome panels link them to Jaeger.
 prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/prometheus" \
-	--web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$dir/prometheus.log" 2>&1 &
+	--web.listen-address="127.0.0.1:$prom_port" --enable-feature=exemplar-storage \
+	--log.level=warn >"$dir/prometheus.log" 2>&1 &
 pids+=($!)
 prom=http://127.0.0.1:$prom_port
 wait_http "$prom/-/ready" "Prometheus"

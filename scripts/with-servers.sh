@@ -8,8 +8,10 @@
 #   SHADOWREAD_DYNAMODB_ENDPOINT  http://127.0.0.1:PORT
 #   SHADOWREAD_PG_BIN             the PostgreSQL bin directory (initdb, pg_ctl)
 #   SHADOWREAD_DYNALITE_CLI       the absolute path of scripts/dynalite.js, dynalite's launcher
+#   SHADOWREAD_REQUIRE_SERVERS    1: a test that finds no server fails instead of skipping
 #
-# The last two let tests start private servers of their own for fault tests.
+# SHADOWREAD_PG_BIN and SHADOWREAD_DYNALITE_CLI let tests start private
+# servers of their own for fault tests.
 #
 # A server whose variable is already set is used as it is; otherwise a
 # throwaway one is started on a free loopback port and stopped on exit, also
@@ -183,6 +185,9 @@ if [ -n "${SHADOWREAD_DYNAMODB_ENDPOINT:-}" ]; then
 else
 	start_dynalite
 fi
+
+# Here every integration test has its servers: one that finds none fails.
+export SHADOWREAD_REQUIRE_SERVERS=1
 
 # CMD runs in the foreground so it keeps the terminal; a Ctrl-C reaches it
 # directly, and the traps above clean up once it has exited.

@@ -42,13 +42,14 @@ func newRouteTable(cfg config) *routeTable {
 
 func (t *routeTable) newRoute(name string) *route {
 	return &route{
-		name:          name,
-		spanName:      "shadowread.shadow " + name,
-		maxSignatures: t.maxSignatures,
-		window:        t.window,
-		noise:         newNoiseTable(t.window),
-		baselineAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseBaseline))),
-		absorbedAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseAbsorbed))),
+		name:             name,
+		spanName:         "shadowread.shadow " + name,
+		baselineSpanName: "shadowread.baseline " + name,
+		maxSignatures:    t.maxSignatures,
+		window:           t.window,
+		noise:            newNoiseTable(),
+		baselineAttrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseBaseline))),
+		absorbedAttrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseAbsorbed))),
 	}
 }
 
@@ -89,12 +90,14 @@ func (t *routeTable) all() []*route {
 }
 
 // route is what the recorder keeps for one route: a flow per direction and
-// the noise learned from A/A events. The mutex guards all but the names.
+// the noise counts of its A/A pairs and comparisons. The mutex guards all but the names.
 type route struct {
-	name          string
-	spanName      string // "shadowread.shadow <route>"
-	maxSignatures int
-	window        time.Duration
+	name     string
+	spanName string // "shadowread.shadow <route>"
+	// baselineSpanName names the spans of A/A pairs: "shadowread.baseline <route>".
+	baselineSpanName string
+	maxSignatures    int
+	window           time.Duration
 	// The attribute sets of shadowread.noise, by source.
 	baselineAttrs, absorbedAttrs metric.MeasurementOption
 

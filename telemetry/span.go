@@ -65,10 +65,12 @@ func (o *OTel) startSpan(ctx context.Context, r *route, e Event) (context.Contex
 	if key := o.entityKey(e.EntityKey); key != "" {
 		kvs = append(kvs, attrEntityKey.String(key))
 	}
+	name := r.spanName
 	if e.NoiseBaseline {
 		kvs = append(kvs, attrBaseline.Bool(true))
+		name = r.baselineSpanName // an A/A pair is no verdict on the shadow: told apart by name
 	}
-	return o.tracer.Start(ctx, r.spanName, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(kvs...))
+	return o.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(kvs...))
 }
 
 // endSpan sets the outcome on the shadow span, adds one event per kept

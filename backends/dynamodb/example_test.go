@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,10 +19,26 @@ import (
 	"github.com/shadowread/shadowread/backends/dynamodb"
 )
 
+// noTables stands in for a local DynamoDB-API server (dynalite, DynamoDB
+// Local) that holds no table, so the examples run without one; the tests in
+// dynamodb_test.go run against dynalite.
+func noTables() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}`)
+	}))
+}
+
 func ExampleNew() {
 	ctx := context.Background()
-	// A local DynamoDB-API server; here the dynalite that `make test` starts.
-	client, err := dynamodb.New(ctx, dynamodb.WithEndpoint(os.Getenv("SHADOWREAD_DYNAMODB_ENDPOINT")))
+	server := noTables()
+	defer server.Close()
+
+	// A local DynamoDB-API server such as dynalite: with an endpoint, the
+	// region and the credentials default to dummy ones.
+	client, err := dynamodb.New(ctx, dynamodb.WithEndpoint(server.URL))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -54,12 +72,15 @@ func ExampleIsThrottled() {
 
 func ExampleWithThrottle() {
 	ctx := context.Background()
+	server := noTables()
+	defer server.Close()
+
 	// One throttle, shared with the shadow-read middleware
 	// (middleware.WithThrottleBackoff), which sends fewer shadow reads
 	// while DynamoDB throttles.
 	throttle := backends.NewThrottle(backends.DynamoDB, time.Second)
 	client, err := dynamodb.New(ctx,
-		dynamodb.WithEndpoint(os.Getenv("SHADOWREAD_DYNAMODB_ENDPOINT")),
+		dynamodb.WithEndpoint(server.URL),
 		dynamodb.WithThrottle(throttle))
 	if err != nil {
 		fmt.Println(err)

@@ -13,9 +13,12 @@ import (
 	"github.com/shadowread/shadowread/backends/postgres"
 )
 
+// ExampleOpen needs a PostgreSQL server, so it is compiled but not run (it
+// has no Output comment): `go test ./...` runs without servers. TestQuerySpans
+// and TestMapError in postgres_test.go run the same calls against one.
 func ExampleOpen() {
 	ctx := context.Background()
-	// A PostgreSQL server's URL; here the one `make test` starts.
+	// A PostgreSQL server's URL, such as the one `make test` starts.
 	pool, err := postgres.Open(ctx, os.Getenv("SHADOWREAD_PG_URL"), postgres.WithMaxConns(4))
 	if err != nil {
 		fmt.Println(err)
@@ -29,7 +32,7 @@ func ExampleOpen() {
 
 	err = pool.QueryRow(ctx, "SELECT name FROM (VALUES ('p1', 'lamp')) AS products(id, name) WHERE id = $1", "p2").Scan(&name)
 	fmt.Println(errors.Is(postgres.MapError(err), backends.ErrNotFound))
-	// Output:
+	// With the server, it prints:
 	// lamp <nil>
 	// true
 }

@@ -8,8 +8,11 @@
 // PostgreSQL cluster and a dynalite server and names them in the environment
 // ([EnvPostgresURL], [EnvDynamoDBEndpoint]). [PostgresURL] and
 // [DynamoDBEndpoint] read those variables. A test that needs a server and
-// does not find one fails with a hint; it never skips, so a CI run cannot go
-// green without its integration tests.
+// does not find one is skipped with a hint, so `go test ./...` on a laptop
+// runs every unit test; under `make test` (which sets [EnvRequireServers])
+// and in CI (CI=true) it fails instead, so neither can go green without its
+// integration tests. [StartPostgres] and [StartDynalite] treat missing
+// binaries the same way.
 //
 // Tests that run in parallel isolate their data: [NewDatabase] creates a
 // PostgreSQL database of their own, [UniqueName] names a DynamoDB table that

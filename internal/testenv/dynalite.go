@@ -33,7 +33,7 @@ func StartDynalite(t testing.TB) *Dynalite {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Fatalf("testenv: node, which runs dynalite, was not found: %v; install Node.js", err)
+		missing(t, "node, which runs dynalite, was not found: %v; install Node.js", err)
 	}
 	d := &Dynalite{t: t, node: node, cli: dynaliteCLI(t), dir: t.TempDir(), port: freePort(t)}
 	t.Cleanup(d.Stop)
@@ -106,6 +106,6 @@ func dynaliteCLI(t testing.TB) string {
 			break
 		}
 	}
-	t.Fatalf("testenv: dynalite was not found in a node_modules above %s: run `make tools` (npm ci) or set %s", wd, EnvDynaliteCLI)
+	missing(t, "dynalite was not found in a node_modules above %s: run `make tools` (npm ci) or set %s", wd, EnvDynaliteCLI)
 	return ""
 }

@@ -18,14 +18,15 @@ const (
 )
 
 // PostgresURL returns the URL of the shared PostgreSQL server. Without one
-// the test fails: integration tests never skip.
+// the test is skipped, or fails when servers are required ([ServersRequired]).
 func PostgresURL(t testing.TB) string {
 	t.Helper()
 	return mustGetenv(t, EnvPostgresURL)
 }
 
 // DynamoDBEndpoint returns the endpoint of the shared DynamoDB-API server.
-// Without one the test fails: integration tests never skip.
+// Without one the test is skipped, or fails when servers are required
+// ([ServersRequired]).
 func DynamoDBEndpoint(t testing.TB) string {
 	t.Helper()
 	return mustGetenv(t, EnvDynamoDBEndpoint)
@@ -35,7 +36,7 @@ func mustGetenv(t testing.TB, name string) string {
 	t.Helper()
 	v := os.Getenv(name)
 	if v == "" {
-		t.Fatalf("testenv: %s is not set: run the tests with `make test`, or set %s", name, name)
+		missing(t, "%s is not set: run the tests with `make test`, or set %s", name, name)
 	}
 	return v
 }

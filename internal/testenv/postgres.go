@@ -121,7 +121,7 @@ func postgresBin(t testing.TB) string {
 			return filepath.Dir(real)
 		}
 	}
-	t.Fatalf("testenv: PostgreSQL's binaries were not found in /usr/lib/postgresql/*/bin or on PATH: "+
+	missing(t, "PostgreSQL's binaries were not found in /usr/lib/postgresql/*/bin or on PATH: "+
 		"run the tests with `make test`, which installs them, or set %s", EnvPostgresBin)
 	return ""
 }
@@ -142,7 +142,7 @@ func postgresCredential(t testing.TB) *syscall.Credential {
 	}
 	u, err := user.Lookup("postgres")
 	if err != nil {
-		t.Fatalf("testenv: PostgreSQL refuses to run as root, and there is no postgres user to run it as (%v); "+
+		missing(t, "PostgreSQL refuses to run as root, and there is no postgres user to run it as (%v); "+
 			"install Debian's postgresql package, which creates it, or run the tests as another user", err)
 	}
 	uid, uidErr := strconv.ParseUint(u.Uid, 10, 32)

@@ -15,10 +15,12 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// fatalRecorder stands in for a test to catch what a helper fails it with.
+// fatalRecorder stands in for a test to catch what a helper fails or skips
+// it with.
 type fatalRecorder struct {
 	testing.TB
-	msg string
+	msg     string
+	skipped bool
 }
 
 func (f *fatalRecorder) Helper() {}
@@ -28,9 +30,25 @@ func (f *fatalRecorder) Fatalf(format string, args ...any) {
 	runtime.Goexit()
 }
 
+func (f *fatalRecorder) Skipf(format string, args ...any) {
+	f.msg, f.skipped = fmt.Sprintf(format, args...), true
+	runtime.Goexit()
+}
+
 // fatalMessage runs fn with a stand-in test on a goroutine of its own, as
 // testing does, and returns the message fn failed the test with ("" if none).
 func fatalMessage(t *testing.T, fn func(testing.TB)) string {
+	t.Helper()
+	msg, skipped := stopMessage(t, fn)
+	if skipped {
+		t.Errorf("the helper skipped the test with %q, want a failure", msg)
+	}
+	return msg
+}
+
+// stopMessage runs fn like fatalMessage and returns the message fn failed or
+// skipped the test with, and whether it skipped.
+func stopMessage(t *testing.T, fn func(testing.TB)) (msg string, skipped bool) {
 	t.Helper()
 	rec := &fatalRecorder{TB: t}
 	done := make(chan struct{})
@@ -39,7 +57,19 @@ func fatalMessage(t *testing.T, fn func(testing.TB)) string {
 		fn(rec)
 	}()
 	<-done
-	return rec.msg
+	return rec.msg, rec.skipped
+}
+
+// requirements are the environments a test may run in without its servers.
+var requirements = []struct {
+	name, require, ci string
+	wantSkip          bool
+	reason            string
+}{
+	{"go test", "", "", true, "a developer's `go test ./...` runs the unit tests and skips the rest"},
+	{"CI=false", "", "false", true, "CI=false is no CI"},
+	{"make test", "1", "", false, "with-servers.sh sets SHADOWREAD_REQUIRE_SERVERS: a missing server there is a bug"},
+	{"CI", "", "true", false, "a CI run must not go green without its integration tests"},
 }
 
 func TestServerURLsFromEnvironment(t *testing.T) {
@@ -54,21 +84,28 @@ func TestServerURLsFromEnvironment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"/set", func(t *testing.T) {
-			got := tt.get(t)
+			got := tt.get(t) // skips without servers, like every integration test
 			u, err := url.Parse(got)
 			if err != nil || u.Host == "" {
 				t.Errorf("%s = %q, want a URL with a host (%s)", tt.env, got, tt.reason)
 			}
 		})
-		t.Run(tt.name+"/unset", func(t *testing.T) {
-			t.Setenv(tt.env, "")
-			msg := fatalMessage(t, func(tb testing.TB) { tt.get(tb) })
-			for _, want := range []string{tt.env, "make test"} {
-				if !strings.Contains(msg, want) {
-					t.Errorf("failure message %q does not mention %q: a missing server must fail with a hint, never skip", msg, want)
+		for _, req := range requirements {
+			t.Run(tt.name+"/unset/"+req.name, func(t *testing.T) {
+				t.Setenv(tt.env, "")
+				t.Setenv(testenv.EnvRequireServers, req.require)
+				t.Setenv("CI", req.ci)
+				msg, skipped := stopMessage(t, func(tb testing.TB) { tt.get(tb) })
+				if skipped != req.wantSkip {
+					t.Errorf("skipped = %v, want %v (%s); message %q", skipped, req.wantSkip, req.reason, msg)
 				}
-			}
-		})
+				for _, want := range []string{tt.env, "make test"} {
+					if !strings.Contains(msg, want) {
+						t.Errorf("message %q does not mention %q: a missing server names the fix", msg, want)
+					}
+				}
+			})
+		}
 	}
 }
 
