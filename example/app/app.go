@@ -232,7 +232,9 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 		catalog.WithRepairLogger(cfg.Logger), catalog.WithRepairMeterProvider(obs.meter))
 	a.onClose(a.Repairer.Close)
 	routes := catalog.NewRouter(catalog.NewStores(a.Postgres, a.DynamoDB), a.Shadow.Handler, catalog.WithWriteModeGuard(writeModes),
-		catalog.WithWriter(a.Writer), catalog.WithMeterProvider(obs.meter), catalog.WithLogger(cfg.Logger))
+		catalog.WithWriter(a.Writer), catalog.WithMeterProvider(obs.meter), catalog.WithLogger(cfg.Logger),
+		// A shadow of an entity still in a repair log is behind, not wrong.
+		catalog.WithShadowBehind(a.Postgres, a.DynamoDB, middleware.ShadowBehind))
 
 	var service http.Handler = routes
 	if cfg.WrapHandler != nil {
