@@ -123,18 +123,24 @@ func ExampleMapError() {
 
 func ExampleWithCallTimeout() {
 	ctx := context.Background()
-	client, err := dynamodb.New(ctx,
-		dynamodb.WithEndpoint(os.Getenv("SHADOWREAD_DYNAMODB_ENDPOINT")),
-		// A read path answers users fast: a stalled DynamoDB fails the
-		// call after 300 ms, retries included.
-		dynamodb.WithCallTimeout(300*time.Millisecond))
+	// A DynamoDB that stalls: it takes requests and never answers.
+	stalled := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // then the server sees the client hang up
+		<-r.Context().Done()
+	}))
+	defer stalled.Close()
+
+	client, err := dynamodb.New(ctx, dynamodb.WithEndpoint(stalled.URL),
+		// A read path answers users fast: the call fails after 100 ms,
+		// retries included, instead of hanging.
+		dynamodb.WithCallTimeout(100*time.Millisecond))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer client.Close()
 	_, err = client.ListTables(ctx, &awsddb.ListTablesInput{})
-	fmt.Println(err)
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
 	// Output:
-	// <nil>
+	// true
 }
