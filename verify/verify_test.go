@@ -68,7 +68,9 @@ func TestVerifyFindsEachDrift(t *testing.T) {
 		{"clean", "the copy differs only in how decimals are written, which the hash does not see",
 			func(*fakeStores) {}, nil},
 		{"changed", "a status differs in the target",
-			func(f *fakeStores) { f.edit(meta("order", 3), func(it *fakeItem) { it.Body = `{"id":3,"status":"lost","total":12.5}` }) },
+			func(f *fakeStores) {
+				f.edit(meta("order", 3), func(it *fakeItem) { it.Body = `{"id":3,"status":"lost","total":12.5}` })
+			},
 			[]string{"order 3 changed"}},
 		{"missing", "the entity is only in the source",
 			func(f *fakeStores) { f.remove(func(it fakeItem) bool { return it.Kind == "order" && it.ID == 4 }) },
