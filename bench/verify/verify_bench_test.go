@@ -257,7 +257,7 @@ func BenchmarkCompareOrder(b *testing.B) {
 		b.Run("status="+status, func(b *testing.B) {
 			shadow := primary
 			shadow.Body = []byte(fmt.Sprintf(body, status) + " ") // other bytes: the comparison decodes
-			const per = 1000 // compares per iteration, so few iterations still measure
+			const per = 1000                                      // compares per iteration, so few iterations still measure
 			for b.Loop() {
 				for range per {
 					cmp.Compare(primary, shadow)
