@@ -8,11 +8,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	awsddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/backends/dynamodb"
+	"github.com/shadowread/shadowread/backends/postgres"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/internal/testenv"
@@ -132,11 +135,18 @@ var driftFindings = []wantFinding{
 
 func verifyCatalog(t *testing.T, e *env, workers int, opts ...verify.Option) []verify.Report {
 	t.Helper()
-	ctx := context.Background()
-	run, err := catalog.NewVerifier(e.pg, e.ddb, opts...).NewRun(ctx)
+	run, err := catalog.NewVerifier(e.pg, e.ddb, opts...).NewRun(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
+	return verifyCatalogRun(t, e, run, workers, opts...)
+}
+
+// verifyCatalogRun works a run with workers at once and returns each one's
+// report.
+func verifyCatalogRun(t *testing.T, e *env, run int64, workers int, opts ...verify.Option) []verify.Report {
+	t.Helper()
+	ctx := context.Background()
 	reports := make([]verify.Report, workers)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -228,6 +238,61 @@ func TestVerifySharedByFourWorkers(t *testing.T) {
 	for i, r := range verifyCatalog(t, e, 4, verify.WithRangeSize(1), verify.WithSegments(4)) {
 		t.Logf("worker %d", i)
 		checkFindings(t, e, r, driftFindings)
+	}
+}
+
+// TestVerifyWorkerKilledMidLease: four workers share a run and one dies
+// holding a unit: its DynamoDB reads hang and its PostgreSQL pool is gone,
+// so it cannot hand the unit back. The three others take the unit over
+// when its lease runs out and finish with the findings of one worker
+// alone.
+func TestVerifyWorkerKilledMidLease(t *testing.T) {
+	e := driftedCatalog(t)
+	opts := []verify.Option{verify.WithRangeSize(2), verify.WithSegments(4), verify.WithLease(time.Second)}
+	alone := verifyCatalog(t, e, 1, opts...)[0]
+	ctx := context.Background()
+	run, err := catalog.NewVerifier(e.pg, e.ddb, opts...).NewRun(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	victimPool, err := postgres.Open(ctx, e.pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := testenv.NewDelayProxy(t, strings.TrimPrefix(testenv.DynamoDBEndpoint(t), "http://"), time.Hour)
+	client, err := dynamodb.New(ctx, dynamodb.WithEndpoint("http://"+proxy.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(client.Close)
+	victimCtx, kill := context.WithCancel(ctx)
+	defer kill()
+	victimDone := make(chan error, 1)
+	go func() {
+		_, err := catalog.NewVerifier(catalog.NewPostgresStore(victimPool), catalog.NewDynamoDBStore(client.Client, e.ddb.Table()), opts...).Work(victimCtx, run)
+		victimDone <- err
+	}()
+	waitFor(t, "the victim's lease", func() bool {
+		var leased int
+		err := e.pool.QueryRow(ctx, `SELECT count(*) FROM shadowread_verify_units WHERE run_id = $1 AND lease_until > now()`, run).Scan(&leased)
+		return err == nil && leased == 1
+	})
+	victimPool.Close() // before the kill: its deferred hand-back must fail, as in a crash
+	kill()
+	if err := <-victimDone; err == nil {
+		t.Fatal("the killed worker finished the run")
+	}
+	for i, r := range verifyCatalogRun(t, e, run, 3, opts...) {
+		var got, want []string
+		for _, f := range r.Findings {
+			got = append(got, fmt.Sprintf("%s %d %s %s", f.Kind, f.ID, f.Problem, f.Signature))
+		}
+		for _, f := range alone.Findings {
+			want = append(want, fmt.Sprintf("%s %d %s %s", f.Kind, f.ID, f.Problem, f.Signature))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("worker %d: %q, one worker alone found %q", i, got, want)
+		}
 	}
 }
 
