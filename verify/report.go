@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -202,7 +203,7 @@ func (v *Verifier) Result(ctx context.Context, run int64) (Report, error) {
 	(SELECT coalesce(sum(items) FILTER (WHERE segment >= 0), 0) FROM shadowread_verify_sums WHERE run_id = r.id)
 FROM shadowread_verify_runs r WHERE r.id = $1`, run).Scan(&r.Phase, &created, &finished, &r.Ranges, &r.Differing,
 		&r.Source.Entities, &r.Source.Items, &r.Target.Entities, &r.Target.Items)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return r, fmt.Errorf("%w: %d", ErrNoRun, run)
 	}
 	if err != nil {
