@@ -26,6 +26,7 @@ import (
 	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/example/flagfile"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/verify"
 )
 
 // Config is the demo's setup. [DefaultConfig] fills in the sizes.
@@ -298,7 +299,7 @@ type demoRun struct {
 	victims Victims
 	// verdicts of the dark reads, per drift.
 	verdicts       []Verdict
-	verifyReport   catalog.VerifyReport
+	verifyReport   verify.Report
 	verifyEntities int64
 	verifyTook     time.Duration
 	// Every write the service acknowledged, for the lost-write check.
@@ -465,93 +466,6 @@ func (d *demoRun) drift(ctx context.Context) (verdict, error) {
 	}
 	return pass("%d real differences (%d on keys no request reads), %d representation differences",
 		real, len(unread), len(d.drifts)-real), nil
-}
-
-// verify compares the stores as a whole; it must find every real drift,
-// read or not, and nothing else.
-func (d *demoRun) verify(ctx context.Context) (verdict, error) {
-	r, took, err := d.runVerify(ctx)
-	if err != nil {
-		return verdict{}, err
-	}
-	d.verifyReport, d.verifyTook = r, took
-	d.verifyEntities = r.PostgresRows + r.DynamoDBEntities
-	found, absorbed, real := 0, 0, 0
-	v := verdict{ok: true}
-	for _, dr := range d.drifts {
-		if !dr.Benign {
-			real++
-		}
-		f, ok := finding(r, dr.Entity, dr.ID)
-		switch {
-		case dr.Benign && ok && f.Kind != catalog.FindingAbsorbed:
-			v.check(false, "representation difference reported as %s: %s %d (%s)", f.Kind, dr.Entity, dr.ID, dr.What)
-		case dr.Benign:
-			absorbed++
-		case !ok || f.Kind == catalog.FindingAbsorbed:
-			v.check(false, "missed: %s %d (%s)", dr.Entity, dr.ID, dr.What)
-		default:
-			found++
-		}
-	}
-	for _, f := range r.Differences() {
-		if !d.injected(f.Entity, f.ID) {
-			v.check(false, "difference nobody injected: %s %d %s %s", f.Entity, f.ID, f.Kind, strings.Join(f.Fields, ","))
-		}
-	}
-	v.says = fmt.Sprintf("found %d of %d real differences, %d others; %d representation differences absorbed; %s entities in %s (%s/s), %d of %d ranges compared entity by entity",
-		found, real, len(r.Differences())-found, absorbed, Count(d.verifyEntities), Seconds(took),
-		Count(int64(float64(d.verifyEntities)/max(took.Seconds(), 1e-3))), r.Differing, r.Ranges)
-	return v, nil
-}
-
-func (d *demoRun) runVerify(ctx context.Context) (catalog.VerifyReport, time.Duration, error) {
-	t := time.Now()
-	run, err := catalog.NewVerifyRun(ctx, d.app.Postgres)
-	if err != nil {
-		return catalog.VerifyReport{}, 0, err
-	}
-	// Two workers share the run, as two processes would.
-	type result struct {
-		r   catalog.VerifyReport
-		err error
-	}
-	results := make(chan result, 2)
-	progress := VerifyProgress(d.out)
-	for i := range 2 {
-		opts := []catalog.VerifyOption{}
-		if i == 0 {
-			opts = append(opts, catalog.WithVerifyProgress(progress))
-		}
-		go func() {
-			r, err := catalog.Verify(ctx, d.app.Postgres, d.app.DynamoDB, run, opts...)
-			results <- result{r, err}
-		}()
-	}
-	first, second := <-results, <-results
-	d.out.Done()
-	if err := errors.Join(first.err, second.err); err != nil {
-		return catalog.VerifyReport{}, 0, err
-	}
-	return first.r, time.Since(t), nil
-}
-
-func finding(r catalog.VerifyReport, e catalog.Entity, id int64) (catalog.VerifyFinding, bool) {
-	for _, f := range r.Findings {
-		if f.Entity == e && f.ID == id {
-			return f, true
-		}
-	}
-	return catalog.VerifyFinding{}, false
-}
-
-func (d *demoRun) injected(e catalog.Entity, id int64) bool {
-	for _, dr := range d.drifts {
-		if dr.Entity == e && dr.ID == id && !dr.Benign {
-			return true
-		}
-	}
-	return false
 }
 
 // darkReads serves load with PostgreSQL as primary and DynamoDB as shadow;
@@ -761,7 +675,7 @@ func (d *demoRun) repairDrift(ctx context.Context) (verdict, error) {
 	v := pass("%d entities repaired; a second verification finds %d differences (%d absorbed) in %s",
 		n, len(r.Differences()), len(r.Findings)-len(r.Differences()), Seconds(took))
 	for _, f := range r.Differences() {
-		v.check(false, "still different: %s %d %s %s", f.Entity, f.ID, f.Kind, strings.Join(f.Fields, ","))
+		v.check(false, "still different: %s %d %s %s", f.Kind, f.ID, f.Problem, strings.Join(f.Fields, ","))
 	}
 	return v, nil
 }
@@ -888,7 +802,8 @@ func (d *demoRun) dynamoDBOnly(ctx context.Context) (verdict, error) {
 // decommission drops PostgreSQL's tables; the service goes on.
 func (d *demoRun) decommission(ctx context.Context) (verdict, error) {
 	if _, err := d.app.Postgres.Pool().Exec(ctx, `DROP TABLE order_lines, orders, variants, products, customers,
-	dynamodb_outbox, backfill_checkpoints, verify_findings, verify_items, verify_sums, verify_units, verify_runs`); err != nil {
+	dynamodb_outbox, backfill_checkpoints, shadowread_verify_findings, shadowread_verify_scanned, shadowread_verify_sums,
+	shadowread_verify_units, shadowread_verify_runs`); err != nil {
 		return verdict{}, err
 	}
 	v, err := d.cleanLoad(ctx, "decommissioned", d.cfg.PhaseDuration/2)
