@@ -31,7 +31,12 @@ type LoadConfig struct {
 	Victims     Victims
 	VictimShare float64
 	Sampled     Sampler
-	Seed        uint64
+	// Hot is a product that HotShare of the product reads go to, by
+	// customers inside the sample, while [HotWriter] writes it; the
+	// load's own writes leave it alone. 0 means none.
+	Hot      int64
+	HotShare float64
+	Seed     uint64
 	// Events run once, from the load's clock goroutine, when the load has
 	// run for their time.
 	Events []LoadEvent
@@ -100,6 +105,9 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadStats, error) {
 		victimProducts: map[int64]bool{}, victimCustomers: map[int64]bool{}}
 	for _, id := range cfg.Victims.Products {
 		l.victimProducts[id] = true
+	}
+	if cfg.Hot != 0 {
+		l.victimProducts[cfg.Hot] = true // its writer's writes only
 	}
 	for _, id := range cfg.Victims.Customers {
 		l.victimCustomers[id] = true
@@ -191,8 +199,14 @@ func (l *load) step(ctx context.Context, rng *rand.Rand) {
 	switch operations[op].name {
 	case "product":
 		id, customer := pick(rng, k.ReaderProducts), pick(rng, k.ReaderCustomers)
-		if victim && len(v.Products) > 0 {
+		hot := l.cfg.Hot != 0 && rng.Float64() < l.cfg.HotShare
+		switch {
+		case victim && len(v.Products) > 0:
 			id = pick(rng, v.Products)
+		case hot:
+			id = l.cfg.Hot
+		}
+		if (victim && len(v.Products) > 0) || hot {
 			// A customer inside the sample, a few tries at most.
 			for range 20 {
 				if l.cfg.Sampled(catalog.RouteProduct, customer) {

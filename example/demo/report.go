@@ -19,16 +19,21 @@ type Verdict struct {
 	// the rest, by outcome in ByOutcome.
 	Matches, Mismatches, Others uint64
 	ByOutcome                   Verdicts
-	OK                          bool
-	Says                        string
+	// Rechecks counts the re-check results of those reads.
+	Rechecks map[telemetry.RecheckResult]uint64
+	OK       bool
+	Says     string
 }
 
 // Judge gives each drift its verdict from the tracker's per-path counts.
 func Judge(drifts []Drift, t *Tracker) []Verdict {
 	out := make([]Verdict, len(drifts))
 	for i, d := range drifts {
-		v := Verdict{Drift: d, ByOutcome: Verdicts{}}
+		v := Verdict{Drift: d, ByOutcome: Verdicts{}, Rechecks: map[telemetry.RecheckResult]uint64{}}
 		for _, p := range d.Paths {
+			for r, n := range t.Rechecks(p) {
+				v.Rechecks[r] += n
+			}
 			for outcome, n := range t.Verdicts(p) {
 				v.ByOutcome[outcome] += n
 				switch outcome {
@@ -41,7 +46,12 @@ func Judge(drifts []Drift, t *Tracker) []Verdict {
 				}
 			}
 		}
+		repaired := v.Rechecks[telemetry.RecheckRepaired]
 		switch {
+		case d.Repaired && v.Mismatches > 0 && repaired > 0:
+			v.OK, v.Says = true, fmt.Sprintf("found: %s mismatches, %s repaired", Count(v.Mismatches), Count(repaired))
+		case d.Repaired:
+			v.Says = fmt.Sprintf("MISSED: %s mismatches, none repaired%s", Count(v.Mismatches), v.others())
 		case !d.Benign && v.Mismatches > 0:
 			v.OK, v.Says = true, fmt.Sprintf("found: %s mismatches", Count(v.Mismatches))
 		case !d.Benign:
@@ -96,9 +106,10 @@ func WriteRoutes(p *Printer, rep telemetry.Report, t *Tracker) {
 			100*t.PrimaryShare(r.Route, backends.DynamoDB), readiness(r.RouteReadiness, rep.MinSamples))
 	}
 	p.Printf("  * share of sampled requests served by DynamoDB since the primary switch\n")
-	p.Printf("  re-checks (a mismatch read again %s later): %s transient, %s confirmed, %s dropped, %s failed\n",
+	p.Printf("  re-checks (a mismatch read again %s later): %s transient, %s confirmed, %s repaired, %s dropped, %s failed\n",
 		Seconds(app.RecheckAfter), Count(rechecks[telemetry.RecheckTransient]), Count(rechecks[telemetry.RecheckConfirmed]),
-		Count(rechecks[telemetry.RecheckDropped]), Count(rechecks[telemetry.RecheckFailed]))
+		Count(rechecks[telemetry.RecheckRepaired]), Count(rechecks[telemetry.RecheckDropped]), Count(rechecks[telemetry.RecheckFailed]))
+	p.Printf("  transients by the write the re-check showed: %s\n", causes(t.Causes("")))
 	p.Printf("\n  mismatch signatures and their triage (the report page has them with trace ids)\n")
 	any := false
 	for _, r := range rep.Routes {
@@ -121,6 +132,26 @@ func WriteRoutes(p *Printer, rep telemetry.Report, t *Tracker) {
 	if !any {
 		p.Printf("  none\n")
 	}
+}
+
+// causes lists transients by reason: write_raced (the shadow's first
+// answer is the primary's second) and shadow_lagged (the shadow's second
+// answer is the primary's first), then any other.
+func causes(byReason map[telemetry.Reason]uint64) string {
+	parts := []string{
+		fmt.Sprintf("%s %s", Count(byReason[telemetry.ReasonWriteRaced]), telemetry.ReasonWriteRaced),
+		fmt.Sprintf("%s %s", Count(byReason[telemetry.ReasonShadowLagged]), telemetry.ReasonShadowLagged),
+	}
+	for _, r := range append([]telemetry.Reason{""}, telemetry.Reasons()...) {
+		if n := byReason[r]; n > 0 && r != telemetry.ReasonWriteRaced && r != telemetry.ReasonShadowLagged {
+			name := string(r)
+			if r == "" {
+				name = "no cause given"
+			}
+			parts = append(parts, fmt.Sprintf("%s %s", Count(n), name))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Triage says in a few words what a mismatch signature looks like.
@@ -161,6 +192,19 @@ func WriteNoise(p *Printer, rep telemetry.Report, learned func(route string) []s
 		}
 		p.Printf("  %-31s %6s A/A  %s\n", rn.Route, Count(rn.Baseline), strings.Join(fields, ", "))
 	}
+}
+
+// absorbedIn returns how often a difference on field was absorbed as
+// noise of route.
+func absorbedIn(rep telemetry.Report, route, field string) uint64 {
+	for _, rn := range rep.Noise {
+		for _, nr := range rn.Fields {
+			if rn.Route == route && nr.Field == field {
+				return nr.Absorbed
+			}
+		}
+	}
+	return 0
 }
 
 // shownDiffs is how many differences of a signature the report lists.

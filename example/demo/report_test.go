@@ -95,3 +95,120 @@ func TestTrackerPending(t *testing.T) {
 		})
 	}
 }
+
+// recordEvent sends ev for path through TagRequests, as a request would.
+func recordEvent(t *testing.T, tr *demo.Tracker, path string, ev telemetry.Event) {
+	t.Helper()
+	h := demo.TagRequests(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		tr.Record(context.WithoutCancel(r.Context()), ev)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+// TestJudgeRepaired: a lost update that a later write repaired is found
+// only as a mismatch whose re-check says repaired.
+func TestJudgeRepaired(t *testing.T) {
+	mismatch := comparator.Result{Diffs: []comparator.Diff{{Path: "variants[0].price", Kind: comparator.ValueChanged}}}
+	tests := []struct {
+		name   string
+		events []telemetry.Event
+		wantOK bool
+		reason string
+	}{
+		{"mismatch, repaired", []telemetry.Event{{Outcome: telemetry.Mismatch, Recheck: telemetry.RecheckRepaired, Result: mismatch}},
+			true, "no write explains the shadow's first answer, and the re-check saw the repair"},
+		{"transient", []telemetry.Event{{Outcome: telemetry.Transient, Recheck: telemetry.RecheckTransient}},
+			false, "calling the loss a race hides it"},
+		{"mismatch, confirmed", []telemetry.Event{{Outcome: telemetry.Mismatch, Recheck: telemetry.RecheckConfirmed, Result: mismatch}},
+			false, "the later write did not reach the re-check: the scenario did not run as meant"},
+		{"match", []telemetry.Event{{Outcome: telemetry.Match}}, false, "the loss was never seen"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := demo.NewTracker(telemetry.Nop{})
+			d := demo.Drift{What: tt.name, Repaired: true, Paths: []string{"/products/7"}}
+			tr.Watch(d.Paths...)
+			for _, ev := range tt.events {
+				ev.Route, ev.Primary, ev.Shadow = "/products/{productID}", backends.Postgres, backends.DynamoDB
+				recordEvent(t, tr, "/products/7", ev)
+			}
+			v := demo.Judge([]demo.Drift{d}, tr)[0]
+			if v.OK != tt.wantOK {
+				t.Errorf("OK = %v (%s), want %v: %s", v.OK, v.Says, tt.wantOK, tt.reason)
+			}
+		})
+	}
+}
+
+// TestJudgeHot: the hot product's reads may match or be transient with
+// the racing write named, never mismatch.
+func TestJudgeHot(t *testing.T) {
+	ev := func(o telemetry.Outcome, r telemetry.Reason) telemetry.Event {
+		return telemetry.Event{Route: "/products/{productID}", Primary: backends.Postgres, Shadow: backends.DynamoDB, Outcome: o, Reason: r}
+	}
+	written := demo.HotStats{Writes: 4, Reads: 4}
+	tests := []struct {
+		name   string
+		stats  demo.HotStats
+		events []telemetry.Event
+		wantOK bool
+		reason string
+	}{
+		{"matches and explained races", written, []telemetry.Event{ev(telemetry.Match, ""),
+			ev(telemetry.Transient, telemetry.ReasonWriteRaced), ev(telemetry.Transient, telemetry.ReasonShadowLagged)},
+			true, "every difference is explained by a write the re-check saw"},
+		{"a mismatch", written, []telemetry.Event{ev(telemetry.Match, ""), ev(telemetry.Mismatch, "")},
+			false, "the hot product has no drift: a mismatch is a false alarm"},
+		{"a transient without a cause", written, []telemetry.Event{ev(telemetry.Transient, "")},
+			false, "a transient must name the write that explains it"},
+		{"not written", demo.HotStats{}, []telemetry.Event{ev(telemetry.Match, "")},
+			false, "without writes the scenario did not run"},
+		{"a write failed", demo.HotStats{Writes: 3, Failed: 1}, []telemetry.Event{ev(telemetry.Match, "")},
+			false, "the service must acknowledge every write"},
+		{"never compared", written, nil, false, "a verdict needs comparisons"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := demo.NewTracker(telemetry.Nop{})
+			tr.Watch("/products/9")
+			for _, e := range tt.events {
+				recordEvent(t, tr, "/products/9", e)
+			}
+			v := demo.JudgeHot("/products/9", tt.stats, tr)
+			if v.OK != tt.wantOK {
+				t.Errorf("OK = %v (%s; %v), want %v: %s", v.OK, v.Says, v.Evidence, tt.wantOK, tt.reason)
+			}
+		})
+	}
+}
+
+// TestTrackerCauses: transients are counted by reason per watched path and
+// over every route; re-check results per watched path.
+func TestTrackerCauses(t *testing.T) {
+	tr := demo.NewTracker(telemetry.Nop{})
+	tr.Watch("/products/7")
+	base := telemetry.Event{Route: "/products/{productID}", Primary: backends.Postgres, Shadow: backends.DynamoDB}
+	for _, e := range []struct {
+		path    string
+		outcome telemetry.Outcome
+		reason  telemetry.Reason
+		recheck telemetry.RecheckResult
+	}{
+		{"/products/7", telemetry.Transient, telemetry.ReasonWriteRaced, telemetry.RecheckTransient},
+		{"/products/7", telemetry.Mismatch, "", telemetry.RecheckRepaired},
+		{"/products/8", telemetry.Transient, telemetry.ReasonShadowLagged, telemetry.RecheckTransient},
+	} {
+		ev := base
+		ev.Outcome, ev.Reason, ev.Recheck = e.outcome, e.reason, e.recheck
+		recordEvent(t, tr, e.path, ev)
+	}
+	if got := tr.Causes("/products/7"); got[telemetry.ReasonWriteRaced] != 1 || len(got) != 1 {
+		t.Errorf("Causes(/products/7) = %v, want write_raced 1: the watched path's transient only", got)
+	}
+	if got := tr.Causes(""); got[telemetry.ReasonWriteRaced] != 1 || got[telemetry.ReasonShadowLagged] != 1 {
+		t.Errorf(`Causes("") = %v, want one of each: every route's transients`, got)
+	}
+	if got := tr.Rechecks("/products/7"); got[telemetry.RecheckRepaired] != 1 || got[telemetry.RecheckTransient] != 1 {
+		t.Errorf("Rechecks(/products/7) = %v, want one repaired and one transient", got)
+	}
+}
