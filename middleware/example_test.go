@@ -188,11 +188,13 @@ func ExampleWithNoiseBaseline() {
 	mux := http.NewServeMux()
 	mux.Handle("GET /products/{id}", shadow.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"id":"p1","request_id":"r%d"}`, n.Add(1))
+		fmt.Fprintf(w, `{"id":%q,"request_id":"r%d"}`, r.PathValue("id"), n.Add(1))
 	})))
 	var last telemetry.Event
-	for range 5 {
-		mux.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+	// A request id differs between two reads of every product: after
+	// NoiseMinPairs pairs over NoiseMinEntities products it is learned.
+	for i := range middleware.NoiseMinPairs {
+		mux.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, fmt.Sprintf("/products/p%d", i), nil))
 		<-events // the A/A pair: PostgreSQL against itself
 		last = <-events
 	}

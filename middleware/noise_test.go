@@ -37,20 +37,20 @@ func noisyProduct(drift *atomic.Bool, noisy *atomic.Bool) http.HandlerFunc {
 			id = fmt.Sprintf("%016x", rand.Uint64())
 		}
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"id":"p1","request_id":%q,"price":%s}`, id, price)
+		fmt.Fprintf(w, `{"id":%q,"request_id":%q,"price":%s}`, r.PathValue("id"), id, price)
 	}
 }
 
-// serveNoisy serves n requests and returns the primary-vs-shadow events in
-// order, checking the A/A events on the way.
-func serveNoisy(t *testing.T, s *middleware.Shadower, rec *spy, h http.Handler, n int, baseline bool) []telemetry.Event {
+// serveNoisy serves n requests spread over entities products and returns
+// the primary-vs-shadow events in order, checking the A/A events on the way.
+func serveNoisy(t *testing.T, s *middleware.Shadower, rec *spy, h http.Handler, n, entities int, baseline bool) []telemetry.Event {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.Handle("GET "+noiseRoute, s.Handler(h))
 	var pairs []telemetry.Event
-	for range n {
+	for i := range n {
 		w := httptest.NewRecorder()
-		mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/products/p1", nil))
+		mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, fmt.Sprintf("/products/p%d", i%entities), nil))
 		if w.Code != http.StatusOK {
 			t.Fatalf("user got %d", w.Code)
 		}
@@ -89,16 +89,19 @@ func TestNoiseBaseline(t *testing.T) {
 		name      string
 		baseline  bool
 		drift     bool
+		entities  int
 		wantReady bool
-		wantNoise []string
+		wantNoise []string // learned by the route
 		wantLast  telemetry.Outcome
 		reason    string
 	}{
-		{name: "baseline on", baseline: true, wantReady: true, wantNoise: []string{"request_id"}, wantLast: telemetry.Match,
-			reason: "the request id differs between two reads of PostgreSQL too, so it is learned as noise and absorbed"},
-		{name: "baseline off", baseline: false, wantReady: false, wantLast: telemetry.Mismatch,
+		{name: "baseline on", baseline: true, entities: 30, wantReady: true, wantNoise: []string{"request_id"}, wantLast: telemetry.Match,
+			reason: "the request id differs between two reads of every product, so it is learned as noise and absorbed"},
+		{name: "one entity", baseline: true, entities: 1, wantReady: true, wantLast: telemetry.Match,
+			reason: "one product read again and again never teaches the route; each request's own A/A pair still proves its request id noise"},
+		{name: "baseline off", baseline: false, entities: 30, wantReady: false, wantLast: telemetry.Mismatch,
 			reason: "without the baseline every pair differs in its request id, and the route never looks ready"},
-		{name: "real drift", baseline: true, drift: true, wantReady: false, wantNoise: []string{"request_id"}, wantLast: telemetry.Mismatch,
+		{name: "real drift", baseline: true, drift: true, entities: 30, wantReady: false, wantNoise: []string{"request_id"}, wantLast: telemetry.Mismatch,
 			reason: "a difference on a field that does not differ between two reads of one store still mismatches"},
 	}
 	for _, tt := range tests {
@@ -120,23 +123,27 @@ func TestNoiseBaseline(t *testing.T) {
 				}
 				h(w, r)
 			})
-			pairs := serveNoisy(t, s, rec, counted, 30, tt.baseline)
+			pairs := serveNoisy(t, s, rec, counted, 30, tt.entities, tt.baseline)
 			if want := map[bool]int32{true: 30, false: 0}[tt.baseline]; aaRuns.Load() != want {
 				t.Errorf("the primary ran %d times as a shadow of itself, want %d", aaRuns.Load(), want)
 			}
-			if got := ready(pairs, 20); got != tt.wantReady {
+			if got := ready(pairs, 10); got != tt.wantReady {
 				t.Errorf("ready after 30 requests: %v, want %v: %s", got, tt.wantReady, tt.reason)
 			}
 			if got := s.Noise(noiseRoute); !slices.Equal(got, tt.wantNoise) {
-				t.Errorf("Noise(%q) = %q, want %q", noiseRoute, got, tt.wantNoise)
+				t.Errorf("Noise(%q) = %q, want %q: %s", noiseRoute, got, tt.wantNoise, tt.reason)
 			}
 			last := pairs[len(pairs)-1]
-			if last.Outcome != tt.wantLast || !slices.Equal(last.Noise, tt.wantNoise) {
-				t.Errorf("last pair: outcome %q noise %q, want %q and %q: %s", last.Outcome, last.Noise, tt.wantLast, tt.wantNoise, tt.reason)
+			wantAbsorbed := []string(nil)
+			if tt.baseline {
+				wantAbsorbed = []string{"request_id"}
+			}
+			if last.Outcome != tt.wantLast || !slices.Equal(last.Noise, wantAbsorbed) {
+				t.Errorf("last pair: outcome %q noise %q, want %q and %q: %s", last.Outcome, last.Noise, tt.wantLast, wantAbsorbed, tt.reason)
 			}
 			if tt.drift {
 				if len(last.Result.Diffs) != 1 || last.Result.Diffs[0].Path != "price" {
-					t.Errorf("diffs %v, want only the price: learned noise is left out of a mismatch", last.Result.Diffs)
+					t.Errorf("diffs %v, want only the price: absorbed noise is left out of a mismatch", last.Result.Diffs)
 				}
 			}
 		})
@@ -144,26 +151,26 @@ func TestNoiseBaseline(t *testing.T) {
 }
 
 // TestNoiseDecays: a field that stops differing between two reads of the
-// same store is forgotten, and counts again.
+// same store is forgotten within the window, and counts again.
 func TestNoiseDecays(t *testing.T) {
 	var drift, noisy atomic.Bool
 	noisy.Store(true)
 	rec := newSpy()
 	s := newShadower(t, rec, middleware.WithRecheck(0), middleware.WithComparator(nil), middleware.WithNoiseBaseline(100))
 	h := noisyProduct(&drift, &noisy)
-	serveNoisy(t, s, rec, h, 10, true)
+	serveNoisy(t, s, rec, h, middleware.NoiseWindow, 32, true)
 	if got := s.Noise(noiseRoute); !slices.Equal(got, []string{"request_id"}) {
 		t.Fatalf("Noise = %q after a noisy phase, want request_id", got)
 	}
 	noisy.Store(false)
-	serveNoisy(t, s, rec, h, 20, true)
+	serveNoisy(t, s, rec, h, middleware.NoiseWindow/5, 32, true)
 	if got := s.Noise(noiseRoute); len(got) != 0 {
-		t.Errorf("Noise = %q after 20 quiet pairs, want nothing: the request id stopped differing", got)
+		t.Errorf("Noise = %q after %d quiet pairs of %d, want nothing: the request id stopped differing", got, middleware.NoiseWindow/5, middleware.NoiseWindow)
 	}
 }
 
-// TestNoiseIsBounded: a route whose every field is random learns at most
-// MaxNoiseFields of them.
+// TestNoiseIsBounded: an A/A pair whose every field is random contributes
+// at most MaxNoiseFields of them.
 func TestNoiseIsBounded(t *testing.T) {
 	rec := newSpy()
 	s := newShadower(t, rec, middleware.WithRecheck(0), middleware.WithNoiseBaseline(100),
@@ -181,7 +188,7 @@ func TestNoiseIsBounded(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, b.String())
 	})
-	serveNoisy(t, s, rec, h, 5, true)
+	serveNoisy(t, s, rec, h, middleware.NoiseMinPairs, middleware.NoiseMinPairs, true)
 	if got := len(s.Noise(noiseRoute)); got != middleware.MaxNoiseFields {
 		t.Errorf("%d fields learned from %d random ones, want the bound, %d", got, 3*middleware.MaxNoiseFields, middleware.MaxNoiseFields)
 	}

@@ -128,9 +128,13 @@ func WithRecorder(r telemetry.Recorder) Option {
 	return optionFunc(func(c *config) { c.recorder = r })
 }
 
-// WithShadowHandler runs h as the shadow instead of the wrapped handler, for
-// services whose DynamoDB read path is a separate handler. Nil means the
-// wrapped handler.
+// WithShadowHandler makes h the DynamoDB read path, for services whose
+// DynamoDB reads are a separate handler: the wrapped handler then serves
+// PostgreSQL and h serves DynamoDB, in whichever role the flags give each.
+// While PostgreSQL is primary, h runs as the shadow; once the primary flag
+// names DynamoDB, h serves users and the wrapped handler is the shadow, in
+// every start mode and in re-checks. Nil means the wrapped handler serves
+// both stores.
 func WithShadowHandler(h http.Handler) Option {
 	return optionFunc(func(c *config) { c.shadowHandler = h })
 }

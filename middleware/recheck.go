@@ -1,11 +1,13 @@
 package middleware
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -83,20 +85,33 @@ func (s *Shadower) tryWait() bool {
 	return true
 }
 
+// pair is a primary and a shadow response of one request.
+type pair struct{ primary, shadow comparator.Response }
+
+// kept returns a copy of p that outlives the pooled memory behind its
+// bodies.
+func (p pair) kept() pair {
+	p.primary.Body = bytes.Clone(p.primary.Body)
+	p.shadow.Body = bytes.Clone(p.shadow.Body)
+	return p
+}
+
 // recheckLater takes over recording ev, a mismatch, when a re-check can be
 // scheduled: it reports true and records ev itself once the re-check is
 // done. It reports false, with ev.Recheck set to say why, when the caller
-// must record ev as it is.
-func (j *shadowJob) recheckLater(ctx context.Context, ev *telemetry.Event, template *http.Request, primaryStatus int) bool {
+// must record ev as it is. first is the pair ev judged and own the fields
+// the request's own A/A pair showed differing (nil without one).
+func (j *shadowJob) recheckLater(ctx context.Context, ev *telemetry.Event, first pair, own map[string]bool) bool {
 	s := j.s
-	if ev.Outcome != telemetry.Mismatch || s.cfg.recheckAfter <= 0 || template == nil {
+	if ev.Outcome != telemetry.Mismatch || s.cfg.recheckAfter <= 0 || j.template == nil {
 		return false
 	}
 	if !s.tryWait() {
 		ev.Recheck = telemetry.RecheckDropped
 		return false
 	}
-	rc := &recheck{job: j, ctx: context.WithoutCancel(ctx), ev: *ev, template: template, status: primaryStatus}
+	rc := &recheck{job: j, ctx: context.WithoutCancel(ctx), ev: *ev, template: j.template,
+		status: first.primary.Status, first: first.kept(), own: own}
 	go rc.run()
 	return true
 }
@@ -113,6 +128,10 @@ type recheck struct {
 	template *http.Request
 	// status is the primary's status in the pair the event describes.
 	status int
+	// first is the pair the first verdict judged, and own what the
+	// request's own A/A pair showed differing (nil without one).
+	first pair
+	own   map[string]bool
 }
 
 // run waits, reads both sides again and records the event. It holds a
@@ -150,8 +169,16 @@ func (rc *recheck) run() {
 	rc.ev.Recheck = rc.readAgain()
 }
 
-// readAgain runs both sides again within the shadow's timeout, compares
-// them and updates the event; it returns what the re-check found.
+// readAgain reads both sides again within the shadow's timeout and judges
+// the request on both pairs; it returns what the re-check found.
+//
+// The difference is timing only when the second pair shows the write that
+// explains it: the shadow's first answer equals the primary's second (a
+// write landed between the two first reads: write_raced), or the shadow's
+// second answer equals the primary's first (the shadow lagged behind a
+// write: shadow_lagged). A shadow answer that equals no primary answer is a
+// mismatch, also when a later write has made the second pair match
+// (repaired).
 func (rc *recheck) readAgain() telemetry.RecheckResult {
 	j := rc.job
 	s := j.s
@@ -163,25 +190,104 @@ func (rc *recheck) readAgain() telemetry.RecheckResult {
 	if !ok {
 		return telemetry.RecheckFailed
 	}
-	shadow, ok := j.rerun(ctx, j.handler, rerunRequest(ctx, rc.template, rc.ev.Shadow, backends.RoleShadow))
+	own := union(rc.own, rc.ownAgain(ctx, primary))
+	shadow, ok := j.rerun(ctx, j.handler, withBehind(rerunRequest(ctx, rc.template, rc.ev.Shadow, backends.RoleShadow), &j.behind))
 	if !ok || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return telemetry.RecheckFailed
 	}
-	second := rc.ev
-	second.Noise = nil
-	j.compare(&second, primary, shadow)
+	if j.behind.Load() {
+		rc.ev.Outcome, rc.ev.Reason, rc.ev.Result, rc.ev.Noise = telemetry.Skipped, telemetry.ReasonShadowBehind, comparator.Result{}, nil
+		return telemetry.RecheckFailed
+	}
+	noise := s.noise.evidence(rc.ev.Route, own)
+	first := rc.judge(rc.first.primary, rc.first.shadow, noise)
+	switch {
+	case first.Outcome == telemetry.Match:
+		// The re-check's own A/A pair proved every difference noise.
+		rc.ev.Outcome, rc.ev.Result, rc.ev.Noise = telemetry.Match, first.Result, first.Noise
+		return telemetry.RecheckAbsorbed
+	case rc.judge(primary, rc.first.shadow, noise).Outcome == telemetry.Match:
+		rc.ev.Outcome, rc.ev.Reason = telemetry.Transient, telemetry.ReasonWriteRaced
+		return telemetry.RecheckTransient
+	case rc.judge(rc.first.primary, shadow, noise).Outcome == telemetry.Match:
+		rc.ev.Outcome, rc.ev.Reason = telemetry.Transient, telemetry.ReasonShadowLagged
+		return telemetry.RecheckTransient
+	}
+	second := rc.judge(primary, shadow, noise)
 	switch second.Outcome {
 	case telemetry.Match:
-		rc.ev.Outcome = telemetry.Transient
-		return telemetry.RecheckTransient
+		rc.ev.Result, rc.ev.Noise = first.Result, first.Noise
+		return telemetry.RecheckRepaired
 	case telemetry.Mismatch:
 		rc.ev.Result, rc.ev.Noise, rc.ev.CompareDuration = second.Result, second.Noise, second.CompareDuration
 		rc.status = primary.Status
 		rc.ev.PrimaryStatus, rc.ev.ShadowStatus = primary.Status, shadow.Status
 		return telemetry.RecheckConfirmed
-	default:
-		return telemetry.RecheckFailed
 	}
+	rc.ev.Result, rc.ev.Noise = first.Result, first.Noise
+	return telemetry.RecheckFailed
+}
+
+// judge compares a primary and a shadow answer of the request, with the
+// differences on noise absorbed.
+func (rc *recheck) judge(primary, shadow comparator.Response, noise map[string]bool) telemetry.Event {
+	ev := rc.ev
+	ev.Noise, ev.Reason, ev.Err = nil, "", nil
+	rc.job.compare(&ev, primary, shadow)
+	if ev.Outcome == telemetry.Mismatch {
+		absorb(&ev, noise)
+	}
+	return ev
+}
+
+// ownAgain reads the primary a second time right after the re-check's
+// primary read, when the noise baseline is on, so every mismatch gets an
+// A/A pair of its own; it records and learns from the pair and returns the
+// fields it showed differing (nil when it could not be compared).
+func (rc *recheck) ownAgain(ctx context.Context, primary comparator.Response) map[string]bool {
+	j := rc.job
+	s := j.s
+	if s.noise == nil {
+		return nil
+	}
+	ev := j.aaEvent()
+	ev.Recheck = telemetry.RecheckNone
+	aaCtx := s.cfg.recorder.StartShadow(ctx, ev)
+	start := time.Now()
+	var r aaRead
+	r.resp, r.overflow, r.err = runCaptured(j.primaryHandler, rerunRequest(aaCtx, rc.template, rc.ev.Primary, backends.RoleShadow), s.cfg.maxBodyBytes)
+	r.duration = time.Since(start)
+	r.timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded)
+	ev.Start, ev.ShadowDuration = start, r.duration
+	j.judgeAA(&ev, primary, r)
+	j.recordAA(aaCtx, ev)
+	if ev.Outcome != telemetry.Match && ev.Outcome != telemetry.Mismatch {
+		return nil
+	}
+	return fieldSet(differingFields(ev.Result.Diffs))
+}
+
+// union returns the fields of a and b; nil when both are nil (no A/A pair).
+func union(a, b map[string]bool) map[string]bool {
+	if a == nil {
+		return b
+	}
+	if b == nil {
+		return a
+	}
+	u := make(map[string]bool, len(a)+len(b))
+	for f := range a {
+		u[f] = true
+	}
+	for f := range b {
+		u[f] = true
+	}
+	return u
+}
+
+// withBehind lets r's handler say its store is behind (ShadowBehind).
+func withBehind(r *http.Request, behind *atomic.Bool) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), behindKey{}, behind))
 }
 
 // rerun runs h on req under ctx and returns its response, or false when it

@@ -85,16 +85,31 @@ func TestRecheck(t *testing.T) {
 		opts            []middleware.Option
 		want            telemetry.Outcome
 		wantRecheck     telemetry.RecheckResult
+		wantReason      telemetry.Reason
 		wantPath        string // the one difference the event reports
 		wantCalls       [2]int // runs of the primary and of the shadow
 		reason          string
 	}{
 		{
-			name:    "write raced the read",
+			name:    "shadow lagged",
 			primary: answer(`{"id":"p1","price":13}`),
 			shadow:  firstThen(answer(`{"id":"p1","price":12}`), answer(`{"id":"p1","price":13}`)),
-			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantPath: "price", wantCalls: [2]int{2, 2},
-			reason: "the shadow's store caught up before the re-check: a timing difference, not a data problem",
+			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonShadowLagged, wantPath: "price", wantCalls: [2]int{2, 2},
+			reason: "the shadow's second answer equals the primary's first: its store caught up with a write, a timing difference",
+		},
+		{
+			name:    "write landed between the reads",
+			primary: firstThen(answer(`{"id":"p1","price":13}`), answer(`{"id":"p1","price":14}`)),
+			shadow:  answer(`{"id":"p1","price":14}`),
+			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonWriteRaced, wantPath: "price", wantCalls: [2]int{2, 2},
+			reason: "the shadow's first answer equals the primary's second: a write landed between the two first reads",
+		},
+		{
+			name:    "lost update repaired by a later write",
+			primary: firstThen(answer(`{"id":"p1","price":13}`), answer(`{"id":"p1","price":15}`)),
+			shadow:  firstThen(answer(`{"id":"p1","price":12}`), answer(`{"id":"p1","price":15}`)),
+			want:    telemetry.Mismatch, wantRecheck: telemetry.RecheckRepaired, wantPath: "price", wantCalls: [2]int{2, 2},
+			reason: "the shadow's first answer (12) equals no answer of the primary (13, 15): data was lost, even though a later write repaired it",
 		},
 		{
 			name:    "drift stays",
@@ -177,9 +192,9 @@ func TestRecheck(t *testing.T) {
 					t.Errorf("the user's request took %v on the fake clock, want 0: a re-check never delays it", waited)
 				}
 				ev := rec.next(t)
-				if ev.Outcome != tt.want || ev.Recheck != tt.wantRecheck {
-					t.Fatalf("outcome %q re-check %q (diffs %v), want %q and %q: %s",
-						ev.Outcome, ev.Recheck, ev.Result.Diffs, tt.want, tt.wantRecheck, tt.reason)
+				if ev.Outcome != tt.want || ev.Recheck != tt.wantRecheck || ev.Reason != tt.wantReason {
+					t.Fatalf("outcome %q/%q re-check %q (diffs %v), want %q/%q and %q: %s",
+						ev.Outcome, ev.Reason, ev.Recheck, ev.Result.Diffs, tt.want, tt.wantReason, tt.wantRecheck, tt.reason)
 				}
 				if tt.wantPath != "" && (len(ev.Result.Diffs) != 1 || ev.Result.Diffs[0].Path != tt.wantPath) {
 					t.Errorf("diffs %v, want one at %s: %s", ev.Result.Diffs, tt.wantPath, tt.reason)

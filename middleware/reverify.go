@@ -317,6 +317,9 @@ func (s *Shadower) replay(ctx context.Context, route string, kr keptRequest) Rev
 	}
 	ev := telemetry.Event{Route: route, Method: kr.method, Primary: kr.primary, Shadow: kr.shadow}
 	j.compare(&ev, primary, shadow)
+	if ev.Outcome == telemetry.Mismatch {
+		absorb(&ev, s.noise.evidence(route, nil))
+	}
 	res := ReverifyResult{Outcome: ev.Outcome, Diffs: ev.Result.Diffs, Err: ev.Err}
 	if ev.Outcome == telemetry.Mismatch {
 		res.Signature = ev.Result.Signature()

@@ -35,6 +35,7 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 		return
 	}
 	job := &shadowJob{s: s, handler: shadow, primaryHandler: next, ev: ev}
+	s.wantsAA(job)
 	if err := job.snapshotRequest(r, s.cfg.shadowContext); err != nil {
 		ev.Outcome, ev.Reason, ev.Err = telemetry.ShadowError, telemetry.ReasonPanic, err
 		s.serveAlone(next, w, r, ev)
@@ -160,6 +161,7 @@ func (s *Shadower) runPrimary(next http.Handler, w http.ResponseWriter, r *http.
 	capture.init(w, r.Method, s.cfg.maxBodyBytes)
 	start := time.Now()
 	done := false
+	defer job.primaryHasReturned()
 	defer func() {
 		if !done {
 			failed(primaryResult{start: start, duration: time.Since(start), skip: telemetry.ReasonPrimaryFailed})

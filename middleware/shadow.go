@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -49,12 +50,27 @@ type shadowJob struct {
 	// before the shadow runs and can change its request; nil when no
 	// second run is wanted.
 	template *http.Request
+
+	// aa: this request gets its own A/A pair (WithNoiseBaseline), the
+	// primary read a second time right after the user's read. aaDone
+	// delivers that read; primaryReturned, closed when the primary
+	// returns, starts it when the shadow started first.
+	aa              bool
+	aaDone          chan aaRead
+	primaryReturned chan struct{}
+	// holders counts who still needs the slot when the A/A read runs
+	// beside the shadow: the last of the two gives it back.
+	holders atomic.Int32
+	// behind: the shadow's handler said its store is behind for the entity
+	// (ShadowBehind).
+	behind atomic.Bool
 }
 
 // shadowResult is what the shadow execution produced.
 type shadowResult struct {
 	resp     comparator.Response
 	overflow bool // the body exceeded the cap
+	behind   bool // the handler said its store is behind (ShadowBehind)
 	duration time.Duration
 	err      error   // the handler panicked or exited its goroutine
 	timedOut bool    // the shadow outlived its timeout
@@ -67,7 +83,7 @@ type shadowResult struct {
 // panicking or calling runtime.Goexit. Nothing that happens here reaches
 // the user: panics are recovered.
 func (j *shadowJob) run() {
-	defer j.s.release()
+	defer j.releaseSlot()
 	defer func() {
 		if p := recover(); p != nil {
 			otel.Handle(fmt.Errorf("shadowread: shadow bookkeeping panicked: %v", p))
@@ -78,6 +94,7 @@ func (j *shadowJob) run() {
 	if j.s.rerunsWanted() {
 		j.template = rerunRequest(j.req.Context(), j.req, j.ev.Shadow, backends.RoleShadow)
 	}
+	j.startAA()
 	ctx, cancel := context.WithTimeout(j.req.Context(), j.s.cfg.timeout)
 	defer cancel()
 	ctx = j.s.cfg.recorder.StartShadow(ctx, j.ev)
@@ -104,22 +121,25 @@ func (j *shadowJob) finish(ctx context.Context, sh shadowResult) {
 		}
 	}
 	p.buildHeader()
-	// The comparison and the noise baseline read the bodies, and nothing
-	// keeps them after: re-checks and re-verification run the request
-	// again.
+	// The comparison and the A/A pair read the bodies, and nothing keeps
+	// them after: a re-check keeps copies of the bodies it needs.
 	defer p.release()
 	defer putBlock(sh.block)
-	if p.skip == "" && !p.unfinished {
-		j.noiseBaseline(p, j.template)
-	}
+	own := j.ownPair(p)
 	ev := j.ev
 	ev.Start, ev.PrimaryDuration, ev.ShadowDuration = p.start, p.duration, sh.duration
 	ev.PrimaryStatus, ev.ShadowStatus = p.resp.Status, sh.resp.Status
 	ev.Outcome, ev.Reason, ev.Err = verdict(p, sh, j.s.cfg.timeout)
-	if ev.Outcome == "" {
+	switch {
+	case ev.Outcome == telemetry.Mismatch && sh.overflow:
+		ev.Result = oversized(p.resp, j.s.cfg.maxBodyBytes)
+	case ev.Outcome == "":
 		j.compare(&ev, p.resp, sh.resp)
+		if ev.Outcome == telemetry.Mismatch {
+			absorb(&ev, j.s.noise.evidence(ev.Route, own))
+		}
 	}
-	if j.recheckLater(ctx, &ev, j.template, p.resp.Status) {
+	if j.recheckLater(ctx, &ev, pair{primary: p.resp, shadow: sh.resp}, own) {
 		return
 	}
 	j.s.kept.keep(j, ev, j.template, p.resp.Status)
@@ -127,17 +147,24 @@ func (j *shadowJob) finish(ctx context.Context, sh shadowResult) {
 }
 
 // compare compares the two responses, gzip-decoded where they are
-// encoded, and sets ev's result and outcome.
+// encoded, and sets ev's result and outcome. Absorbing proven noise is the
+// caller's: what counts as proof depends on the pair.
 func (j *shadowJob) compare(ev *telemetry.Event, primary, shadow comparator.Response) {
-	primary, err := decodeBody(primary, j.s.cfg.maxBodyBytes, "primary's")
-	if err == nil {
-		shadow, err = decodeBody(shadow, j.s.cfg.maxBodyBytes, "shadow's")
-	}
-	switch {
-	case errors.Is(err, errDecodedTooLarge):
+	max := j.s.cfg.maxBodyBytes
+	primary, err := decodeBody(primary, max, "primary's")
+	if errors.Is(err, errDecodedTooLarge) {
 		ev.Outcome, ev.Reason = telemetry.Skipped, telemetry.ReasonBodyTooLarge
 		return
-	case err != nil:
+	}
+	if err == nil {
+		shadow, err = decodeBody(shadow, max, "shadow's")
+		if errors.Is(err, errDecodedTooLarge) {
+			// Over the cap where the primary is under it: a difference.
+			ev.Outcome, ev.Reason, ev.Err, ev.Result = telemetry.Mismatch, "", nil, oversized(primary, max)
+			return
+		}
+	}
+	if err != nil {
 		ev.Outcome, ev.Reason, ev.Err = telemetry.Skipped, telemetry.ReasonCompareFailed, err
 		return
 	}
@@ -145,8 +172,13 @@ func (j *shadowJob) compare(ev *telemetry.Event, primary, shadow comparator.Resp
 	ev.Result = compareSafely(j.s.cfg.comparator, primary, shadow)
 	ev.CompareDuration = time.Since(start)
 	ev.Outcome, ev.Reason, ev.Err = compareOutcome(ev.Result)
-	if ev.Outcome == telemetry.Mismatch && !ev.NoiseBaseline {
-		j.s.noise.absorb(ev)
+}
+
+// releaseSlot gives the job's slot back once neither the shadow nor its
+// A/A read needs it.
+func (j *shadowJob) releaseSlot() {
+	if j.holders.Load() == 0 || j.holders.Add(-1) == 0 {
+		j.s.release()
 	}
 }
 
@@ -155,7 +187,7 @@ func (j *shadowJob) compare(ev *telemetry.Event, primary, shadow comparator.Resp
 // cannot be stopped, becomes errShadowExited before the goroutine ends.
 func (j *shadowJob) execute(ctx context.Context, sh *shadowResult) {
 	w := newShadowWriter(j.req.Method, j.s.cfg.maxBodyBytes)
-	req := j.req.WithContext(ctx)
+	req := j.req.WithContext(context.WithValue(ctx, behindKey{}, &j.behind))
 	start := time.Now()
 	returned := false
 	defer func() {
@@ -173,6 +205,7 @@ func (j *shadowJob) execute(ctx context.Context, sh *shadowResult) {
 	j.handler.ServeHTTP(w, req)
 	returned = true
 	sh.resp, sh.overflow, sh.block = w.response(), w.body.overflow, w.body.block
+	sh.behind = j.behind.Load()
 }
 
 // compareSafely calls the comparator; go-cmp may panic, and a panic here

@@ -56,11 +56,10 @@ func (s *Shadower) Handler(next http.Handler) http.Handler {
 	if next == nil {
 		panic("middleware: Handler(nil): pass the read handler to wrap")
 	}
-	shadow := next
 	if s.cfg.shadowHandler != nil {
-		shadow = s.cfg.shadowHandler
+		return &wrapped{s: s, next: next, shadow: s.cfg.shadowHandler, dynamoDB: s.cfg.shadowHandler, memo: newRouteMemo(s.cfg.route)}
 	}
-	return &wrapped{s: s, next: next, shadow: shadow, memo: newRouteMemo(s.cfg.route)}
+	return &wrapped{s: s, next: next, shadow: next, memo: newRouteMemo(s.cfg.route)}
 }
 
 // wrapped is what Handler returns: a method value rather than a closure
@@ -68,7 +67,10 @@ func (s *Shadower) Handler(next http.Handler) http.Handler {
 type wrapped struct {
 	s            *Shadower
 	next, shadow http.Handler
-	memo         *routeMemo // nil: the route function is the user's
+	// dynamoDB is the handler of WithShadowHandler, which serves DynamoDB
+	// whichever role it has; nil when one handler serves both stores.
+	dynamoDB http.Handler
+	memo     *routeMemo // nil: the route function is the user's
 }
 
 // ServeHTTP runs on every request of the service.
@@ -90,6 +92,10 @@ func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d := s.cfg.decider.Decide(r, route)
 	if d.Sampled || !d.Primary.Valid() {
 		d = sanitize(d) // the shadow matters to a sampled request only
+	}
+	if h.dynamoDB != nil && d.Primary == backends.DynamoDB {
+		// The DynamoDB handler serves users once DynamoDB is primary.
+		next, shadow = h.dynamoDB, h.next
 	}
 	// PostgreSQL is what a context without a target routes to, so the
 	// common case costs no allocation.

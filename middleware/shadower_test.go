@@ -373,15 +373,22 @@ func TestPrimaryFailuresStartNoShadow(t *testing.T) {
 	}
 }
 
-func TestShadowBodyOverCapIsSkipped(t *testing.T) {
+// TestShadowBodyOverCapIsAMismatch: a shadow that answers more than the cap
+// where the primary answers less is not an incomplete copy to skip but a
+// difference, which counts against readiness.
+func TestShadowBodyOverCapIsAMismatch(t *testing.T) {
 	rec := newSpy()
 	s := newShadower(t, rec, middleware.WithMaxBodyBytes(16), middleware.WithShadowHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(strings.Repeat("b", 17)))
 	})))
 	s.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })).
 		ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
-	if ev := rec.next(t); ev.Outcome != telemetry.Skipped || ev.Reason != telemetry.ReasonBodyTooLarge {
-		t.Errorf("outcome = %q/%q, want skipped/body_too_large", ev.Outcome, ev.Reason)
+	ev := rec.next(t)
+	if ev.Outcome != telemetry.Mismatch || len(ev.Result.Diffs) != 1 || ev.Result.Diffs[0].Field != "$body_size" {
+		t.Fatalf("outcome %q/%q diffs %v, want a mismatch on $body_size", ev.Outcome, ev.Reason, ev.Result.Diffs)
+	}
+	if d := ev.Result.Diffs[0]; d.Primary != "2 bytes" || d.Shadow != "over 16 bytes" {
+		t.Errorf("diff %+v, want the primary's 2 bytes against over 16", d)
 	}
 }
 

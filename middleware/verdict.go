@@ -24,12 +24,37 @@ func verdict(p primaryResult, sh shadowResult, timeout time.Duration) (telemetry
 		return telemetry.Timeout, "", fmt.Errorf("middleware: shadow outlived its %v timeout: %w", timeout, context.DeadlineExceeded)
 	case sh.err != nil:
 		return telemetry.ShadowError, telemetry.ReasonPanic, sh.err
+	case sh.behind:
+		// The handler knew its store had not caught up for this entity:
+		// evidence from this request that the difference is lag.
+		return telemetry.Skipped, telemetry.ReasonShadowBehind, nil
 	case sh.resp.Status >= 500:
 		return telemetry.ShadowError, telemetry.ReasonStatus5xx, fmt.Errorf("middleware: shadow answered %d", sh.resp.Status)
 	case sh.overflow:
-		return telemetry.Skipped, telemetry.ReasonBodyTooLarge, nil
+		// The primary's body fit under the cap (else p.skip), the
+		// shadow's did not: the bodies differ, at least in size.
+		return telemetry.Mismatch, "", nil
 	}
 	return "", "", nil
+}
+
+// bodySizeField is the field of the difference between a body under the
+// capture cap and one over it.
+const bodySizeField = "$body_size"
+
+// oversized is the comparison of primary, a body under the cap, with a
+// shadow body over it.
+func oversized(primary comparator.Response, max int64) comparator.Result {
+	return comparator.Result{Diffs: []comparator.Diff{{
+		Path:    bodySizeField,
+		Field:   bodySizeField,
+		Kind:    comparator.ValueChanged,
+		Primary: fmt.Sprintf("%d bytes", len(primary.Body)),
+		Shadow:  fmt.Sprintf("over %d bytes", max),
+		Hint: comparator.Hint{
+			Note: "the shadow's body is over the capture cap (WithMaxBodyBytes) while the primary's is under it",
+		},
+	}}}
 }
 
 // compareOutcome turns the comparator's result into an outcome.

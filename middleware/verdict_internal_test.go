@@ -38,7 +38,11 @@ func TestVerdict(t *testing.T) {
 		{"shadow 5xx", primaryResult{resp: ok}, shadowResult{resp: comparator.Response{Status: 503}},
 			telemetry.ShadowError, telemetry.ReasonStatus5xx, nil, "a failing shadow store"},
 		{"shadow body too large", primaryResult{resp: ok}, shadowResult{resp: ok, overflow: true},
-			telemetry.Skipped, telemetry.ReasonBodyTooLarge, nil, "an incomplete copy is not compared"},
+			telemetry.Mismatch, "", nil, "a shadow body over the cap beside a primary body under it differs, at least in size"},
+		{"shadow behind", primaryResult{resp: ok}, shadowResult{resp: ok, behind: true},
+			telemetry.Skipped, telemetry.ReasonShadowBehind, nil, "the shadow's handler knew its store had not caught up: no verdict"},
+		{"primary body too large", primaryResult{resp: ok, skip: telemetry.ReasonBodyTooLarge}, shadowResult{resp: ok, overflow: true},
+			telemetry.Skipped, telemetry.ReasonBodyTooLarge, nil, "two bodies over the cap cannot be compared"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

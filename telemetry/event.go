@@ -29,6 +29,10 @@ const (
 	// difference that a later write repaired. The outcome is [Mismatch]
 	// with the first pair's diffs.
 	RecheckRepaired RecheckResult = "repaired"
+	// RecheckAbsorbed: the re-check's own A/A pair (the primary read twice)
+	// showed every difference on a field nondeterministic in the primary
+	// itself; the outcome is [Match], with the fields in Noise.
+	RecheckAbsorbed RecheckResult = "absorbed"
 	// RecheckDropped: no slot or budget was free for the re-check, so the
 	// first pair's verdict stands.
 	RecheckDropped RecheckResult = "dropped"

@@ -55,9 +55,9 @@ func ExampleWithRoutes() {
 		}
 	}
 	// Output:
-	// shadowread.comparisons: 42 series
+	// shadowread.comparisons: 46 series
 	// shadowread.mismatches: 10 series
-	// shadowread.rechecks: 8 series
+	// shadowread.rechecks: 12 series
 }
 
 func ExampleOTel_Mark() {

@@ -56,7 +56,7 @@ func ExampleNew() {
 				route.AsString(), primary.AsString(), shadow.AsString(), outcome.AsString(), dp.Value, len(sum.DataPoints))
 		}
 	}
-	// Output: shadowread.comparisons {comparison} route=/products/{id} primary=postgres shadow=dynamodb outcome=match: 1 (of 21 series)
+	// Output: shadowread.comparisons {comparison} route=/products/{id} primary=postgres shadow=dynamodb outcome=match: 1 (of 23 series)
 }
 
 func ExampleOTel_Readiness() {

@@ -23,6 +23,7 @@ const (
 	ReasonPrimaryOutlived   Reason = "primary_outlived"    // the primary (a stream) was still running when the shadow's timeout ended
 	ReasonWriteRaced        Reason = "write_raced"         // transient: the shadow's first answer equals the primary's second (a write landed between the reads)
 	ReasonShadowLagged      Reason = "shadow_lagged"       // transient: the shadow's second answer equals the primary's first (the shadow lagged behind a write)
+	ReasonShadowBehind      Reason = "shadow_behind"       // the shadow's handler knew its store is behind for the entity (a pending repair)
 )
 
 // Reasons lists every reason, in the order reports show them.
@@ -30,7 +31,7 @@ func Reasons() []Reason {
 	return []Reason{ReasonBodyTooLarge, ReasonPrimaryFailed, ReasonCompareFailed, ReasonHijacked,
 		ReasonRequestTooLarge, ReasonRequestUnreadable, ReasonRequestBodyUnread, ReasonClientGone,
 		ReasonPanic, ReasonStatus5xx, ReasonClosed, ReasonThrottled, ReasonLatencyGuard, ReasonPrimaryOutlived,
-		ReasonWriteRaced, ReasonShadowLagged}
+		ReasonWriteRaced, ReasonShadowLagged, ReasonShadowBehind}
 }
 
 // reasonLabel returns r if it is one of the reasons above (or empty), and

@@ -13,13 +13,13 @@ var outcomeSeries = []struct {
 	outcome Outcome
 	reason  Reason
 }{
-	{Match, ""}, {Mismatch, ""}, {Transient, ""}, {Timeout, ""},
+	{Match, ""}, {Mismatch, ""}, {Transient, ReasonWriteRaced}, {Transient, ReasonShadowLagged}, {Timeout, ""},
 	{ShadowError, ""}, {ShadowError, ReasonPanic}, {ShadowError, ReasonStatus5xx},
 	{Dropped, ""}, {Dropped, ReasonThrottled}, {Dropped, ReasonLatencyGuard}, {Dropped, ReasonClosed},
 	{Skipped, ReasonBodyTooLarge}, {Skipped, ReasonPrimaryFailed}, {Skipped, ReasonCompareFailed},
 	{Skipped, ReasonHijacked}, {Skipped, ReasonRequestTooLarge}, {Skipped, ReasonRequestUnreadable},
 	{Skipped, ReasonRequestBodyUnread}, {Skipped, ReasonClientGone}, {Skipped, ReasonClosed},
-	{Skipped, ReasonPrimaryOutlived},
+	{Skipped, ReasonPrimaryOutlived}, {Skipped, ReasonShadowBehind},
 }
 
 // seriesPerFlow is the number of series startAtZero creates for one route
@@ -30,7 +30,7 @@ var seriesPerFlow = len(outcomeSeries) + len(diffKinds) + len(recheckResults)
 var diffKinds = []comparator.Kind{comparator.MissingInShadow, comparator.ExtraInShadow,
 	comparator.ValueChanged, comparator.TypeChanged, comparator.StatusChanged}
 
-var recheckResults = []RecheckResult{RecheckTransient, RecheckConfirmed, RecheckDropped, RecheckFailed}
+var recheckResults = []RecheckResult{RecheckTransient, RecheckConfirmed, RecheckRepaired, RecheckAbsorbed, RecheckDropped, RecheckFailed}
 
 // declaredDirections are the directions a route declared with [WithRoutes]
 // starts with: before and after its switch.

@@ -72,8 +72,8 @@ func TestSeriesStartAtZero(t *testing.T) {
 		})
 	}
 	// Bounded: the same fixed set per route and direction.
-	if n := len(comparisons); n != 2*21 {
-		t.Errorf("%d comparison series for one declared route, want 42 (21 per direction)", n)
+	if n := len(comparisons); n != 2*23 {
+		t.Errorf("%d comparison series for one declared route, want 46 (23 per direction)", n)
 	}
 }
 
@@ -94,9 +94,9 @@ func TestSeriesBounded(t *testing.T) {
 		name string
 		max  int
 	}{
-		{"shadowread.comparisons", (routes + 1) * (21 + 1)}, // the fixed series and one "other" reason per outcome seen
+		{"shadowread.comparisons", (routes + 1) * (23 + 1)}, // the fixed series and one "other" reason per outcome seen
 		{"shadowread.mismatches", (routes + 1) * 6},
-		{"shadowread.rechecks", (routes + 1) * 5},
+		{"shadowread.rechecks", (routes + 1) * 7},
 	} {
 		if n := len(series(t, m[tt.name])); n > tt.max {
 			t.Errorf("%s has %d series, want at most %d", tt.name, n, tt.max)
