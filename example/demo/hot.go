@@ -115,10 +115,12 @@ type HotVerdict struct {
 	Path   string
 	Stats  HotStats
 	Counts Verdicts
-	// Causes counts the transients by reason.
-	Causes map[telemetry.Reason]uint64
-	OK     bool
-	Says   string
+	// Causes counts the transients by reason, Rechecks the re-checks by
+	// result.
+	Causes   map[telemetry.Reason]uint64
+	Rechecks map[telemetry.RecheckResult]uint64
+	OK       bool
+	Says     string
 	// Evidence says what broke the verdict.
 	Evidence []string
 }
@@ -126,7 +128,7 @@ type HotVerdict struct {
 // JudgeHot gives the hot product's verdict from the tracker's counts of
 // its path, which must be watched.
 func JudgeHot(path string, s HotStats, t *Tracker) HotVerdict {
-	v := HotVerdict{Path: path, Stats: s, Counts: t.Verdicts(path), Causes: t.Causes(path), OK: true}
+	v := HotVerdict{Path: path, Stats: s, Counts: t.Verdicts(path), Causes: t.Causes(path), Rechecks: t.Rechecks(path), OK: true}
 	check := func(ok bool, format string, args ...any) {
 		if !ok {
 			v.OK = false
@@ -138,7 +140,8 @@ func JudgeHot(path string, s HotStats, t *Tracker) HotVerdict {
 	check(s.Writes > 0, "hot product %s: no write acknowledged", path)
 	check(s.Failed == 0, "hot product %s: %d writes failed", path, s.Failed)
 	check(compared > 0, "hot product %s: no read compared", path)
-	check(v.Counts[telemetry.Mismatch] == 0, "hot product %s: %d mismatches; its only differences are its own writes racing the reads", path, v.Counts[telemetry.Mismatch])
+	check(v.Counts[telemetry.Mismatch] == 0, "hot product %s: %d mismatches (re-checks: %s); its only differences are its own writes racing the reads",
+		path, v.Counts[telemetry.Mismatch], rechecks(v.Rechecks))
 	check(transients == explained, "hot product %s: %d of %d transients name no racing write (%s)", path, transients-explained, transients, causes(v.Causes))
 	v.Says = fmt.Sprintf("%s written %d times, each raced by a read; %s reads compared: %s match, %s mismatch, %s transient (%s)",
 		path, s.Writes, Count(compared), Count(v.Counts[telemetry.Match]), Count(v.Counts[telemetry.Mismatch]), Count(transients), causes(v.Causes))
@@ -213,4 +216,19 @@ func WriteHot(p *Printer, v HotVerdict) {
 	}
 	p.Printf("\n  hot product (written while read; its races must match or be transient with the write that explains them)\n")
 	p.Printf("  %s %s\n", mark, v.Says)
+}
+
+// rechecks lists re-check results and their counts.
+func rechecks(by map[telemetry.RecheckResult]uint64) string {
+	var parts []string
+	for _, r := range []telemetry.RecheckResult{telemetry.RecheckTransient, telemetry.RecheckConfirmed, telemetry.RecheckRepaired,
+		telemetry.RecheckAbsorbed, telemetry.RecheckDropped, telemetry.RecheckFailed} {
+		if n := by[r]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", Count(n), r))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -106,9 +106,10 @@ func WriteRoutes(p *Printer, rep telemetry.Report, t *Tracker) {
 			100*t.PrimaryShare(r.Route, backends.DynamoDB), readiness(r.RouteReadiness, rep.MinSamples))
 	}
 	p.Printf("  * share of sampled requests served by DynamoDB since the primary switch\n")
-	p.Printf("  re-checks (a mismatch read again %s later): %s transient, %s confirmed, %s repaired, %s dropped, %s failed\n",
+	p.Printf("  re-checks (a mismatch read again %s later): %s transient, %s confirmed, %s repaired, %s absorbed, %s dropped, %s failed\n",
 		Seconds(app.RecheckAfter), Count(rechecks[telemetry.RecheckTransient]), Count(rechecks[telemetry.RecheckConfirmed]),
-		Count(rechecks[telemetry.RecheckRepaired]), Count(rechecks[telemetry.RecheckDropped]), Count(rechecks[telemetry.RecheckFailed]))
+		Count(rechecks[telemetry.RecheckRepaired]), Count(rechecks[telemetry.RecheckAbsorbed]),
+		Count(rechecks[telemetry.RecheckDropped]), Count(rechecks[telemetry.RecheckFailed]))
 	p.Printf("  transients by the write the re-check showed: %s\n", causes(t.Causes("")))
 	p.Printf("\n  mismatch signatures and their triage (the report page has them with trace ids)\n")
 	any := false
