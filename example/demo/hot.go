@@ -2,10 +2,10 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,43 +15,51 @@ import (
 	"github.com/shadowread/shadowread/telemetry"
 )
 
-// DefaultHotWriteEvery is how often the dark reads write their hot product.
-// A read that races a write is explained only when the re-check, a second
-// (app.RecheckAfter) later, still sees the racing write and no later one:
-// the shadow's first answer equals the primary's second, or the shadow's
-// second the primary's first. A product written faster than the re-check
-// reads it would leave its races unexplained, and an unexplained difference
-// is a mismatch by the library's rule, so the writes come every two
-// seconds, each raced by a read of its own.
+// DefaultHotWriteEvery is how often the dark reads write their hot
+// customer's order list. A read that races a write is explained only when
+// the re-check, a second (app.RecheckAfter) later, still sees the racing
+// write and no later one: the shadow's first answer equals the primary's
+// second, or the shadow's second the primary's first. A list written faster
+// than the re-check reads it would leave its races unexplained, and an
+// unexplained difference is a mismatch by the library's rule, so the writes
+// come every two seconds, each raced by a read of its own.
 const DefaultHotWriteEvery = 2 * time.Second
 
-// DefaultHotShare is the share of the load's product reads that go to the
-// hot product.
+// DefaultHotShare is the share of the load's order-list reads that go to
+// the hot customer.
 const DefaultHotShare = 0.2
 
-// HotWriter writes one variant's price through the service (the dual
-// write: PostgreSQL, then DynamoDB) every Every until its context ends,
-// and sends a read of the product at the same moment as each write, as a
-// customer inside the sample, so that the read races the write.
+// HotWriter places an order for one customer through the service (the dual
+// write: PostgreSQL, then DynamoDB, one item) every Every until its context
+// ends, and sends a read of the customer's order list at the same moment
+// as each order, so that the read races the write. The hot entity is an
+// order list, not a product: a product's DynamoDB items (the product and
+// each variant) are written one after another, so a read between two of
+// them sees a product neither store ever held, which no re-check can
+// explain; an order is one item.
 type HotWriter struct {
 	// BaseURL is the service.
 	BaseURL string
-	Variant VariantRef
-	// Writer sends the writes; Reader, a customer the flags sample on the
-	// product route, the racing reads.
-	Writer, Reader int64
-	Every          time.Duration
+	// Customer places the orders and reads the list; the flags sample
+	// them on the order-list route.
+	Customer int64
+	// SKUs are what the orders buy, in turn.
+	SKUs  []string
+	Every time.Duration
 }
 
 // HotStats is what a [HotWriter] did.
 type HotStats struct {
-	// Writes counts the writes the service acknowledged, Failed the others;
-	// Reads counts the racing reads answered 200.
-	Writes, Failed, Reads int
+	// Placed are the orders the service acknowledged; Failed counts the
+	// others. Reads counts the racing reads answered 200.
+	Placed        []int64
+	Failed, Reads int
 }
 
-// Path is the product's read path.
-func (h HotWriter) Path() string { return "/products/" + strconv.FormatInt(h.Variant.Product, 10) }
+// Path is the customer's order list.
+func (h HotWriter) Path() string {
+	return "/customers/" + strconv.FormatInt(h.Customer, 10) + "/orders"
+}
 
 // Run writes until ctx ends. A write under way when it ends is finished.
 func (h HotWriter) Run(ctx context.Context) HotStats {
@@ -64,11 +72,13 @@ func (h HotWriter) Run(ctx context.Context) HotStats {
 	for i := 0; ; i++ {
 		var read int
 		var wg sync.WaitGroup
-		wg.Go(func() { read = h.send(reqCtx, client, http.MethodGet, h.Path(), h.Reader, "") })
-		body := fmt.Sprintf(`{"price":"%d.%02d"}`, 20+i%80, (7+i*37)%100)
-		switch h.send(reqCtx, client, http.MethodPut, h.Path()+"/variants/"+h.Variant.SKU+"/price", h.Writer, body) {
-		case http.StatusOK:
-			s.Writes++
+		wg.Go(func() { read, _ = h.send(reqCtx, client, http.MethodGet, h.Path(), h.Customer, "") })
+		body := fmt.Sprintf(`{"lines":[{"sku":%q,"quantity":%d}]}`, h.SKUs[i%len(h.SKUs)], 1+i%3)
+		switch status, resp := h.send(reqCtx, client, http.MethodPost, h.Path(), h.Customer, body); status {
+		case http.StatusCreated:
+			var o catalog.Order
+			_ = json.Unmarshal(resp, &o)
+			s.Placed = append(s.Placed, o.ID)
 		default:
 			s.Failed++
 		}
@@ -87,11 +97,12 @@ func (h HotWriter) Run(ctx context.Context) HotStats {
 	}
 }
 
-// send sends one request and returns its status, 0 when it got no answer.
-func (h HotWriter) send(ctx context.Context, client *http.Client, method, path string, customer int64, body string) int {
+// send sends one request and returns its status, 0 when it got no
+// answer, and its body.
+func (h HotWriter) send(ctx context.Context, client *http.Client, method, path string, customer int64, body string) (int, []byte) {
 	req, err := http.NewRequestWithContext(ctx, method, h.BaseURL+path, strings.NewReader(body))
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	req.Header.Set(catalog.HeaderCustomerID, strconv.FormatInt(customer, 10))
 	if body != "" {
@@ -99,16 +110,17 @@ func (h HotWriter) send(ctx context.Context, client *http.Client, method, path s
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return 0
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil
 	}
-	return resp.StatusCode
+	return resp.StatusCode, data
 }
 
-// HotVerdict says whether the sampled reads of the hot product held: each
+// HotVerdict says whether the sampled reads of the hot order list held: each
 // a match, or a transient whose re-check showed the racing write; never a
 // mismatch.
 type HotVerdict struct {
@@ -125,7 +137,7 @@ type HotVerdict struct {
 	Evidence []string
 }
 
-// JudgeHot gives the hot product's verdict from the tracker's counts of
+// JudgeHot gives the hot order list's verdict from the tracker's counts of
 // its path, which must be watched.
 func JudgeHot(path string, s HotStats, t *Tracker) HotVerdict {
 	v := HotVerdict{Path: path, Stats: s, Counts: t.Verdicts(path), Causes: t.Causes(path), Rechecks: t.Rechecks(path), OK: true}
@@ -137,72 +149,46 @@ func JudgeHot(path string, s HotStats, t *Tracker) HotVerdict {
 	}
 	transients, explained := v.Counts[telemetry.Transient], v.Causes[telemetry.ReasonWriteRaced]+v.Causes[telemetry.ReasonShadowLagged]
 	compared := v.Counts[telemetry.Match] + v.Counts[telemetry.Mismatch] + transients
-	check(s.Writes > 0, "hot product %s: no write acknowledged", path)
-	check(s.Failed == 0, "hot product %s: %d writes failed", path, s.Failed)
-	check(compared > 0, "hot product %s: no read compared", path)
-	check(v.Counts[telemetry.Mismatch] == 0, "hot product %s: %d mismatches (re-checks: %s); its only differences are its own writes racing the reads",
+	check(len(s.Placed) > 0, "hot order list %s: no write acknowledged", path)
+	check(s.Failed == 0, "hot order list %s: %d writes failed", path, s.Failed)
+	check(compared > 0, "hot order list %s: no read compared", path)
+	check(v.Counts[telemetry.Mismatch] == 0, "hot order list %s: %d mismatches (re-checks: %s); its only differences are its own writes racing the reads",
 		path, v.Counts[telemetry.Mismatch], rechecks(v.Rechecks))
-	check(transients == explained, "hot product %s: %d of %d transients name no racing write (%s)", path, transients-explained, transients, causes(v.Causes))
+	check(transients == explained, "hot order list %s: %d of %d transients name no racing write (%s)", path, transients-explained, transients, causes(v.Causes))
 	v.Says = fmt.Sprintf("%s written %d times, each raced by a read; %s reads compared: %s match, %s mismatch, %s transient (%s)",
-		path, s.Writes, Count(compared), Count(v.Counts[telemetry.Match]), Count(v.Counts[telemetry.Mismatch]), Count(transients), causes(v.Causes))
+		path, len(s.Placed), Count(compared), Count(v.Counts[telemetry.Match]), Count(v.Counts[telemetry.Mismatch]), Count(transients), causes(v.Causes))
 	return v
 }
 
-// hotFields are the fields the hot product's writes change: they differ
-// between two reads of it often, and must never be learned as noise.
-var hotFields = []string{"variants[].price", "updated_at"}
-
-// learnedHotFields returns the hot product's written fields among the
-// learned noise.
+// learnedHotFields returns the learned noise of the order list that the
+// hot customer's writes change (its orders, the cursor of its next page):
+// they differ between two reads of that one list, and must never be
+// learned as noise. Only request_id is the route's own nondeterminism.
 func learnedHotFields(noise []string) []string {
 	var out []string
-	for _, f := range hotFields {
-		if slices.Contains(noise, f) {
+	for _, f := range noise {
+		if strings.HasPrefix(f, "orders") || f == "next_cursor" {
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
-// hotWriter picks the hot product: a variant writers may change of a
-// product that readers read and no drift was put on, written as a writer
-// customer and read as a customer the flags sample.
-func (d *demoRun) hotWriter(avoid map[int64]bool) (HotWriter, error) {
-	variant, ok := d.readerVariant(avoid)
-	if !ok {
-		return HotWriter{}, fmt.Errorf("no variant of a product readers read is free for the hot product")
+// hotWriter picks the hot customer: a reader the flags sample on the
+// order-list route, whose orders no drift was put on.
+func (d *demoRun) hotWriter() (HotWriter, error) {
+	drifted := map[int64]bool{}
+	for _, id := range d.victims.Customers {
+		drifted[id] = true
 	}
-	reader, ok := d.sampledCustomer(catalog.RouteProduct, "/products/"+strconv.FormatInt(variant.Product, 10))
-	if !ok {
-		return HotWriter{}, fmt.Errorf("no customer is sampled on %s", catalog.RouteProduct)
-	}
-	return HotWriter{BaseURL: d.base, Variant: variant, Writer: d.keys.WriterCustomers[0], Reader: reader, Every: d.cfg.HotWriteEvery}, nil
-}
-
-// readerVariant returns a variant of a reader product outside avoid,
-// searching from the middle of the writers' variants.
-func (d *demoRun) readerVariant(avoid map[int64]bool) (VariantRef, bool) {
-	readers := map[int64]bool{}
-	for _, id := range d.keys.ReaderProducts {
-		readers[id] = true
-	}
-	vs := d.keys.WriterVariants
-	for i := range vs {
-		v := vs[(len(vs)/2+i)%len(vs)]
-		if readers[v.Product] && !avoid[v.Product] {
-			return v, true
+	cs := d.keys.ReaderCustomers
+	for i := range cs {
+		c := cs[(len(cs)/2+i)%len(cs)]
+		if !drifted[c] && d.sampled(catalog.RouteCustomerOrders, c) {
+			return HotWriter{BaseURL: d.base, Customer: c, SKUs: d.keys.SKUs[:min(len(d.keys.SKUs), 50)], Every: d.cfg.HotWriteEvery}, nil
 		}
 	}
-	return VariantRef{}, false
-}
-
-// drifted returns the products drift was put on.
-func (d *demoRun) drifted() map[int64]bool {
-	avoid := map[int64]bool{}
-	for _, id := range d.victims.Products {
-		avoid[id] = true
-	}
-	return avoid
+	return HotWriter{}, fmt.Errorf("no customer without drift is sampled on %s", catalog.RouteCustomerOrders)
 }
 
 // WriteHot prints the hot product's verdict.
@@ -214,7 +200,7 @@ func WriteHot(p *Printer, v HotVerdict) {
 	if !v.OK {
 		mark = "FAIL"
 	}
-	p.Printf("\n  hot product (written while read; its races must match or be transient with the write that explains them)\n")
+	p.Printf("\n  hot order list (written while read; its races must match or be transient with the write that explains them)\n")
 	p.Printf("  %s %s\n", mark, v.Says)
 }
 

@@ -31,12 +31,12 @@ type LoadConfig struct {
 	Victims     Victims
 	VictimShare float64
 	Sampled     Sampler
-	// Hot is a product that HotShare of the product reads go to, by
-	// customers inside the sample, while [HotWriter] writes it; the
-	// load's own writes leave it alone. 0 means none.
-	Hot      int64
-	HotShare float64
-	Seed     uint64
+	// HotCustomer is a customer (inside the sample) whose order list gets
+	// HotShare of the order-list reads while a [HotWriter] places its
+	// orders; the load's own writes leave it alone. 0 means none.
+	HotCustomer int64
+	HotShare    float64
+	Seed        uint64
 	// Events run once, from the load's clock goroutine, when the load has
 	// run for their time.
 	Events []LoadEvent
@@ -106,8 +106,8 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadStats, error) {
 	for _, id := range cfg.Victims.Products {
 		l.victimProducts[id] = true
 	}
-	if cfg.Hot != 0 {
-		l.victimProducts[cfg.Hot] = true // its writer's writes only
+	if cfg.HotCustomer != 0 {
+		l.victimCustomers[cfg.HotCustomer] = true // its writer's writes only
 	}
 	for _, id := range cfg.Victims.Customers {
 		l.victimCustomers[id] = true
@@ -199,14 +199,8 @@ func (l *load) step(ctx context.Context, rng *rand.Rand) {
 	switch operations[op].name {
 	case "product":
 		id, customer := pick(rng, k.ReaderProducts), pick(rng, k.ReaderCustomers)
-		hot := l.cfg.Hot != 0 && rng.Float64() < l.cfg.HotShare
-		switch {
-		case victim && len(v.Products) > 0:
+		if victim && len(v.Products) > 0 {
 			id = pick(rng, v.Products)
-		case hot:
-			id = l.cfg.Hot
-		}
-		if (victim && len(v.Products) > 0) || hot {
 			// A customer inside the sample, a few tries at most.
 			for range 20 {
 				if l.cfg.Sampled(catalog.RouteProduct, customer) {
@@ -218,8 +212,11 @@ func (l *load) step(ctx context.Context, rng *rand.Rand) {
 		l.get(ctx, fmt.Sprintf("/products/%d", id), customer, nil)
 	case "order list":
 		customer := pick(rng, k.ReaderCustomers)
-		if victim && len(v.Customers) > 0 {
+		switch {
+		case victim && len(v.Customers) > 0:
 			customer = pick(rng, v.Customers)
+		case l.cfg.HotCustomer != 0 && rng.Float64() < l.cfg.HotShare:
+			customer = l.cfg.HotCustomer
 		}
 		path := fmt.Sprintf("/customers/%d/orders", customer)
 		var page catalog.OrderPage

@@ -76,7 +76,7 @@ func (d *demoRun) loseUpdate(ctx context.Context, avoid map[int64]bool) (Drift, 
 	}
 	hw := HotWriter{BaseURL: d.base}
 	body := fmt.Sprintf(`{"price":%q}`, later)
-	if status := hw.send(ctx, client, http.MethodPut, path+"/variants/"+v.SKU+"/price", d.keys.WriterCustomers[0], body); status != http.StatusOK {
+	if status, _ := hw.send(ctx, client, http.MethodPut, path+"/variants/"+v.SKU+"/price", d.keys.WriterCustomers[0], body); status != http.StatusOK {
 		return Drift{}, fmt.Errorf("the write that repairs %s answered %d", path, status)
 	}
 	took := time.Since(start)
@@ -111,4 +111,30 @@ func (d *demoRun) sameInBothStores(ctx context.Context, path string) error {
 		return fmt.Errorf("%s differs: %s", path, res.Signature())
 	}
 	return nil
+}
+
+// readerVariant returns a variant of a reader product outside avoid,
+// searching from the middle of the writers' variants.
+func (d *demoRun) readerVariant(avoid map[int64]bool) (VariantRef, bool) {
+	readers := map[int64]bool{}
+	for _, id := range d.keys.ReaderProducts {
+		readers[id] = true
+	}
+	vs := d.keys.WriterVariants
+	for i := range vs {
+		v := vs[(len(vs)/2+i)%len(vs)]
+		if readers[v.Product] && !avoid[v.Product] {
+			return v, true
+		}
+	}
+	return VariantRef{}, false
+}
+
+// drifted returns the products drift was put on.
+func (d *demoRun) drifted() map[int64]bool {
+	avoid := map[int64]bool{}
+	for _, id := range d.victims.Products {
+		avoid[id] = true
+	}
+	return avoid
 }

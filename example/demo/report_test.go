@@ -140,13 +140,13 @@ func TestJudgeRepaired(t *testing.T) {
 	}
 }
 
-// TestJudgeHot: the hot product's reads may match or be transient with
+// TestJudgeHot: the hot order list's reads may match or be transient with
 // the racing write named, never mismatch.
 func TestJudgeHot(t *testing.T) {
 	ev := func(o telemetry.Outcome, r telemetry.Reason) telemetry.Event {
-		return telemetry.Event{Route: "/products/{productID}", Primary: backends.Postgres, Shadow: backends.DynamoDB, Outcome: o, Reason: r}
+		return telemetry.Event{Route: "/customers/{customerID}/orders", Primary: backends.Postgres, Shadow: backends.DynamoDB, Outcome: o, Reason: r}
 	}
-	written := demo.HotStats{Writes: 4, Reads: 4}
+	written := demo.HotStats{Placed: []int64{1, 2, 3, 4}, Reads: 4}
 	tests := []struct {
 		name   string
 		stats  demo.HotStats
@@ -158,23 +158,23 @@ func TestJudgeHot(t *testing.T) {
 			ev(telemetry.Transient, telemetry.ReasonWriteRaced), ev(telemetry.Transient, telemetry.ReasonShadowLagged)},
 			true, "every difference is explained by a write the re-check saw"},
 		{"a mismatch", written, []telemetry.Event{ev(telemetry.Match, ""), ev(telemetry.Mismatch, "")},
-			false, "the hot product has no drift: a mismatch is a false alarm"},
+			false, "the hot list has no drift: a mismatch is a false alarm"},
 		{"a transient without a cause", written, []telemetry.Event{ev(telemetry.Transient, "")},
 			false, "a transient must name the write that explains it"},
 		{"not written", demo.HotStats{}, []telemetry.Event{ev(telemetry.Match, "")},
 			false, "without writes the scenario did not run"},
-		{"a write failed", demo.HotStats{Writes: 3, Failed: 1}, []telemetry.Event{ev(telemetry.Match, "")},
+		{"a write failed", demo.HotStats{Placed: []int64{1, 2, 3}, Failed: 1}, []telemetry.Event{ev(telemetry.Match, "")},
 			false, "the service must acknowledge every write"},
 		{"never compared", written, nil, false, "a verdict needs comparisons"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := demo.NewTracker(telemetry.Nop{})
-			tr.Watch("/products/9")
+			tr.Watch("/customers/9/orders")
 			for _, e := range tt.events {
-				recordEvent(t, tr, "/products/9", e)
+				recordEvent(t, tr, "/customers/9/orders", e)
 			}
-			v := demo.JudgeHot("/products/9", tt.stats, tr)
+			v := demo.JudgeHot("/customers/9/orders", tt.stats, tr)
 			if v.OK != tt.wantOK {
 				t.Errorf("OK = %v (%s; %v), want %v: %s", v.OK, v.Says, v.Evidence, tt.wantOK, tt.reason)
 			}

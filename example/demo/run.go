@@ -51,9 +51,9 @@ type Config struct {
 	// load, and a read compared before that is settled by the evidence of
 	// its own re-check.
 	NoiseBaseline float64
-	// HotWriteEvery is how often the dark reads write their hot product
-	// (DefaultHotWriteEvery), HotShare the share of the product reads that
-	// go to it (DefaultHotShare).
+	// HotWriteEvery is how often the dark reads place an order for their
+	// hot customer (DefaultHotWriteEvery), HotShare the share of the
+	// order-list reads that go to its list (DefaultHotShare).
 	HotWriteEvery time.Duration
 	HotShare      float64
 	// Addr is where the service listens; when it is taken, a free port.
@@ -301,7 +301,7 @@ type demoRun struct {
 	seeded  SeedStats
 	drifts  []Drift
 	victims Victims
-	// verdicts of the dark reads, per drift, and of its hot product.
+	// verdicts of the dark reads, per drift, and of its hot order list.
 	verdicts       []Verdict
 	hot            HotVerdict
 	verifyReport   catalog.VerifyReport
@@ -561,11 +561,11 @@ func (d *demoRun) injected(e catalog.Entity, id int64) bool {
 }
 
 // darkReads serves load with PostgreSQL as primary and DynamoDB as shadow,
-// while a hot product is written and read; every drifted path is also read
+// while a hot customer's order list is written and read; every drifted path is also read
 // by a sampled customer, so that each is compared whatever the load's luck;
 // then an update is lost and repaired by a later write (loseUpdate).
 func (d *demoRun) darkReads(ctx context.Context) (verdict, error) {
-	hot, err := d.hotWriter(d.drifted())
+	hot, err := d.hotWriter()
 	if err != nil {
 		return verdict{}, err
 	}
@@ -573,19 +573,17 @@ func (d *demoRun) darkReads(ctx context.Context) (verdict, error) {
 	hotCtx, stopHot := context.WithCancel(ctx)
 	hotDone := make(chan HotStats, 1)
 	go func() { hotDone <- hot.Run(hotCtx) }()
-	stats, err := d.load(ctx, "dark reads", d.cfg.LoadDuration, LoadConfig{Hot: hot.Variant.Product, HotShare: d.cfg.HotShare})
+	stats, err := d.load(ctx, "dark reads", d.cfg.LoadDuration, LoadConfig{HotCustomer: hot.Customer, HotShare: d.cfg.HotShare})
 	stopHot()
 	hotStats := <-hotDone
-	d.repriced = append(d.repriced, hot.Variant.Product)
+	d.placed = append(d.placed, hotStats.Placed...)
 	if err != nil {
 		return verdict{}, err
 	}
 	if err := d.probeDrift(ctx); err != nil {
 		return verdict{}, err
 	}
-	avoid := d.drifted()
-	avoid[hot.Variant.Product] = true
-	lost, err := d.loseUpdate(ctx, avoid)
+	lost, err := d.loseUpdate(ctx, d.drifted())
 	if err != nil {
 		return verdict{}, err
 	}
@@ -619,17 +617,16 @@ func (d *demoRun) darkReads(ctx context.Context) (verdict, error) {
 	}
 	v.check(drained, "shadows still running 10s after the load")
 	v.check(stats.Errors == 0, "%d requests failed", stats.Errors)
-	learned := d.app.Shadow.Noise(catalog.RouteProduct)
-	v.check(len(learnedHotFields(learned)) == 0, "the hot product's written fields %v learned as noise of %s", learnedHotFields(learned), catalog.RouteProduct)
 	noise := d.app.Shadow.Noise(catalog.RouteCustomerOrders)
+	v.check(len(learnedHotFields(noise)) == 0, "the hot order list's written fields %v learned as noise of %s", learnedHotFields(noise), catalog.RouteCustomerOrders)
 	requestID := absorbedIn(d.app.Recorder.Report(), catalog.RouteCustomerOrders, "request_id")
 	if d.app.NoiseBaseline > 0 {
 		v.check(slices.Contains(noise, "request_id") || requestID > 0,
 			"the order list's request_id, new on every read, is neither learned as noise nor absorbed (learned: %v)", noise)
 	}
-	v.says = fmt.Sprintf("%s requests, %s compared: %d read differences found, %d absorbed, %d mismatches elsewhere, %d transient (%s); hot product: %d writes, %d of its written fields learned; noise learned: %s (request_id absorbed in %s)",
+	v.says = fmt.Sprintf("%s requests, %s compared: %d read differences found, %d absorbed, %d mismatches elsewhere, %d transient (%s); hot order list: %d writes, %d of its written fields learned; noise learned: %s (request_id absorbed in %s)",
 		Count(stats.Requests), Count(d.tracker.sampled.Load()), found, absorbed, n, d.tracker.transients.Load(), causes(d.tracker.Causes("")),
-		hotStats.Writes, len(learnedHotFields(learned)), strings.Join(noise, ", "), Count(requestID))
+		len(hotStats.Placed), len(learnedHotFields(noise)), strings.Join(noise, ", "), Count(requestID))
 	return v, nil
 }
 
