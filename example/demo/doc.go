@@ -22,7 +22,7 @@
 //     transient: no write explains the shadow's first answer;
 //   - no mismatch at all on a path without drift.
 //
-// [JudgeHot] requires the reads of the hot product, which a [HotWriter]
+// [JudgeHot] requires the reads of the hot order list, which a [HotWriter]
 // writes during the dark reads, to match or be transient with the write
 // the re-check saw (write_raced, shadow_lagged); its written fields must
 // not be learned as noise.

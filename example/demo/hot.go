@@ -191,7 +191,7 @@ func (d *demoRun) hotWriter() (HotWriter, error) {
 	return HotWriter{}, fmt.Errorf("no customer without drift is sampled on %s", catalog.RouteCustomerOrders)
 }
 
-// WriteHot prints the hot product's verdict.
+// WriteHot prints the hot order list's verdict.
 func WriteHot(p *Printer, v HotVerdict) {
 	if v.Path == "" {
 		return
