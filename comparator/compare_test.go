@@ -415,7 +415,7 @@ func render(res comparator.Result) string {
 		if d.Field != d.Path {
 			fmt.Fprintf(&b, "\tfield: %s\n", d.Field)
 		}
-		if d.Hint != (comparator.Hint{}) {
+		if d.Hint != (comparator.Hint{Triage: comparator.TriageUnknown}) {
 			fmt.Fprintf(&b, "\thint: %s %q: %s\n", d.Hint.Triage, d.Hint.Option, d.Hint.Note)
 		}
 	}

@@ -18,10 +18,19 @@
 //     `$status` of kind [StatusChanged], and nothing else is compared:
 //     the bodies of two statuses differ by nature. (The middleware counts a
 //     5xx from the shadow as a shadow error before it calls Compare.)
-//  2. The headers that [CompareHeaders] names, at `$header.Name`. None by
-//     default: servers and proxies change headers, the stores behind a
-//     handler do not. Date, Content-Length and the hop-by-hop headers are
-//     never compared.
+//  2. The headers that [CompareHeaders] names, at `$header.Name`, as text.
+//     Servers and proxies change headers, the stores behind a handler do
+//     not, so by default only headers that carry data are compared: the
+//     Location and Content-Location of a 3xx or 201 response, which name
+//     a resource the store chose. They are compared as URLs: scheme and
+//     host without case (the scheme only when both have a host), the path
+//     percent-decoded, the query as parameters in any order; fragments are
+//     not compared. A relative URL equals an absolute one only when that
+//     has no host. A difference is one [Diff] at `$header.Location`, its
+//     values redacted like any other, and its note names the parts that
+//     differ. [IgnoreHeaders] turns this off; a header [CompareHeaders]
+//     names is compared as text, for every status. Date, Content-Length
+//     and the hop-by-hop headers are never compared.
 //  3. The bodies, for statuses 200-299. Two responses with the same status
 //     outside that range match on the status alone (both 404 is a match):
 //     error bodies carry store-specific messages and request ids.
@@ -119,7 +128,8 @@
 //   - [EmptyEqualsMissing]: a member whose value is [] or {} counts as absent.
 //   - [NumericStrings]: a string holding a JSON number equals that number.
 //   - [Normalize]: replace the values at a path by a function's result.
-//   - [CompareHeaders], [IgnoreHeaders]: which headers are compared.
+//   - [CompareHeaders], [IgnoreHeaders]: which headers are compared
+//     (Location and Content-Location of 3xx and 201 by default).
 //   - [CompareErrorBodies]: compare the bodies of equal non-2xx statuses.
 //   - [ShowValues]: values instead of redacted descriptions in diffs.
 //   - [MapPaths], [ShowKeys]: which member names diff paths redact or show.
@@ -196,32 +206,44 @@
 // mismatches can be counted together: it is the first 16 hex digits of the
 // SHA-256 of the sorted, distinct lines "field\x00kind", with the field's
 // element steps written [*] (as signatures were computed before fields
-// existed, so they stay the same). It ignores values, positions, keys and
-// order, and stays the same across requests, processes and releases.
+// existed, so they stay the same). A status change adds its direction,
+// "$status\x00status_changed\x00200->404", so that 200 against 404 and
+// 404 against 200 count apart. It ignores other values, positions, keys
+// and order, and stays the same across requests and processes.
 //
 // # Triage
 //
 // [Diff.Hint] says what a difference looks like, judged from the raw
-// values when the comparison runs (Primary and Shadow may be redacted):
+// values when the comparison runs (Primary and Shadow may be redacted).
+// Every difference has one of three triages, and triage never advises
+// hiding data loss:
 //
 //   - [TriageRepresentation]: the same data in another form, with
-//     [Hint.Option] naming the option that would absorb it: numbers equal
-//     within a relative 1e-9 and below the last digit the shorter one
-//     writes (`FloatTolerance(0, 1e-9)`); a number against a string holding
-//     it (`NumericStrings()`); the same instant in another zone offset or
-//     spelling (`TimePrecision(0)`) or at a coarser precision of
-//     milliseconds or finer (`TimePrecision(time.Millisecond)`); the same
-//     elements in another order (`UnorderedPaths("tags")`, or
-//     `KeyedArrays("orders", "id")` for objects with ids); null or an empty
-//     array or object against an absent member (`NullEqualsMissing()`,
-//     `EmptyEqualsMissing()`).
-//   - [TriageDataLoss]: the shadow holds less than the primary, which no
-//     option should hide: a number that is the primary's rounded to
-//     float32, an integer rounded to float64's digits, a timestamp that
-//     lost its fraction of a second, a string cut short, an array element
-//     missing (for arrays compared by position, every difference in an
-//     array that is the primary's with elements left out).
-//   - [TriageNone]: nothing in the values suggests either.
+//     [Hint.Option] naming the option that would absorb it: float64 noise,
+//     numbers within a relative 1e-12 of which one is written with
+//     float64's 15 to 17 digits (`FloatTolerance(0, 1e-12)`); a number
+//     against a string holding it (`NumericStrings()`); the same instant
+//     in another zone offset or spelling (`TimePrecision(0)`) or at a
+//     coarser precision of milliseconds or finer
+//     (`TimePrecision(time.Millisecond)`); the same elements in another
+//     order (`UnorderedPaths("tags")`, or `KeyedArrays("orders", "id")`
+//     for objects with ids); null or an empty array or object against an
+//     absent member (`NullEqualsMissing()`, `EmptyEqualsMissing()`).
+//   - [TriageDataLoss]: one side holds less than the other, which no
+//     option should hide: a number that is the other rounded or truncated
+//     to the fewer decimals it writes (1234567.8912 against 1234567.89),
+//     or rounded to float32, an integer rounded to float64's digits; a
+//     timestamp that lost its fraction of a second, or shifted by whole
+//     hours or to another offset at the same wall-clock time (the note
+//     says "time zone"); a string cut short; a value replaced by null,
+//     "", [] or {}, or left out, where the other side has content, in
+//     either direction; an array element missing (for arrays compared by
+//     position, every difference in an array that is the primary's with
+//     elements left out); a 2xx against a 404 or 410.
+//   - [TriageUnknown]: everything else; a person has to look. In an array
+//     matched by key that has as many elements missing in the shadow as
+//     extra there, those elements are unknown with the note "ordering or
+//     page boundary": a page cut at another place looks the same.
 //
 // Nothing is absorbed automatically: a hint never makes a result equal.
 //

@@ -2,6 +2,8 @@ package comparator_test
 
 import (
 	"fmt"
+	"net/http"
+	"strings"
 
 	"github.com/shadowread/shadowread/comparator"
 )
@@ -133,14 +135,31 @@ func ExampleShowKeys() {
 func ExampleHint() {
 	c := comparator.JSON()
 	res := c.Compare(
-		response(`{"total":0.3,"price":19.99,"note":null}`),
-		response(`{"total":0.30000000000000004,"price":19.989999771118164}`),
+		response(`{"total":0.3,"price":19.99,"note":null,"amount":1234567.8912,"status":"shipped"}`),
+		response(`{"total":0.30000000000000004,"price":19.989999771118164,"amount":1234567.89,"status":"pending"}`),
 	)
 	for _, d := range res.Diffs {
-		fmt.Printf("%s: %s %q\n", d.Path, d.Hint.Triage, d.Hint.Option)
+		fmt.Println(strings.TrimSpace(fmt.Sprintf("%s: %s %q %s", d.Path, d.Hint.Triage, d.Hint.Option, d.Hint.Note)))
 	}
 	// Output:
-	// note: representation "NullEqualsMissing()"
-	// price: data_loss ""
-	// total: representation "FloatTolerance(0, 1e-9)"
+	// amount: data_loss "" the shadow's number is the primary's rounded to 2 decimals
+	// note: representation "NullEqualsMissing()" null against an absent member
+	// price: data_loss "" the shadow's number is the primary's rounded to float32
+	// status: unknown ""
+	// total: representation "FloatTolerance(0, 1e-12)" float64 noise: equal within a relative 1e-12, one side written with float64's digits
+}
+
+// A redirect's Location names a resource the store chose, so it is
+// compared by default, as a URL; redacted like any value.
+func ExampleJSON_location() {
+	redirect := func(location string) comparator.Response {
+		return comparator.Response{Status: 302, Header: http.Header{"Location": {location}}}
+	}
+	c := comparator.JSON(comparator.PostgresDynamoDB())
+	fmt.Println(c.Compare(redirect("/orders/17?page=2&size=10"), redirect("/orders/17?size=10&page=2")).Equal)
+	d := c.Compare(redirect("/orders/17"), redirect("/orders/18")).Diffs[0]
+	fmt.Println(d.Field, d.Kind, d.Hint.Triage, d.Hint.Note)
+	// Output:
+	// true
+	// $header.Location value_changed unknown the URLs differ in path
 }

@@ -170,8 +170,8 @@ func (p docPair) pairArrays(a, b *node, prune bool) (any, any, bool) {
 		// The pairs by position are the pairs by key: name them so.
 		return byKey(p.x, as, name, mx), byKey(p.x, as, name, my), equal
 	}
-	if !equal && order == nil {
-		p.noteArray(mx, as, bs)
+	if !equal {
+		p.noteArray(mx, as, bs, order == nil)
 	}
 	return mx, my, equal
 }
@@ -255,21 +255,29 @@ func (p docPair) pairKeyed(as, bs []node, name string, match, extra []int, prune
 	if prune && (equal || mx == nil) {
 		return nil, nil, equal // equal, or every difference past the limit
 	}
+	if !equal {
+		p.noteArray(mx, as, bs, false)
+	}
 	return mx, my, equal
 }
 
-// noteArray keeps the hint for the differences inside an array compared by
-// position, under the map that stands for the primary's array, where the
-// reporter finds it.
-func (p docPair) noteArray(mx map[int]any, as, bs []node) {
+// noteArray keeps the hint for the differences inside an array, under the
+// map that stands for the primary's array (m, a map[int]any or
+// map[elementKey]any), where the reporter finds it: one side empty, or, for
+// an array compared by position, the shape arrayHint sees.
+func (p docPair) noteArray(m any, as, bs []node, positional bool) {
 	if p.scratch == nil {
 		return
 	}
-	if h, ok := p.arrayHint(as, bs); ok {
+	h, ok := emptyArrayHint(as, bs)
+	if !ok && positional {
+		h, ok = p.arrayHint(as, bs)
+	}
+	if ok {
 		if p.scratch.notes == nil {
 			p.scratch.notes = make(map[unsafe.Pointer]Hint)
 		}
-		p.scratch.notes[reflect.ValueOf(mx).UnsafePointer()] = h
+		p.scratch.notes[reflect.ValueOf(m).UnsafePointer()] = h
 	}
 }
 
@@ -321,13 +329,15 @@ func toValue(t *tree, n *node, shape valueShape) any {
 // returned, found by go-cmp with a Reporter. The comparator's own rules
 // ran in pair, so go-cmp never needs them: values they find equal reach
 // go-cmp identical, and without user options equal parts are left out
-// altogether, so go-cmp's reflection only walks what differs.
-func (p docPair) explain(ax, ay any, out *diffList) {
+// altogether, so go-cmp's reflection only walks what differs. It returns
+// the elements it found missing or extra in arrays matched by key.
+func (p docPair) explain(ax, ay any, out *diffList) []keyedEnd {
 	// The reporter works on a copy, so that out, which go-cmp never sees,
 	// can stay on the caller's stack.
 	r := &diffReporter{p: p, out: *out}
 	cmp.Equal(ax, ay, append(slices.Clip(p.c.cmpOpts), cmp.Reporter(r))...)
 	*out = r.out
+	return r.ends
 }
 
 // diffReporter is the go-cmp Reporter that turns go-cmp's unequal reports
@@ -336,6 +346,7 @@ type diffReporter struct {
 	p     docPair
 	steps []cmp.PathStep
 	out   diffList
+	ends  []keyedEnd
 }
 
 func (r *diffReporter) PushStep(ps cmp.PathStep) { r.steps = append(r.steps, ps) }
@@ -373,6 +384,11 @@ func (r *diffReporter) Report(rs cmp.Result) {
 		d.Shadow = r.p.c.describe(y)
 	}
 	d.Hint = hintFor(d.Kind, x, y, loc)
+	if loc.keyed && !loc.arrayHintSet && (d.Kind == MissingInShadow || d.Kind == ExtraInShadow) {
+		// Balance may make these unknown, but not against the hint of an
+		// outer array, such as one with elements left out.
+		r.ends = append(r.ends, keyedEnd{index: len(r.out.diffs), array: loc.array, kind: d.Kind})
+	}
 	r.out.add(d)
 }
 
@@ -387,6 +403,10 @@ type location struct {
 	// array in its Option; set tells whether there is one.
 	arrayHint    Hint
 	arrayHintSet bool
+	// keyed: the last step is to an element of an array matched by key,
+	// whose path is array.
+	keyed bool
+	array string
 }
 
 // locate renders the current go-cmp path in the package's path syntax and
@@ -409,8 +429,9 @@ func (r *diffReporter) locate() location {
 				field = append(field, "[]"...)
 				pattern = append(pattern, "[*]"...)
 				states = c.keys.next(states, "", true)
-				loc.element, loc.member = true, false
+				loc.element, loc.member, loc.keyed = true, false, false
 			case k.Type() == elementKeyType:
+				loc.array = string(path)
 				ek := k.Interface().(elementKey)
 				value := ek.value
 				if c.redactsElementKey(states, ek.value) {
@@ -424,7 +445,7 @@ func (r *diffReporter) locate() location {
 				field = append(field, "[]"...)
 				pattern = append(pattern, "[*]"...)
 				states = c.keys.next(states, "", true)
-				loc.element, loc.member = true, false
+				loc.element, loc.member, loc.keyed = true, false, true
 			case k.Kind() == reflect.String:
 				name := k.String()
 				if c.redactsKey(states, name) {
@@ -438,9 +459,10 @@ func (r *diffReporter) locate() location {
 					pattern = appendKey(pattern, name)
 				}
 				states = c.keys.next(states, name, false)
-				loc.element, loc.member = false, true
+				loc.element, loc.member, loc.keyed = false, true, false
 			default:
 				patternOK = false // a user's transformer made the key
+				loc.keyed = false
 			}
 		}
 		if h, ok := r.noted(step); ok {
@@ -462,12 +484,12 @@ func (r *diffReporter) noted(step cmp.PathStep) (Hint, bool) {
 		return Hint{}, false
 	}
 	vx, _ := step.Values()
-	m, ok := valueOf(vx).(map[int]any)
-	if !ok {
-		return Hint{}, false
+	switch m := valueOf(vx).(type) {
+	case map[int]any, map[elementKey]any:
+		h, ok := r.p.scratch.notes[reflect.ValueOf(m).UnsafePointer()]
+		return h, ok
 	}
-	h, ok := r.p.scratch.notes[reflect.ValueOf(m).UnsafePointer()]
-	return h, ok
+	return Hint{}, false
 }
 
 var elementKeyType = reflect.TypeFor[elementKey]()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,11 +14,26 @@ import (
 // The hints triage a difference from the raw values, before they are
 // redacted. They name the option that would absorb a difference in
 // representation, and flag what looks like lost data, which no option
-// should hide. Nothing is absorbed automatically.
+// should hide: triage never advises hiding data loss. Nothing is absorbed
+// automatically. What neither class explains is TriageUnknown.
 
-// hintRelTolerance is the relative difference under which two numbers are
-// taken for two spellings of one value.
-const hintRelTolerance = 1e-9
+// noiseRelTolerance is the relative difference under which two numbers,
+// one written with float64's 15 to 17 significant digits, are taken for
+// float64 arithmetic on one value; it is the preset's tolerance.
+const noiseRelTolerance = PostgresDynamoDBRelTolerance
+
+// noiseDigits is the least number of significant digits of a number that
+// float64 arithmetic wrote (0.30000000000000004): a decimal value rounded
+// on purpose has fewer.
+const noiseDigits = 15
+
+// maxHintExponent bounds the exponents of the number literals hints do
+// exact arithmetic on.
+const maxHintExponent = 400
+
+// maxZoneShift is the largest difference between two zone offsets, from
+// -12:00 to +14:00.
+const maxZoneShift = 26 * time.Hour
 
 // hintFor triages a difference of kind between x and y, the values go-cmp
 // compared (nil for an absent side), at loc.
@@ -32,27 +48,43 @@ func hintFor(kind Kind, x, y any, loc location) Hint {
 			return Hint{Triage: TriageDataLoss, Note: "an element of the primary's array is missing in the shadow"}
 		}
 		if loc.member {
-			return absentHint(x)
+			return absentHint(x, "the shadow lacks a member the primary has")
+		}
+		if !loc.element {
+			return nullDocumentHint(x, "the shadow's document is null, the primary's has content")
 		}
 	case ExtraInShadow:
 		if loc.member {
-			return absentHint(y)
+			return absentHint(y, "the primary lacks a member the shadow has")
 		}
-	case TypeChanged:
-		return typeHint(x, y, loc)
-	case ValueChanged:
-		switch x := x.(type) {
-		case json.Number:
-			if y, ok := y.(json.Number); ok {
-				return numberHint(string(x), string(y))
+		if !loc.element {
+			return nullDocumentHint(y, "the primary's document is null, the shadow's has content")
+		}
+	case TypeChanged, ValueChanged:
+		if h, ok := emptiedHint(x, y); ok {
+			return h
+		}
+		if kind == TypeChanged {
+			return typeHint(x, y, loc)
+		}
+		return valueHint(x, y)
+	}
+	return Hint{}
+}
+
+// valueHint triages two different values of one JSON type.
+func valueHint(x, y any) Hint {
+	switch x := x.(type) {
+	case json.Number:
+		if y, ok := y.(json.Number); ok {
+			return numberHint(string(x), string(y))
+		}
+	case string:
+		if y, ok := y.(string); ok {
+			if h, ok := timeHint(x, y); ok {
+				return h
 			}
-		case string:
-			if y, ok := y.(string); ok {
-				if h, ok := timeHint(x, y); ok {
-					return h
-				}
-				return stringHint(x, y)
-			}
+			return stringHint(x, y)
 		}
 	}
 	return Hint{}
@@ -66,19 +98,66 @@ func statusHint(primary, shadow int) Hint {
 	if primary >= 200 && primary < 300 && gone {
 		return Hint{Triage: TriageDataLoss, Note: "the primary serves the resource; the shadow store has no such entity"}
 	}
-	return Hint{}
+	return Hint{Triage: TriageUnknown}
 }
 
 // absentHint triages a member that one side has with value v and the other
-// has not.
-func absentHint(v any) Hint {
+// has not: a value without content (null, [], {}) is a representation of
+// absence, content that one side lacks is lost, and lost is the note.
+func absentHint(v any, lost string) Hint {
 	switch {
 	case v == nil:
 		return Hint{Triage: TriageRepresentation, Option: "NullEqualsMissing()", Note: "null against an absent member"}
 	case isEmptyContainer(v):
 		return Hint{Triage: TriageRepresentation, Option: "EmptyEqualsMissing()", Note: "an empty array or object against an absent member"}
+	case v == "":
+		return Hint{Triage: TriageUnknown, Note: "an empty string against an absent member; no option absorbs it"}
 	}
-	return Hint{}
+	return Hint{Triage: TriageDataLoss, Note: lost}
+}
+
+// nullDocumentHint triages a document v against a null one (which reaches
+// go-cmp as no value): lost, unless v has no content either.
+func nullDocumentHint(v any, lost string) Hint {
+	if emptyName(v) != "" {
+		return Hint{Triage: TriageUnknown}
+	}
+	return Hint{Triage: TriageDataLoss, Note: lost}
+}
+
+// emptiedHint triages two present values of which exactly one has no
+// content: null, "", [] or {} where the other side has a value.
+func emptiedHint(x, y any) (Hint, bool) {
+	ex, ey := emptyName(x), emptyName(y)
+	switch {
+	case ex == "" && ey != "":
+		return Hint{Triage: TriageDataLoss, Note: "the shadow has " + ey + " where the primary has a value"}, true
+	case ey == "" && ex != "":
+		return Hint{Triage: TriageDataLoss, Note: "the primary has " + ex + " where the shadow has a value"}, true
+	}
+	return Hint{}, false
+}
+
+// emptyName names v when it has no content (null, "", [] or {}), and
+// returns "" for a value with content.
+func emptyName(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		if v == "" {
+			return "an empty string"
+		}
+	case map[string]any:
+		if len(v) == 0 {
+			return "an empty object"
+		}
+	case map[int]any, map[elementKey]any:
+		if isEmptyContainer(v) {
+			return "an empty array"
+		}
+	}
+	return ""
 }
 
 func isEmptyContainer(v any) bool {
@@ -93,7 +172,8 @@ func isEmptyContainer(v any) bool {
 	return false
 }
 
-// typeHint triages values of different JSON types.
+// typeHint triages values of different JSON types, both with content or
+// both without.
 func typeHint(x, y any, loc location) Hint {
 	if s, n, ok := stringAndNumber(x, y); ok && isNumberLiteral(s) && decimalKey(s) == decimalKey(string(n)) {
 		return Hint{Triage: TriageRepresentation, Option: "NumericStrings()", Note: "a number against a string holding the same number"}
@@ -132,33 +212,97 @@ func numberHint(x, y string) Hint {
 	if fy != fx && fy == float64(float32(fx)) {
 		return Hint{Triage: TriageDataLoss, Note: "the shadow's number is the primary's rounded to float32"}
 	}
-	// Within the tolerance, and below the last digit the shorter literal
-	// writes: 0.3 against 0.30000000000000004 is float64 arithmetic, while
-	// 1234567890.12 against 1234567890.13 is a cent. (Half a unit, as the
-	// subtraction itself rounds.)
+	// float64 noise: one float64, or float64 arithmetic, which writes 15
+	// to 17 digits (0.30000000000000004 against 0.3). A value rounded to
+	// fewer decimals has fewer digits and is further off, and is lost.
 	apart := math.Abs(fx - fy)
-	if apart <= hintRelTolerance*math.Max(math.Abs(fx), math.Abs(fy)) && apart < max(lastDigitUnit(x), lastDigitUnit(y))/2 {
-		return Hint{Triage: TriageRepresentation, Option: "FloatTolerance(0, 1e-9)", Note: "numbers equal within a relative 1e-9, below the last digit of the shorter"}
+	if fx == fy || apart <= noiseRelTolerance*math.Max(math.Abs(fx), math.Abs(fy)) &&
+		max(significantDigits(x), significantDigits(y)) >= noiseDigits {
+		return Hint{Triage: TriageRepresentation, Option: "FloatTolerance(0, 1e-12)", Note: "float64 noise: equal within a relative 1e-12, one side written with float64's digits"}
+	}
+	if decimals, shadowCoarse, ok := roundedTo(x, y); ok {
+		coarse, fine := "shadow", "primary"
+		if !shadowCoarse {
+			coarse, fine = fine, coarse
+		}
+		return Hint{Triage: TriageDataLoss, Note: fmt.Sprintf("the %s's number is the %s's rounded to %s", coarse, fine, decimalsName(decimals))}
 	}
 	return Hint{}
 }
 
-// lastDigitUnit returns the value of one unit in the last digit the JSON
-// number literal lit writes: 0.01 for 12.50, 100 for 1e2.
-func lastDigitUnit(lit string) float64 {
-	mantissa, exp := lit, 0
+// roundedTo reports whether one of the number literals x and y is the
+// other rounded or truncated to the fewer decimals it writes: they are
+// less than one unit of its last digit apart. It returns that number of
+// decimals (negative for a unit of tens or more) and whether y is the
+// coarser one.
+func roundedTo(x, y string) (decimals int, shadowCoarse, ok bool) {
+	ex, okX := lastDigitExp(x)
+	ey, okY := lastDigitExp(y)
+	if !okX || !okY || ex == ey {
+		return 0, false, false
+	}
+	rx, okX := new(big.Rat).SetString(x)
+	ry, okY := new(big.Rat).SetString(y)
+	if !okX || !okY {
+		return 0, false, false
+	}
+	coarse := max(ex, ey)
+	unit := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(abs(coarse))), nil))
+	if coarse < 0 {
+		unit.Inv(unit)
+	}
+	apart := new(big.Rat).Sub(rx, ry)
+	if apart.Abs(apart).Cmp(unit) >= 0 {
+		return 0, false, false
+	}
+	return -coarse, ey > ex, true
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// decimalsName writes a number of decimals for a note.
+func decimalsName(decimals int) string {
+	switch {
+	case decimals == 1:
+		return "1 decimal"
+	case decimals >= 0:
+		return strconv.Itoa(decimals) + " decimals"
+	}
+	return "a multiple of 1e" + strconv.Itoa(-decimals)
+}
+
+// lastDigitExp returns the power of ten of one unit in the last digit the
+// JSON number literal lit writes: -2 for 12.50, 2 for 1e2. ok is false for
+// an exponent beyond maxHintExponent.
+func lastDigitExp(lit string) (exp int, ok bool) {
+	mantissa := lit
 	if i := strings.IndexAny(lit, "eE"); i >= 0 {
 		mantissa = lit[:i]
 		e, err := strconv.Atoi(lit[i+1:])
-		if err != nil {
-			return math.Inf(1)
+		if err != nil || abs(e) > maxHintExponent {
+			return 0, false
 		}
 		exp = e
 	}
 	if i := strings.IndexByte(mantissa, '.'); i >= 0 {
 		exp -= len(mantissa) - i - 1
 	}
-	return math.Pow10(exp)
+	return exp, abs(exp) <= 2*maxHintExponent
+}
+
+// significantDigits counts the digits of a number literal's mantissa from
+// its first non-zero digit to its last.
+func significantDigits(lit string) int {
+	if i := strings.IndexAny(lit, "eE"); i >= 0 {
+		lit = lit[:i]
+	}
+	digits := strings.Trim(strings.NewReplacer("-", "", ".", "").Replace(lit), "0")
+	return len(digits)
 }
 
 // timeHint triages two different strings x (the primary's) and y when both
@@ -171,6 +315,9 @@ func timeHint(x, y string) (Hint, bool) {
 	}
 	if tx.Equal(ty) {
 		return Hint{Triage: TriageRepresentation, Option: "TimePrecision(0)", Note: "the same instant in another zone offset or spelling"}, true
+	}
+	if h, ok := zoneHint(tx, ty); ok {
+		return h, true
 	}
 	digitsX, digitsY := fractionDigits(x), fractionDigits(y)
 	coarse := min(digitsX, digitsY)
@@ -189,6 +336,18 @@ func timeHint(x, y string) (Hint, bool) {
 	}
 	return Hint{Triage: TriageRepresentation, Option: "TimePrecision(" + durationExpr(unit) + ")",
 		Note: fmt.Sprintf("the same instant at %d fraction digits", coarse)}, true
+}
+
+// zoneHint triages two different instants that a time zone would explain:
+// whole hours apart (within the widest gap between two zone offsets), or
+// the same wall-clock time with another offset.
+func zoneHint(tx, ty time.Time) (Hint, bool) {
+	const wallClock = "2006-01-02T15:04:05.999999999"
+	apart := tx.Sub(ty).Abs()
+	if apart > maxZoneShift || apart%time.Hour != 0 && tx.Format(wallClock) != ty.Format(wallClock) {
+		return Hint{}, false
+	}
+	return Hint{Triage: TriageDataLoss, Note: "time zone: the instants are " + apart.String() + " apart"}, true
 }
 
 // fractionDigits counts the digits of the fraction of seconds of an RFC
@@ -245,6 +404,18 @@ func (p docPair) arrayHint(as, bs []node) (Hint, bool) {
 			note += "; the ones after them moved up"
 		}
 		return Hint{Triage: TriageDataLoss, Note: note}, true
+	}
+	return Hint{}, false
+}
+
+// emptyArrayHint triages two arrays of which exactly one is empty, however
+// they are matched: every element of the other is lost.
+func emptyArrayHint(as, bs []node) (Hint, bool) {
+	switch {
+	case len(as) == 0 && len(bs) > 0:
+		return Hint{Triage: TriageDataLoss, Note: fmt.Sprintf("the primary's array is empty, the shadow's has %d elements", len(bs))}, true
+	case len(bs) == 0 && len(as) > 0:
+		return Hint{Triage: TriageDataLoss, Note: fmt.Sprintf("the shadow's array is empty, the primary's has %d elements", len(as))}, true
 	}
 	return Hint{}, false
 }

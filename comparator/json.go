@@ -16,7 +16,8 @@ import (
 var ErrPanic = errors.New("comparator: panic during comparison")
 
 // JSON returns a [Comparator] for JSON APIs. It compares status codes,
-// then the headers that options name, then the bodies as decoded JSON
+// then the headers that options name and those that carry data (Location
+// of a redirect), then the bodies as decoded JSON
 // documents (as bytes when a body is not JSON), and reports the paths
 // where they differ. See the package documentation for the rules and
 // every option. The comparator is immutable and safe for concurrent use.
@@ -121,6 +122,7 @@ func (c *jsonComparator) Compare(primary, shadow Response) (res Result) {
 	}
 	out := diffList{limit: c.maxDiffs}
 	c.diffHeaders(primary.Header, shadow.Header, &out)
+	c.diffLocations(primary, shadow, &out)
 	if c.comparesBody(primary.Status) && !bytes.Equal(primary.Body, shadow.Body) {
 		res.Fallback, res.Err = c.diffBodies(primary.Body, shadow.Body, &out)
 	}
@@ -163,9 +165,13 @@ func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fall
 	if equal && prune {
 		return "", nil
 	}
-	p.explain(ax, ay, out)
+	ends := p.explain(ax, ay, out)
 	if bx.room >= 0 && bx.found > bx.room {
 		out.truncated = true
+	}
+	if !out.truncated {
+		// Balance is only known from all the differences.
+		balanceKeyed(out.diffs, ends)
 	}
 	return "", nil
 }
@@ -214,6 +220,9 @@ func (l *diffList) add(d Diff) {
 	}
 	if d.Field == "" {
 		d.Field = d.Path // $status, $header.Name, $body: no elements in them
+	}
+	if d.Hint.Triage == "" {
+		d.Hint.Triage = TriageUnknown
 	}
 	l.diffs = append(l.diffs, d)
 }

@@ -182,3 +182,40 @@ func plainFromKey(key string) (string, bool) {
 	}
 	return plain, len(plain) <= maxPlainKey
 }
+
+// keyedEnd is an element found missing in the shadow or extra there, in an
+// array matched by key: diffs[index] of a result, in the array at path
+// array.
+type keyedEnd struct {
+	index int
+	array string
+	kind  Kind
+}
+
+// balancedNote is the note of the elements of a keyed array that has as
+// many missing as extra.
+const balancedNote = "ordering or page boundary: as many elements missing in the shadow as extra there"
+
+// balanceKeyed triages the missing and extra elements of every array
+// matched by key that has as many of one as of the other: a page cut at
+// another place (a sort on another column, a page boundary) looks just
+// like that, so the elements are not known to be lost. ends must list all
+// such elements of diffs.
+func balanceKeyed(diffs []Diff, ends []keyedEnd) {
+	if len(ends) < 2 {
+		return
+	}
+	count := make(map[string]int, len(ends)) // missing minus extra, per array
+	for _, e := range ends {
+		if e.kind == MissingInShadow {
+			count[e.array]++
+		} else {
+			count[e.array]--
+		}
+	}
+	for _, e := range ends {
+		if count[e.array] == 0 {
+			diffs[e.index].Hint = Hint{Triage: TriageUnknown, Note: balancedNote}
+		}
+	}
+}

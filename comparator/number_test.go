@@ -1,6 +1,7 @@
 package comparator
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -105,5 +106,32 @@ func TestValidDateTime(t *testing.T) {
 		} else if !got && err == nil && s[10] == 'T' {
 			t.Errorf("validDateTime(%q) = false, time.Parse accepts it", s)
 		}
+	}
+}
+
+// TestNumberHint triages pairs of number literals directly, spellings of
+// one value included, which a comparison never reports.
+func TestNumberHint(t *testing.T) {
+	tests := []struct {
+		name   string
+		x, y   string
+		want   Triage
+		reason string
+	}{
+		{"trailing zero", "12.50", "12.5", TriageRepresentation, "the same value"},
+		{"float64 noise", "0.30000000000000004", "0.3", TriageRepresentation, "0.1+0.2 in float64"},
+		{"one float64", "0.1", "0.10000000000000000001", TriageRepresentation, "float64 cannot tell them apart"},
+		{"rounded to cents", "1234567.8912", "1234567.89", TriageDataLoss, "four decimals rounded to two"},
+		{"rounded to tens", "1234", "1.23e3", TriageDataLoss, "the exponent sets the last digit"},
+		{"a cent", "1234567890.12", "1234567890.13", "", "the same number of decimals: a change"},
+		{"tiny exponent", "1e-99999999", "0.1", "", "no exact arithmetic on exponents beyond the bound"},
+		{"huge fraction", "0.5" + strings.Repeat("0", 2000) + "1", "0.6", "", "nor on fractions beyond it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := numberHint(tt.x, tt.y).Triage; got != tt.want {
+				t.Errorf("numberHint(%s, %s) = %q, want %q (%s)", tt.x, tt.y, got, tt.want, tt.reason)
+			}
+		})
 	}
 }

@@ -213,11 +213,13 @@ func Normalize(path string, fn func(any) any) Option {
 	}
 }
 
-// CompareHeaders compares the named response headers; with no names it
-// compares every header. Headers are not compared by default: stores do
-// not change them, but servers and proxies do. Headers that differ on
-// every response (Date, Content-Length and the hop-by-hop headers) are
-// never compared, and naming one panics.
+// CompareHeaders compares the named response headers as text, for every
+// status; with no names it compares every header. By default only the
+// headers that carry data are compared (Location and Content-Location of
+// 3xx and 201 responses, as URLs): stores do not change the others, but
+// servers and proxies do. Headers that differ on every response (Date,
+// Content-Length and the hop-by-hop headers) are never compared, and
+// naming one panics.
 func CompareHeaders(names ...string) Option {
 	names = canonicalHeaders("CompareHeaders", names)
 	for _, n := range names {
@@ -238,7 +240,8 @@ func CompareHeaders(names ...string) Option {
 }
 
 // IgnoreHeaders leaves the named headers out of the comparison, also when
-// [CompareHeaders] names them or compares every header.
+// [CompareHeaders] names them or compares every header, and also Location
+// and Content-Location, which are compared by default.
 func IgnoreHeaders(names ...string) Option {
 	names = canonicalHeaders("IgnoreHeaders", names)
 	return option{

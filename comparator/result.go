@@ -37,25 +37,39 @@ type Diff struct {
 	Shadow  string
 	// Hint triages the difference from the raw values, which Primary and
 	// Shadow may no longer show: a representation difference that a
-	// comparator option would absorb, or a likely loss of data. It is a
-	// hint for people; nothing is absorbed automatically.
+	// comparator option would absorb, a likely loss of data, or unknown.
+	// The comparators of this package always set its Triage. It is a hint
+	// for people; nothing is absorbed automatically.
 	Hint Hint
 }
 
-// Triage classifies what a difference looks like.
+// Triage classifies what a difference looks like. Every [Diff] the
+// comparators of this package return has one of TriageRepresentation,
+// TriageDataLoss and TriageUnknown; triage never advises hiding a
+// difference that loses data.
 type Triage string
 
 const (
-	// TriageNone: nothing in the values suggests either class.
+	// TriageNone is the zero Triage. No Diff of this package's comparators
+	// carries it; it stands for a summary of several differences that
+	// share no class (telemetry's triage of a signature).
 	TriageNone Triage = ""
+	// TriageUnknown: nothing in the values suggests either class, or they
+	// suggest both (elements missing and as many extra in a list matched
+	// by key may be a page boundary as much as lost data). A person has to
+	// look.
+	TriageUnknown Triage = "unknown"
 	// TriageRepresentation: the two values say the same thing in another
-	// form (12.50 and 12.5, a timestamp at another precision, null and a
-	// missing member, the same elements in another order). [Hint.Option]
-	// names the option that would absorb it.
+	// form (12.50 and 12.5, float64 noise such as 0.30000000000000004, a
+	// timestamp at a finer precision or the same instant in another
+	// offset, null and a missing member, the same elements in another
+	// order). [Hint.Option] names the option that would absorb it.
 	TriageRepresentation Triage = "representation"
-	// TriageDataLoss: the shadow's value looks like the primary's with
-	// information lost (a price rounded to float32, a truncated timestamp or
-	// string, a missing element). No option should hide it.
+	// TriageDataLoss: one side's value looks like the other's with
+	// information lost (a number rounded to fewer decimals or to float32, a
+	// truncated timestamp or string, a timestamp shifted by whole hours, a
+	// value replaced by null, "", [], {} or left out, a missing element).
+	// No option should hide it.
 	TriageDataLoss Triage = "data_loss"
 )
 
@@ -63,7 +77,7 @@ const (
 type Hint struct {
 	Triage Triage
 	// Option names the comparator option that would absorb a
-	// representation difference, as Go code (`FloatTolerance(0, 1e-9)`).
+	// representation difference, as Go code (`FloatTolerance(0, 1e-12)`).
 	Option string
 	// Note says in a few words what the values suggest.
 	Note string

@@ -158,3 +158,38 @@ func TestResultOutlivesBodies(t *testing.T) {
 		t.Errorf("the result changed with the bodies:\nbefore %s\nafter  %s", before, after)
 	}
 }
+
+// TestStatusSignatures: a status change is another mismatch in each
+// direction, and a status pair is the only value a signature holds.
+func TestStatusSignatures(t *testing.T) {
+	c := comparator.JSON(comparator.PostgresDynamoDB())
+	sig := func(primary, shadow int) string {
+		return c.Compare(comparator.Response{Status: primary}, comparator.Response{Status: shadow}).Signature()
+	}
+	tests := []struct {
+		name   string
+		a, b   string
+		same   bool
+		reason string
+	}{
+		{"both directions", sig(200, 404), sig(404, 200), false, "a resource missing in the shadow is not one missing in the primary"},
+		{"another pair", sig(200, 404), sig(200, 410), false, "the pair is part of the signature"},
+		{"the same pair", sig(200, 404), sig(200, 404), true, "the same change, the same mismatch"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if (tt.a == tt.b) != tt.same {
+				t.Errorf("signatures %q and %q: same = %v, want %v (%s)", tt.a, tt.b, tt.a == tt.b, tt.same, tt.reason)
+			}
+		})
+	}
+	// SHA-256("$status\x00status_changed\x00200->404"), computed
+	// independently of the package: it must never change.
+	if got, want := sig(200, 404), "2eede8f10d00ac87"; got != want {
+		t.Errorf("signature of 200 -> 404 = %q, want %q", got, want)
+	}
+	res := c.Compare(comparator.Response{Status: 200}, comparator.Response{Status: 404})
+	if d := res.Diffs[0]; d.Field != "$status" || d.Path != "$status" {
+		t.Errorf("status diff %+v: want Path and Field $status", d)
+	}
+}

@@ -27,6 +27,7 @@ type primaryCapture struct {
 	head     bool                // a HEAD request: the user receives no body
 	status   int
 	header   headerSnapshot
+	outer    *outerHeader // what outer middleware had set; nil if nothing
 	body     cappedBuffer
 	hijacked bool
 }
@@ -34,6 +35,7 @@ type primaryCapture struct {
 // init readies c, a zero capture, for the user's writer w.
 func (c *primaryCapture) init(w http.ResponseWriter, method string, maxBody int64) {
 	c.user, c.head, c.body = w, method == http.MethodHead, cappedBuffer{max: maxBody, pooled: true}
+	c.outer = newOuterHeader(w.Header())
 	c.w = c.writer()
 }
 
@@ -58,8 +60,10 @@ func (c *primaryCapture) Write(p []byte) (int, error) {
 }
 
 // Unwrap lets http.ResponseController reach the user's writer for the
-// calls the capture does not take (deadlines, full duplex).
-func (c *primaryCapture) Unwrap() http.ResponseWriter { return c.user }
+// calls the capture does not take (deadlines, full duplex), through
+// chainWriter, which takes a hijack or a flush however deep in the chain
+// it is made.
+func (c *primaryCapture) Unwrap() http.ResponseWriter { return chainWriter{c} }
 
 func (c *primaryCapture) flush() {
 	// A flush sends the head: later header changes never reach the user,
@@ -80,8 +84,12 @@ func (c *primaryCapture) readFrom(src io.Reader) (int64, error) {
 	return c.user.(io.ReaderFrom).ReadFrom(io.TeeReader(src, &c.body))
 }
 
+// hijack hijacks the connection through the user's writer or, when that
+// hides Hijack behind Unwrap, through the first writer of its chain that
+// has it, as http.ResponseController does; its error, ErrNotSupported
+// when none has, is the one the handler would get without the capture.
 func (c *primaryCapture) hijack() (net.Conn, *bufio.ReadWriter, error) {
-	conn, rw, err := c.user.(http.Hijacker).Hijack()
+	conn, rw, err := http.NewResponseController(c.user).Hijack()
 	if err == nil {
 		c.hijacked = true
 	}
@@ -137,13 +145,14 @@ func (c *primaryCapture) skipLargeFile(src io.Reader) {
 }
 
 // noteHeader keeps the status and a copy of the header as they are when the
-// response head is sent. Informational 1xx heads are not the response.
+// response head is sent, but for the headers outer middleware set and the
+// handler left alone. Informational 1xx heads are not the response.
 func (c *primaryCapture) noteHeader(code int) {
 	if c.status != 0 || (code >= 100 && code < 200 && code != http.StatusSwitchingProtocols) {
 		return
 	}
 	c.status = code
-	c.header.take(c.user.Header())
+	c.header.take(c.user.Header(), c.outer)
 }
 
 // response returns what the user received, but for the header, which is

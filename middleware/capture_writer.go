@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -56,4 +57,33 @@ func (c http2Capture) CloseNotify() <-chan bool { return c.user.(http.CloseNotif
 
 func (c http2Capture) Push(target string, opts *http.PushOptions) error {
 	return c.user.(http.Pusher).Push(target, opts)
+}
+
+// chainWriter is what the capture's Unwrap returns: the user's writer as
+// http.ResponseController walks to it, but with Hijack and FlushError
+// taken by the capture. A handler behind an outer wrapper that offers only
+// Unwrap (as Go advises wrappers to) reaches the server's writer through
+// here, so its hijack is seen and its flush notes the head that went out;
+// everything else (deadlines, full duplex) goes on down the chain. The
+// handler's writer keeps exactly the user's optional interfaces: only
+// http.ResponseController's walk finds these two.
+type chainWriter struct{ c *primaryCapture }
+
+func (w chainWriter) Header() http.Header                          { return w.c.Header() }
+func (w chainWriter) Write(p []byte) (int, error)                  { return w.c.Write(p) }
+func (w chainWriter) WriteHeader(code int)                         { w.c.WriteHeader(code) }
+func (w chainWriter) Unwrap() http.ResponseWriter                  { return w.c.user }
+func (w chainWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) { return w.c.hijack() }
+
+// FlushError flushes through the user's writer's chain. The head is noted
+// first, as the flush may send it, unless no writer in the chain flushes.
+func (w chainWriter) FlushError() error {
+	c := w.c
+	sent := c.status != 0
+	c.noteHeader(http.StatusOK)
+	err := http.NewResponseController(c.user).Flush()
+	if !sent && errors.Is(err, http.ErrNotSupported) {
+		c.status, c.header = 0, headerSnapshot{} // nothing went out
+	}
+	return err
 }

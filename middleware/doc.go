@@ -33,6 +33,8 @@
 //     and keeps a copy of the response up to [WithMaxBodyBytes], as the
 //     user received it: no body for HEAD, 204 or 304. A file sent through
 //     ReadFrom that is larger than the cap still goes out with sendfile.
+//     Headers set outside it and left alone by the handler (CORS, NoCache)
+//     are not compared: the shadow's writer starts without them.
 //   - The primary reads its request body exactly as without the
 //     middleware: nothing is read ahead, so Expect: 100-continue and
 //     full-duplex handlers work. The bytes it reads are kept (up to the
@@ -79,25 +81,32 @@
 //
 // # Verdicts
 //
-// A mismatch is worth something only if it is a data problem. Two options
-// keep timing and nondeterminism out of the verdicts, and a third says
-// which entity a verdict is about:
+// A mismatch is worth something only if it is a data problem, and a match
+// only if no data problem hides behind it. Nothing is absorbed, excused or
+// skipped without evidence from the same request:
 //
 //   - Re-check ([WithRecheck], on by default, 250ms): a mismatching pair is
-//     read again, both sides, a moment later. A read that raced a write
-//     (PostgreSQL written a few milliseconds before DynamoDB) no longer
-//     differs then, and its outcome is transient, which readiness does not
-//     count as a failure; a pair that still differs is a mismatch with the
-//     second pair's differences. The re-check waits without a slot, then
-//     needs a free one and never queues; [telemetry.Event.Recheck] says what
-//     it found. [IsRecheck] marks its runs for handlers with side effects.
-//   - Noise baseline ([WithNoiseBaseline], off by default): for a share of
-//     shadows the primary runs twice, and fields that differ between two
-//     reads of the same store are learned as noise of the route. A pair
-//     whose differences are all on learned noise is a match that lists them
-//     in [telemetry.Event.Noise]; [Shadower.Noise] shows what was learned.
+//     read again, both sides. It is transient (not a failure, not a clean
+//     sample) only when the second reading shows the write that explains
+//     it: the shadow's first answer equals the primary's second (a write
+//     landed between the reads, reason write_raced) or the shadow's second
+//     answer equals the primary's first (the shadow lagged, shadow_lagged).
+//     A shadow answer that equals no primary answer is a mismatch, with
+//     re-check result repaired when a later write has made the stores agree.
+//     [IsRecheck] marks its runs for handlers with side effects.
+//   - Noise baseline ([WithNoiseBaseline], off by default): a difference is
+//     absorbed only on a field proven nondeterministic in the primary: by
+//     the request's own A/A pair (the primary read again right after the
+//     user's read, and in every re-check), or else by the route's recent A/A
+//     pairs, where it differed in nearly every pair across many entities.
+//     Absorbed fields stay listed in [telemetry.Event.Noise].
+//   - What was not compared is not a pass: a shadow body over the cap beside
+//     a primary body under it is a mismatch on $body_size, and a handler that
+//     knows its store is behind for the entity says so with [ShadowBehind]
+//     (skipped, which lowers coverage without counting as a failure).
 //   - Entity key ([WithEntityKey]): names the entity a sampled request read,
-//     so a mismatch can be followed to the item that differs.
+//     so a mismatch can be followed to the item that differs, and tells the
+//     noise learner entities apart.
 //
 // Re-checks and baselines run in the background within the shadow slots:
 // requests that are not sampled and the user's path of a sampled request

@@ -164,15 +164,21 @@ func seedDynamoDB(t *testing.T, client *awsddb.Client, table string, products []
 
 func putProduct(t *testing.T, client *awsddb.Client, table string, p Product) {
 	t.Helper()
+	if err := putProductItem(context.Background(), client, table, p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// putProductItem writes p to DynamoDB; for goroutines other than the test's.
+func putProductItem(ctx context.Context, client *awsddb.Client, table string, p Product) error {
 	item, err := attributevalue.MarshalMap(p)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	item["PK"] = &types.AttributeValueMemberS{Value: "PRODUCT#" + p.ID}
 	item["SK"] = &types.AttributeValueMemberS{Value: "META"}
-	if _, err := client.PutItem(context.Background(), &awsddb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
-		t.Fatal(err)
-	}
+	_, err = client.PutItem(ctx, &awsddb.PutItemInput{TableName: aws.String(table), Item: item})
+	return err
 }
 
 // fullSampling returns an OpenFeature client whose in-memory provider

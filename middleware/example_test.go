@@ -335,3 +335,26 @@ func ExampleWithShadowContext() {
 	// shadow saw: ada
 	// outcome: match
 }
+
+// Mounted on a chi root router, the middleware sees every route; health
+// checks and the report page are skipped by default, and WithRoutes narrows
+// shadowing to the routes that read the stores being migrated.
+func ExampleWithRoutes() {
+	events := make(chan telemetry.Event, 4)
+	shadow := middleware.New(
+		middleware.WithFlags(everyRequest),
+		middleware.WithRecorder(eventChan(events)),
+		middleware.WithRoutes("/products/*"),
+	)
+	defer shadow.Close(context.Background())
+	r := chi.NewRouter()
+	r.Use(shadow.Handler)
+	r.Get("/products/{id}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"id":"p1"}`) })
+	r.Get("/orders/{id}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"id":"o1"}`) })
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	for _, path := range []string{"/healthz", "/orders/o1", "/products/p1"} {
+		r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
+	}
+	fmt.Println("shadowed:", (<-events).Route)
+	// Output: shadowed: /products/{id}
+}

@@ -79,6 +79,9 @@ type config struct {
 	// reverifySample is the requests kept per open mismatch signature.
 	reverifySample int
 	shadowContext  func(context.Context) context.Context
+	// onlyRoutes, when set, are the only routes shadowed; skipRoutes are
+	// never shadowed.
+	onlyRoutes, skipRoutes *routeMatcher
 }
 
 func newConfig(opts []Option) config {
@@ -92,6 +95,7 @@ func newConfig(opts []Option) config {
 		recheckAfter:  DefaultRecheckAfter,
 
 		reverifySample: DefaultReverifySample,
+		skipRoutes:     newRouteMatcher(DefaultSkipRoutes),
 	}
 	Options(opts).apply(&c)
 	if c.decider == nil {

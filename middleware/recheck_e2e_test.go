@@ -64,6 +64,7 @@ func TestRecheckAgainstRealStores(t *testing.T) {
 		{ID: "p1", Name: "Linen shirt", Price: 49.9, UpdatedAt: time.Date(2026, 3, 1, 10, 0, 0, 123456000, time.UTC)},
 		{ID: "p2", Name: "Canvas tote", Price: 12.5, UpdatedAt: time.Date(2026, 3, 2, 11, 30, 0, 0, time.UTC)},
 		{ID: "p3", Name: "Wool scarf", Price: 30, UpdatedAt: time.Date(2026, 3, 3, 9, 15, 0, 987654000, time.UTC)},
+		{ID: "p4", Name: "Straw hat", Price: 25, UpdatedAt: time.Date(2026, 3, 4, 8, 0, 0, 0, time.UTC)},
 	}
 	pool, err := postgres.Open(ctx, testenv.NewDatabase(t))
 	if err != nil {
@@ -141,7 +142,30 @@ func TestRecheckAgainstRealStores(t *testing.T) {
 				close(gate.written)
 			},
 			want: telemetry.Transient, wantRecheck: telemetry.RecheckTransient,
-			reason: "DynamoDB caught up a few milliseconds later; the stores agree",
+			reason: "DynamoDB caught up a few milliseconds later: its second answer equals PostgreSQL's first",
+		},
+		{
+			name: "lost update repaired by a later write",
+			id:   "p4",
+			before: func(t *testing.T) {
+				// An update that reached PostgreSQL only: DynamoDB lost it.
+				if _, err := pool.Exec(ctx, `UPDATE products SET price = 27 WHERE id = 'p4'`); err != nil {
+					t.Fatal(err)
+				}
+			},
+			after: func(t *testing.T, gate *gatedStore) {
+				// A later dual write lands in both stores before the re-check.
+				<-gate.firstRead
+				if _, err := pool.Exec(ctx, `UPDATE products SET price = 29 WHERE id = 'p4'`); err != nil {
+					t.Fatal(err)
+				}
+				newer := products[3]
+				newer.Price = 29
+				putProduct(t, ddb.Client, table, newer)
+				close(gate.written)
+			},
+			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckRepaired,
+			reason: "DynamoDB's first answer (25) was never an answer of PostgreSQL (27, then 29): data was lost, and a later write hid it",
 		},
 		{
 			name: "real drift",

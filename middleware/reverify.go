@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -39,9 +40,10 @@ var ErrClosed = errors.New("middleware: the shadower is closed")
 // signature for [Shadower.Reverify] (default [DefaultReverifySample]; 0
 // keeps none). A kept request is the one the handler saw, minus its
 // credentials: the headers Authorization, Proxy-Authorization, Cookie and
-// every header or query parameter whose name says token, secret, password,
-// key, session, auth, credential or signature. Bodies are kept up to
-// [MaxReverifyBody]. Kept requests stay in the process: nothing exports
+// every header, query parameter or form field (in a form parsed before the
+// shadower ran, or in a form body) whose name says token, secret,
+// password, key, session, auth, credential or signature; a parsed
+// multipart form is not kept. Bodies are kept up to [MaxReverifyBody]. Kept requests stay in the process: nothing exports
 // them, and [Shadower.ReverifyHandler] answers with outcomes and diff
 // paths only. It panics if n < 0.
 func WithReverifySample(n int) Option {
@@ -221,26 +223,37 @@ func isCredentialName(name string) bool {
 	return false
 }
 
-// redactedRequest returns a copy of r without its credentials.
+// redactedRequest returns a copy of r without its credentials: not in its
+// header, its query, the forms an outer middleware may have parsed before
+// the shadower ran (an auth middleware reading access_token), nor its
+// body. The multipart form goes whole: its files are removed with the
+// request, and a handler that parses it again reads the redacted body.
 func redactedRequest(r *http.Request) *http.Request {
 	c := r.Clone(r.Context())
-	for name := range c.Header {
-		if isCredentialName(name) {
-			delete(c.Header, name)
-		}
-	}
+	dropCredentials(url.Values(c.Header))
+	dropCredentials(url.Values(c.Trailer))
 	if c.URL.RawQuery != "" {
 		q := c.URL.Query()
-		for name := range q {
-			if isCredentialName(name) {
-				q.Del(name)
-			}
-		}
+		dropCredentials(q)
 		c.URL.RawQuery = q.Encode()
 	}
+	dropCredentials(c.Form)
+	dropCredentials(c.PostForm)
+	c.MultipartForm = nil
+	redactBody(c)
 	c.RequestURI = ""
 	c.URL.User = nil
 	return c
+}
+
+// dropCredentials deletes the values of v (a form or a header) whose names
+// say credential.
+func dropCredentials(v url.Values) {
+	for name := range v {
+		if isCredentialName(name) {
+			delete(v, name)
+		}
+	}
 }
 
 // Reverify re-runs the requests kept behind a mismatch signature of route

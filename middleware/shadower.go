@@ -31,6 +31,7 @@ type Shadower struct {
 	noise    *noiseStore   // nil: no noise baseline
 	guard    *latencyGuard // nil: no latency guard
 	kept     *keptRequests // nil: no requests kept for re-verification
+	mounts   mountCheck
 }
 
 // New returns a Shadower configured by opts. Nil options are ignored.
@@ -103,6 +104,10 @@ func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		orig := r
 		r = r.WithContext(backends.WithTarget(ctx, d.Primary))
 		defer removeMultipart(r, orig)
+	}
+	if d.Sampled {
+		s.mounts.note(route)
+		d.Sampled = s.shadowsRoute(route)
 	}
 	if !d.Sampled || !s.cfg.methods[r.Method] || s.closed.Load() {
 		if g := s.guard; g != nil {

@@ -52,7 +52,8 @@ func oversized(primary comparator.Response, max int64) comparator.Result {
 		Primary: fmt.Sprintf("%d bytes", len(primary.Body)),
 		Shadow:  fmt.Sprintf("over %d bytes", max),
 		Hint: comparator.Hint{
-			Note: "the shadow's body is over the capture cap (WithMaxBodyBytes) while the primary's is under it",
+			Triage: comparator.TriageUnknown,
+			Note:   "the shadow's body is over the capture cap (WithMaxBodyBytes) while the primary's is under it",
 		},
 	}}}
 }

@@ -1,6 +1,9 @@
 package telemetry
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // confidence is the level of the one-sided upper bound used for readiness.
 const confidence = 0.95
@@ -133,4 +136,64 @@ const lnSqrt2Pi = 0.918938533204672741780329736406
 func stirlingCorrection(x float64) float64 {
 	x2 := 1 / (x * x)
 	return (1.0/12 - x2*(1.0/360-x2*(1.0/1260-x2*(1.0/1680-x2*(1.0/1188-x2*(691.0/360360-x2/156)))))) / x
+}
+
+// samplesNeeded remembers, for one threshold, the smallest number of
+// samples whose bound is below it for each failure count asked for: the
+// search costs dozens of bound evaluations, and a report asks for the same
+// few failure counts for every route and figure.
+type samplesNeeded struct {
+	threshold float64
+	mu        sync.Mutex
+	known     map[uint64]uint64 // by failures; at most maxSamplesNeeded entries
+}
+
+// maxSamplesNeeded bounds the remembered failure counts; the table starts
+// afresh when full.
+const maxSamplesNeeded = 4096
+
+func newSamplesNeeded(threshold float64) *samplesNeeded {
+	return &samplesNeeded{threshold: threshold, known: make(map[uint64]uint64)}
+}
+
+// samples returns the smallest n with UpperBound(failures, n) < threshold.
+func (s *samplesNeeded) samples(failures uint64) uint64 {
+	s.mu.Lock()
+	n, ok := s.known[failures]
+	s.mu.Unlock()
+	if ok {
+		return n
+	}
+	n = minSamplesBelow(failures, s.threshold)
+	s.mu.Lock()
+	if len(s.known) >= maxSamplesNeeded {
+		clear(s.known)
+	}
+	s.known[failures] = n
+	s.mu.Unlock()
+	return n
+}
+
+// minSamplesBelow returns the smallest n with UpperBound(failures, n) <
+// threshold, 0 < threshold < 1. The bound falls as n grows (towards 0), so
+// doubling finds a bracket and bisection the edge. Beyond 2^53 samples it
+// gives up and returns 2^53.
+func minSamplesBelow(failures uint64, threshold float64) uint64 {
+	const limit = 1 << 53
+	lo, hi := failures, max(2*failures, 1) // UpperBound(f, f) = 1: lo is never enough
+	for UpperBound(failures, hi) >= threshold {
+		if hi >= limit {
+			return limit
+		}
+		lo, hi = hi, 2*hi
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if UpperBound(failures, mid) < threshold {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
 }

@@ -66,7 +66,8 @@ func TestReportInBrowser(t *testing.T) {
 
 	dom := runChromium(t, chromium, "--dump-dom", url)
 	for _, want := range []string{"/orders/{id}", m.Result.Signature(), "items[2].price", "/products/{id}",
-		"collecting 65/100", "not ready", "dynamodb → postgres", "data loss", "Learned noise", "generated_at",
+		"collecting: 2,755 more clean samples", "not ready", "dynamodb → postgres", "data loss", "Noise", "generated_at",
+		"1 transient", "coverage", "min 95%",
 		"http://localhost:16686/trace/"} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("rendered DOM lacks %q", want)

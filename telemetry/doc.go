@@ -28,7 +28,7 @@
 // (default [backends.DefaultMaxRoutes], then [backends.OverflowRoute]), at
 // most 9 directions per route (backend names outside postgres and dynamodb
 // are "other"; in practice one or two), [WithMaxSignatures] signatures per
-// route and direction, 32 learned-noise fields per route, fixed-size latency
+// route and direction, 32 noise fields per route, fixed-size latency
 // histograms and 60 window buckets.
 //
 // # Direction
@@ -65,10 +65,11 @@
 // noise-baseline events are not comparisons of the shadow and are not
 // counted there. shadowread.mismatches counts a mismatch once for each kind
 // of difference it shows. shadowread.rechecks counts the delayed re-checks
-// of mismatches by result (transient, confirmed, dropped, failed).
+// of mismatches by result (transient, confirmed, repaired, absorbed,
+// dropped, failed).
 // shadowread.noise counts the fields seen differing between two reads of
-// the primary (source baseline) and the learned-noise fields absorbed in
-// matches (source absorbed). shadowread.duration has buckets from 0.5 ms to
+// the primary (source baseline) and the fields whose differences were
+// absorbed as noise in comparisons with the shadow (source absorbed). shadowread.duration has buckets from 0.5 ms to
 // 10 s for database reads; the primary's time is recorded for every sampled
 // request, the shadow's when it ran. shadowread.inflight goes up in
 // StartShadow and down in Record.
@@ -78,19 +79,20 @@
 // Prometheus ignores the first sample of a series in rate() and increase(),
 // and OpenTelemetry series appear with their first value: a route's first
 // mismatch would go uncounted. So when a route and direction is first seen,
-// the recorder creates every counter series of it at 0: the 21 outcome
-// series of shadowread.comparisons (match, mismatch, transient, timeout;
-// shadow_error without a reason, with panic and with status_5xx; dropped
-// without a reason, with throttled, latency_guard and closed; skipped with
-// each of its 10 reasons), the 5 kinds of shadowread.mismatches and the 4
-// results of shadowread.rechecks: 30 series. [WithRoutes] declares routes up
+// the recorder creates every counter series of it at 0: the 23 outcome
+// series of shadowread.comparisons (match, mismatch, timeout; transient
+// with write_raced and with shadow_lagged; shadow_error without a reason,
+// with panic and with status_5xx; dropped without a reason, with
+// throttled, latency_guard and closed; skipped with each of its 11
+// reasons), the 5 kinds of shadowread.mismatches and the 6 results of
+// shadowread.rechecks: 34 series. [WithRoutes] declares routes up
 // front, with their series at 0 in both directions (postgres→dynamodb and
 // dynamodb→postgres) from the start, so even a route's first event counts.
-// The series count stays bounded: at most (routes + 1) × directions × 30,
+// The series count stays bounded: at most (routes + 1) × directions × 34,
 // plus one series per outcome, kind or result of "other" when a caller
 // passes a value outside the fixed sets. A service with 20 declared routes
-// has 20 × 2 × 30 = 1,200 counter series; the worst case with the default
-// limit and two directions is 1,025 × 2 × 30, about 61,500.
+// has 20 × 2 × 34 = 1,360 counter series; the worst case with the default
+// limit and two directions is 1,025 × 2 × 34, about 69,700.
 //
 // # Traces
 //
@@ -113,7 +115,7 @@
 //	shadowread.diff.count, shadowread.diff.truncated   the differences the comparator kept, and whether it found more
 //	shadowread.diff.signature                          comparator.Result.Signature
 //	shadowread.diff.fields, shadowread.diff.kinds      the index-free fields (Diff.Field, the path when empty) and kinds
-//	shadowread.noise                                   learned-noise fields a match absorbed
+//	shadowread.noise                                   the fields whose differences were absorbed as noise
 //	shadowread.noise_baseline                          true on an A/A span, which has no outcome and never status Error
 //
 // Each kept difference is a span event "shadowread.diff" with
@@ -190,27 +192,35 @@
 //
 // # Readiness
 //
-// [OTel.Readiness] judges each route and direction on its samples: the
-// requests whose shadow gave a verdict (match, mismatch, transient, shadow
-// error, timeout; not dropped or skipped, nor A/A baseline events).
-// Failures are mismatches, shadow errors and timeouts, since each would be a
-// wrong answer after the cutover; transients (gone on a re-check) are not.
-// With k failures in n samples, the bound is the one-sided 95%
-// Clopper-Pearson upper bound on the failure rate ([UpperBound]):
+// [OTel.Readiness] judges each route and direction. Every sampled request
+// (A/A baseline events aside) counts in Sampled; it was compared when the
+// shadow gave an answer the user could have got: a match, a mismatch or a
+// shadow error. Samples for the bound are the compared requests and
+// timeouts; failures are mismatches, shadow errors and timeouts, since each
+// would be a wrong answer after the cutover. Transients (the re-check showed
+// the write that explains the difference), drops and skips are neither
+// samples nor failures. With k failures in n samples, the bound is the
+// one-sided 95% Clopper-Pearson upper bound on the failure rate
+// ([UpperBound]):
 //
 //	bound = B⁻¹(0.95; k+1, n-k)     the 0.95 quantile of Beta(k+1, n-k)
 //	bound = 1 - 0.05^(1/n) ≈ 3/n   when k = 0
 //	bound = 1                      when n = 0 or k = n
 //
-// A route is ready when n >= [WithMinSamples] (default 1,000) and bound <
-// [WithReadyThreshold] (default 0.001). With the defaults a route needs about
-// 3,000 clean samples. Three figures stand side by side: cumulative since
-// the recorder started; over a sliding window ([WithReadinessWindow],
-// default one hour, kept in 60 time buckets, so it moves in one-minute
-// steps); and since the latest mark ([OTel.Mark], or a POST to
-// [OTel.MarkHandler]) for "I deployed a fix". Latency p50 and p99 per role
-// come from fixed logarithmic histograms (8 buckets per doubling, within
-// 4.5%).
+// What was not compared is not a pass: coverage is compared / sampled, and
+// [RouteReadiness].NotCompared lists what lowered it (transients by
+// write_raced or shadow_lagged, timeouts, drops and skips by reason). A
+// route is ready when n >= [WithMinSamples] (default 1,000), bound <
+// [WithReadyThreshold] (default 0.001) and coverage >= [WithMinCoverage]
+// (default [DefaultMinCoverage], 0.95). With the defaults a route needs
+// 2,995 clean samples; [RouteReadiness].CleanSamplesNeeded says how many
+// more, with the failures seen so far. Three figures stand side by side:
+// cumulative since the recorder started; over a sliding window
+// ([WithReadinessWindow], default one hour, kept in 60 time buckets, so it
+// moves in one-minute steps); and since the latest mark ([OTel.Mark], or a
+// POST to [OTel.MarkHandler]) for "I deployed a fix". Latency p50 and p99
+// per role come from fixed logarithmic histograms (8 buckets per doubling,
+// within 4.5%).
 //
 // # Triage
 //
@@ -220,25 +230,31 @@
 // timestamp at another precision, null vs missing), naming the comparator
 // option that would absorb it; data loss (a float32-rounded price, a
 // truncated timestamp, a missing element), which no option should hide; or
-// unclear. Nothing is absorbed automatically.
+// unknown. Nothing is absorbed automatically. The report page groups the
+// signatures by triage: data loss, unknown, representation.
 //
-// # Learned noise
+// # Noise
 //
-// A/A events (Event.NoiseBaseline: the primary compared with a second read
-// of itself) never count as samples. Their differing fields make the
-// route's learned-noise view: per field a weight that counts the A/A reads
-// that showed it and halves every window length without new ones, so a
-// field that stops being noisy fades, and the number of matches in which it
-// was absorbed (Event.Noise). At most 32 fields per route, the lightest
-// evicted first. The report lists them; shadowread.noise counts them.
+// What is noise is decided where requests are compared (the middleware): a
+// field is absorbed only when proven nondeterministic, by two immediate
+// reads of the primary or the request's own A/A pair. The recorder only
+// counts what the events say, per route and field: the A/A pairs
+// (Event.NoiseBaseline, never samples) in which it differed, and the
+// comparisons with the shadow in which its differences were absorbed
+// (Event.Noise). [NoiseReport].Suspicious flags a field absorbed between
+// the stores far more often than it differs between two primary reads
+// (absorbed rate > 2 × A/A rate + 0.05, from 20 comparisons on): a sign
+// that real data is being absorbed. At most 32 fields per route, the least
+// counted evicted first. The report lists them; shadowread.noise counts
+// them.
 //
 // # Report page
 //
 // [OTel.ReportHandler] serves [OTel.Report]: readiness of each direction
-// side by side (cumulative, windowed, since the mark), outcome and re-check
-// counts, latency of primary against shadow, the top diff signatures with
-// their triage and sampled trace ids (links with [WithTraceURL]) and the
-// learned noise, as a self-contained HTML page (html/template, inline CSS,
+// side by side (cumulative, windowed, since the mark) with its coverage and
+// what was not compared, outcome and re-check counts, latency of primary
+// against shadow, the top diff signatures grouped by triage with sampled
+// trace ids (links with [WithTraceURL]) and the noise counts, as a self-contained HTML page (html/template, inline CSS,
 // no external assets) or as JSON (?format=json, or an Accept header with
 // application/json and without text/html). Mount it on an internal address:
 // it shows route patterns, diff fields and trace ids.

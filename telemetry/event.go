@@ -73,8 +73,9 @@ type Event struct {
 	// user opted in with the middleware's WithEntityKey. It goes on spans
 	// and log lines, redacted unless opted in, and never into metrics.
 	EntityKey string
-	// Noise lists the index-free fields of the diffs that were absorbed as
-	// learned noise (nondeterministic fields) in a Match outcome.
+	// Noise lists the index-free fields whose differences were absorbed as
+	// proven noise (nondeterministic fields) in this comparison; the
+	// recorder counts them per route and field.
 	Noise []string
 	// NoiseBaseline marks an A/A event: the primary compared with a second
 	// run of itself to learn which fields are nondeterministic. It is not a

@@ -152,3 +152,29 @@ func ExampleWithReadinessWindow() {
 		rec.Report().Window, r.Window.Samples, time.Since(r.Window.Since).Round(time.Minute))
 	// Output: window 30m0s: 1 samples since 30m0s before the report
 }
+
+func ExampleWithMinCoverage() {
+	rec := telemetry.New(nil, nil, quiet, telemetry.WithMinCoverage(telemetry.DefaultMinCoverage))
+	record := func(o telemetry.Outcome, reason telemetry.Reason, n int) {
+		for range n {
+			rec.Record(context.Background(), telemetry.Event{
+				Route: "/orders/{id}", Primary: backends.Postgres, Shadow: backends.DynamoDB, Outcome: o, Reason: reason,
+			})
+		}
+	}
+	record(telemetry.Match, "", 2000)
+	r := rec.Readiness()[0]
+	fmt.Printf("%d clean samples: %d more needed, coverage %.2f, ready=%v\n", r.Samples, r.CleanSamplesNeeded, r.Coverage, r.Ready)
+
+	record(telemetry.Match, "", 1000)
+	record(telemetry.Skipped, telemetry.ReasonBodyTooLarge, 300) // the large orders are never compared
+	r = rec.Readiness()[0]
+	fmt.Printf("%d clean samples: %d more needed, coverage %.2f, ready=%v\n", r.Samples, r.CleanSamplesNeeded, r.Coverage, r.Ready)
+	for _, nc := range r.NotCompared {
+		fmt.Printf("not compared: %d %s (%s)\n", nc.Count, nc.Outcome, nc.Reason)
+	}
+	// Output:
+	// 2000 clean samples: 995 more needed, coverage 1.00, ready=false
+	// 3000 clean samples: 0 more needed, coverage 0.91, ready=false
+	// not compared: 300 skipped (body_too_large)
+}

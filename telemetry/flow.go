@@ -35,8 +35,10 @@ type flow struct {
 	rechecks                      map[RecheckResult]uint64
 	primaryLatency, shadowLatency latencyHistogram
 	exemplars                     exemplars
-	window                        windowCounts
-	sinceMark                     verdictCounts
+	// The readiness counts: since the start, over the window, since the mark.
+	total     verdictCounts
+	window    windowCounts
+	sinceMark verdictCounts
 }
 
 func newFlow(route string, d direction, maxSignatures int, window time.Duration) *flow {
@@ -107,7 +109,9 @@ type measurements struct {
 // record e with. The route's mutex must be held.
 func (f *flow) observe(e Event, outcome Outcome, now time.Time) measurements {
 	f.outcomes[outcome]++
-	v := verdictOf(outcome)
+	reason := reasonLabel(e.Reason)
+	v := verdictOf(outcome, Reason(reason))
+	f.total.add(v)
 	f.window.add(now, v)
 	f.sinceMark.add(v)
 	if e.PrimaryDuration > 0 {
@@ -118,7 +122,7 @@ func (f *flow) observe(e Event, outcome Outcome, now time.Time) measurements {
 	}
 	m := measurements{
 		base:       f.measurement(attrKey{}),
-		comparison: f.measurement(attrKey{outcome: outcome, reason: reasonLabel(e.Reason)}),
+		comparison: f.measurement(attrKey{outcome: outcome, reason: reason}),
 		primary:    f.measurement(attrKey{role: backends.RolePrimary}),
 		shadow:     f.measurement(attrKey{role: backends.RoleShadow}),
 	}
@@ -148,8 +152,7 @@ type flowSnapshot struct {
 	outcomes                      map[Outcome]uint64
 	rechecks                      map[RecheckResult]uint64
 	primaryLatency, shadowLatency LatencySummary
-	window                        verdictCounts
-	sinceMark                     verdictCounts
+	total, window, sinceMark      verdictCounts
 	signatures                    []SignatureReport
 	evictedSignatures             uint64
 	evictedMismatches             uint64
@@ -165,8 +168,9 @@ func (f *flow) snapshot(now time.Time) flowSnapshot {
 		rechecks:          maps.Clone(f.rechecks),
 		primaryLatency:    f.primaryLatency.summary(),
 		shadowLatency:     f.shadowLatency.summary(),
+		total:             f.total.clone(),
 		window:            f.window.sum(now),
-		sinceMark:         f.sinceMark,
+		sinceMark:         f.sinceMark.clone(),
 		signatures:        f.exemplars.report(),
 		evictedSignatures: f.exemplars.evictedSignatures,
 		evictedMismatches: f.exemplars.evictedMismatches,

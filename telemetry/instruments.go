@@ -54,10 +54,10 @@ func newInstruments(m metric.Meter) instruments {
 			metric.WithDescription("Shadow executions running now.")),
 		rechecks: counter(m, "shadowread.rechecks",
 			metric.WithUnit("{recheck}"),
-			metric.WithDescription("Delayed re-checks of mismatching pairs by result: transient, confirmed, dropped or failed.")),
+			metric.WithDescription("Delayed re-checks of mismatching pairs by result: transient, confirmed, repaired, absorbed, dropped or failed.")),
 		noise: counter(m, "shadowread.noise",
 			metric.WithUnit("{field}"),
-			metric.WithDescription("Fields seen differing between two reads of the primary (source baseline) and learned-noise fields absorbed in matches (source absorbed).")),
+			metric.WithDescription("Fields seen differing between two reads of the primary (source baseline) and fields whose differences were absorbed as noise in comparisons with the shadow (source absorbed).")),
 	}
 }
 

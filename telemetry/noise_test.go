@@ -1,11 +1,11 @@
 package telemetry_test
 
 import (
+	"context"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -27,7 +27,8 @@ func baseline(route string, fields ...string) telemetry.Event {
 }
 
 // TestNoiseBaseline: A/A events never count towards readiness or the
-// comparison series; they feed the route's learned-noise view, which decays.
+// comparison series; the recorder counts per field the A/A pairs in which it
+// differed and the comparisons that absorbed it, and learns nothing itself.
 func TestNoiseBaseline(t *testing.T) {
 	clock := newFakeClock()
 	h := newHarness(t, telemetry.WithClock(clock.Now))
@@ -38,11 +39,11 @@ func TestNoiseBaseline(t *testing.T) {
 	h.shadow(baseline(route, "request_id"))
 	h.shadow(event(route, telemetry.Match))
 	absorbed := event(route, telemetry.Match)
-	absorbed.Noise = []string{"request_id"}
+	absorbed.Noise = []string{"request_id", "request_id"} // a field counts once per event
 	h.shadow(absorbed)
 
 	rr := h.rec.Readiness()
-	if len(rr) != 1 || rr[0].Samples != 2 || rr[0].Mismatches != 0 {
+	if len(rr) != 1 || rr[0].Samples != 2 || rr[0].Sampled != 2 || rr[0].Mismatches != 0 {
 		t.Fatalf("Readiness() = %+v, want one direction with the 2 matches only: A/A events are not samples", rr)
 	}
 	m := h.metrics(t)
@@ -55,7 +56,7 @@ func TestNoiseBaseline(t *testing.T) {
 		reason string
 	}{
 		{"baseline", 17, "each A/A event counts its distinct fields: 8x2 + 1"},
-		{"absorbed", 1, "a match that absorbed a noise field"},
+		{"absorbed", 2, "the fields a comparison absorbed, as the event lists them"},
 	} {
 		got, _ := sumPoint(t, m["shadowread.noise"], attribute.String("route", route), attribute.String("source", tt.source))
 		if got != tt.want {
@@ -64,24 +65,15 @@ func TestNoiseBaseline(t *testing.T) {
 	}
 
 	noise := h.rec.Report().Noise
-	if len(noise) != 1 || noise[0].Route != route || noise[0].Baseline != 9 || len(noise[0].Fields) != 2 {
-		t.Fatalf("noise = %+v, want one route with 9 A/A reads and 2 fields", noise)
+	if len(noise) != 1 || noise[0].Route != route || noise[0].Baseline != 9 || noise[0].Compared != 2 || len(noise[0].Fields) != 2 {
+		t.Fatalf("noise = %+v, want one route with 9 A/A pairs, 2 comparisons and 2 fields", noise)
 	}
-	top := noise[0].Fields[0]
-	if top.Field != "request_id" || top.Weight != 9 || top.Absorbed != 1 {
-		t.Errorf("top noise field = %+v, want request_id weight 9 absorbed 1", top)
+	want := []telemetry.NoiseReport{
+		{Field: "request_id", AADiffered: 9, AARate: 1, Absorbed: 1, AbsorbedRate: 0.5, LastSeen: clock.Now()},
+		{Field: "generated_at", AADiffered: 8, AARate: 8.0 / 9, LastSeen: clock.Now()},
 	}
-
-	// A field that stops differing fades: its weight halves every window (1 h).
-	clock.Advance(2 * time.Hour)
-	h.shadow(baseline(route, "request_id"))
-	fields := h.rec.Report().Noise[0].Fields
-	weights := map[string]float64{}
-	for _, f := range fields {
-		weights[f.Field] = f.Weight
-	}
-	if weights["generated_at"] != 2 || weights["request_id"] != 9.0/4+1 {
-		t.Errorf("weights after two hours = %v, want generated_at 8/4 = 2 and request_id 9/4+1", weights)
+	if got := noise[0].Fields; !slices.Equal(got, want) {
+		t.Errorf("noise fields = %+v, want %+v", got, want)
 	}
 
 	for _, s := range h.spans.Ended() {
@@ -93,13 +85,86 @@ func TestNoiseBaseline(t *testing.T) {
 
 	rec := httptest.NewRecorder()
 	h.rec.ReportHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
-	if page := rec.Body.String(); !strings.Contains(page, "Learned noise") || !strings.Contains(page, "generated_at") {
-		t.Error("the report page does not show the learned noise")
+	page := rec.Body.String()
+	for _, want := range []string{"Noise", "generated_at", "8 (88.8%)", "1 (50%)", "Absorbed</b> are only fields proven nondeterministic"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the report page lacks %q", want)
+		}
 	}
 }
 
-// TestNoiseBounded: a stream of ever new noisy fields keeps at most 32 per
-// route, the heaviest.
+// TestNoiseSuspicious: a field absorbed between the stores far more often
+// than it differs between two primary reads is flagged: AbsorbedRate > 2 ×
+// AARate + 0.05, once the route has 20 comparisons.
+func TestNoiseSuspicious(t *testing.T) {
+	tests := []struct {
+		name            string
+		pairs, differed int // A/A pairs, and those in which the field differed
+		compared        int // comparisons with the shadow
+		absorbed        int // those that absorbed the field
+		want            bool
+		reason          string
+	}{
+		{"noise", 100, 100, 100, 100, false, "a request id differs in every A/A pair and every comparison"},
+		{"rare noise", 100, 10, 100, 20, false, "20% absorbed is below 2 × 10% + 5%"},
+		{"absorbs real data", 100, 10, 100, 26, true, "26% absorbed is above 2 × 10% + 5%"},
+		{"never differs between primary reads", 100, 0, 100, 6, true, "6% absorbed against 0% A/A: above 5%"},
+		{"too few comparisons", 100, 0, 19, 19, false, "19 comparisons are too few to judge"},
+		{"just enough comparisons", 100, 0, 20, 2, true, "at 20 comparisons, 10% absorbed against 0% A/A"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			const route = "/orders/{id}"
+			for i := range tt.pairs {
+				if i < tt.differed {
+					h.shadow(baseline(route, "total"))
+				} else {
+					h.shadow(baseline(route))
+				}
+			}
+			for i := range tt.compared {
+				e := event(route, telemetry.Match)
+				if i < tt.absorbed {
+					e.Noise = []string{"total"}
+				}
+				h.shadow(e)
+			}
+			h.rec.Record(context.Background(), event(route, telemetry.Dropped)) // not a comparison
+			n := h.rec.Report().Noise[0]
+			if n.Compared != uint64(tt.compared) || n.Baseline != uint64(tt.pairs) {
+				t.Fatalf("compared %d, A/A pairs %d; want %d, %d", n.Compared, n.Baseline, tt.compared, tt.pairs)
+			}
+			i := slices.IndexFunc(n.Fields, func(f telemetry.NoiseReport) bool { return f.Field == "total" })
+			if i < 0 {
+				t.Fatalf("fields %+v lack total", n.Fields)
+			}
+			if f := n.Fields[i]; f.Suspicious != tt.want || f.AADiffered != uint64(tt.differed) || f.Absorbed != uint64(tt.absorbed) {
+				t.Errorf("%+v, want suspicious %v: %s", f, tt.want, tt.reason)
+			}
+		})
+	}
+}
+
+// TestNoiseSuspiciousOnPage: the report page shows the flag beside the
+// field's counts.
+func TestNoiseSuspiciousOnPage(t *testing.T) {
+	h := newHarness(t)
+	h.shadow(baseline("/orders/{id}", "request_id"))
+	for range 20 {
+		e := event("/orders/{id}", telemetry.Match)
+		e.Noise = []string{"status"}
+		h.shadow(e)
+	}
+	rec := httptest.NewRecorder()
+	h.rec.ReportHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if page := rec.Body.String(); !strings.Contains(page, "suspicious: absorbed far more often") || !strings.Contains(page, "20 (100%)") {
+		t.Error("the report page does not flag a field absorbed in every comparison that never differed between primary reads")
+	}
+}
+
+// TestNoiseBounded: a stream of ever new fields keeps at most 32 per route,
+// the most counted, and counts the evicted.
 func TestNoiseBounded(t *testing.T) {
 	h := newHarness(t)
 	for range 5 {
@@ -108,30 +173,32 @@ func TestNoiseBounded(t *testing.T) {
 	for i := range 1000 {
 		h.shadow(baseline("/r", "f"+strings.Repeat("x", i%50)+string(rune('a'+i%26))))
 	}
-	fields := h.rec.Report().Noise[0].Fields
-	if len(fields) > 32 || fields[0].Field != "steady" {
-		t.Errorf("%d fields, first %q; want at most 32 with the steady one first", len(fields), fields[0].Field)
+	n := h.rec.Report().Noise[0]
+	if len(n.Fields) > 32 || n.Fields[0].Field != "steady" || n.EvictedFields == 0 {
+		t.Errorf("%d fields, first %q, %d evicted; want at most 32 with the steady one first, and evictions counted", len(n.Fields), n.Fields[0].Field, n.EvictedFields)
 	}
 }
 
-// TestTransientsAndRechecks: transient outcomes are counted and shown, not
-// failures, and every re-check counts by result per route and direction.
+// TestTransientsAndRechecks: transient outcomes are counted and shown by
+// reason, neither samples nor failures, and every re-check counts by result
+// per route and direction.
 func TestTransientsAndRechecks(t *testing.T) {
 	h := newHarness(t)
 	const route = "/orders/{id}"
 	results := []telemetry.RecheckResult{telemetry.RecheckTransient, telemetry.RecheckTransient, telemetry.RecheckConfirmed,
-		telemetry.RecheckDropped, telemetry.RecheckFailed, telemetry.RecheckNone}
+		telemetry.RecheckRepaired, telemetry.RecheckDropped, telemetry.RecheckFailed, telemetry.RecheckNone}
 	for _, res := range results {
 		e := mismatch(route, comparator.Diff{Path: "stock", Kind: comparator.ValueChanged})
 		e.Recheck = res
 		if res == telemetry.RecheckTransient {
-			e.Outcome = telemetry.Transient
+			e.Outcome, e.Reason = telemetry.Transient, telemetry.ReasonWriteRaced
 		}
 		h.shadow(e)
 	}
 	rr := h.rec.Report().Routes[0]
-	if rr.Transients != 2 || rr.Mismatches != 4 || rr.Samples != 6 {
-		t.Errorf("transients %d mismatches %d samples %d, want 2, 4, 6", rr.Transients, rr.Mismatches, rr.Samples)
+	if rr.Transients != 2 || rr.Mismatches != 5 || rr.Samples != 5 || rr.Sampled != 7 {
+		t.Errorf("transients %d mismatches %d samples %d sampled %d, want 2, 5, 5, 7: transients are not samples, a repaired difference is a mismatch",
+			rr.Transients, rr.Mismatches, rr.Samples, rr.Sampled)
 	}
 	m := h.metrics(t)["shadowread.rechecks"]
 	for _, tt := range []struct {
@@ -141,6 +208,7 @@ func TestTransientsAndRechecks(t *testing.T) {
 	}{
 		{"transient", 2, "a re-check that matched"},
 		{"confirmed", 1, "a re-check that still differed"},
+		{"repaired", 1, "a re-check that matched, with no write to explain the first difference"},
 		{"dropped", 1, "no slot for the re-check"},
 		{"failed", 1, "the re-check could not compare"},
 	} {
@@ -154,7 +222,7 @@ func TestTransientsAndRechecks(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	h.rec.ReportHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
-	if page := rec.Body.String(); !strings.Contains(page, "(2 transient)") || !strings.Contains(page, "confirmed 1") {
+	if page := rec.Body.String(); !strings.Contains(page, "2 transient (write_raced)") || !strings.Contains(page, "confirmed 1 · repaired 1") {
 		t.Error("the report page does not show transients and re-checks")
 	}
 }
@@ -211,5 +279,15 @@ func TestTriage(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the report page lacks %q", want)
 		}
+	}
+	// The signatures are grouped by triage: what loses data first, then what
+	// a person has to look at, then differences of form, whatever the counts.
+	var at []int
+	for _, group := range []string{"data loss</span> 1 signature · 2 mismatches", "unknown</span> 1 signature · 1 mismatch",
+		"representation</span> 1 signature · 3 mismatches"} {
+		at = append(at, strings.Index(page, group))
+	}
+	if at[0] < 0 || !slices.IsSorted(at) {
+		t.Errorf("triage groups at %v in the page, want data loss, unknown, representation in that order", at)
 	}
 }

@@ -22,6 +22,7 @@ type config struct {
 	maxSignatures  int
 	readyThreshold float64
 	minSamples     uint64
+	minCoverage    float64
 	logger         *slog.Logger
 	logInterval    time.Duration
 	diffValues     bool
@@ -48,6 +49,7 @@ func newConfig(opts []Option) config {
 		maxSignatures:  defaultMaxSignatures,
 		readyThreshold: defaultReadyThreshold,
 		minSamples:     defaultMinSamples,
+		minCoverage:    DefaultMinCoverage,
 		logger:         slog.Default(),
 		logInterval:    defaultLogInterval,
 		window:         defaultWindow,
@@ -99,6 +101,23 @@ func WithMinSamples(n uint64) Option {
 		panic("telemetry: WithMinSamples(0): a route needs at least one sample to be judged")
 	}
 	return optionFunc(func(c *config) { c.minSamples = n })
+}
+
+// DefaultMinCoverage is the share of a route's sampled requests that must
+// have been compared for it to be ready ([WithMinCoverage]).
+const DefaultMinCoverage = 0.95
+
+// WithMinCoverage sets the share of a route's sampled requests that must
+// have been compared (a match, a mismatch or a shadow error) for the route
+// to be ready for the cutover (default [DefaultMinCoverage]): requests that
+// were dropped, skipped, timed out or transient say nothing about
+// correctness, and a route whose hard cases are never compared must not
+// look ready. See [RouteReadiness].Coverage.
+func WithMinCoverage(fraction float64) Option {
+	if !(fraction > 0 && fraction <= 1) {
+		panic(fmt.Sprintf("telemetry: WithMinCoverage(%g): the minimum coverage is a fraction above 0 and at most 1, such as 0.95", fraction))
+	}
+	return optionFunc(func(c *config) { c.minCoverage = fraction })
 }
 
 // WithLogger sets the logger of mismatch lines (default slog.Default() at the

@@ -3,6 +3,7 @@ package telemetry_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,9 @@ func TestOptionMisusePanics(t *testing.T) {
 		{"threshold as percent", func() telemetry.Option { return telemetry.WithReadyThreshold(1) }, "such as 0.001", "1 would make every route ready: a rate, not a percentage"},
 		{"zero threshold", func() telemetry.Option { return telemetry.WithReadyThreshold(0) }, "between 0 and 1", "no bound is below 0"},
 		{"no samples", func() telemetry.Option { return telemetry.WithMinSamples(0) }, "at least one sample", "a route without samples cannot be judged"},
+		{"coverage as percent", func() telemetry.Option { return telemetry.WithMinCoverage(95) }, "such as 0.95", "a fraction, not a percentage"},
+		{"zero coverage", func() telemetry.Option { return telemetry.WithMinCoverage(0) }, "WithMinCoverage(0)", "a route that compared nothing would pass"},
+		{"NaN coverage", func() telemetry.Option { return telemetry.WithMinCoverage(math.NaN()) }, "above 0 and at most 1", "NaN compares false with everything"},
 		{"nil logger", func() telemetry.Option { return telemetry.WithLogger(nil) }, "slog.DiscardHandler", "the message says how to turn logging off"},
 		{"zero interval", func() telemetry.Option { return telemetry.WithLogInterval(0) }, "time.Minute", "an interval of zero would log every mismatch"},
 		{"trace url without placeholder", func() telemetry.Option { return telemetry.WithTraceURL("http://localhost:16686/trace/") }, "{trace_id}",

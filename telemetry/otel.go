@@ -16,7 +16,7 @@ const ScopeName = "github.com/shadowread/shadowread/telemetry"
 
 // OTel is a [Recorder] that reports shadow reads through OpenTelemetry
 // metrics and spans, keeps mismatch exemplars, readiness statistics and
-// learned noise per route and direction, and logs mismatches. Create it
+// noise counts per route and direction, and logs mismatches. Create it
 // with [New]; it is safe for concurrent use.
 type OTel struct {
 	cfg    config
@@ -77,7 +77,7 @@ func (o *OTel) StartShadow(ctx context.Context, e Event) context.Context {
 // Record counts e's outcome and records its durations, keeps the exemplar
 // and readiness statistics of its route and direction and, when ctx comes
 // from StartShadow, ends the shadow span and the shadow's in-flight count.
-// An A/A event (e.NoiseBaseline) only feeds the route's learned noise.
+// An A/A event (e.NoiseBaseline) only feeds the route's noise counts.
 func (o *OTel) Record(ctx context.Context, e Event) {
 	run, _ := ctx.Value(shadowKey{o}).(*shadowRun)
 	var r *route
@@ -123,11 +123,11 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 	}
 }
 
-// recordBaseline learns the fields of an A/A comparison as the route's
+// recordBaseline counts the fields an A/A pair differed on in the route's
 // noise. It is no verdict on the shadow: no outcome, latency or readiness
 // sample is recorded.
 func (o *OTel) recordBaseline(ctx context.Context, r *route, run *shadowRun, e Event, now time.Time, signature string) {
-	if n := o.track.learn(r, e, now); n > 0 {
+	if n := o.track.baselinePair(r, e, now); n > 0 {
 		o.inst.noise.Add(ctx, int64(n), r.baselineAttrs)
 	}
 	if run != nil && run.ended.CompareAndSwap(false, true) {

@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"time"
 
@@ -13,12 +14,14 @@ import (
 // primary, in one direction: readiness is judged per route and direction,
 // so figures from before and after a switch of the primary never mix.
 //
-// A sample is a sampled request whose shadow gave a verdict: a match, a
-// mismatch, a transient mismatch, a shadow error or a timeout. Dropped and
-// skipped requests are not samples, nor are A/A noise-baseline events. A
-// failure is a mismatch, a shadow error or a timeout: each is an answer the
-// user would have got wrong after the cutover. A transient mismatch (gone on
-// a delayed re-check) is not a failure.
+// Every sampled request (A/A noise-baseline events aside) is counted in
+// Sampled. It was compared when the shadow gave an answer the user could
+// have got: a match, a mismatch or a shadow error. A sample, for the bound,
+// is a compared request or a timeout; a failure is a mismatch, a shadow
+// error or a timeout, each an answer the user would have got wrong after
+// the cutover. Transient mismatches (the re-check showed the write that
+// explains them), drops and skips are neither samples nor failures: they
+// were never compared, so they lower Coverage, as timeouts do.
 //
 // The top-level figures are cumulative since the recorder started; Window
 // covers the last [WithReadinessWindow] and SinceMark the time since
@@ -28,21 +31,40 @@ type RouteReadiness struct {
 	// Primary serves the route's responses and Shadow is compared with it.
 	Primary backends.Name `json:"primary"`
 	Shadow  backends.Name `json:"shadow"`
-	// Samples counts the requests with a verdict, Mismatches and Errors
-	// (shadow errors and timeouts) the failures among them.
+	// Samples counts the requests that count towards the bound (matches,
+	// mismatches, shadow errors, timeouts), Mismatches and Errors (shadow
+	// errors and timeouts) the failures among them.
 	Samples    uint64 `json:"samples"`
 	Mismatches uint64 `json:"mismatches"`
 	Errors     uint64 `json:"errors"`
-	// Transients counts the mismatches a delayed re-check no longer saw:
-	// samples, not failures.
+	// Transients counts the mismatches the re-check explained by a write:
+	// neither samples nor failures, they lower Coverage.
 	Transients uint64 `json:"transients"`
+	// Sampled counts every sampled request of every outcome, Compared those
+	// the shadow answered (match, mismatch, shadow error).
+	Sampled  uint64 `json:"sampled"`
+	Compared uint64 `json:"compared"`
+	// Coverage is Compared/Sampled, 0 with nothing sampled: the share of
+	// the route's sampled requests the verdict speaks for.
+	Coverage float64 `json:"coverage"`
+	// NotCompared says what lowered Coverage: the sampled requests that were
+	// not compared, by outcome and reason (transients by write_raced or
+	// shadow_lagged), the most frequent first.
+	NotCompared []NotCompared `json:"not_compared"`
 	// FailureRate is (Mismatches+Errors)/Samples, 0 without samples.
 	FailureRate float64 `json:"failure_rate"`
 	// UpperBound is the one-sided 95% Clopper-Pearson upper bound on the
 	// failure rate ([UpperBound]).
 	UpperBound float64 `json:"upper_bound"`
-	// Ready reports Samples >= the minimum ([WithMinSamples]) and UpperBound
-	// < the threshold ([WithReadyThreshold]).
+	// CleanSamplesNeeded is how many more failure-free samples the route
+	// needs before its bound drops below the threshold with the failures it
+	// has, and it has the minimum number of samples: the smallest n with
+	// UpperBound(failures, n) < threshold and n >= [WithMinSamples], minus
+	// Samples; 0 when it has them.
+	CleanSamplesNeeded uint64 `json:"clean_samples_needed"`
+	// Ready reports Samples >= the minimum ([WithMinSamples]), UpperBound
+	// < the threshold ([WithReadyThreshold]) and Coverage >= the minimum
+	// coverage ([WithMinCoverage]).
 	Ready bool `json:"ready"`
 	// Window is the same judgement over the sliding window.
 	Window ReadinessFigure `json:"window"`
@@ -56,16 +78,31 @@ type RouteReadiness struct {
 	Triage []SignatureTriage `json:"triage"`
 }
 
-// ReadinessFigure is a readiness judgement over part of a route's events.
+// ReadinessFigure is a readiness judgement over part of a route's events,
+// with the fields of [RouteReadiness] of the same names.
 type ReadinessFigure struct {
 	// Since is where the figure starts: the window's start or the mark.
-	Since       time.Time `json:"since"`
-	Samples     uint64    `json:"samples"`
-	Mismatches  uint64    `json:"mismatches"`
-	Errors      uint64    `json:"errors"`
-	FailureRate float64   `json:"failure_rate"`
-	UpperBound  float64   `json:"upper_bound"`
-	Ready       bool      `json:"ready"`
+	Since              time.Time     `json:"since"`
+	Samples            uint64        `json:"samples"`
+	Mismatches         uint64        `json:"mismatches"`
+	Errors             uint64        `json:"errors"`
+	Sampled            uint64        `json:"sampled"`
+	Compared           uint64        `json:"compared"`
+	Coverage           float64       `json:"coverage"`
+	NotCompared        []NotCompared `json:"not_compared"`
+	FailureRate        float64       `json:"failure_rate"`
+	UpperBound         float64       `json:"upper_bound"`
+	CleanSamplesNeeded uint64        `json:"clean_samples_needed"`
+	Ready              bool          `json:"ready"`
+}
+
+// NotCompared counts the sampled requests of one outcome and reason that
+// were not compared: transient (write_raced, shadow_lagged), timeout,
+// dropped or skipped.
+type NotCompared struct {
+	Outcome Outcome `json:"outcome"`
+	Reason  Reason  `json:"reason,omitempty"`
+	Count   uint64  `json:"count"`
 }
 
 // SignatureTriage says what one mismatch signature looks like.
@@ -115,27 +152,27 @@ func (t *tracker) snapshots() []flowSnapshot {
 
 // readiness computes the readiness of the snapshot's flow.
 func (t *tracker) readiness(s flowSnapshot) RouteReadiness {
-	total := verdictCounts{
-		mismatches: s.outcomes[Mismatch],
-		errors:     s.outcomes[ShadowError] + s.outcomes[Timeout],
-	}
-	total.samples = total.mismatches + total.errors + s.outcomes[Match] + s.outcomes[Transient]
-	all := t.figure(total, time.Time{})
+	all := t.figure(s.total, time.Time{})
 	rr := RouteReadiness{
-		Route:          s.route,
-		Primary:        s.dir.primary,
-		Shadow:         s.dir.shadow,
-		Samples:        all.Samples,
-		Mismatches:     all.Mismatches,
-		Errors:         all.Errors,
-		Transients:     s.outcomes[Transient],
-		FailureRate:    all.FailureRate,
-		UpperBound:     all.UpperBound,
-		Ready:          all.Ready,
-		Window:         t.figure(s.window, t.cfg.now().Add(-t.cfg.window)),
-		PrimaryLatency: s.primaryLatency,
-		ShadowLatency:  s.shadowLatency,
-		Triage:         []SignatureTriage{},
+		Route:              s.route,
+		Primary:            s.dir.primary,
+		Shadow:             s.dir.shadow,
+		Samples:            all.Samples,
+		Mismatches:         all.Mismatches,
+		Errors:             all.Errors,
+		Transients:         s.outcomes[Transient],
+		Sampled:            all.Sampled,
+		Compared:           all.Compared,
+		Coverage:           all.Coverage,
+		NotCompared:        all.NotCompared,
+		FailureRate:        all.FailureRate,
+		UpperBound:         all.UpperBound,
+		CleanSamplesNeeded: all.CleanSamplesNeeded,
+		Ready:              all.Ready,
+		Window:             t.figure(s.window, t.cfg.now().Add(-t.cfg.window)),
+		PrimaryLatency:     s.primaryLatency,
+		ShadowLatency:      s.shadowLatency,
+		Triage:             []SignatureTriage{},
 	}
 	if mark := t.marked(); !mark.IsZero() {
 		f := t.figure(s.sinceMark, mark)
@@ -151,14 +188,52 @@ func (t *tracker) readiness(s flowSnapshot) RouteReadiness {
 
 // figure judges counts against the readiness settings.
 func (t *tracker) figure(c verdictCounts, since time.Time) ReadinessFigure {
-	f := ReadinessFigure{Since: since, Samples: c.samples, Mismatches: c.mismatches, Errors: c.errors}
+	f := ReadinessFigure{
+		Since: since, Samples: c.samples, Mismatches: c.mismatches, Errors: c.errors,
+		Sampled: c.sampled, Compared: c.compared, NotCompared: notCompared(c.notCompared),
+	}
 	failures := c.mismatches + c.errors
 	if c.samples > 0 {
 		f.FailureRate = float64(failures) / float64(c.samples)
 	}
+	if c.sampled > 0 {
+		f.Coverage = float64(c.compared) / float64(c.sampled)
+	}
 	f.UpperBound = UpperBound(failures, c.samples)
-	f.Ready = c.samples >= t.cfg.minSamples && f.UpperBound < t.cfg.readyThreshold
+	if need := max(t.need.samples(failures), t.cfg.minSamples); need > c.samples {
+		f.CleanSamplesNeeded = need - c.samples
+	}
+	f.Ready = c.samples >= t.cfg.minSamples && f.UpperBound < t.cfg.readyThreshold && f.Coverage >= t.cfg.minCoverage
 	return f
+}
+
+// notCompared lists counts by outcome and reason, the most frequent first,
+// then in the order of [Outcomes] and [Reasons].
+func notCompared(m map[notComparedKey]uint64) []NotCompared {
+	out := make([]NotCompared, 0, len(m))
+	for k, n := range m {
+		out = append(out, NotCompared{Outcome: k.outcome, Reason: k.reason, Count: n})
+	}
+	outcomes, reasons := Outcomes(), Reasons()
+	// rank orders by position in the list, unknown values ("other") last.
+	rank := func(i int) int {
+		if i < 0 {
+			return math.MaxInt
+		}
+		return i
+	}
+	reasonRank := func(r Reason) int {
+		if r == "" {
+			return -1
+		}
+		return rank(slices.Index(reasons, r))
+	}
+	slices.SortFunc(out, func(a, b NotCompared) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count),
+			cmp.Compare(rank(slices.Index(outcomes, a.Outcome)), rank(slices.Index(outcomes, b.Outcome))),
+			cmp.Compare(reasonRank(a.Reason), reasonRank(b.Reason)))
+	})
+	return out
 }
 
 // compareRoutes orders routes by name, the overflow route last.

@@ -8,16 +8,17 @@ import (
 )
 
 // Report is what the recorder knows about every route and direction:
-// outcome counts, readiness (cumulative, windowed and since the mark),
-// latencies, the most frequent diff signatures with their triage, re-checks
-// and learned noise. The report page ([OTel.ReportHandler]) renders it as
+// outcome counts, readiness (cumulative, windowed and since the mark) with
+// its coverage, latencies, the most frequent diff signatures with their
+// triage, re-checks and the noise counts. The report page ([OTel.ReportHandler]) renders it as
 // HTML or JSON.
 type Report struct {
 	Generated time.Time `json:"generated"`
-	// ReadyThreshold and MinSamples are the readiness settings
-	// ([WithReadyThreshold], [WithMinSamples]).
+	// ReadyThreshold, MinSamples and MinCoverage are the readiness
+	// settings ([WithReadyThreshold], [WithMinSamples], [WithMinCoverage]).
 	ReadyThreshold float64 `json:"ready_threshold"`
 	MinSamples     uint64  `json:"min_samples"`
+	MinCoverage    float64 `json:"min_coverage"`
 	// Window is the length of the sliding readiness window
 	// ([WithReadinessWindow]), Mark the latest [OTel.Mark] (zero without).
 	Window time.Duration `json:"window_ns"`
@@ -25,7 +26,8 @@ type Report struct {
 	// Routes has one entry per route and direction with events, by route
 	// ([backends.OverflowRoute] last), then by direction.
 	Routes []RouteReport `json:"routes"`
-	// Noise is the learned noise of each route that has some.
+	// Noise is the noise counts of each route with A/A pairs or absorbed
+	// noise.
 	Noise []RouteNoise `json:"noise"`
 }
 
@@ -56,12 +58,23 @@ type RecheckCount struct {
 	Count  uint64        `json:"count"`
 }
 
-// RouteNoise is the learned noise of one route, the heaviest field first.
+// RouteNoise is what the events of one route say about its noise: the
+// fields that differed between two reads of the primary (A/A pairs) and the
+// fields whose differences were absorbed between the primary and the
+// shadow. The recorder counts; what is noise is decided where the requests
+// are compared (the middleware).
 type RouteNoise struct {
 	Route string `json:"route"`
-	// Baseline counts the A/A comparisons the route had.
-	Baseline uint64        `json:"baseline"`
-	Fields   []NoiseReport `json:"fields"`
+	// Baseline counts the route's A/A pairs, Compared its comparisons with
+	// the shadow (match, mismatch and transient events): the denominators
+	// of the fields' AARate and AbsorbedRate.
+	Baseline uint64 `json:"baseline"`
+	Compared uint64 `json:"compared"`
+	// Fields are the route's fields, the suspicious first, then the most
+	// absorbed; at most 32, the least counted evicted for a new one.
+	Fields []NoiseReport `json:"fields"`
+	// EvictedFields counts the fields evicted to make room.
+	EvictedFields uint64 `json:"evicted_fields"`
 }
 
 // SignatureReport describes the mismatches of one route and direction that
@@ -113,10 +126,11 @@ func (o *OTel) Report() Report {
 		Generated:      now,
 		ReadyThreshold: o.cfg.readyThreshold,
 		MinSamples:     o.cfg.minSamples,
+		MinCoverage:    o.cfg.minCoverage,
 		Window:         o.cfg.window,
 		Mark:           o.track.marked(),
 		Routes:         []RouteReport{},
-		Noise:          o.track.noise(now),
+		Noise:          o.track.noise(),
 	}
 	for _, s := range o.track.snapshots() {
 		rr := RouteReport{

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +34,10 @@ func (o *OTel) ReportHandler() http.Handler {
 		"add":    func(a, b uint64) uint64 { return a + b },
 		"window": formatWindow,
 		"figure": formatFigure,
+		"count":  formatCount,
+		"share":  formatShare,
+		"notcmp": formatNotCompared,
+		"plural": plural,
 		"triage": triageBadge,
 		"label":  func(o Outcome) string { return strings.ReplaceAll(string(o), "_", " ") },
 		"bad": func(o Outcome) bool {
@@ -110,15 +116,101 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
-// readinessBadge renders a route's readiness as a coloured badge.
-func readinessBadge(rr RouteReadiness, minSamples uint64) template.HTML {
+// readinessBadge renders a readiness figure (a RouteReadiness, a
+// ReadinessFigure or a pointer to one) as a coloured badge: ready;
+// collecting, with the clean samples the bound still needs, while there is
+// no failure; or not ready, saying why when it is the coverage alone.
+func readinessBadge(v any, rep Report) template.HTML {
+	f, ok := asFigure(v)
 	switch {
-	case rr.Ready:
+	case !ok:
+		return ""
+	case f.Ready:
 		return `<span class="badge ready">ready</span>`
-	case rr.Samples < minSamples:
-		return template.HTML(fmt.Sprintf(`<span class="badge collecting">collecting %d/%d</span>`, rr.Samples, minSamples))
+	case f.CleanSamplesNeeded > 0 && f.Mismatches+f.Errors == 0:
+		return template.HTML(fmt.Sprintf(`<span class="badge collecting">collecting: %s more clean samples</span>`, formatCount(f.CleanSamplesNeeded)))
+	case f.CleanSamplesNeeded == 0 && f.Coverage < rep.MinCoverage:
+		return template.HTML(fmt.Sprintf(`<span class="badge notready">not ready: coverage %s &lt; %s</span>`,
+			formatShare(f.Coverage), formatShare(rep.MinCoverage)))
 	}
 	return `<span class="badge notready">not ready</span>`
+}
+
+// asFigure reads the readiness figure of v.
+func asFigure(v any) (ReadinessFigure, bool) {
+	switch v := v.(type) {
+	case RouteReadiness:
+		return ReadinessFigure{
+			Samples: v.Samples, Mismatches: v.Mismatches, Errors: v.Errors, Sampled: v.Sampled, Compared: v.Compared,
+			Coverage: v.Coverage, NotCompared: v.NotCompared, FailureRate: v.FailureRate, UpperBound: v.UpperBound,
+			CleanSamplesNeeded: v.CleanSamplesNeeded, Ready: v.Ready,
+		}, true
+	case ReadinessFigure:
+		return v, true
+	case *ReadinessFigure:
+		if v != nil {
+			return *v, true
+		}
+	}
+	return ReadinessFigure{}, false
+}
+
+// formatCount shows a count with thousands separators: 2,995.
+func formatCount(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// formatShare shows a share such as a coverage as a percentage, one decimal
+// below 100%, never rounding up to 100%.
+func formatShare(r float64) string {
+	switch {
+	case r >= 1:
+		return "100%"
+	case r == 0:
+		return "0%"
+	}
+	return strconv.FormatFloat(math.Floor(1000*r)/10, 'f', -1, 64) + "%"
+}
+
+// plural shows a count with a noun, adding "s" or, after "ch", "es" when
+// the count is not 1: "1 signature", "3 mismatches".
+func plural(v any, noun string) string {
+	var n uint64
+	switch v := v.(type) {
+	case int:
+		n = uint64(v)
+	case uint64:
+		n = v
+	}
+	switch {
+	case n == 1:
+	case strings.HasSuffix(noun, "ch"):
+		noun += "es"
+	default:
+		noun += "s"
+	}
+	return formatCount(n) + " " + noun
+}
+
+// formatNotCompared lists what lowered a figure's coverage: "100 skipped
+// (body_too_large) · 3 transient (write_raced)".
+func formatNotCompared(nc []NotCompared) string {
+	if len(nc) == 0 {
+		return "none"
+	}
+	parts := make([]string, 0, len(nc))
+	for _, c := range nc {
+		part := formatCount(c.Count) + " " + strings.ReplaceAll(string(c.Outcome), "_", " ")
+		if c.Reason != "" {
+			part += " (" + string(c.Reason) + ")"
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, " · ")
 }
 
 // latencyDelta shows how much faster or slower the shadow is than the primary.
@@ -135,10 +227,12 @@ func latencyDelta(primary, shadow time.Duration) template.HTML {
 }
 
 // reportPage is what the HTML page renders: the report, with the
-// directions of each route grouped so they show side by side.
+// directions of each route grouped so they show side by side, and the
+// signatures of each route and direction grouped by triage.
 type reportPage struct {
 	Report
-	Groups []routeGroup
+	Groups     []routeGroup
+	Signatures []signatureSection
 }
 
 // routeGroup is one route with its directions.
@@ -147,9 +241,34 @@ type routeGroup struct {
 	Flows []RouteReport
 }
 
+// signatureSection is one route and direction with signatures, grouped by
+// triage.
+type signatureSection struct {
+	RouteReport
+	Triages []triageGroup
+}
+
+// triageGroup is the signatures of one triage: data loss, unknown (an empty
+// or unrecognised triage) or representation.
+type triageGroup struct {
+	Triage     comparator.Triage
+	Mismatches uint64
+	Signatures []SignatureReport
+}
+
+// triageOrder is the order of the groups: what loses data first, what a
+// person has to look at next, differences of form last.
+var triageOrder = []comparator.Triage{comparator.TriageDataLoss, triageUnknown, comparator.TriageRepresentation}
+
+// triageUnknown stands for every triage but data loss and representation.
+const triageUnknown comparator.Triage = "unknown"
+
 func newReportPage(rep Report) reportPage {
 	p := reportPage{Report: rep}
 	for _, rr := range rep.Routes {
+		if len(rr.Signatures) > 0 {
+			p.Signatures = append(p.Signatures, signatureSection{RouteReport: rr, Triages: groupByTriage(rr.Signatures)})
+		}
 		if n := len(p.Groups); n > 0 && p.Groups[n-1].Route == rr.Route {
 			p.Groups[n-1].Flows = append(p.Groups[n-1].Flows, rr)
 			continue
@@ -157,6 +276,33 @@ func newReportPage(rep Report) reportPage {
 		p.Groups = append(p.Groups, routeGroup{Route: rr.Route, Flows: []RouteReport{rr}})
 	}
 	return p
+}
+
+// groupByTriage groups signatures by triage in triageOrder, each group
+// keeping the signatures' order (the most frequent first).
+func groupByTriage(sigs []SignatureReport) []triageGroup {
+	var out []triageGroup
+	for _, t := range triageOrder {
+		g := triageGroup{Triage: t}
+		for _, sig := range sigs {
+			if triageGroupOf(sig.Triage) == t {
+				g.Signatures = append(g.Signatures, sig)
+				g.Mismatches += sig.Count
+			}
+		}
+		if len(g.Signatures) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// triageGroupOf returns the group of a triage value.
+func triageGroupOf(t comparator.Triage) comparator.Triage {
+	if t == comparator.TriageDataLoss || t == comparator.TriageRepresentation {
+		return t
+	}
+	return triageUnknown
 }
 
 // formatWindow shows a window length without zero units: "1h", "30m", "90s".
@@ -167,20 +313,14 @@ func formatWindow(d time.Duration) string {
 }
 
 // formatFigure shows a windowed or since-mark readiness figure on one line.
-func formatFigure(v any, minSamples uint64) template.HTML {
-	var f ReadinessFigure
-	switch v := v.(type) {
-	case ReadinessFigure:
-		f = v
-	case *ReadinessFigure:
-		if v == nil {
-			return ""
-		}
-		f = *v
+func formatFigure(v any, rep Report) template.HTML {
+	f, ok := asFigure(v)
+	if !ok {
+		return ""
 	}
-	badge := readinessBadge(RouteReadiness{Samples: f.Samples, Ready: f.Ready}, minSamples)
-	return template.HTML(fmt.Sprintf("%d samples · %d failures · bound %s %s",
-		f.Samples, f.Mismatches+f.Errors, template.HTMLEscapeString(formatRate(f.UpperBound)), badge))
+	return template.HTML(fmt.Sprintf("%s samples · %s failures · bound %s · coverage %s of %s sampled %s",
+		formatCount(f.Samples), formatCount(f.Mismatches+f.Errors), template.HTMLEscapeString(formatRate(f.UpperBound)),
+		formatShare(f.Coverage), formatCount(f.Sampled), readinessBadge(f, rep)))
 }
 
 // triageBadge names what a signature looks like.
@@ -191,5 +331,5 @@ func triageBadge(t comparator.Triage) template.HTML {
 	case comparator.TriageDataLoss:
 		return `<span class="badge triage-data_loss">data loss</span>`
 	}
-	return `<span class="badge triage-unknown">unclear</span>`
+	return `<span class="badge triage-unknown">unknown</span>`
 }

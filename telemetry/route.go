@@ -46,7 +46,7 @@ func (t *routeTable) newRoute(name string) *route {
 		spanName:      "shadowread.shadow " + name,
 		maxSignatures: t.maxSignatures,
 		window:        t.window,
-		noise:         newNoiseTable(t.window),
+		noise:         newNoiseTable(),
 		baselineAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseBaseline))),
 		absorbedAttrs: metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseAbsorbed))),
 	}
@@ -89,7 +89,7 @@ func (t *routeTable) all() []*route {
 }
 
 // route is what the recorder keeps for one route: a flow per direction and
-// the noise learned from A/A events. The mutex guards all but the names.
+// the noise counts of its A/A pairs and comparisons. The mutex guards all but the names.
 type route struct {
 	name          string
 	spanName      string // "shadowread.shadow <route>"

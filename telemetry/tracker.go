@@ -9,20 +9,21 @@ import (
 )
 
 // tracker is the recorder's memory: per route and direction the outcome
-// counts, readiness figures, latencies and signatures; per route the learned
-// noise and the log limit; and the mark. The OTel recorder feeds it and
+// counts, readiness figures, latencies and signatures; per route the noise
+// counts and the log limit; and the mark. The OTel recorder feeds it and
 // emits what it decides; the report and Readiness read it.
 type tracker struct {
 	cfg    config
 	routes *routeTable
 	mark   marker
+	need   *samplesNeeded // the samples the bound needs, by failures
 	// newFlow is called for every flow created, with its route's mutex
 	// held: the recorder creates the flow's metric series at zero.
 	newFlow func(*flow)
 }
 
 func newTracker(cfg config, newFlow func(*flow)) *tracker {
-	return &tracker{cfg: cfg, routes: newRouteTable(cfg), newFlow: newFlow}
+	return &tracker{cfg: cfg, routes: newRouteTable(cfg), need: newSamplesNeeded(cfg.readyThreshold), newFlow: newFlow}
 }
 
 // flow returns the flow of d on r, creating it when new. r.mu must be held.
@@ -55,7 +56,7 @@ func (t *tracker) base(r *route, d direction) metric.MeasurementOption {
 }
 
 // observe records e, a verdict on the shadow, on r: its outcome, latencies,
-// readiness counts, absorbed noise and, for a mismatch, its signature with
+// readiness counts, the noise it absorbed and, for a mismatch, its signature with
 // traceID (invalid when the trace was not sampled). It returns the
 // attribute sets to record e's metrics with and whether to log it.
 func (t *tracker) observe(r *route, e Event, signature string, traceID trace.TraceID, now time.Time) (measurements, mismatchLog) {
@@ -64,8 +65,8 @@ func (t *tracker) observe(r *route, e Event, signature string, traceID trace.Tra
 	defer r.mu.Unlock()
 	f := t.flow(r, directionOf(e))
 	m := f.observe(e, outcome, now)
-	if len(e.Noise) > 0 {
-		r.noise.absorb(e.Noise, now)
+	if bodiesCompared(outcome) || len(e.Noise) > 0 {
+		r.noise.comparison(e.Noise, now)
 	}
 	var logged mismatchLog
 	if outcome == Mismatch {
@@ -75,20 +76,28 @@ func (t *tracker) observe(r *route, e Event, signature string, traceID trace.Tra
 	return m, logged
 }
 
-// learn adds the differences of an A/A comparison to r's learned noise and
-// returns the number of distinct fields it showed.
-func (t *tracker) learn(r *route, e Event, now time.Time) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.noise.learn(e.Result.Diffs, now)
+// bodiesCompared reports whether the comparator compared the two answers
+// of an event with outcome o, so that it could have absorbed noise.
+func bodiesCompared(o Outcome) bool {
+	return o == Match || o == Mismatch || o == Transient
 }
 
-// noise returns the learned noise of every route that has some.
-func (t *tracker) noise(now time.Time) []RouteNoise {
+// baselinePair counts the fields an A/A pair differed on in r's noise and
+// returns the number of distinct fields it showed.
+func (t *tracker) baselinePair(r *route, e Event, now time.Time) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.noise.baselinePair(e.Result.Diffs, now)
+}
+
+// noise returns the noise counts of every route that has A/A pairs or
+// absorbed noise.
+func (t *tracker) noise() []RouteNoise {
 	out := []RouteNoise{}
 	for _, r := range t.routes.all() {
 		r.mu.Lock()
-		n := RouteNoise{Route: r.name, Baseline: r.noise.baseline, Fields: r.noise.report(now)}
+		n := RouteNoise{Route: r.name, Baseline: r.noise.baseline, Compared: r.noise.compared,
+			Fields: r.noise.report(), EvictedFields: r.noise.evicted}
 		r.mu.Unlock()
 		if n.Baseline > 0 || len(n.Fields) > 0 {
 			out = append(out, n)
