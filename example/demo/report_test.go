@@ -1,9 +1,11 @@
 package demo_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/shadowread/shadowread/backends"
@@ -210,5 +212,41 @@ func TestTrackerCauses(t *testing.T) {
 	}
 	if got := tr.Rechecks("/products/7"); got[telemetry.RecheckRepaired] != 1 || got[telemetry.RecheckTransient] != 1 {
 		t.Errorf("Rechecks(/products/7) = %v, want one repaired and one transient", got)
+	}
+}
+
+// TestWriteCoverageAndNoise: the report shows each route's coverage and
+// what was not compared, and each field's A/A and absorbed counts, with
+// learned and suspicious fields marked.
+func TestWriteCoverageAndNoise(t *testing.T) {
+	rep := telemetry.Report{MinSamples: 50, MinCoverage: 0.95,
+		Routes: []telemetry.RouteReport{{RouteReadiness: telemetry.RouteReadiness{
+			Route: "/customers/{customerID}/orders", Primary: backends.Postgres, Shadow: backends.DynamoDB,
+			Samples: 90, Sampled: 100, Compared: 90, Coverage: 0.9,
+			NotCompared: []telemetry.NotCompared{{Outcome: telemetry.Transient, Reason: telemetry.ReasonWriteRaced, Count: 6},
+				{Outcome: telemetry.Dropped, Count: 4}},
+		}}},
+		Noise: []telemetry.RouteNoise{{Route: "/customers/{customerID}/orders", Baseline: 40, Compared: 100, Fields: []telemetry.NoiseReport{
+			{Field: "request_id", AADiffered: 40, AARate: 1, Absorbed: 80, AbsorbedRate: 0.8},
+			{Field: "orders[].status", Absorbed: 30, AbsorbedRate: 0.3, Suspicious: true},
+		}}},
+	}
+	var buf bytes.Buffer
+	p := demo.NewPlainPrinter(&buf)
+	demo.WriteRoutes(p, rep, demo.NewTracker(telemetry.Nop{}))
+	demo.WriteNoise(p, rep, func(string) []string { return []string{"request_id"} })
+	tests := []struct {
+		want, reason string
+	}{
+		{" 90.0% ", "the coverage column"},
+		{"not ready: 90.0% compared, under 95%", "readiness names the missing coverage"},
+		{"6 transient (write_raced), 4 dropped", "what lowered the coverage, with the reasons"},
+		{"request_id                   differed in 40 A/A pairs (100%), absorbed in 80 comparisons (80%)  learned", "a learned field's counts"},
+		{"orders[].status              differed in 0 A/A pairs (0%), absorbed in 30 comparisons (30%)  SUSPICIOUS", "a suspicious field is marked"},
+	}
+	for _, tt := range tests {
+		if !strings.Contains(buf.String(), tt.want) {
+			t.Errorf("output lacks %q (%s):\n%s", tt.want, tt.reason, buf.String())
+		}
 	}
 }
