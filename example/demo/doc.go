@@ -17,7 +17,15 @@
 //     milliseconds, a price of 49.90 that DynamoDB stores as 49.9) to be
 //     compared and never be a mismatch: comparator.PostgresDynamoDB absorbs
 //     them;
+//   - a lost update that a later write repaired before the re-check
+//     (Repaired) to be a mismatch whose re-check says repaired, never a
+//     transient: no write explains the shadow's first answer;
 //   - no mismatch at all on a path without drift.
+//
+// [JudgeHot] requires the reads of the hot order list, which a [HotWriter]
+// writes during the dark reads, to match or be transient with the write
+// the re-check saw (write_raced, shadow_lagged); its written fields must
+// not be learned as noise.
 //
 // # Load
 //

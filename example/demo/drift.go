@@ -25,6 +25,10 @@ type Drift struct {
 	// value: the comparator preset must absorb it, and the report must not
 	// show it. The others are real differences the report must find.
 	Benign bool
+	// Repaired marks a lost update that a later write repaired before the
+	// re-check: no write explains the shadow's first answer, so it must be
+	// a mismatch whose re-check says repaired, never a transient.
+	Repaired bool
 	// Detail names the item and the values.
 	Detail string
 	// Route is the route pattern that shows it; Paths are the request paths
