@@ -9,7 +9,8 @@
 //
 // # Flags
 //
-// [Flags] reads three flags (the keys can be changed with [WithFlagKeys]):
+// [Flags] reads four flags (the keys can be changed with [WithFlagKeys] and
+// [WithPrimaryPercentKey]):
 //
 //   - [KeyEnabled] "shadowread.enabled", bool: shadow reads on or off.
 //   - [KeySamplePercent] "shadowread.sample-percent", float from 0 to 100:
@@ -17,6 +18,9 @@
 //   - [KeyPrimary] "shadowread.primary", string "postgres" or "dynamodb":
 //     the backend that serves users. The other one is the shadow, so
 //     "dynamodb" gives reverse shadowing with PostgreSQL in the background.
+//   - [KeyPrimaryPercent] "shadowread.primary-percent", float from 0 to 100:
+//     while the primary is "postgres", the share of users whose primary is
+//     DynamoDB (see Primary share). Optional: a missing flag is 0.
 //
 // The primary is honoured whether or not shadowing is enabled: the switch
 // to DynamoDB can outlive the dark reads. A request is sampled when shadowing
@@ -137,6 +141,21 @@
 // In exact mode the same roll applies the percentage on top of whatever the
 // provider decided; to leave the split entirely to the provider (a
 // fractional enabled flag), set the percentage to 100.
+//
+// # Primary share
+//
+// The primary share moves a route's primary to DynamoDB a share of users at
+// a time, as a canary does, at cached-mode cost: the roll is local, the
+// same as sticky sampling's but salted with the primary-percent flag key,
+// so the users moved and the users shadowed are independent sets. A user
+// stays on one store across requests, replicas and restarts, and raising
+// the share only adds users. With the primary flag at "dynamodb" every user
+// is on DynamoDB whatever the share. The shadow is always the other store,
+// so a moved user's sampled reads are compared in the reverse direction. A
+// request without a targeting key rolls at random. A rule on the route
+// attribute gives each route its own share; a cutover controller moves it
+// step by step (package cutover). The roll costs a second hash of the key
+// while the share is split, and no allocation.
 //
 // # Lifetime
 //
