@@ -39,7 +39,7 @@ func newObserver(cfg config) observer {
 		otel.Handle(err)
 		o.step = noop.Int64Gauge{}
 	}
-	if o.gate, err = m.Int64Gauge("shadowread.cutover.gate", metric.WithUnit("1"),
+	if o.gate, err = m.Int64Gauge("shadowread.cutover.gate", metric.WithUnit("{result}"),
 		metric.WithDescription("The route's last gate result: 1 pass, 0 wait, -1 fail.")); err != nil || o.gate == nil {
 		otel.Handle(err)
 		o.gate = noop.Int64Gauge{}
