@@ -146,7 +146,7 @@ func (c *Controller) recover(ctx context.Context, now time.Time) error {
 	for _, route := range c.routes {
 		share := shares[route]
 		step := stepOf(c.cfg.plan, share)
-		st := RouteStatus{Route: route, Share: share, Step: step, Good: step - 1, Since: now,
+		st := RouteStatus{Route: route, Share: share, Step: step, Good: max(step-1, -1), Since: now,
 			Action: ActionResume, Why: fmt.Sprintf("resumed at %g%% from the flag values", share)}
 		c.status[route] = st
 		c.obs.decided(ctx, st)

@@ -3,6 +3,7 @@ package cutover_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -33,7 +34,7 @@ func ExampleNew() {
 	// In production: cutover.NewLocal(otel) or the Prometheus source, and a
 	// cutover.NewPostgresLease; Run instead of Tick.
 	c := cutover.New([]string{"/products/{id}"}, evidence{}, file, cutover.SoleController(),
-		cutover.WithHold(0), cutover.WithLogger(nil))
+		cutover.WithHold(0), cutover.WithLogger(slog.New(slog.DiscardHandler)))
 	for range 3 {
 		_ = c.Tick(context.Background())
 	}
