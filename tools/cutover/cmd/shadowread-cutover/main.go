@@ -4,6 +4,7 @@
 // writing flagd's flag file, and moves it back when a gate fails.
 //
 //	shadowread-cutover -config cutover.json            run the controller
+//	shadowread-cutover -config cutover.json -metrics :9464   ... and serve its gauges at /metrics
 //	shadowread-cutover -config cutover.json -dry-run   print the plan and what the next interval would do; write nothing
 //	shadowread-cutover -config cutover.json -status    print each route's share and gate results; write nothing
 //
@@ -65,6 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dryRun := fs.Bool("dry-run", false, "print the plan and what the next interval would do, and write nothing")
 	status := fs.Bool("status", false, "print each route's share and gate results, and write nothing")
 	asJSON := fs.Bool("json", false, "with -status: print JSON")
+	metricsAddr := fs.String("metrics", "", "serve the controller's gauges for Prometheus at this address's /metrics, e.g. :9464")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -108,7 +110,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer closeLease()
-	c := cutover.New(cfg.Routes, source, file, lease, append(cfg.options(), cutover.WithLogger(logger))...)
+	opts := append(cfg.options(), cutover.WithLogger(logger))
+	if *metricsAddr != "" {
+		withMetrics, _, stopMetrics, err := serveMetrics(*metricsAddr)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+		opts = append(opts, withMetrics)
+	}
+	c := cutover.New(cfg.Routes, source, file, lease, opts...)
 	logger.Info("shadowread-cutover: running", "routes", cfg.Routes, "plan", c.Plan())
 	return c.Run(ctx)
 }

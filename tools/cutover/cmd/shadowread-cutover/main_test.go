@@ -4,14 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/shadowread/shadowread/cutover"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -106,4 +111,52 @@ func TestConfigErrors(t *testing.T) {
 			t.Errorf("%s: %v, want an error mentioning %q", tt.name, err, tt.want)
 		}
 	}
+}
+
+// TestMetricsServeTheGauges: the gauges of a decision reach /metrics under
+// the names the example's alerts use.
+func TestMetricsServeTheGauges(t *testing.T) {
+	withMetrics, addr, stop, err := serveMetrics("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	_, flagPath := setup(t, "")
+	c := cutover.New([]string{"/orders"}, readyEvidence{}, cutover.NewFlagFile(flagPath), cutover.SoleController(),
+		withMetrics, cutover.WithLogger(slog.New(slog.DiscardHandler)), cutover.WithHold(0))
+	// The file has /orders at 5%: two intervals without a hold promote it twice.
+	for range 2 {
+		if err := c.Tick(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	transport := &http.Transport{}
+	defer transport.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: transport}).Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{
+		`shadowread_cutover_share_percent{route="/orders"} 50`,
+		`shadowread_cutover_step{route="/orders"} 3`,
+		`shadowread_cutover_gate{route="/orders"} 1`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s:\n%s", want, body)
+		}
+	}
+}
+
+// readyEvidence passes every default gate.
+type readyEvidence struct{}
+
+func (readyEvidence) Route(context.Context, string) (cutover.RouteEvidence, error) {
+	served := cutover.Served{P99: time.Millisecond, LatencyCount: 1000, Requests: 1000}
+	return cutover.RouteEvidence{
+		Forward:  cutover.Readiness{Samples: 5000, UpperBound: 0.0006, Ready: true},
+		Reverse:  cutover.Readiness{Samples: 5000, UpperBound: 0.0006},
+		Postgres: served, DynamoDB: served,
+	}, nil
 }
