@@ -35,8 +35,10 @@
 //
 // Evaluating three flags through the OpenFeature client costs about 4 µs and
 // 43 allocations with the in-memory provider and about 23 µs and 280
-// allocations with flagd in-process. Paid on every request of a service, most
-// of which are never shadowed, that is too much, so there are two modes.
+// allocations with flagd in-process; the primary-percent flag is a fourth
+// evaluation (70 allocations instead of 58 in this package's in-memory
+// benchmark). Paid on every request of a service, most of which are never
+// shadowed, that is too much, so there are two modes.
 //
 // Cached mode, the default, evaluates the flags once per (route, method)
 // pair, with the attributes route and method and no targeting key, and keeps

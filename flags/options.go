@@ -146,7 +146,7 @@ func HeaderKey(name string) func(*http.Request) string {
 	}
 }
 
-// WithExactEvaluation evaluates the three flags on every request with the
+// WithExactEvaluation evaluates the four flags on every request with the
 // full evaluation context (targeting key, route, method and [WithAttributes]),
 // so provider-side targeting per user applies. It costs microseconds and
 // dozens of allocations per request; see the package documentation.
