@@ -14,8 +14,8 @@ const route = "/products/{id}"
 // TestControllerPromotes: on passing gates each step holds, then the next
 // follows, and the last ends the route at 100%.
 func TestControllerPromotes(t *testing.T) {
-	clk, file := newClock(), flagFile(t)
-	c := newTestController(t, []string{route}, newFakeEvidence(route), file, SoleController(), clk)
+	clk, file, ev := newClock(), flagFile(t), newFakeEvidence(route)
+	c := newTestController(t, []string{route}, ev, file, SoleController(), clk)
 
 	tick(t, c)
 	if got := shares(t, file, route)[route]; got != 1 {
@@ -37,6 +37,12 @@ func TestControllerPromotes(t *testing.T) {
 	tick(t, c)
 	if st := statusOf(t, c, route); !st.Complete || st.Action != ActionComplete || st.Share != 100 {
 		t.Errorf("status %+v after the last hold, want complete at 100%%", st)
+	}
+	// A complete route is still watched: PostgreSQL is still its shadow.
+	ev.set(route, func(e *RouteEvidence) { e.DynamoDB.Errors = 500 })
+	tick(t, c)
+	if got := shares(t, file, route)[route]; got != 50 {
+		t.Errorf("share %v after a failure of the complete route, want 50", got)
 	}
 }
 

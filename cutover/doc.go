@@ -17,7 +17,8 @@
 //   - the user's own gates, [WithGates].
 //
 // A step whose gates pass for the hold ([WithHold]) is good and the next
-// step follows; a route that holds its last step is complete at 100%. A
+// step follows; a route that holds its last step is complete at 100%, and
+// stays watched until the primary flag itself moves to DynamoDB. A
 // gate that fails rolls the route back at once to its last good step, and
 // to 0% after [WithMaxFailures] rollbacks, where it stays. A gate that
 // waits (not enough evidence yet) holds the route where it is. Routes

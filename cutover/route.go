@@ -29,7 +29,8 @@ type RouteStatus struct {
 	Since time.Time `json:"since"`
 	// Failures counts the rollbacks; Halted reports that they reached the
 	// maximum, so the route stays at 0%. Complete reports that the last
-	// step held.
+	// step held; a complete route's gates are still checked, and a failure
+	// rolls it back.
 	Failures int  `json:"failures"`
 	Halted   bool `json:"halted"`
 	Complete bool `json:"complete"`
@@ -47,10 +48,13 @@ func (c *Controller) decide(st RouteStatus, results []Result, verdict Verdict, n
 	switch {
 	case st.Halted:
 		return holdAt(st, fmt.Sprintf("halted at 0%% after %d rollbacks; restart the controller to try again", st.Failures))
-	case st.Complete:
-		return holdAt(st, "complete")
 	case verdict == Fail && st.Step >= 0:
+		st.Complete = false
 		return c.rollback(st, now)
+	case st.Complete:
+		// Still watched: PostgreSQL is the shadow until the primary flag
+		// itself moves, so a failure still rolls back.
+		return holdAt(st, "complete; the gates are still watched")
 	case st.Step < 0 && now.Before(st.Since.Add(c.cfg.hold)) && st.Failures > 0:
 		return holdAt(st, fmt.Sprintf("rolled back; holding until %s", st.Since.Add(c.cfg.hold).Format(time.RFC3339)))
 	case verdict != Pass:
