@@ -116,7 +116,7 @@ func TestRefreshInBackground(t *testing.T) {
 			t.Errorf("primary flag read %d times, want 2: the first fill and one refresh for all 50 requests", n)
 		}
 
-		time.Sleep(time.Second) // three flags at 300 ms each
+		time.Sleep(2 * time.Second) // four flags at 300 ms each
 		synctest.Wait()
 		want := Decision{Primary: backends.DynamoDB, Shadow: backends.Postgres, Sampled: true}
 		if got := decide(); got != want {

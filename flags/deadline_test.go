@@ -50,7 +50,7 @@ func TestSlowProviderDoesNotDelayRequests(t *testing.T) {
 						t.Errorf("%d reports of the slow provider, want 1", reports)
 					}
 
-					time.Sleep(time.Second)
+					time.Sleep(2 * time.Second) // four flags at 300 ms each
 					synctest.Wait()
 					want := Safe()
 					if tt.answers {

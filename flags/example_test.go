@@ -209,3 +209,33 @@ func ExampleWithEvaluationTimeout() {
 	fmt.Println(decider.Decide(r, "/products/{id}").Primary)
 	// Output: dynamodb
 }
+
+func Example_primaryShare() {
+	provider := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{
+		flags.KeyEnabled:        flag(false),
+		flags.KeySamplePercent:  flag(0.0),
+		flags.KeyPrimary:        flag("postgres"),
+		flags.KeyPrimaryPercent: flag(25.0),
+	})
+	if err := openfeature.SetNamedProviderAndWait("catalog", provider); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer openfeature.Shutdown()
+
+	decider := flags.New(openfeature.NewClient("catalog"),
+		flags.WithTargetingKey(flags.HeaderKey("X-User-Id")))
+	defer decider.Close()
+
+	// A quarter of the users read from DynamoDB, each on every request.
+	onDynamoDB := 0
+	for i := range 1000 {
+		r := httptest.NewRequest("GET", "/products/42", nil)
+		r.Header.Set("X-User-Id", fmt.Sprint("user-", i))
+		if decider.Decide(r, "/products/{id}").Primary == backends.DynamoDB {
+			onDynamoDB++
+		}
+	}
+	fmt.Println(onDynamoDB > 200 && onDynamoDB < 300)
+	// Output: true
+}

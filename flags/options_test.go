@@ -60,7 +60,7 @@ func TestMisusePanics(t *testing.T) {
 func TestOptionsCompose(t *testing.T) {
 	preset := Options{WithRefreshInterval(time.Minute), Options{WithMaxRoutes(7)}}
 	c := newConfig([]Option{preset, WithFlagKeys("e", "p", "k")})
-	if c.refreshInterval != time.Minute || c.maxRoutes != 7 || c.keys != (keys{"e", "p", "k"}) {
+	if c.refreshInterval != time.Minute || c.maxRoutes != 7 || c.keys != (keys{"e", "p", "k", KeyPrimaryPercent}) {
 		t.Errorf("config %+v does not hold the options of the nested preset", c)
 	}
 }
