@@ -135,16 +135,17 @@ func (f *Flags) evaluate(ctx context.Context, ec openfeature.EvaluationContext, 
 	return v
 }
 
-// readShare reads the primary-percent flag. A flag that was never there is
-// a share of 0 and no problem, so services that do not use the share need
-// not define it; once read, an unreadable flag keeps its last good value
-// like the others.
+// readShare reads the primary-percent flag. A flag that is not there is a
+// share of 0 and no problem while no share is in force, so services that do
+// not use the share need not define it; an unreadable flag keeps the last
+// good share like the others, and a share in force that vanishes is a
+// problem (it is kept).
 func (f *Flags) readShare(ctx context.Context, ec openfeature.EvaluationContext, kept values, problem func(string, error)) (uint32, bool) {
 	key := f.cfg.keys.primaryPercent
 	details, err := f.client.FloatValueDetails(ctx, key, 0, ec)
 	if err != nil {
-		if details.ErrorCode == openfeature.FlagNotFoundCode && !kept.shareRead {
-			return 0, false
+		if details.ErrorCode == openfeature.FlagNotFoundCode && kept.share == 0 {
+			return 0, kept.shareRead
 		}
 		problem(key, fmt.Errorf("%w; keeping the last primary share", err))
 		return kept.share, kept.shareRead
