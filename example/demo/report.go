@@ -254,10 +254,10 @@ func readiness(r telemetry.RouteReadiness, rep telemetry.Report) string {
 		return fmt.Sprintf("ready (failure rate < %.2g%% at 95%%, %.1f%% compared)", 100*r.UpperBound, 100*r.Coverage)
 	case failures > 0:
 		return fmt.Sprintf("not ready: %s failures", Count(failures))
-	case r.Samples < rep.MinSamples:
-		return fmt.Sprintf("collecting: %s of %s clean samples", Count(r.Samples), Count(rep.MinSamples))
 	case r.Coverage < rep.MinCoverage:
 		return fmt.Sprintf("not ready: %.1f%% compared, under %.0f%%", 100*r.Coverage, 100*rep.MinCoverage)
+	case r.CleanSamplesNeeded > 0:
+		return fmt.Sprintf("collecting: %s more clean samples", Count(r.CleanSamplesNeeded))
 	}
 	return fmt.Sprintf("not ready: bound %.2g%%", 100*r.UpperBound)
 }
