@@ -17,18 +17,20 @@ import (
 	"github.com/shadowread/shadowread/telemetry"
 )
 
-// The primary switch's settings. The cutover controller moves each read
-// route through SwitchPlan; a step is good once its gates have passed for
-// SwitchHold, checked every SwitchInterval. The hold is longer than the
-// re-check delay (app.RecheckAfter, 1 s): a mismatch is counted only after its
-// re-check, so a shorter hold could call a step good before the evidence
-// against it is in. A service holds for hours (cutover.DefaultHold); the
-// demo's seconds are enough for its load, whose moved users are compared
-// dozens of times a second.
-var SwitchPlan = []float64{25, 50, 100}
+// SwitchPlan is the primary share of each step of the primary switch, in
+// percent: the cutover controller moves each read route through it.
+func SwitchPlan() []float64 { return []float64{25, 50, 100} }
 
 const (
-	SwitchHold     = 2500 * time.Millisecond
+	// SwitchHold is how long a step's gates must pass before the next one.
+	// It is longer than the re-check delay (app.RecheckAfter, 1 s): a
+	// mismatch is counted only after its re-check, so a shorter hold could
+	// call a step good before the evidence against it is in. A service
+	// holds for hours (cutover.DefaultHold); the demo's seconds are enough
+	// for its load, whose moved users are compared dozens of times a
+	// second.
+	SwitchHold = 2500 * time.Millisecond
+	// SwitchInterval is how often the controller checks the gates.
 	SwitchInterval = 250 * time.Millisecond
 	// SwitchBound is the gates' bound on the failure rate of comparisons:
 	// the moved users' (DynamoDB primary) at every step, and before the
@@ -94,7 +96,7 @@ func (d *demoRun) primarySwitch(ctx context.Context) (verdict, error) {
 	}
 	mismatches := d.tracker.mismatches.Load()
 	c := cutover.New(readRoutes, d.local, cutover.NewFlagFile(d.flagPath), cutover.SoleController(),
-		cutover.WithPlan(SwitchPlan...), cutover.WithHold(SwitchHold), cutover.WithInterval(SwitchInterval),
+		cutover.WithPlan(SwitchPlan()...), cutover.WithHold(SwitchHold), cutover.WithInterval(SwitchInterval),
 		// The sliding window keeps the regression's failures for an hour:
 		// a retry could only fail again, so the first rollback is final.
 		cutover.WithMaxFailures(1),
@@ -224,7 +226,7 @@ func (sr *switchRun) shares() string {
 // began.
 func (d *demoRun) printRamps(sr *switchRun) {
 	d.out.Printf("         controller: plan %s %%, hold %s, every %s; evidence in-process, shares in %s\n",
-		strings.Trim(strings.ReplaceAll(fmt.Sprint(SwitchPlan), " ", ", "), "[]"), Seconds(SwitchHold), SwitchInterval, flags.KeyPrimaryPercent)
+		strings.Trim(strings.ReplaceAll(fmt.Sprint(SwitchPlan()), " ", ", "), "[]"), Seconds(SwitchHold), SwitchInterval, flags.KeyPrimaryPercent)
 	for _, route := range slices.Sorted(maps.Keys(sr.ramps)) {
 		var steps []string
 		for _, s := range sr.ramps[route] {
@@ -247,6 +249,12 @@ func (d *demoRun) printRamps(sr *switchRun) {
 	if sr.injected != 0 {
 		d.out.Printf("         regression on %s at %s (DynamoDB answers %d product pages with wrong names); rolled back %s later\n",
 			RegressedRoute, Seconds(sr.injected), d.regression.Regressed(), Seconds(sr.rollback-sr.injected))
+	}
+	if first, ok := d.watch.FirstReverseMismatch(RegressedRoute); ok && sr.rollback != 0 {
+		// A mismatch is recorded after its re-check: the time before it is
+		// the re-check's, the time after it the controller's.
+		d.out.Printf("         first mismatch of a moved user recorded at %s, %s before the rollback (interval %s)\n",
+			Seconds(first.Sub(sr.start)), Seconds(sr.start.Add(sr.rollback).Sub(first)), SwitchInterval)
 	}
 }
 
