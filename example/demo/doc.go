@@ -27,6 +27,20 @@
 // the re-check saw (write_raced, shadow_lagged); its written fields must
 // not be learned as noise.
 //
+// # Primary switch
+//
+// The cutover controller (package cutover) runs the primary switch, as a
+// service would run it: [cutover.NewLocal] reads the service's own
+// telemetry, [cutover.NewFlagFile] writes the share of each route into the
+// flag file, and every read route climbs [SwitchPlan] with holds of
+// [SwitchHold], checked every [SwitchInterval]. When [RegressedRoute]
+// reaches [RegressAt], a [Regression] makes DynamoDB answer that route's
+// reads wrongly; the phase requires the controller to roll that route back
+// on its own while the others complete at 100%, with no failed request, no
+// stale read and no mismatch but the regression's. A [SwitchWatch] beside
+// the tracker tells the regression's mismatches from others and times the
+// rollback.
+//
 // # Load
 //
 // [Load] reads products, customers' order lists (sometimes the second

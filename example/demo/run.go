@@ -21,6 +21,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/cutover"
 	"github.com/shadowread/shadowread/example/app"
 	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/example/flagfile"
@@ -40,9 +41,10 @@ type Config struct {
 	LoadDuration  time.Duration
 	PhaseDuration time.Duration
 	Workers       int
-	// SwitchPercent of customers get DynamoDB as primary at the primary
-	// switch; RollbackPercent of them go back to PostgreSQL in the drill.
-	SwitchPercent, RollbackPercent int
+	// RollbackPercent of customers go back to PostgreSQL in the rollback
+	// drill. The primary switch before it is the cutover controller's
+	// (SwitchPlan).
+	RollbackPercent int
 	// VictimShare of the reads go to the drifted keys.
 	VictimShare float64
 	// NoiseBaseline is the service's share of A/A comparisons, in percent
@@ -79,7 +81,6 @@ func DefaultConfig() Config {
 		LoadDuration:    8 * time.Second,
 		PhaseDuration:   4 * time.Second,
 		Workers:         8,
-		SwitchPercent:   10,
 		RollbackPercent: 50,
 		VictimShare:     DefaultVictimShare,
 		NoiseBaseline:   app.DefaultNoiseBaseline,
@@ -111,7 +112,9 @@ func Run(ctx context.Context, cfg Config) (pass bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	d := &demoRun{cfg: cfg, out: out, started: time.Now(), flagPath: filepath.Join(cfg.Dir, "flags.json")}
+	d := &demoRun{cfg: cfg, out: out, started: time.Now(), flagPath: filepath.Join(cfg.Dir, "flags.json"),
+		logger: logger, regression: NewRegression()}
+	defer d.regression.Close()
 	if err := d.setFlags(flagState{mode: catalog.WritePostgres}); err != nil {
 		return false, err
 	}
@@ -138,10 +141,11 @@ func Run(ctx context.Context, cfg Config) (pass bool, err error) {
 		TraceRatio:       traceRatio,
 		WrapRecorder: func(r telemetry.Recorder) telemetry.Recorder {
 			d.tracker = NewTracker(r)
-			return d.tracker
+			return d.switchRecorder(d.tracker, r)
 		},
-		WrapHandler:   TagRequests,
-		NoiseBaseline: cfg.NoiseBaseline,
+		WrapHandler:        TagRequests,
+		NoiseBaseline:      cfg.NoiseBaseline,
+		DynamoDBHTTPClient: d.regression.Client(),
 	})
 	if err != nil {
 		return false, err
@@ -310,6 +314,11 @@ type demoRun struct {
 	verifyTook     time.Duration
 	// Every write the service acknowledged, for the lost-write check.
 	placed, repriced []int64
+	// The primary switch's evidence, watch and regression.
+	logger     *slog.Logger
+	local      *cutover.Local
+	watch      *SwitchWatch
+	regression *Regression
 }
 
 // flagState is what the flag file says.
@@ -327,6 +336,9 @@ func (d *demoRun) setFlags(s flagState) error {
 		if data, err = flagfile.SplitPrimary(data, s.dynamo, readRoutes...); err != nil {
 			return err
 		}
+	}
+	if data, err = primaryShareFlag(data); err != nil {
+		return err
 	}
 	if data, err = flagfile.SetWriteMode(data, s.mode); err != nil {
 		return err
@@ -631,25 +643,6 @@ func (d *demoRun) repairDrift(ctx context.Context) (verdict, error) {
 	for _, f := range r.Differences() {
 		v.check(false, "still different: %s %d %s %s", f.Kind, f.ID, f.Problem, strings.Join(f.Fields, ","))
 	}
-	return v, nil
-}
-
-// primarySwitch serves a share of customers from DynamoDB: no stale read,
-// no mismatch.
-func (d *demoRun) primarySwitch(ctx context.Context) (verdict, error) {
-	if err := d.setFlags(flagState{mode: catalog.WriteBoth, shadowing: true, dynamo: d.cfg.SwitchPercent}); err != nil {
-		return verdict{}, err
-	}
-	share := d.customerShare()
-	d.tracker.StartSwitch()
-	v, err := d.cleanLoad(ctx, "primary switch", d.cfg.PhaseDuration)
-	if err != nil {
-		return verdict{}, err
-	}
-	served := d.tracker.PrimaryShare(catalog.RouteProduct, backends.DynamoDB)
-	v.check(share > 0 && share < 100, "DynamoDB is primary for %.1f%% of customers, want a share", share)
-	v.check(served > 0, "no sampled request was served by DynamoDB")
-	v.says = fmt.Sprintf("DynamoDB primary for %.1f%% of customers (%.1f%% of sampled product reads); %s", share, 100*served, v.says)
 	return v, nil
 }
 
