@@ -12,7 +12,7 @@ import (
 // These tests run in synctest bubbles: time is fake and only moves when
 // every goroutine waits, so a wait of the evaluation timeout is exact.
 
-var sampledDynamoDB = Decision{Primary: backends.DynamoDB, Shadow: backends.Postgres, Sampled: true}
+var sampledDynamoDB = Decision{Primary: backends.DynamoDB, Sampled: true}
 
 // TestSlowProviderDoesNotDelayRequests: a request waits for the provider at
 // most the evaluation timeout, then gets the safe decision while the

@@ -55,7 +55,7 @@ func (v *values) decision() Decision {
 	if primary == backends.Postgres && v.share >= buckets {
 		primary = backends.DynamoDB
 	}
-	return Decision{Primary: primary, Shadow: primary.Other(), Sampled: v.threshold >= buckets}
+	return Decision{Primary: primary, Sampled: v.threshold >= buckets}
 }
 
 // split reports whether the percentage samples some requests but not all.

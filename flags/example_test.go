@@ -40,7 +40,7 @@ func ExampleNew() {
 
 	r := httptest.NewRequest("GET", "/products/42", nil)
 	d := decider.Decide(r, "/products/{id}")
-	fmt.Printf("primary %s, shadow %s, sampled %v\n", d.Primary, d.Shadow, d.Sampled)
+	fmt.Printf("primary %s, shadow %s, sampled %v\n", d.Primary, d.Primary.Other(), d.Sampled)
 	// Output: primary dynamodb, shadow postgres, sampled true
 }
 

@@ -38,14 +38,6 @@ const (
 	AttrMethod = "method"
 )
 
-// OtherRoute is the route and method of the shared cache entry used once
-// more than the maximum number of (route, method) pairs have been seen
-// (see [WithMaxRoutes]).
-//
-// Deprecated: use [backends.OverflowRoute], the one overflow label shared
-// with telemetry; this is the same value.
-const OtherRoute = backends.OverflowRoute
-
 // eventTypes are the provider events after which cached values are re-read.
 var eventTypes = []openfeature.EventType{
 	openfeature.ProviderReady,
@@ -188,7 +180,7 @@ func (f *Flags) keyOf(r *http.Request) string {
 // moved to DynamoDB and the users shadowed are independent sets.
 func (f *Flags) roll(d *Decision, v *values, key string) {
 	if v.shareSplit() && rollUnder(f.share, v.share, key) {
-		d.Primary, d.Shadow = backends.DynamoDB, backends.Postgres
+		d.Primary = backends.DynamoDB
 	}
 	if v.split() {
 		d.Sampled = rollUnder(f.hash, v.threshold, key)

@@ -21,12 +21,6 @@ const (
 	// [WithEvaluationTimeout]). An in-process provider answers in
 	// microseconds; a remote one that answers later is read in the background.
 	DefaultEvaluationTimeout = 5 * time.Millisecond
-	// DefaultMaxRoutes is how many (route, method) pairs get their own cache
-	// entry before further pairs share the [backends.OverflowRoute] entry.
-	//
-	// Deprecated: use [backends.DefaultMaxRoutes], the one default shared
-	// with telemetry; this is the same value.
-	DefaultMaxRoutes = backends.DefaultMaxRoutes
 )
 
 // Option configures [New].

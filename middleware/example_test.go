@@ -69,7 +69,7 @@ func ExampleWithThrottleBackoff() {
 	outcomes := outcomeChan(make(chan string, 256))
 	shadow := middleware.New(
 		middleware.WithFlags(flags.DeciderFunc(func(*http.Request, string) flags.Decision {
-			return flags.Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB, Sampled: true}
+			return flags.Decision{Primary: backends.Postgres, Sampled: true}
 		})),
 		middleware.WithRecorder(outcomes),
 		middleware.WithThrottleBackoff(throttle),
@@ -122,7 +122,7 @@ func (c eventChan) Record(_ context.Context, e telemetry.Event) { c <- e }
 
 // everyRequest samples every request, PostgreSQL primary.
 var everyRequest = flags.DeciderFunc(func(*http.Request, string) flags.Decision {
-	return flags.Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB, Sampled: true}
+	return flags.Decision{Primary: backends.Postgres, Sampled: true}
 })
 
 // A read that raced a write sees DynamoDB a moment behind PostgreSQL. The
@@ -305,7 +305,7 @@ func ExampleWithShadowContext() {
 	outcomes := outcomeChan(make(chan string, 1))
 	shadow := middleware.New(
 		middleware.WithFlags(flags.DeciderFunc(func(*http.Request, string) flags.Decision {
-			return flags.Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB, Sampled: true}
+			return flags.Decision{Primary: backends.Postgres, Sampled: true}
 		})),
 		middleware.WithRecorder(outcomes),
 		middleware.WithShadowContext(func(ctx context.Context) context.Context {

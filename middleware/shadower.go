@@ -124,13 +124,10 @@ func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveSampled(next, shadow, w, r, route, d)
 }
 
-// sanitize turns a decision that names unknown backends into a safe one.
+// sanitize turns a decision that names an unknown primary into a safe one.
 func sanitize(d flags.Decision) flags.Decision {
 	if !d.Primary.Valid() {
 		return flags.Safe()
-	}
-	if !d.Shadow.Valid() || d.Shadow == d.Primary {
-		d.Shadow = d.Primary.Other()
 	}
 	return d
 }

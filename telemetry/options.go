@@ -65,7 +65,7 @@ func newConfig(opts []Option) config {
 
 // WithMaxRoutes bounds the number of distinct route values recorded (default
 // [backends.DefaultMaxRoutes], the flag cache's limit too). Events of further routes, and events without a route, are recorded
-// under [OverflowRoute], so a route function that returns raw paths cannot
+// under [backends.OverflowRoute], so a route function that returns raw paths cannot
 // blow up metric cardinality or memory.
 func WithMaxRoutes(n int) Option {
 	if n < 1 {
