@@ -23,6 +23,8 @@ type OTel struct {
 	tracer trace.Tracer
 	inst   instruments
 	track  *tracker
+	// problems are asked on each report (AddProblemSource).
+	problems problemSources
 }
 
 var _ Recorder = (*OTel)(nil)
