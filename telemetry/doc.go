@@ -272,8 +272,10 @@
 // # Values and entity keys
 //
 // The values of a difference (Diff.Primary, Diff.Shadow) are redacted by the
-// comparator unless it was told to show them, and this package leaves them
-// out of spans, logs and the report unless [WithDiffValues] is set as well.
+// comparator unless it was told to show them (comparator.ShowValues, the one
+// option to set in development; the result says so in ValuesShown), and
+// this package leaves them out of spans, logs and the report unless the
+// result shows them or [WithDiffValues] is set, for other comparators.
 // Event.EntityKey (which product mismatched) goes on the shadow span and the
 // mismatch log line as "#" and 8 hex digits of its SHA-256, stable so one
 // entity's occurrences group together, unless [WithEntityKeysShown] is set.
