@@ -5,14 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	"github.com/open-feature/go-sdk/openfeature"
 	"github.com/open-feature/go-sdk/openfeature/memprovider"
 
 	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/middleware"
 	"github.com/shadowread/shadowread/telemetry"
@@ -40,8 +41,8 @@ func (m inMemory) Get(_ context.Context, id string) (product, error) {
 // price, flags that shadow every read, and what the dark reads report.
 func Example_quickstart() {
 	products := backends.NewRouter(map[backends.Name]inMemory{
-		backends.Postgres: {"p1": {ID: "p1", Name: "Lamp", Price: 12.50}},
-		backends.DynamoDB: {"p1": {ID: "p1", Name: "Lamp", Price: 12.05}}, // a bad backfill
+		backends.Postgres: {"p1": {ID: "p1", Name: "Lamp", Price: 12.50}, "p2": {ID: "p2", Name: "Desk", Price: 240}},
+		backends.DynamoDB: {"p1": {ID: "p1", Name: "Lamp", Price: 12.05}, "p2": {ID: "p2", Name: "Desk", Price: 240}},
 	})
 
 	// In production the provider is flagd, LaunchDarkly, ...
@@ -62,7 +63,13 @@ func Example_quickstart() {
 	defer decider.Close()
 
 	rec := telemetry.New(nil, nil)
-	shadow := middleware.New(middleware.WithFlags(decider), middleware.WithRecorder(rec))
+	shadow := middleware.New(
+		middleware.WithFlags(decider),
+		// ShowValues puts the values into diffs, logs and traces: for
+		// development only, values may hold personal data.
+		middleware.WithComparator(comparator.JSON(comparator.PostgresDynamoDB(), comparator.ShowValues())),
+		middleware.WithRecorder(rec),
+	)
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /products/{id}", shadow.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -78,28 +85,37 @@ func Example_quickstart() {
 		}
 	})))
 
-	w := httptest.NewRecorder()
-	mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/products/p1", nil))
-	fmt.Print("the user gets PostgreSQL's answer: ", w.Body.String())
+	for _, id := range []string{"p1", "p2"} {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/products/"+id, nil))
+		fmt.Print("user gets PostgreSQL's ", w.Body.String())
+	}
 
 	// Close waits for the shadow read, its comparison and its re-check.
 	if err := shadow.Close(context.Background()); err != nil {
 		fmt.Println(err)
 		return
 	}
+	// What the report page (rec.ReportHandler()) shows, in short.
 	for _, rr := range rec.Report().Routes {
+		var outcomes []string
 		for _, oc := range rr.Outcomes {
 			if oc.Count > 0 {
-				fmt.Printf("%s %s→%s: %d %s\n", rr.Route, rr.Primary, rr.Shadow, oc.Count, oc.Outcome)
+				outcomes = append(outcomes, fmt.Sprintf("%d %s", oc.Count, oc.Outcome))
 			}
 		}
+		fmt.Printf("%s %s→%s: %s\n", rr.Route, rr.Primary, rr.Shadow, strings.Join(outcomes, ", "))
 		for _, sig := range rr.Signatures {
 			for _, d := range sig.Diffs {
-				fmt.Printf("diff: %s %s (%s)\n", d.Field, d.Kind, d.Triage)
+				fmt.Printf("  %s %s: %s -> %s\n", d.Kind, d.Field, d.Primary, d.Shadow)
 			}
 		}
-		fmt.Printf("ready: %v, failure rate at most %.0f%% after %d samples\n", rr.Ready, 100*rr.UpperBound, rr.Samples)
+		fmt.Printf("  ready: %v (failure rate at most %.0f%% after %d samples)\n", rr.Ready, 100*rr.UpperBound, rr.Samples)
 	}
-	_ = io.Discard
 	// Output:
+	// user gets PostgreSQL's {"id":"p1","name":"Lamp","price":12.5}
+	// user gets PostgreSQL's {"id":"p2","name":"Desk","price":240}
+	// /products/{id} postgres→dynamodb: 1 match, 1 mismatch
+	//   value_changed price: 12.5 -> 12.05
+	//   ready: false (failure rate at most 97% after 2 samples)
 }
