@@ -101,6 +101,9 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 	for _, kind := range m.kinds[:m.nkinds] {
 		o.inst.mismatches.Add(ctx, 1, kind)
 	}
+	for _, field := range m.fields {
+		o.inst.mismatchFields.Add(ctx, 1, field)
+	}
 	if m.recheck != nil {
 		o.inst.rechecks.Add(ctx, 1, m.recheck)
 	}
