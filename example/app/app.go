@@ -209,7 +209,12 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 	a.Flags = decider
 	a.WriteModes = writeModes
 
-	recorderOpts := []telemetry.Option{telemetry.WithLogger(cfg.Logger)}
+	recorderOpts := []telemetry.Option{
+		telemetry.WithLogger(cfg.Logger),
+		// The read routes the Shadower wraps: their series exist at 0 in
+		// both directions before their first event, so it counts.
+		telemetry.WithRoutes(catalog.RouteProduct, catalog.RouteCustomerOrders, catalog.RouteOrder),
+	}
 	if cfg.TraceURL != "" {
 		recorderOpts = append(recorderOpts, telemetry.WithTraceURL(cfg.TraceURL))
 	}
@@ -227,6 +232,11 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 		middleware.WithNoiseBaseline(cfg.NoiseBaseline),
 		middleware.WithEntityKey(entityKey),
 	)
+	if _, shows := rec.(interface{ AddProblemSource(func() error) }); !shows {
+		// A wrapper hid the recorder from New: its page still shows why
+		// nothing would be shadowed.
+		a.Recorder.AddProblemSource(a.Shadow.Problem)
+	}
 	a.NoiseBaseline = cfg.NoiseBaseline
 	// Shadows finish before the flags and the stores they use go away.
 	a.onClose(a.Shadow.Close)
