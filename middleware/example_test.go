@@ -2,6 +2,7 @@ package middleware_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -357,4 +358,19 @@ func ExampleWithRoutes() {
 	}
 	fmt.Println("shadowed:", (<-events).Route)
 	// Output: shadowed: /products/{id}
+}
+
+// A Shadower that can never shadow says so: once through otel.Handle, in
+// Problem for a status page, and as a banner on its recorder's report page.
+func ExampleShadower_Problem() {
+	shadow := middleware.New() // no WithFlags: nothing would ever be shadowed
+	defer shadow.Close(context.Background())
+	fmt.Println(errors.Is(shadow.Problem(), middleware.ErrNoFlags))
+
+	fine := middleware.New(middleware.WithFlags(everyRequest))
+	defer fine.Close(context.Background())
+	fmt.Println(fine.Problem())
+	// Output:
+	// true
+	// <nil>
 }
