@@ -51,15 +51,6 @@ func TestTargetRouting(t *testing.T) {
 	}
 }
 
-func TestHasTarget(t *testing.T) {
-	if backends.HasTarget(context.Background()) {
-		t.Error("HasTarget(Background) = true, want false")
-	}
-	if !backends.HasTarget(backends.WithTarget(context.Background(), backends.Postgres)) {
-		t.Error("HasTarget after WithTarget = false, want true")
-	}
-}
-
 func TestNewRouterRejectsIncompleteMaps(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -114,7 +105,7 @@ func TestWithTargetAllocations(t *testing.T) {
 		}
 	}
 	odd := backends.WithTarget(ctx, "mysql")
-	if backends.Target(odd) != "mysql" || backends.IsShadow(odd) || !backends.HasTarget(odd) {
+	if backends.Target(odd) != "mysql" || backends.IsShadow(odd) {
 		t.Error("an unknown name is no longer carried as it was given")
 	}
 }

@@ -76,16 +76,6 @@ func Routing(ctx context.Context) (Name, Role) {
 	return Postgres, RolePrimary
 }
 
-// HasTarget reports whether ctx names a backend explicitly.
-//
-// Deprecated: nothing needs to tell the two apart: a context without a
-// target routes to PostgreSQL as primary, which is what [Routing] and
-// [Target] report for it. HasTarget will be removed.
-func HasTarget(ctx context.Context) bool {
-	_, ok := ctx.Value(targetKey{}).(*target)
-	return ok
-}
-
 // IsShadow reports whether ctx belongs to a shadow execution. Handlers use it
 // to skip side effects that must happen once per user request.
 func IsShadow(ctx context.Context) bool {

@@ -156,7 +156,7 @@ func newShadower(tb testing.TB, rec *outcomeCounter, opts ...middleware.Option) 
 	tb.Helper()
 	base := []middleware.Option{
 		middleware.WithShadowHandler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})),
-		middleware.WithComparator(comparator.ComparatorFunc(func(_, _ comparator.Response) comparator.Result {
+		middleware.WithComparator(comparator.Func(func(_, _ comparator.Response) comparator.Result {
 			return comparator.Result{Equal: true}
 		})),
 		middleware.WithRecorder(rec),

@@ -59,7 +59,8 @@ func (c notSampledCase) router(tb testing.TB, rec *outcomeCounter, handler http.
 	var s *middleware.Shadower
 	wrap := func(h http.Handler) http.Handler { return h }
 	if c.primary != "" {
-		s = newShadower(tb, rec, middleware.WithFlags(newFlagsWithPrimary(tb, 0, c.primary)))
+		// One handler serves both stores, as with most services.
+		s = newShadower(tb, rec, middleware.WithShadowHandler(nil), middleware.WithFlags(newFlagsWithPrimary(tb, 0, c.primary)))
 		wrap = s.Handler
 	}
 	if c.mux {

@@ -24,8 +24,3 @@ type Func func(primary, shadow Response) Result
 
 // Compare calls f(primary, shadow).
 func (f Func) Compare(primary, shadow Response) Result { return f(primary, shadow) }
-
-// ComparatorFunc is the former name of [Func].
-//
-// Deprecated: use [Func]; the name repeats the package's.
-type ComparatorFunc = Func

@@ -131,7 +131,8 @@
 //   - [CompareHeaders], [IgnoreHeaders]: which headers are compared
 //     (Location and Content-Location of 3xx and 201 by default).
 //   - [CompareErrorBodies]: compare the bodies of equal non-2xx statuses.
-//   - [ShowValues]: values instead of redacted descriptions in diffs.
+//   - [ShowValues]: values instead of redacted descriptions in diffs, and in
+//     telemetry's spans, logs and report (development only).
 //   - [MapPaths], [ShowKeys]: which member names diff paths redact or show.
 //   - [MaxDiffs]: how many differences a result keeps.
 //   - [WithCmpOptions]: go-cmp options, the escape hatch for everything else.

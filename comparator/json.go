@@ -128,6 +128,7 @@ func (c *jsonComparator) Compare(primary, shadow Response) (res Result) {
 	}
 	res.Diffs, res.Truncated = out.diffs, out.truncated
 	res.Equal = len(res.Diffs) == 0 && res.Err == nil
+	res.ValuesShown = c.showValues && len(res.Diffs) > 0
 	return res
 }
 

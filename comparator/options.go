@@ -325,8 +325,11 @@ func NumericStrings() Option {
 }
 
 // ShowValues puts the values themselves into [Diff.Primary] and
-// [Diff.Shadow] instead of redacted descriptions. Only for data that may
-// appear in logs and traces.
+// [Diff.Shadow] instead of redacted descriptions, and says so in
+// [Result.ValuesShown], so telemetry shows them too (span events, mismatch
+// log lines, the report page): the one option that shows diff values. It is
+// for development: values may hold personal data, and they then leave the
+// process in traces and logs.
 func ShowValues() Option {
 	return flagOption(func(c *config) *bool { return &c.showValues })
 }

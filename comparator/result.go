@@ -132,4 +132,9 @@ type Result struct {
 	// JSON. It is empty when they were compared as JSON, were identical, or
 	// were not compared at all.
 	Fallback Fallback
+	// ValuesShown reports that Diffs hold the values themselves, not
+	// redacted descriptions: the comparator was built with [ShowValues].
+	// Telemetry then shows them in span events, log lines and the report,
+	// as its WithDiffValues would.
+	ValuesShown bool
 }

@@ -79,7 +79,7 @@ func TestRefreshOnProviderEvent(t *testing.T) {
 
 	// UpdateFlags sends PROVIDER_CONFIGURATION_CHANGED; no tick is fired.
 	provider.UpdateFlags(shadowFlags(true, 100, "dynamodb"))
-	want := Decision{Primary: backends.DynamoDB, Shadow: backends.Postgres, Sampled: true}
+	want := Decision{Primary: backends.DynamoDB, Sampled: true}
 	eventually(t, "the configuration change is seen", func() bool {
 		return f.Decide(request("GET", ""), "/products/{id}") == want
 	})
@@ -116,9 +116,9 @@ func TestRefreshInBackground(t *testing.T) {
 			t.Errorf("primary flag read %d times, want 2: the first fill and one refresh for all 50 requests", n)
 		}
 
-		time.Sleep(time.Second) // three flags at 300 ms each
+		time.Sleep(2 * time.Second) // four flags at 300 ms each
 		synctest.Wait()
-		want := Decision{Primary: backends.DynamoDB, Shadow: backends.Postgres, Sampled: true}
+		want := Decision{Primary: backends.DynamoDB, Sampled: true}
 		if got := decide(); got != want {
 			t.Errorf("after the refresh Decide = %+v, want %+v", got, want)
 		}
@@ -133,7 +133,7 @@ func TestRouteCap(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		evaluated = append(evaluated, fmt.Sprint(flat[AttrRoute], " ", flat[AttrMethod]))
-		return flat[AttrRoute] == OtherRoute // the overflow is targetable on its own
+		return flat[AttrRoute] == backends.OverflowRoute // the overflow is targetable on its own
 	})
 	client, _ := memClient(t, flags)
 	f, log, _ := newTestFlags(t, client, WithMaxRoutes(3))
@@ -143,13 +143,13 @@ func TestRouteCap(t *testing.T) {
 		got := f.Decide(request("GET", ""), route).Sampled
 		if want := i >= 3; got != want {
 			t.Errorf("%s: Sampled = %v, want %v (the first 3 pairs have their own entries, the rest share %q)",
-				route, got, want, OtherRoute)
+				route, got, want, backends.OverflowRoute)
 		}
 	}
 	if n := f.routes.Load().pairs; n != 3 {
 		t.Errorf("cache holds %d entries, want the cap, 3", n)
 	}
-	want := []string{"/raw/path/0 GET", "/raw/path/1 GET", "/raw/path/2 GET", OtherRoute + " " + OtherRoute}
+	want := []string{"/raw/path/0 GET", "/raw/path/1 GET", "/raw/path/2 GET", backends.OverflowRoute + " " + backends.OverflowRoute}
 	if !slices.Equal(evaluated, want) {
 		t.Errorf("evaluated %q, want %q: one evaluation per entry", evaluated, want)
 	}

@@ -11,12 +11,6 @@ import (
 // backend, Primary.Other().
 type Decision struct {
 	Primary backends.Name
-	// Shadow is the backend that runs in the background.
-	//
-	// Deprecated: the shadow is always Primary.Other(); use that. Decisions
-	// made by this package still fill Shadow with it, so existing code keeps
-	// working.
-	Shadow  backends.Name
 	Sampled bool
 }
 
@@ -33,7 +27,7 @@ func Safe() Decision {
 // decides before the flags of a route have been read once, and after
 // [Flags.Close].
 func SafeFor(primary backends.Name) Decision {
-	return Decision{Primary: primary, Shadow: primary.Other()}
+	return Decision{Primary: primary}
 }
 
 // Decider decides per request. Decide runs on every request of the service,

@@ -37,20 +37,37 @@ type values struct {
 	// threshold is the number of sampled buckets out of [buckets];
 	// 0 when shadowing is disabled.
 	threshold uint32
+	// share is the number of buckets whose primary is DynamoDB while
+	// primary is PostgreSQL (the primary-percent flag); shareRead reports
+	// that the flag was read once, so that its later absence is a problem.
+	share     uint32
+	shareRead bool
 	// generation is the refresh generation the flags were read in.
 	generation uint64
 }
 
 // decision is the decision for v, sampled only at 100 percent; a split
 // percentage needs the request's roll on top.
+// The primary is DynamoDB for everyone once the share is whole; a split
+// share needs the request's roll too.
 func (v *values) decision() Decision {
-	return Decision{Primary: v.primary, Shadow: v.primary.Other(), Sampled: v.threshold >= buckets}
+	primary := v.primary
+	if primary == backends.Postgres && v.share >= buckets {
+		primary = backends.DynamoDB
+	}
+	return Decision{Primary: primary, Sampled: v.threshold >= buckets}
 }
 
 // split reports whether the percentage samples some requests but not all.
 func (v *values) split() bool { return v.threshold > 0 && v.threshold < buckets }
 
-// evaluate reads the three flags on top of last, the route's last good
+// shareSplit reports whether the primary share moves some users of a
+// PostgreSQL-primary route to DynamoDB but not all.
+func (v *values) shareSplit() bool {
+	return v.primary == backends.Postgres && v.share > 0 && v.share < buckets
+}
+
+// evaluate reads the four flags on top of last, the route's last good
 // values (nil before the first, when the fallback primary and no shadow
 // stand in). A flag that cannot be read (an error, a missing flag, a
 // provider not ready) keeps its last good value, so a flag outage never
@@ -91,6 +108,9 @@ func (f *Flags) evaluate(ctx context.Context, ec openfeature.EvaluationContext, 
 		return kept
 	}
 
+	current = f.cfg.keys.primaryPercent
+	v.share, v.shareRead = f.readShare(ctx, ec, kept, problem)
+
 	current = f.cfg.keys.enabled
 	enabled, err := f.client.BooleanValue(ctx, f.cfg.keys.enabled, false, ec)
 	if err != nil {
@@ -113,6 +133,28 @@ func (f *Flags) evaluate(ctx context.Context, ec openfeature.EvaluationContext, 
 		problem(f.cfg.keys.samplePercent, err)
 	}
 	return v
+}
+
+// readShare reads the primary-percent flag. A flag that is not there is a
+// share of 0 and no problem while no share is in force, so services that do
+// not use the share need not define it; an unreadable flag keeps the last
+// good share like the others, and a share in force that vanishes is a
+// problem (it is kept).
+func (f *Flags) readShare(ctx context.Context, ec openfeature.EvaluationContext, kept values, problem func(string, error)) (uint32, bool) {
+	key := f.cfg.keys.primaryPercent
+	details, err := f.client.FloatValueDetails(ctx, key, 0, ec)
+	if err != nil {
+		if details.ErrorCode == openfeature.FlagNotFoundCode && kept.share == 0 {
+			return 0, kept.shareRead
+		}
+		problem(key, fmt.Errorf("%w; keeping the last primary share", err))
+		return kept.share, kept.shareRead
+	}
+	share, err := thresholdOf(details.Value)
+	if err != nil {
+		problem(key, err)
+	}
+	return share, true
 }
 
 // thresholdOf turns a sample percentage into a bucket count. Values outside

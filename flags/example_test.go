@@ -40,7 +40,7 @@ func ExampleNew() {
 
 	r := httptest.NewRequest("GET", "/products/42", nil)
 	d := decider.Decide(r, "/products/{id}")
-	fmt.Printf("primary %s, shadow %s, sampled %v\n", d.Primary, d.Shadow, d.Sampled)
+	fmt.Printf("primary %s, shadow %s, sampled %v\n", d.Primary, d.Primary.Other(), d.Sampled)
 	// Output: primary dynamodb, shadow postgres, sampled true
 }
 
@@ -208,4 +208,34 @@ func ExampleWithEvaluationTimeout() {
 	r := httptest.NewRequest("GET", "/products/42", nil)
 	fmt.Println(decider.Decide(r, "/products/{id}").Primary)
 	// Output: dynamodb
+}
+
+func Example_primaryShare() {
+	provider := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{
+		flags.KeyEnabled:        flag(false),
+		flags.KeySamplePercent:  flag(0.0),
+		flags.KeyPrimary:        flag("postgres"),
+		flags.KeyPrimaryPercent: flag(25.0),
+	})
+	if err := openfeature.SetNamedProviderAndWait("catalog", provider); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer openfeature.Shutdown()
+
+	decider := flags.New(openfeature.NewClient("catalog"),
+		flags.WithTargetingKey(flags.HeaderKey("X-User-Id")))
+	defer decider.Close()
+
+	// A quarter of the users read from DynamoDB, each on every request.
+	onDynamoDB := 0
+	for i := range 1000 {
+		r := httptest.NewRequest("GET", "/products/42", nil)
+		r.Header.Set("X-User-Id", fmt.Sprint("user-", i))
+		if decider.Decide(r, "/products/{id}").Primary == backends.DynamoDB {
+			onDynamoDB++
+		}
+	}
+	fmt.Println(onDynamoDB > 200 && onDynamoDB < 300)
+	// Output: true
 }

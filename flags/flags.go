@@ -23,6 +23,11 @@ const (
 	// serves users; the other one is the shadow. Case does not matter, and
 	// "postgresql" names PostgreSQL too.
 	KeyPrimary = "shadowread.primary"
+	// KeyPrimaryPercent (float, 0 to 100) is the share of users whose
+	// primary is DynamoDB while KeyPrimary is "postgres" (see the package
+	// documentation, Primary share). A missing flag is 0; [WithPrimaryPercentKey]
+	// replaces the key.
+	KeyPrimaryPercent = "shadowread.primary-percent"
 )
 
 // Attributes of the evaluation context, for targeting rules in the provider.
@@ -32,14 +37,6 @@ const (
 	// AttrMethod is the request's HTTP method.
 	AttrMethod = "method"
 )
-
-// OtherRoute is the route and method of the shared cache entry used once
-// more than the maximum number of (route, method) pairs have been seen
-// (see [WithMaxRoutes]).
-//
-// Deprecated: use [backends.OverflowRoute], the one overflow label shared
-// with telemetry; this is the same value.
-const OtherRoute = backends.OverflowRoute
 
 // eventTypes are the provider events after which cached values are re-read.
 var eventTypes = []openfeature.EventType{
@@ -54,7 +51,8 @@ var eventTypes = []openfeature.EventType{
 type Flags struct {
 	client   openfeature.IClient
 	cfg      config
-	hash     stickyHash
+	hash     stickyHash // the sampling roll
+	share    stickyHash // the primary-share roll, salted with its own key
 	reporter *reporter
 
 	// generation counts refreshes: provider events and interval ticks.
@@ -99,6 +97,7 @@ func New(client openfeature.IClient, opts ...Option) *Flags {
 	}
 	f := &Flags{client: client, cfg: newConfig(opts)}
 	f.hash = newStickyHash(f.cfg.keys.samplePercent)
+	f.share = newStickyHash(f.cfg.keys.primaryPercent)
 	f.reporter = newReporter(f.cfg.handleError)
 	f.other = newEntry(routeKey{backends.OverflowRoute, backends.OverflowRoute})
 	f.routes.Store(newRouteTable())
@@ -138,8 +137,8 @@ func (f *Flags) Decide(r *http.Request, route string) Decision {
 		f.refreshInBackground(e)
 	}
 	d := v.decision()
-	if v.split() {
-		d.Sampled = f.rollUnder(v.threshold, f.keyOf(r))
+	if v.split() || v.shareSplit() {
+		f.roll(&d, v, f.keyOf(r))
 	}
 	return d
 }
@@ -164,9 +163,7 @@ func (f *Flags) decideExact(r *http.Request, route string) Decision {
 	attrs[AttrMethod] = r.Method
 	v := f.evaluateExact(r.Context(), openfeature.NewEvaluationContext(key, attrs), e)
 	d := v.decision()
-	if v.split() {
-		d.Sampled = f.rollUnder(v.threshold, key)
-	}
+	f.roll(&d, &v, key)
 	return d
 }
 
@@ -178,13 +175,25 @@ func (f *Flags) keyOf(r *http.Request) string {
 	return f.cfg.targetingKey(r)
 }
 
-// rollUnder reports whether the bucket of key, or a random bucket for an
-// empty key, is below threshold.
-func (f *Flags) rollUnder(threshold uint32, key string) bool {
+// roll completes d, the decision of v, with the rolls of key: the primary
+// share's, then the sampling's. Each roll has its own salt, so the users
+// moved to DynamoDB and the users shadowed are independent sets.
+func (f *Flags) roll(d *Decision, v *values, key string) {
+	if v.shareSplit() && rollUnder(f.share, v.share, key) {
+		d.Primary = backends.DynamoDB
+	}
+	if v.split() {
+		d.Sampled = rollUnder(f.hash, v.threshold, key)
+	}
+}
+
+// rollUnder reports whether the bucket of key under h, or a random bucket
+// for an empty key, is below threshold.
+func rollUnder(h stickyHash, threshold uint32, key string) bool {
 	if key == "" {
 		return randomBucket() < threshold
 	}
-	return f.hash.bucket(key) < threshold
+	return h.bucket(key) < threshold
 }
 
 // tick is the refresh interval's timer function.

@@ -32,10 +32,10 @@ var modes = []struct {
 }
 
 func TestDecide(t *testing.T) {
-	sampledPG := Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB, Sampled: true}
+	sampledPG := Decision{Primary: backends.Postgres, Sampled: true}
 	notSampledPG := Safe()
-	sampledDDB := Decision{Primary: backends.DynamoDB, Shadow: backends.Postgres, Sampled: true}
-	notSampledDDB := Decision{Primary: backends.DynamoDB, Shadow: backends.Postgres}
+	sampledDDB := Decision{Primary: backends.DynamoDB, Sampled: true}
+	notSampledDDB := Decision{Primary: backends.DynamoDB}
 
 	tests := []struct {
 		name        string
@@ -179,7 +179,7 @@ func TestProviderBecomesReady(t *testing.T) {
 		t.Fatalf("before Init returns: Decide = %+v, want Safe()", got)
 	}
 	provider.unblock()
-	want := Decision{Primary: backends.DynamoDB, Shadow: backends.Postgres, Sampled: true}
+	want := Decision{Primary: backends.DynamoDB, Sampled: true}
 	eventually(t, "the ready provider's flags are used", func() bool {
 		return f.Decide(request("GET", ""), "/products/{id}") == want
 	})
@@ -198,7 +198,7 @@ func TestProviderRegisteredLater(t *testing.T) {
 	if err := api.SetProviderAndWait(t.Context(), provider, domain); err != nil {
 		t.Fatal(err)
 	}
-	want := Decision{Primary: backends.DynamoDB, Shadow: backends.Postgres, Sampled: true}
+	want := Decision{Primary: backends.DynamoDB, Sampled: true}
 	eventually(t, "the registered provider's flags are used", func() bool {
 		return f.Decide(request("GET", ""), "/products/{id}") == want
 	})

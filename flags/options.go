@@ -21,12 +21,6 @@ const (
 	// [WithEvaluationTimeout]). An in-process provider answers in
 	// microseconds; a remote one that answers later is read in the background.
 	DefaultEvaluationTimeout = 5 * time.Millisecond
-	// DefaultMaxRoutes is how many (route, method) pairs get their own cache
-	// entry before further pairs share the [backends.OverflowRoute] entry.
-	//
-	// Deprecated: use [backends.DefaultMaxRoutes], the one default shared
-	// with telemetry; this is the same value.
-	DefaultMaxRoutes = backends.DefaultMaxRoutes
 )
 
 // Option configures [New].
@@ -61,9 +55,9 @@ type config struct {
 	afterFunc       func(time.Duration, func()) timer
 }
 
-// keys are the three flag keys read per decision.
+// keys are the flag keys read per decision.
 type keys struct {
-	enabled, samplePercent, primary string
+	enabled, samplePercent, primary, primaryPercent string
 }
 
 // timer is the part of *time.Timer that the refresh tick uses; tests replace it.
@@ -74,7 +68,7 @@ type timer interface {
 
 func newConfig(opts []Option) config {
 	c := config{
-		keys:            keys{enabled: KeyEnabled, samplePercent: KeySamplePercent, primary: KeyPrimary},
+		keys:            keys{enabled: KeyEnabled, samplePercent: KeySamplePercent, primary: KeyPrimary, primaryPercent: KeyPrimaryPercent},
 		refreshInterval: DefaultRefreshInterval,
 		timeout:         DefaultEvaluationTimeout,
 		fallback:        backends.Postgres,
@@ -111,6 +105,12 @@ func (c *config) validate() {
 	if k.enabled == k.samplePercent || k.enabled == k.primary || k.samplePercent == k.primary {
 		panic("flags: WithFlagKeys needs three different keys: one flag cannot be a bool, a float and a string at once")
 	}
+	if k.primaryPercent == "" {
+		panic("flags: WithPrimaryPercentKey needs a non-empty key, e.g. flags.WithPrimaryPercentKey(flags.KeyPrimaryPercent)")
+	}
+	if k.primaryPercent == k.enabled || k.primaryPercent == k.samplePercent || k.primaryPercent == k.primary {
+		panic(fmt.Sprintf("flags: WithPrimaryPercentKey needs a key of its own, not %q, which another flag uses: the share and the sampling must roll independently", k.primaryPercent))
+	}
 }
 
 // WithTargetingKey sets the function that names the subject of a request,
@@ -140,7 +140,7 @@ func HeaderKey(name string) func(*http.Request) string {
 	}
 }
 
-// WithExactEvaluation evaluates the three flags on every request with the
+// WithExactEvaluation evaluates the four flags on every request with the
 // full evaluation context (targeting key, route, method and [WithAttributes]),
 // so provider-side targeting per user applies. It costs microseconds and
 // dozens of allocations per request; see the package documentation.
@@ -195,7 +195,16 @@ func WithMaxRoutes(n int) Option {
 // WithFlagKeys replaces the flag keys [KeyEnabled], [KeySamplePercent] and
 // [KeyPrimary], for example to give each service its own flags.
 func WithFlagKeys(enabled, samplePercent, primary string) Option {
-	return optionFunc(func(c *config) { c.keys = keys{enabled, samplePercent, primary} })
+	return optionFunc(func(c *config) {
+		c.keys.enabled, c.keys.samplePercent, c.keys.primary = enabled, samplePercent, primary
+	})
+}
+
+// WithPrimaryPercentKey replaces the flag key [KeyPrimaryPercent]. The key
+// is also the salt of the share's roll, so services with keys of their own
+// move independent sets of users.
+func WithPrimaryPercentKey(key string) Option {
+	return optionFunc(func(c *config) { c.keys.primaryPercent = key })
 }
 
 // withErrorHandler replaces otel.Handle, so tests can see reported problems

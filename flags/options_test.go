@@ -60,7 +60,7 @@ func TestMisusePanics(t *testing.T) {
 func TestOptionsCompose(t *testing.T) {
 	preset := Options{WithRefreshInterval(time.Minute), Options{WithMaxRoutes(7)}}
 	c := newConfig([]Option{preset, WithFlagKeys("e", "p", "k")})
-	if c.refreshInterval != time.Minute || c.maxRoutes != 7 || c.keys != (keys{"e", "p", "k"}) {
+	if c.refreshInterval != time.Minute || c.maxRoutes != 7 || c.keys != (keys{"e", "p", "k", KeyPrimaryPercent}) {
 		t.Errorf("config %+v does not hold the options of the nested preset", c)
 	}
 }
@@ -73,7 +73,7 @@ func TestWithFlagKeys(t *testing.T) {
 		KeyEnabled:        static(false), // the default keys must not be read
 	})
 	f, _, _ := newTestFlags(t, client, WithFlagKeys("catalog.enabled", "catalog.percent", "catalog.primary"))
-	want := Decision{Primary: "dynamodb", Shadow: "postgres", Sampled: true}
+	want := Decision{Primary: "dynamodb", Sampled: true}
 	if got := f.Decide(request("GET", ""), "/products/{id}"); got != want {
 		t.Errorf("Decide = %+v, want %+v from the renamed flags", got, want)
 	}
@@ -182,20 +182,16 @@ func TestNilOptionIgnored(t *testing.T) {
 }
 
 func TestSharedRouteNames(t *testing.T) {
-	if OtherRoute != backends.OverflowRoute {
-		t.Errorf("OtherRoute = %q, want backends.OverflowRoute %q: one name for the overflow label", OtherRoute, backends.OverflowRoute)
-	}
-	if c := newConfig(nil); c.maxRoutes != backends.DefaultMaxRoutes || DefaultMaxRoutes != backends.DefaultMaxRoutes {
-		t.Errorf("default route cap %d (DefaultMaxRoutes %d), want backends.DefaultMaxRoutes %d",
-			c.maxRoutes, DefaultMaxRoutes, backends.DefaultMaxRoutes)
+	if c := newConfig(nil); c.maxRoutes != backends.DefaultMaxRoutes {
+		t.Errorf("default route cap %d, want backends.DefaultMaxRoutes %d", c.maxRoutes, backends.DefaultMaxRoutes)
 	}
 }
 
 func TestSafeFor(t *testing.T) {
 	for _, primary := range backends.Names() {
 		d := SafeFor(primary)
-		if d.Primary != primary || d.Shadow != primary.Other() || d.Sampled {
-			t.Errorf("SafeFor(%s) = %+v, want %s serving, its other as shadow, not sampled", primary, d, primary)
+		if d.Primary != primary || d.Sampled {
+			t.Errorf("SafeFor(%s) = %+v, want %s serving, not sampled", primary, d, primary)
 		}
 	}
 	if Safe() != SafeFor(backends.Postgres) {

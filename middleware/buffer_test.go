@@ -41,7 +41,7 @@ func TestReusedBodiesStayApart(t *testing.T) {
 		{"with primary", "the shadow runs while the primary writes", middleware.StartWithPrimary},
 	}
 	// ownBody says whether both bodies are the one their number names.
-	ownBody := comparator.ComparatorFunc(func(p, s comparator.Response) comparator.Result {
+	ownBody := comparator.Func(func(p, s comparator.Response) comparator.Result {
 		prefix, _, _ := bytes.Cut(p.Body, []byte("|"))
 		n, err := strconv.Atoi(string(prefix))
 		want := numberedBody(n)

@@ -246,38 +246,54 @@ func TestShadowBehindIsSkipped(t *testing.T) {
 	middleware.ShadowBehind(t.Context()) // outside any Shadower: nothing happens
 }
 
-// TestRecheckReadsThePrimaryTwice: with the noise baseline on, a re-check
-// gives every mismatch an A/A pair of its own, so a request id not yet
-// learned is absorbed on evidence from the request itself, while a real
+// TestMismatchGetsItsOwnPair: with the noise baseline on, a mismatch
+// without an A/A pair of its own gets one at once (two reads of the primary,
+// back to back) and its re-check another, so a request id the route has not
+// learned yet is absorbed on evidence from the request itself, while a real
 // drift beside it stays a mismatch.
-func TestRecheckReadsThePrimaryTwice(t *testing.T) {
-	for _, drift := range []bool{false, true} {
-		t.Run(fmt.Sprint("drift=", drift), func(t *testing.T) {
+func TestMismatchGetsItsOwnPair(t *testing.T) {
+	tests := []struct {
+		drift       bool
+		want        telemetry.Outcome
+		wantRecheck telemetry.RecheckResult
+		wantAA      int // A/A events: the immediate pair, and the re-check's
+		reason      string
+	}{
+		{false, telemetry.Match, telemetry.RecheckNone, 1, "the immediate A/A pair proves the request id noise: a match, no re-check needed"},
+		{true, telemetry.Mismatch, telemetry.RecheckConfirmed, 2, "the price differs where two reads of the primary agree: a mismatch, confirmed by the re-check"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint("drift=", tt.drift), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					price := 12
-					if drift && backends.Target(r.Context()) == backends.DynamoDB {
+					if tt.drift && backends.Target(r.Context()) == backends.DynamoDB {
 						price = 13
 					}
 					w.Header().Set("Content-Type", "application/json")
 					fmt.Fprintf(w, `{"id":"p1","request_id":"%016x","price":%d}`, rand.Uint64(), price)
 				})
 				rec := newSpy()
-				// A share so small that the first pair never has an A/A pair.
+				// A share so small that the user's read never has an A/A pair.
 				s := newShadower(t, rec, middleware.WithComparator(nil), middleware.WithNoiseBaseline(1e-9),
 					middleware.WithRecheck(time.Second))
 				s.Handler(h).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/products/p1", nil))
-				if aa := rec.next(t); !aa.NoiseBaseline || aa.Outcome != telemetry.Mismatch {
-					t.Fatalf("first event %+v, want the re-check's A/A pair, differing in its request id", aa)
+				aa := 0
+				var ev telemetry.Event
+				for {
+					if ev = rec.next(t); !ev.NoiseBaseline {
+						break
+					}
+					aa++
+					if ev.Outcome != telemetry.Mismatch || ev.Result.Diffs[0].Field != "request_id" {
+						t.Errorf("A/A event %q %v, want a mismatch on request_id", ev.Outcome, ev.Result.Diffs)
+					}
 				}
-				ev := rec.next(t)
-				want, wantRecheck := telemetry.Match, telemetry.RecheckAbsorbed
-				if drift {
-					want, wantRecheck = telemetry.Mismatch, telemetry.RecheckConfirmed
-				}
-				if ev.Outcome != want || ev.Recheck != wantRecheck || !slices.Equal(ev.Noise, []string{"request_id"}) {
-					t.Errorf("outcome %q re-check %q noise %q diffs %v, want %q, %q and request_id absorbed",
-						ev.Outcome, ev.Recheck, ev.Noise, ev.Result.Diffs, want, wantRecheck)
+				synctest.Wait()
+				rec.none(t)
+				if ev.Outcome != tt.want || ev.Recheck != tt.wantRecheck || !slices.Equal(ev.Noise, []string{"request_id"}) || aa != tt.wantAA {
+					t.Errorf("outcome %q re-check %q noise %q diffs %v after %d A/A pairs, want %q, %q, request_id absorbed, %d pairs: %s",
+						ev.Outcome, ev.Recheck, ev.Noise, ev.Result.Diffs, aa, tt.want, tt.wantRecheck, tt.wantAA, tt.reason)
 				}
 			})
 		})

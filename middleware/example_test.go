@@ -2,6 +2,7 @@ package middleware_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -69,7 +70,7 @@ func ExampleWithThrottleBackoff() {
 	outcomes := outcomeChan(make(chan string, 256))
 	shadow := middleware.New(
 		middleware.WithFlags(flags.DeciderFunc(func(*http.Request, string) flags.Decision {
-			return flags.Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB, Sampled: true}
+			return flags.Decision{Primary: backends.Postgres, Sampled: true}
 		})),
 		middleware.WithRecorder(outcomes),
 		middleware.WithThrottleBackoff(throttle),
@@ -122,7 +123,7 @@ func (c eventChan) Record(_ context.Context, e telemetry.Event) { c <- e }
 
 // everyRequest samples every request, PostgreSQL primary.
 var everyRequest = flags.DeciderFunc(func(*http.Request, string) flags.Decision {
-	return flags.Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB, Sampled: true}
+	return flags.Decision{Primary: backends.Postgres, Sampled: true}
 })
 
 // A read that raced a write sees DynamoDB a moment behind PostgreSQL. The
@@ -305,7 +306,7 @@ func ExampleWithShadowContext() {
 	outcomes := outcomeChan(make(chan string, 1))
 	shadow := middleware.New(
 		middleware.WithFlags(flags.DeciderFunc(func(*http.Request, string) flags.Decision {
-			return flags.Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB, Sampled: true}
+			return flags.Decision{Primary: backends.Postgres, Sampled: true}
 		})),
 		middleware.WithRecorder(outcomes),
 		middleware.WithShadowContext(func(ctx context.Context) context.Context {
@@ -357,4 +358,19 @@ func ExampleWithRoutes() {
 	}
 	fmt.Println("shadowed:", (<-events).Route)
 	// Output: shadowed: /products/{id}
+}
+
+// A Shadower that can never shadow says so: once through otel.Handle, in
+// Problem for a status page, and as a banner on its recorder's report page.
+func ExampleShadower_Problem() {
+	shadow := middleware.New() // no WithFlags: nothing would ever be shadowed
+	defer shadow.Close(context.Background())
+	fmt.Println(errors.Is(shadow.Problem(), middleware.ErrNoFlags))
+
+	fine := middleware.New(middleware.WithFlags(everyRequest))
+	defer fine.Close(context.Background())
+	fmt.Println(fine.Problem())
+	// Output:
+	// true
+	// <nil>
 }

@@ -85,7 +85,7 @@ func FuzzShadowCapture(f *testing.F) {
 			middleware.WithFlags(always(backends.Postgres, true)),
 			middleware.WithRecorder(rec),
 			middleware.WithMaxBodyBytes(fuzzCap),
-			middleware.WithComparator(comparator.ComparatorFunc(func(p, s comparator.Response) comparator.Result {
+			middleware.WithComparator(comparator.Func(func(p, s comparator.Response) comparator.Result {
 				// Compare must not keep its arguments: the bodies are reused.
 				compared <- [2]comparator.Response{keepResponse(p), keepResponse(s)}
 				return comparator.Result{Equal: p.Status == s.Status && reflect.DeepEqual(p.Header, s.Header) && bytes.Equal(p.Body, s.Body)}

@@ -28,7 +28,7 @@ func TestLatencyGuard(t *testing.T) {
 		var s *middleware.Shadower
 		s = newShadower(t, rec,
 			middleware.WithFlags(flags.DeciderFunc(func(*http.Request, string) flags.Decision {
-				return flags.Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB, Sampled: sampled.Load()}
+				return flags.Decision{Primary: backends.Postgres, Sampled: sampled.Load()}
 			})),
 			middleware.WithMaxConcurrent(4096),
 			middleware.WithLatencyGuard(1.2, window),

@@ -82,7 +82,7 @@ func TestComparedHeaderIsTheOneSent(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			headers := make(chan http.Header, 1)
 			rec := newSpy()
-			s := newShadower(t, rec, middleware.WithComparator(comparator.ComparatorFunc(func(p, _ comparator.Response) comparator.Result {
+			s := newShadower(t, rec, middleware.WithComparator(comparator.Func(func(p, _ comparator.Response) comparator.Result {
 				headers <- p.Header.Clone()
 				return comparator.Result{Equal: true}
 			})))

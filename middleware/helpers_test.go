@@ -70,13 +70,13 @@ func (s *spy) none(t testing.TB) {
 // always decides the same for every request.
 func always(primary backends.Name, sampled bool) flags.Decider {
 	return flags.DeciderFunc(func(*http.Request, string) flags.Decision {
-		return flags.Decision{Primary: primary, Shadow: primary.Other(), Sampled: sampled}
+		return flags.Decision{Primary: primary, Sampled: sampled}
 	})
 }
 
 // bytesEqual compares status and body bytes, enough for unit tests of the
 // middleware; the comparator package has its own tests.
-var bytesEqual = comparator.ComparatorFunc(func(p, s comparator.Response) comparator.Result {
+var bytesEqual = comparator.Func(func(p, s comparator.Response) comparator.Result {
 	if p.Status == s.Status && string(p.Body) == string(s.Body) {
 		return comparator.Result{Equal: true}
 	}

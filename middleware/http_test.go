@@ -128,7 +128,7 @@ func (o *onceReader) Read(p []byte) (int, error) {
 func TestFlushSendsTheHead(t *testing.T) {
 	rec := newSpy()
 	seen := make(chan [2]comparator.Response, 1)
-	s := newShadower(t, rec, middleware.WithComparator(comparator.ComparatorFunc(func(p, sh comparator.Response) comparator.Result {
+	s := newShadower(t, rec, middleware.WithComparator(comparator.Func(func(p, sh comparator.Response) comparator.Result {
 		seen <- [2]comparator.Response{p, sh}
 		return bytesEqual(p, sh)
 	})))

@@ -82,6 +82,8 @@ type config struct {
 	// onlyRoutes, when set, are the only routes shadowed; skipRoutes are
 	// never shadowed.
 	onlyRoutes, skipRoutes *routeMatcher
+	// noFlags: no WithFlags, so nothing is ever shadowed (see Problem).
+	noFlags bool
 }
 
 func newConfig(opts []Option) config {
@@ -99,6 +101,7 @@ func newConfig(opts []Option) config {
 	}
 	Options(opts).apply(&c)
 	if c.decider == nil {
+		c.noFlags = true
 		c.decider = flags.DeciderFunc(func(*http.Request, string) flags.Decision { return flags.Safe() })
 	}
 	if c.comparator == nil {
@@ -112,7 +115,8 @@ func newConfig(opts []Option) config {
 
 // WithFlags sets the decider that says per request which backend is primary
 // and whether the request is shadowed, usually [flags.New]. Without it (or
-// with nil) nothing is shadowed and PostgreSQL serves every request.
+// with nil) nothing is shadowed and PostgreSQL serves every request, which
+// [New] reports once through otel.Handle ([ErrNoFlags]).
 func WithFlags(d flags.Decider) Option {
 	return optionFunc(func(c *config) { c.decider = d })
 }

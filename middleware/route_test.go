@@ -74,7 +74,7 @@ func TestRouteUnderMounts(t *testing.T) {
 				mu.Lock()
 				decided = append(decided, route)
 				mu.Unlock()
-				return flags.Decision{Primary: backends.Postgres, Shadow: backends.DynamoDB, Sampled: true}
+				return flags.Decision{Primary: backends.Postgres, Sampled: true}
 			})))
 			h := tt.router(s.Handler)
 			w := httptest.NewRecorder()

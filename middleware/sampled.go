@@ -20,7 +20,7 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 		Route:       route,
 		Method:      r.Method,
 		Primary:     d.Primary,
-		Shadow:      d.Shadow,
+		Shadow:      d.Primary.Other(),
 		RequestSpan: trace.SpanContextFromContext(r.Context()),
 		EntityKey:   s.entityKey(r),
 	}
@@ -29,7 +29,7 @@ func (s *Shadower) serveSampled(next, shadow http.Handler, w http.ResponseWriter
 		s.serveAlone(next, w, r, ev)
 		return
 	}
-	if t := s.cfg.throttle; t != nil && t.Store() == d.Shadow && !t.Admit() {
+	if t := s.cfg.throttle; t != nil && t.Store() == ev.Shadow && !t.Admit() {
 		ev.Outcome, ev.Reason = telemetry.Dropped, telemetry.ReasonThrottled
 		s.serveAlone(next, w, r, ev)
 		return

@@ -28,7 +28,8 @@ import (
 )
 
 // Secrets a request and its responses carry. None of them may leave the
-// process through telemetry unless the user opted in to diff values, and
+// process through telemetry unless the user opted in to diff values
+// (comparator.ShowValues), and
 // the request's credentials and raw path never.
 const (
 	secretBody   = "card-4111-SECRET-BODY"
@@ -53,8 +54,10 @@ func TestSecretsStayOutOfTelemetry(t *testing.T) {
 	}{
 		{"default", nil, nil, false,
 			"diff values never leave the process unless the user opts in"},
-		{"comparator shows values, recorder does not", nil, []comparator.Option{comparator.ShowValues()}, false,
-			"both must opt in before a value leaves the process"},
+		{"comparator shows values, recorder does not", nil, []comparator.Option{comparator.ShowValues()}, true,
+			"comparator.ShowValues is the one development option: values reach spans, logs and the report; credentials and paths still never do"},
+		{"recorder opts in, comparator redacts", []telemetry.Option{telemetry.WithDiffValues()}, nil, false,
+			"the comparator redacts values unless told to show them, so there is nothing to show"},
 		{"opted in", []telemetry.Option{telemetry.WithDiffValues()}, []comparator.Option{comparator.ShowValues()}, true,
 			"with both opted in, diff values reach spans and logs; credentials and paths still never do"},
 	}

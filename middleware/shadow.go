@@ -136,6 +136,9 @@ func (j *shadowJob) finish(ctx context.Context, sh shadowResult) {
 	case ev.Outcome == "":
 		j.compare(&ev, p.resp, sh.resp)
 		if ev.Outcome == telemetry.Mismatch {
+			if own == nil {
+				own = j.pairNow(ctx)
+			}
 			absorb(&ev, j.s.noise.evidence(ev.Route, own))
 		}
 	}

@@ -34,10 +34,11 @@ type Shadower struct {
 	mounts   mountCheck
 }
 
-// New returns a Shadower configured by opts. Nil options are ignored.
+// New returns a Shadower configured by opts. Nil options are ignored. A
+// Shadower that can never shadow says so (see [Shadower.Problem]).
 func New(opts ...Option) *Shadower {
 	cfg := newConfig(opts)
-	return &Shadower{
+	s := &Shadower{
 		cfg:     cfg,
 		slots:   make(chan struct{}, cfg.maxConcurrent),
 		closing: make(chan struct{}, 1),
@@ -47,6 +48,8 @@ func New(opts ...Option) *Shadower {
 		guard:   newLatencyGuard(cfg.guard),
 		kept:    newKeptRequests(cfg.reverifySample),
 	}
+	s.reportProblems()
+	return s
 }
 
 // Handler wraps next, the user's read handler. Each request is routed to
@@ -124,13 +127,10 @@ func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveSampled(next, shadow, w, r, route, d)
 }
 
-// sanitize turns a decision that names unknown backends into a safe one.
+// sanitize turns a decision that names an unknown primary into a safe one.
 func sanitize(d flags.Decision) flags.Decision {
 	if !d.Primary.Valid() {
 		return flags.Safe()
-	}
-	if !d.Shadow.Valid() || d.Shadow == d.Primary {
-		d.Shadow = d.Primary.Other()
 	}
 	return d
 }

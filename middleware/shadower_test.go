@@ -457,7 +457,7 @@ func TestTelemetryAndComparatorPanicsStayInside(t *testing.T) {
 		opts []middleware.Option
 	}{
 		{"recorder panics", []middleware.Option{middleware.WithRecorder(panickyRecorder{})}},
-		{"comparator panics", []middleware.Option{middleware.WithComparator(comparator.ComparatorFunc(func(p, s comparator.Response) comparator.Result {
+		{"comparator panics", []middleware.Option{middleware.WithComparator(comparator.Func(func(p, s comparator.Response) comparator.Result {
 			panic("cmp: reflect on unexported field")
 		}))}},
 	}
@@ -477,7 +477,7 @@ func TestTelemetryAndComparatorPanicsStayInside(t *testing.T) {
 	}
 	t.Run("comparator panic is compare_failed", func(t *testing.T) {
 		rec := newSpy()
-		s := newShadower(t, rec, middleware.WithComparator(comparator.ComparatorFunc(func(p, s comparator.Response) comparator.Result {
+		s := newShadower(t, rec, middleware.WithComparator(comparator.Func(func(p, s comparator.Response) comparator.Result {
 			panic("cmp: reflect on unexported field")
 		})))
 		s.Handler(http.HandlerFunc(sameAnswer)).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))

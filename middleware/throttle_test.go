@@ -27,7 +27,7 @@ func TestThrottleBackoff(t *testing.T) {
 		s := newShadower(t, rec,
 			middleware.WithFlags(flags.DeciderFunc(func(*http.Request, string) flags.Decision {
 				p := primary.Load().(backends.Name)
-				return flags.Decision{Primary: p, Shadow: p.Other(), Sampled: true}
+				return flags.Decision{Primary: p, Sampled: true}
 			})),
 			middleware.WithMaxConcurrent(4096), // every admitted shadow runs
 			middleware.WithThrottleBackoff(throttle),

@@ -47,11 +47,15 @@
 // path. Attributes have few distinct values: route patterns (bounded as
 // above), backend names, roles, outcomes, reasons, diff kinds and re-check
 // results from fixed sets; anything outside a set is recorded as "other".
-// Never ids, entity keys, diff fields, raw paths or values.
+// Diff fields, index-free and with data-like keys redacted by the
+// comparator, name the series of shadowread.mismatch_fields only, at most
+// [MaxMismatchFields] per route and direction. Never ids, entity keys, raw
+// paths or values.
 //
 //	name                         instrument     unit          attributes
 //	shadowread.comparisons       counter        {comparison}  route, primary, shadow, outcome, reason (when given)
 //	shadowread.mismatches        counter        {mismatch}    route, primary, shadow, kind
+//	shadowread.mismatch_fields   counter        {mismatch}    route, primary, shadow, field
 //	shadowread.rechecks          counter        {recheck}     route, primary, shadow, result
 //	shadowread.noise             counter        {field}       route, source (baseline|absorbed)
 //	shadowread.duration          histogram      s             route, primary, shadow, role (primary|shadow), backend
@@ -64,7 +68,10 @@
 // of a route add up to its sampled requests, and any rate is one query. A/A
 // noise-baseline events are not comparisons of the shadow and are not
 // counted there. shadowread.mismatches counts a mismatch once for each kind
-// of difference it shows. shadowread.rechecks counts the delayed re-checks
+// of difference it shows, shadowread.mismatch_fields once for each
+// index-free field (orders[].status): the first [MaxMismatchFields] fields
+// of a route and direction have their own series, later ones count as
+// "other", so a dashboard shows which fields break most. shadowread.rechecks counts the delayed re-checks
 // of mismatches by result (transient, confirmed, repaired, absorbed,
 // dropped, failed).
 // shadowread.noise counts the fields seen differing between two reads of
@@ -88,6 +95,8 @@
 // shadowread.rechecks: 34 series. [WithRoutes] declares routes up
 // front, with their series at 0 in both directions (postgres→dynamodb and
 // dynamodb→postgres) from the start, so even a route's first event counts.
+// The series of shadowread.mismatch_fields appear with a route's mismatches,
+// at most MaxMismatchFields + 1 per route and direction.
 // The series count stays bounded: at most (routes + 1) × directions × 34,
 // plus one series per outcome, kind or result of "other" when a caller
 // passes a value outside the fixed sets. A service with 20 declared routes
@@ -272,8 +281,10 @@
 // # Values and entity keys
 //
 // The values of a difference (Diff.Primary, Diff.Shadow) are redacted by the
-// comparator unless it was told to show them, and this package leaves them
-// out of spans, logs and the report unless [WithDiffValues] is set as well.
+// comparator unless it was told to show them (comparator.ShowValues, the one
+// option to set in development; the result says so in ValuesShown), and
+// this package leaves them out of spans, logs and the report unless the
+// result shows them or [WithDiffValues] is set, for other comparators.
 // Event.EntityKey (which product mismatched) goes on the shadow span and the
 // mismatch log line as "#" and 8 hex digits of its SHA-256, stable so one
 // entity's occurrences group together, unless [WithEntityKeysShown] is set.

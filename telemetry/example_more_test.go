@@ -3,6 +3,7 @@ package telemetry_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -177,4 +178,13 @@ func ExampleWithMinCoverage() {
 	// 2000 clean samples: 995 more needed, coverage 1.00, ready=false
 	// 3000 clean samples: 0 more needed, coverage 0.91, ready=false
 	// not compared: 300 skipped (body_too_large)
+}
+
+// The report asks its problem sources each time it is built; middleware.New
+// adds its Shadower's Problem, so the page shows why nothing is shadowed.
+func ExampleOTel_AddProblemSource() {
+	rec := telemetry.New(nil, nil)
+	rec.AddProblemSource(func() error { return errors.New("middleware: no flags: pass middleware.WithFlags(...)") })
+	fmt.Println(rec.Report().Problems)
+	// Output: [middleware: no flags: pass middleware.WithFlags(...)]
 }

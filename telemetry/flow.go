@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"maps"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -30,6 +31,9 @@ type flow struct {
 	dir   direction
 	route string
 	sets  map[attrKey]metric.MeasurementOption
+	// fields are the diff fields with a shadowread.mismatch_fields series of
+	// their own, at most MaxMismatchFields; later ones count as "other".
+	fields map[string]bool
 	// outcomes counts events by outcome label, rechecks by result.
 	outcomes                      map[Outcome]uint64
 	rechecks                      map[RecheckResult]uint64
@@ -46,6 +50,7 @@ func newFlow(route string, d direction, maxSignatures int, window time.Duration)
 		dir:       d,
 		route:     route,
 		sets:      make(map[attrKey]metric.MeasurementOption),
+		fields:    make(map[string]bool),
 		outcomes:  make(map[Outcome]uint64),
 		rechecks:  make(map[RecheckResult]uint64),
 		exemplars: newExemplars(maxSignatures),
@@ -61,6 +66,7 @@ type attrKey struct {
 	role    backends.Role
 	kind    comparator.Kind
 	recheck RecheckResult
+	field   string
 }
 
 // measurement returns the pre-built attribute set for k. The route's mutex
@@ -93,6 +99,9 @@ func (f *flow) measurement(k attrKey) metric.MeasurementOption {
 	if k.recheck != "" {
 		kvs = append(kvs, attribute.String("result", string(k.recheck)))
 	}
+	if k.field != "" {
+		kvs = append(kvs, attribute.String("field", k.field))
+	}
 	m := metric.WithAttributeSet(attribute.NewSet(kvs...))
 	f.sets[k] = m
 	return m
@@ -103,6 +112,7 @@ type measurements struct {
 	base, comparison, primary, shadow, recheck metric.MeasurementOption
 	kinds                                      [kindLabels]metric.MeasurementOption // one per distinct kind label
 	nkinds                                     int
+	fields                                     []metric.MeasurementOption // one per distinct field label
 }
 
 // observe updates f's statistics with e and returns the attribute sets to
@@ -140,6 +150,38 @@ func (f *flow) observe(e Event, outcome Outcome, now time.Time) measurements {
 				m.nkinds++
 			}
 		}
+		m.fields = f.fieldMeasurements(e.Result.Diffs)
+	}
+	return m
+}
+
+// MaxMismatchFields is how many diff fields of a route and direction get a
+// shadowread.mismatch_fields series of their own: the first ones seen, which
+// on a route with a data problem are the fields that break most. Later
+// fields are counted under "other".
+const MaxMismatchFields = 20
+
+// fieldMeasurements returns one attribute set per distinct field label of
+// diffs: the index-free field, or "other" once MaxMismatchFields fields have
+// their own. The route's mutex must be held.
+func (f *flow) fieldMeasurements(diffs []comparator.Diff) []metric.MeasurementOption {
+	var labels []string
+	for _, d := range diffs {
+		label := clip(fieldOf(d))
+		if !f.fields[label] {
+			if len(f.fields) >= MaxMismatchFields {
+				label = backends.OverflowRoute
+			} else {
+				f.fields[label] = true
+			}
+		}
+		if !slices.Contains(labels, label) {
+			labels = append(labels, label)
+		}
+	}
+	m := make([]metric.MeasurementOption, len(labels))
+	for i, l := range labels {
+		m[i] = f.measurement(attrKey{field: l})
 	}
 	return m
 }

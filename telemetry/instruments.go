@@ -23,6 +23,7 @@ var compareBounds = []float64{
 type instruments struct {
 	comparisons     metric.Int64Counter
 	mismatches      metric.Int64Counter
+	mismatchFields  metric.Int64Counter
 	duration        metric.Float64Histogram
 	compareDuration metric.Float64Histogram
 	inflight        metric.Int64UpDownCounter
@@ -41,6 +42,9 @@ func newInstruments(m metric.Meter) instruments {
 		mismatches: counter(m, "shadowread.mismatches",
 			metric.WithUnit("{mismatch}"),
 			metric.WithDescription("Mismatches by the kind of difference; a mismatch counts once for each kind it shows.")),
+		mismatchFields: counter(m, "shadowread.mismatch_fields",
+			metric.WithUnit("{mismatch}"),
+			metric.WithDescription("Mismatches by the index-free field that differs; a mismatch counts once for each field. The first 20 fields of a route and direction have their own series, later ones count as other.")),
 		duration: histogram(m, "shadowread.duration",
 			metric.WithUnit("s"),
 			metric.WithDescription("Handler time of the primary and the shadow execution of sampled requests."),

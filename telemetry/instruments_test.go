@@ -63,8 +63,8 @@ func TestInstrumentErrorsNeverFail(t *testing.T) {
 	t.Cleanup(func() { otel.SetErrorHandler(previous) })
 
 	rec := telemetry.New(nil, failingMeterProvider{}, telemetry.WithLogger(slog.New(slog.DiscardHandler)))
-	if got := errs.count(); got != 7 {
-		t.Errorf("otel.Handle got %d errors, want one per instrument (7)", got)
+	if got := errs.count(); got != 8 {
+		t.Errorf("otel.Handle got %d errors, want one per instrument (8)", got)
 	}
 	e := mismatch("/products/{id}", comparator.Diff{Path: "price", Kind: comparator.ValueChanged})
 	rec.Record(rec.StartShadow(context.Background(), e), e)

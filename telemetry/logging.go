@@ -44,7 +44,8 @@ func (r *route) logDue(ex *exemplar, now time.Time, cfg config) mismatchLog {
 // opted in. occurrences counts the
 // mismatches of the signature since its previous line.
 func (o *OTel) logMismatch(ctx context.Context, route string, e Event, signature string, occurrences uint64, traceID trace.TraceID) {
-	diffs := diffReports(e.Result.Diffs, o.cfg.diffValues)
+	values := o.cfg.showsValues(e.Result)
+	diffs := diffReports(e.Result.Diffs, values)
 	paths := make([]string, len(diffs))
 	for i, d := range diffs {
 		paths[i] = d.Path
@@ -72,7 +73,7 @@ func (o *OTel) logMismatch(ctx context.Context, route string, e Event, signature
 	if traceID.IsValid() {
 		attrs = append(attrs, slog.String("trace_id", traceID.String()))
 	}
-	if o.cfg.diffValues {
+	if values {
 		attrs = append(attrs, slog.Any("diffs", diffs))
 	}
 	o.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "shadowread: mismatch", attrs...)

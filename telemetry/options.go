@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/comparator"
 )
 
 // Option configures [New].
@@ -65,7 +66,7 @@ func newConfig(opts []Option) config {
 
 // WithMaxRoutes bounds the number of distinct route values recorded (default
 // [backends.DefaultMaxRoutes], the flag cache's limit too). Events of further routes, and events without a route, are recorded
-// under [OverflowRoute], so a route function that returns raw paths cannot
+// under [backends.OverflowRoute], so a route function that returns raw paths cannot
 // blow up metric cardinality or memory.
 func WithMaxRoutes(n int) Option {
 	if n < 1 {
@@ -139,11 +140,19 @@ func WithLogInterval(d time.Duration) Option {
 }
 
 // WithDiffValues puts the values of differences (Diff.Primary and
-// Diff.Shadow) into span events, log lines and the report. They are left out
-// by default. The comparator redacts values unless it was told to show them,
-// so both must opt in before a value leaves the process.
+// Diff.Shadow) into span events, log lines and the report for every
+// comparator. They are left out by default, but for a result whose
+// comparator was built with comparator.ShowValues (Result.ValuesShown),
+// which is the one option to set in development: the comparators of package
+// comparator redact values unless told to show them. Values may hold
+// personal data.
 func WithDiffValues() Option {
 	return optionFunc(func(c *config) { c.diffValues = true })
+}
+
+// showsValues reports whether the values of res's differences are shown.
+func (c config) showsValues(res comparator.Result) bool {
+	return c.diffValues || res.ValuesShown
 }
 
 // WithEntityKeysShown puts Event.EntityKey as it is on shadow spans and

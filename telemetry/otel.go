@@ -23,6 +23,8 @@ type OTel struct {
 	tracer trace.Tracer
 	inst   instruments
 	track  *tracker
+	// problems are asked on each report (AddProblemSource).
+	problems problemSources
 }
 
 var _ Recorder = (*OTel)(nil)
@@ -98,6 +100,9 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 	o.inst.comparisons.Add(ctx, 1, m.comparison)
 	for _, kind := range m.kinds[:m.nkinds] {
 		o.inst.mismatches.Add(ctx, 1, kind)
+	}
+	for _, field := range m.fields {
+		o.inst.mismatchFields.Add(ctx, 1, field)
 	}
 	if m.recheck != nil {
 		o.inst.rechecks.Add(ctx, 1, m.recheck)

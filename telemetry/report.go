@@ -14,6 +14,10 @@ import (
 // HTML or JSON.
 type Report struct {
 	Generated time.Time `json:"generated"`
+	// Problems are what keeps the service from shadowing any request, from
+	// the sources of [OTel.AddProblemSource]: the page shows them as a
+	// banner. Empty when all is well.
+	Problems []string `json:"problems,omitempty"`
 	// ReadyThreshold, MinSamples and MinCoverage are the readiness
 	// settings ([WithReadyThreshold], [WithMinSamples], [WithMinCoverage]).
 	ReadyThreshold float64 `json:"ready_threshold"`
@@ -131,6 +135,7 @@ func (o *OTel) Report() Report {
 		Mark:           o.track.marked(),
 		Routes:         []RouteReport{},
 		Noise:          o.track.noise(),
+		Problems:       o.problems.current(),
 	}
 	for _, s := range o.track.snapshots() {
 		rr := RouteReport{

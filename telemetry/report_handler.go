@@ -23,7 +23,7 @@ var reportTemplate string
 // ?format=json or a request that accepts application/json but not HTML.
 // Mount it on an internal address, for example at /debug/shadowread: it
 // shows routes, diff paths and trace ids, though never diff values unless
-// [WithDiffValues] is set.
+// [WithDiffValues] is set or the comparator shows them (comparator.ShowValues).
 func (o *OTel) ReportHandler() http.Handler {
 	page := template.Must(template.New("report").Funcs(template.FuncMap{
 		"pct":    formatRate,

@@ -10,14 +10,6 @@ import (
 	"github.com/shadowread/shadowread/backends"
 )
 
-// OverflowRoute is the route under which events are recorded once the number
-// of distinct routes has reached the limit ([WithMaxRoutes]), and events that
-// name no route.
-//
-// Deprecated: use [backends.OverflowRoute], the one name flags and telemetry
-// share.
-const OverflowRoute = backends.OverflowRoute
-
 // routeTable hands out the state of a route, at most max distinct routes plus
 // the overflow route.
 type routeTable struct {

@@ -20,15 +20,18 @@ import (
 func TestDiffValuesStayPrivate(t *testing.T) {
 	const secret = "tok_live_5ecr3t"
 	tests := []struct {
-		name      string
-		opts      []telemetry.Option
-		wantShown map[string]bool
-		reason    string
+		name        string
+		opts        []telemetry.Option
+		valuesShown bool // the comparator was built with comparator.ShowValues
+		wantShown   map[string]bool
+		reason      string
 	}{
-		{"default", nil, map[string]bool{"metrics": false, "spans": false, "logs": false, "report": false},
+		{"default", nil, false, map[string]bool{"metrics": false, "spans": false, "logs": false, "report": false},
 			"values never leave the process unless opted in"},
-		{"opted in", []telemetry.Option{telemetry.WithDiffValues()}, map[string]bool{"metrics": false, "spans": true, "logs": true, "report": true},
+		{"opted in", []telemetry.Option{telemetry.WithDiffValues()}, false, map[string]bool{"metrics": false, "spans": true, "logs": true, "report": true},
 			"with WithDiffValues they go to span events, logs and the report, never to metric attributes"},
+		{"comparator.ShowValues alone", nil, true, map[string]bool{"metrics": false, "spans": true, "logs": true, "report": true},
+			"the one development option: a comparator that shows values shows them in telemetry too, never in metric attributes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,6 +40,7 @@ func TestDiffValuesStayPrivate(t *testing.T) {
 			e := mismatch("/accounts/{id}", comparator.Diff{
 				Path: "api_key", Kind: comparator.ValueChanged, Primary: secret, Shadow: `"` + secret + `-old"`,
 			})
+			e.Result.ValuesShown = tt.valuesShown
 			e.RequestSpan = h.requestSpan()
 			ctx := h.rec.StartShadow(context.Background(), e)
 			h.rec.Record(ctx, e)

@@ -128,6 +128,7 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 		)
 	}
 	span.SetAttributes(attrs...)
+	values := o.cfg.showsValues(e.Result)
 	for _, d := range e.Result.Diffs {
 		kv := []attribute.KeyValue{
 			attrDiffField.String(clip(fieldOf(d))),
@@ -140,7 +141,7 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 		if d.Hint.Option != "" {
 			kv = append(kv, attrDiffOption.String(clip(d.Hint.Option)))
 		}
-		if o.cfg.diffValues {
+		if values {
 			kv = append(kv, attrDiffPrimary.String(d.Primary), attrDiffShadow.String(d.Shadow))
 		}
 		span.AddEvent(diffEventName, trace.WithAttributes(kv...))

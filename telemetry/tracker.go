@@ -70,7 +70,7 @@ func (t *tracker) observe(r *route, e Event, signature string, traceID trace.Tra
 	}
 	var logged mismatchLog
 	if outcome == Mismatch {
-		ex := f.exemplars.observe(signature, e.Result, traceID, now, t.cfg.diffValues)
+		ex := f.exemplars.observe(signature, e.Result, traceID, now, t.cfg.showsValues(e.Result))
 		logged = r.logDue(ex, now, t.cfg)
 	}
 	return m, logged

@@ -39,10 +39,3 @@ func MapGetItem(out *awsddb.GetItemOutput, err error) (map[string]types.Attribut
 	}
 	return out.Item, nil
 }
-
-// ItemOrNotFound is [MapGetItem].
-//
-// Deprecated: use [MapGetItem], named like postgres.MapError and [MapError].
-func ItemOrNotFound(out *awsddb.GetItemOutput, err error) (map[string]types.AttributeValue, error) {
-	return MapGetItem(out, err)
-}

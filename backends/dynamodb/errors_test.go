@@ -77,10 +77,6 @@ func TestMapGetItem(t *testing.T) {
 			if tt.err != nil && errors.Is(err, backends.ErrNotFound) {
 				t.Errorf("err = %v is backends.ErrNotFound, want only the call's failure (%s)", err, tt.reason)
 			}
-			oldItem, oldErr := dynamodb.ItemOrNotFound(tt.out, tt.err)
-			if (oldItem != nil) != (item != nil) || (oldErr == nil) != (err == nil) || (err != nil && oldErr.Error() != err.Error()) {
-				t.Errorf("deprecated ItemOrNotFound = %v, %v; MapGetItem = %v, %v: want the same", oldItem, oldErr, item, err)
-			}
 		})
 	}
 	if _, err := dynamodb.MapGetItem(nil, a.missingTable); !errors.As(err, &missingTable) {

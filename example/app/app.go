@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/go-chi/chi/v5"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -74,6 +75,10 @@ type Config struct {
 	WrapRecorder func(telemetry.Recorder) telemetry.Recorder
 	// WrapHandler, if set, wraps the catalog's routes inside the tracing.
 	WrapHandler func(http.Handler) http.Handler
+	// DynamoDBHTTPClient, if set, sends the DynamoDB calls, so that the
+	// demo can put a fault between the service and the store; the caller
+	// owns it and closes it.
+	DynamoDBHTTPClient aws.HTTPClient
 	// NoiseBaseline is the percentage of shadows whose primary is read a
 	// second time, so that fields that differ between two reads of the same
 	// store (the order list's request_id) are learned as noise instead of
@@ -176,7 +181,7 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 		return a, err
 	}
 
-	ddbOpts := []dynamodb.Option{dynamodb.WithTracerProvider(obs.tracer)}
+	ddbOpts := []dynamodb.Option{dynamodb.WithTracerProvider(obs.tracer), dynamodb.WithHTTPClient(cfg.DynamoDBHTTPClient)}
 	if cfg.DynamoDBEndpoint != "" {
 		ddbOpts = append(ddbOpts, dynamodb.WithEndpoint(cfg.DynamoDBEndpoint))
 	} else {
@@ -204,7 +209,12 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 	a.Flags = decider
 	a.WriteModes = writeModes
 
-	recorderOpts := []telemetry.Option{telemetry.WithLogger(cfg.Logger)}
+	recorderOpts := []telemetry.Option{
+		telemetry.WithLogger(cfg.Logger),
+		// The read routes the Shadower wraps: their series exist at 0 in
+		// both directions before their first event, so it counts.
+		telemetry.WithRoutes(catalog.RouteProduct, catalog.RouteCustomerOrders, catalog.RouteOrder),
+	}
 	if cfg.TraceURL != "" {
 		recorderOpts = append(recorderOpts, telemetry.WithTraceURL(cfg.TraceURL))
 	}
@@ -222,6 +232,11 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 		middleware.WithNoiseBaseline(cfg.NoiseBaseline),
 		middleware.WithEntityKey(entityKey),
 	)
+	if _, shows := rec.(interface{ AddProblemSource(func() error) }); !shows {
+		// A wrapper hid the recorder from New: its page still shows why
+		// nothing would be shadowed.
+		a.Recorder.AddProblemSource(a.Shadow.Problem)
+	}
 	a.NoiseBaseline = cfg.NoiseBaseline
 	// Shadows finish before the flags and the stores they use go away.
 	a.onClose(a.Shadow.Close)

@@ -1,12 +1,14 @@
 package app_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/shadowread/shadowread/example/app"
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/middleware"
 )
 
 // TestNoiseBaseline: the service compares a share of its primaries with
@@ -23,7 +25,7 @@ func TestNoiseBaseline(t *testing.T) {
 		{name: "default", percent: 0, wantShare: app.DefaultNoiseBaseline,
 			reason: "a zero Config means the default share; a few percent may not have learned yet after a few reads"},
 		{name: "every sample", percent: 100, wantShare: 100, wantNoise: []string{"request_id"},
-			reason: "the request id differs between two reads of PostgreSQL, so three A/A pairs learn it"},
+			reason: "the request id differs between two reads of every customer's list, so 20 A/A pairs over 20 customers learn it"},
 		{name: "off", percent: -1, wantShare: 0,
 			reason: "a negative share turns the baseline off: nothing is learned"},
 	}
@@ -33,8 +35,8 @@ func TestNoiseBaseline(t *testing.T) {
 			if a.NoiseBaseline != tt.wantShare {
 				t.Errorf("NoiseBaseline = %v, want %v: %s", a.NoiseBaseline, tt.wantShare, tt.reason)
 			}
-			for range 5 {
-				get(t, srv.URL+"/customers/7/orders")
+			for i := range middleware.NoiseMinPairs {
+				get(t, fmt.Sprintf("%s/customers/%d/orders", srv.URL, 1+i))
 			}
 			deadline := time.Now().Add(10 * time.Second)
 			for a.Shadow.InFlight() > 0 && time.Now().Before(deadline) {

@@ -115,13 +115,10 @@
 //
 // # Verification
 //
-// [Verify] compares the stores as a whole, rows no request reads included:
-// per key range, counts and an order-independent checksum of the
-// normalised entities on both sides (PostgreSQL key ranges, DynamoDB
-// parallel-scan segments), then entity by entity, with the comparator's
-// PostgreSQL→DynamoDB preset and the middleware's signatures, in the ranges
-// whose checksums differ. Work units are leased through PostgreSQL with
-// FOR UPDATE SKIP LOCKED, so any number of processes share a run
-// ([NewVerifyRun]), a stopped run resumes, and [WithVerifyRate] bounds the
-// reads. [RepairFindings] repairs what a run found.
+// [NewVerifier] gives the library's [verify] package the catalog's
+// customers, products and orders: each listed by key range from PostgreSQL
+// and read from DynamoDB through the endpoints' read path, and the table
+// scanned in parallel segments, so a run checks bodies, keys, index keys
+// and stray items, shared by any number of processes. [RepairFindings]
+// repairs what a run found.
 package catalog

@@ -73,67 +73,8 @@ CREATE TABLE IF NOT EXISTS backfill_checkpoints (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 
--- Verification runs (catalog verify): work units leased with
--- FOR UPDATE SKIP LOCKED, so any number of worker processes share a run,
--- and a run survives the crash of any of them (a lease expires).
-CREATE TABLE IF NOT EXISTS verify_runs (
-    id          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    created_at  timestamptz NOT NULL DEFAULT now(),
-    range_size  bigint      NOT NULL CHECK (range_size > 0),
-    segments    int         NOT NULL CHECK (segments > 0),
-    phase       text        NOT NULL DEFAULT 'count' CHECK (phase IN ('count', 'compare', 'done')),
-    finished_at timestamptz
-);
-
--- A unit: a PostgreSQL key range of one entity (kind postgres), a
--- DynamoDB parallel-scan segment (kind dynamodb, lo = the segment), or a
--- range whose checksums differ, compared entity by entity (kind compare).
-CREATE TABLE IF NOT EXISTS verify_units (
-    run_id      bigint      NOT NULL REFERENCES verify_runs (id) ON DELETE CASCADE,
-    kind        text        NOT NULL CHECK (kind IN ('postgres', 'dynamodb', 'compare')),
-    entity      text        NOT NULL,
-    lo          bigint      NOT NULL,
-    hi          bigint      NOT NULL,
-    done        boolean     NOT NULL DEFAULT false,
-    leased_by   text,
-    lease_until timestamptz,
-    entities    bigint      NOT NULL DEFAULT 0,
-    PRIMARY KEY (run_id, kind, entity, lo)
-);
-
--- Per key range and side, the entities counted and the sum of their
--- hashes (order-independent); DynamoDB's per segment, PostgreSQL's with
--- segment -1. items counts DynamoDB items (a product is several).
-CREATE TABLE IF NOT EXISTS verify_sums (
-    run_id   bigint NOT NULL REFERENCES verify_runs (id) ON DELETE CASCADE,
-    entity   text   NOT NULL,
-    range_lo bigint NOT NULL,
-    segment  int    NOT NULL,
-    entities bigint NOT NULL,
-    items    bigint NOT NULL,
-    checksum bigint NOT NULL,
-    PRIMARY KEY (run_id, entity, range_lo, segment)
-);
-
--- DynamoDB's entity hashes, for the ranges compared entity by entity.
-CREATE TABLE IF NOT EXISTS verify_items (
-    run_id    bigint NOT NULL REFERENCES verify_runs (id) ON DELETE CASCADE,
-    entity    text   NOT NULL,
-    entity_id bigint NOT NULL,
-    hash      bigint NOT NULL,
-    PRIMARY KEY (run_id, entity, entity_id)
-);
-
--- What the comparison found, per entity.
-CREATE TABLE IF NOT EXISTS verify_findings (
-    run_id    bigint NOT NULL REFERENCES verify_runs (id) ON DELETE CASCADE,
-    entity    text   NOT NULL,
-    entity_id bigint NOT NULL,
-    kind      text   NOT NULL,
-    signature text   NOT NULL,
-    fields    text[] NOT NULL,
-    PRIMARY KEY (run_id, entity, entity_id)
-);
+-- Verification keeps its runs in tables of its own (shadowread_verify_*),
+-- which the verify package creates.
 
 -- The shared backfill (BackfillShared): key ranges leased like verification
 -- units, so any number of processes copy one backfill together.

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -10,56 +11,64 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/verify"
 )
 
 // RepairFindings makes DynamoDB agree with PostgreSQL, the source of truth
-// in write mode both, on the entities a verification found different:
-// missing and changed entities are copied again, and this time an item as
-// old as the row is overwritten too (drift such as a float32 price keeps
-// its version), though never a newer one; extra entities are deleted.
-// Absorbed findings are left alone. It returns how many entities it
-// repaired.
-func RepairFindings(ctx context.Context, pg *PostgresStore, ddb *DynamoDBStore, findings []VerifyFinding) (int, error) {
-	n := 0
+// in write mode both, on the entities a verification found different: the
+// items a finding names that PostgreSQL does not imply (a duplicate, an
+// item under a wrong key, an orphan) are deleted, and the entity's items
+// are copied again, this time overwriting an item as old as the row too
+// (drift such as a float32 price keeps its version), though never a newer
+// one; an entity PostgreSQL does not have is deleted. Absorbed findings
+// are left alone. It returns how many entities it repaired.
+func RepairFindings(ctx context.Context, pg *PostgresStore, ddb *DynamoDBStore, findings []verify.Finding) (int, error) {
+	seen := map[string][]string{}
+	var order []verify.Finding
 	for _, f := range findings {
-		var err error
-		switch f.Kind {
-		case FindingMissing, FindingChanged:
-			err = overwriteEntity(ctx, pg, ddb, f.Entity, f.ID)
-		case FindingExtra:
-			err = deleteEntity(ctx, ddb, f.Entity, f.ID)
-		default:
+		if f.Problem == verify.ProblemAbsorbed {
 			continue
 		}
-		if err != nil {
-			return n, fmt.Errorf("catalog: repair %s %d: %w", f.Entity, f.ID, err)
+		id := fmt.Sprintf("%s#%d", f.Kind, f.ID)
+		if _, ok := seen[id]; !ok || f.Kind == "" {
+			order = append(order, f)
 		}
-		n++
+		seen[id] = append(seen[id], f.Keys...)
 	}
-	return n, nil
+	for i, f := range order {
+		keys := seen[fmt.Sprintf("%s#%d", f.Kind, f.ID)]
+		if f.Kind == "" {
+			keys = f.Keys // items of no entity: each finding its own
+		}
+		if err := repairEntity(ctx, pg, ddb, Entity(f.Kind), f.ID, keys); err != nil {
+			return i, fmt.Errorf("catalog: repair %s %d: %w", f.Kind, f.ID, err)
+		}
+	}
+	return len(order), nil
 }
 
-func overwriteEntity(ctx context.Context, pg *PostgresStore, ddb *DynamoDBStore, e Entity, id int64) error {
-	var items []map[string]types.AttributeValue
-	switch e {
-	case EntityProduct:
-		p, err := pg.Product(ctx, id)
-		if err != nil {
-			return err
+func repairEntity(ctx context.Context, pg *PostgresStore, ddb *DynamoDBStore, e Entity, id int64, seen []string) error {
+	items, err := sourceItems(ctx, pg, e, id)
+	if err != nil && !errors.Is(err, backends.ErrNotFound) {
+		return err
+	}
+	want := map[string]bool{}
+	for _, item := range items {
+		want[stringAttr(item, attrPK)+"\x00"+stringAttr(item, attrSK)] = true
+	}
+	var stale []itemAttrs
+	for _, s := range seen {
+		var k map[string]string
+		if json.Unmarshal([]byte(s), &k) != nil || want[k[attrPK]+"\x00"+k[attrSK]] {
+			continue
 		}
-		items = productItems(p)
-	case EntityOrder:
-		o, err := pg.Order(ctx, id)
-		if err != nil {
-			return err
-		}
-		// A drifted copy may sit under another sort key (another created_at).
-		if err := deleteEntity(ctx, ddb, e, id); err != nil {
-			return err
-		}
-		items = append(items, orderItem(o))
-	default:
-		return fmt.Errorf("catalog: unknown entity %q", e)
+		stale = append(stale, key(k[attrPK], k[attrSK]))
+	}
+	if err := ddb.deleteItems(ctx, stale); err != nil {
+		return err
+	}
+	if items == nil {
+		return deleteEntity(ctx, ddb, e, id)
 	}
 	for _, item := range items {
 		_, err := ddb.client.PutItem(ctx, &awsddb.PutItemInput{
@@ -76,16 +85,47 @@ func overwriteEntity(ctx context.Context, pg *PostgresStore, ddb *DynamoDBStore,
 	return nil
 }
 
+// sourceItems are the items PostgreSQL implies for an entity; nil and
+// backends.ErrNotFound when it has none.
+func sourceItems(ctx context.Context, pg *PostgresStore, e Entity, id int64) ([]itemAttrs, error) {
+	switch e {
+	case EntityCustomer:
+		cs, err := pg.CustomersInRange(ctx, id, id+1)
+		if err != nil {
+			return nil, err
+		}
+		if len(cs) == 0 {
+			return nil, backends.ErrNotFound
+		}
+		return []itemAttrs{customerItem(cs[0])}, nil
+	case EntityProduct:
+		p, err := pg.Product(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return productItems(p), nil
+	case EntityOrder:
+		o, err := pg.Order(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return []itemAttrs{orderItem(o)}, nil
+	}
+	return nil, backends.ErrNotFound // items of no entity: only deleted
+}
+
 func deleteEntity(ctx context.Context, ddb *DynamoDBStore, e Entity, id int64) error {
 	var keys []map[string]types.AttributeValue
 	var err error
 	switch e {
+	case EntityCustomer:
+		keys = []map[string]types.AttributeValue{CustomerKey(id)}
 	case EntityProduct:
 		keys, err = ddb.productKeys(ctx, id)
 	case EntityOrder:
 		keys, err = ddb.orderKeys(ctx, id)
 	default:
-		err = fmt.Errorf("catalog: unknown entity %q", e)
+		return nil
 	}
 	if err != nil && !errors.Is(err, backends.ErrNotFound) {
 		return err

@@ -17,7 +17,29 @@
 //     milliseconds, a price of 49.90 that DynamoDB stores as 49.9) to be
 //     compared and never be a mismatch: comparator.PostgresDynamoDB absorbs
 //     them;
+//   - a lost update that a later write repaired before the re-check
+//     (Repaired) to be a mismatch whose re-check says repaired, never a
+//     transient: no write explains the shadow's first answer;
 //   - no mismatch at all on a path without drift.
+//
+// [JudgeHot] requires the reads of the hot order list, which a [HotWriter]
+// writes during the dark reads, to match or be transient with the write
+// the re-check saw (write_raced, shadow_lagged); its written fields must
+// not be learned as noise.
+//
+// # Primary switch
+//
+// The cutover controller (package cutover) runs the primary switch, as a
+// service would run it: [cutover.NewLocal] reads the service's own
+// telemetry, [cutover.NewFlagFile] writes the share of each route into the
+// flag file, and every read route climbs [SwitchPlan] with holds of
+// [SwitchHold], checked every [SwitchInterval]. When [RegressedRoute]
+// reaches [RegressAt], a [Regression] makes DynamoDB answer that route's
+// reads wrongly; the phase requires the controller to roll that route back
+// on its own while the others complete at 100%, with no failed request, no
+// stale read and no mismatch but the regression's. A [SwitchWatch] beside
+// the tracker tells the regression's mismatches from others and times the
+// rollback.
 //
 // # Load
 //

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/verify"
 )
 
 // Drift is one difference the demo puts between the two stores after the
@@ -24,15 +25,22 @@ type Drift struct {
 	// value: the comparator preset must absorb it, and the report must not
 	// show it. The others are real differences the report must find.
 	Benign bool
+	// Repaired marks a lost update that a later write repaired before the
+	// re-check: no write explains the shadow's first answer, so it must be
+	// a mismatch whose re-check says repaired, never a transient.
+	Repaired bool
 	// Detail names the item and the values.
 	Detail string
 	// Route is the route pattern that shows it; Paths are the request paths
 	// whose reads see it, none for drift on keys no request reads.
 	Route string
 	Paths []string
-	// Entity and ID name the entity, as verification reports it.
-	Entity catalog.Entity
-	ID     int64
+	// Entity and ID name the entity, as verification reports it;
+	// Problem, when set, is the problem verification must report for it
+	// (a key, not the body; an unreadable item).
+	Entity  catalog.Entity
+	ID      int64
+	Problem string
 }
 
 // Victims are the keys the drift was put on, for the load to read.
@@ -366,7 +374,103 @@ func InjectUnreadDrift(ctx context.Context, pg *catalog.PostgresStore, ddb *cata
 		return nil, err
 	}
 	drifts = append(drifts, unread(catalog.EntityOrder, extra.ID, "extra in DynamoDB", fmt.Sprintf("order %d of customer %d, in DynamoDB alone", extra.ID, extra.CustomerID)))
+	more, err := in.keyAndTypeDrift(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	return append(drifts, more...), nil
+}
+
+// keyAndTypeDrift puts, on cold keys, the drift a body comparison cannot
+// see: an order moved into another customer's partition (its customer's
+// list loses it, the read by id does not), a second copy of an order, an
+// attribute of the wrong type, a customer's profile lost, and a variant
+// item whose product DynamoDB never had.
+func (in *injector) keyAndTypeDrift(ctx context.Context, keys *Keys) ([]Drift, error) {
+	if len(keys.ColdOrders) < 6 || len(keys.ColdCustomers) < 2 {
+		return nil, fmt.Errorf("demo: %d cold orders and %d cold customers, want 6 and 2 for the key drift", len(keys.ColdOrders), len(keys.ColdCustomers))
+	}
+	drift := func(e catalog.Entity, id int64, problem, what, detail string) Drift {
+		return Drift{What: what + " (unread)", Detail: detail, Entity: e, ID: id, Problem: problem}
+	}
+	var drifts []Drift
+	moved, err := in.pg.Order(ctx, keys.ColdOrders[3].ID)
+	if err != nil {
+		return nil, err
+	}
+	other := keys.ColdCustomers[0]
+	if other == moved.CustomerID {
+		other = keys.ColdCustomers[1]
+	}
+	if err := in.copyItem(ctx, catalog.OrderKey(moved), true, func(item map[string]types.AttributeValue) {
+		item["PK"] = &types.AttributeValueMemberS{Value: "CUSTOMER#" + strconv.FormatInt(other, 10)}
+	}); err != nil {
+		return nil, err
+	}
+	drifts = append(drifts, drift(catalog.EntityOrder, moved.ID, verify.ProblemKeys, "wrong partition key",
+		fmt.Sprintf("order %d of customer %d filed under customer %d", moved.ID, moved.CustomerID, other)))
+
+	dup, err := in.pg.Order(ctx, keys.ColdOrders[4].ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.copyItem(ctx, catalog.OrderKey(dup), false, func(item map[string]types.AttributeValue) {
+		item["SK"] = &types.AttributeValueMemberS{Value: item["SK"].(*types.AttributeValueMemberS).Value + "#copy"}
+	}); err != nil {
+		return nil, err
+	}
+	drifts = append(drifts, drift(catalog.EntityOrder, dup.ID, verify.ProblemDuplicate, "duplicate item", fmt.Sprintf("order %d twice", dup.ID)))
+
+	typed, err := in.pg.Order(ctx, keys.ColdOrders[5].ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.copyItem(ctx, catalog.OrderKey(typed), false, func(item map[string]types.AttributeValue) {
+		item["total"] = &types.AttributeValueMemberS{Value: typed.Total.String()}
+	}); err != nil {
+		return nil, err
+	}
+	drifts = append(drifts, drift(catalog.EntityOrder, typed.ID, verify.ProblemUnreadable, "wrong attribute type",
+		fmt.Sprintf("order %d: total %s stored as a String", typed.ID, typed.Total)))
+
+	lost := keys.ColdCustomers[len(keys.ColdCustomers)-1]
+	if err := in.delete(ctx, catalog.CustomerKey(lost)); err != nil {
+		return nil, err
+	}
+	drifts = append(drifts, drift(catalog.EntityCustomer, lost, verify.ProblemMissing, "missing in DynamoDB", fmt.Sprintf("customer %d's profile", lost)))
+
+	const orphan = 2_000_000_000
+	variant := map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "PRODUCT#" + strconv.Itoa(orphan)}, "SK": &types.AttributeValueMemberS{Value: "VARIANT#ORPHAN"},
+		"GSI1PK": &types.AttributeValueMemberS{Value: "SKU#ORPHAN"}, "GSI1SK": &types.AttributeValueMemberS{Value: "VARIANT"},
+		"sku": &types.AttributeValueMemberS{Value: "ORPHAN"}, "name": &types.AttributeValueMemberS{Value: "Orphan"},
+		"price": &types.AttributeValueMemberN{Value: "1"}, "currency": &types.AttributeValueMemberS{Value: "EUR"},
+	}
+	if _, err := in.ddb.Client().PutItem(ctx, &awsddb.PutItemInput{TableName: aws.String(in.ddb.Table()), Item: variant}); err != nil {
+		return nil, err
+	}
+	drifts = append(drifts, drift(catalog.EntityProduct, orphan, verify.ProblemOrphan, "orphan item", "a variant of a product neither store has"))
 	return drifts, nil
+}
+
+// copyItem writes a changed copy of an item, deleting the original when
+// move is set.
+func (in *injector) copyItem(ctx context.Context, key map[string]types.AttributeValue, move bool, change func(map[string]types.AttributeValue)) error {
+	out, err := in.ddb.Client().GetItem(ctx, &awsddb.GetItemInput{TableName: aws.String(in.ddb.Table()), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return err
+	}
+	if out.Item == nil {
+		return fmt.Errorf("demo: no item %v to copy", key)
+	}
+	change(out.Item)
+	if move {
+		if err := in.delete(ctx, key); err != nil {
+			return err
+		}
+	}
+	_, err = in.ddb.Client().PutItem(ctx, &awsddb.PutItemInput{TableName: aws.String(in.ddb.Table()), Item: out.Item})
+	return err
 }
 
 // putOrder writes an order's item as the catalog lays it out.

@@ -31,6 +31,11 @@ type LoadConfig struct {
 	Victims     Victims
 	VictimShare float64
 	Sampled     Sampler
+	// HotCustomer is a customer (inside the sample) whose order list gets
+	// HotShare of the order-list reads while a [HotWriter] places its
+	// orders; the load's own writes leave it alone. 0 means none.
+	HotCustomer int64
+	HotShare    float64
 	Seed        uint64
 	// Events run once, from the load's clock goroutine, when the load has
 	// run for their time.
@@ -100,6 +105,9 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadStats, error) {
 		victimProducts: map[int64]bool{}, victimCustomers: map[int64]bool{}}
 	for _, id := range cfg.Victims.Products {
 		l.victimProducts[id] = true
+	}
+	if cfg.HotCustomer != 0 {
+		l.victimCustomers[cfg.HotCustomer] = true // its writer's writes only
 	}
 	for _, id := range cfg.Victims.Customers {
 		l.victimCustomers[id] = true
@@ -204,8 +212,11 @@ func (l *load) step(ctx context.Context, rng *rand.Rand) {
 		l.get(ctx, fmt.Sprintf("/products/%d", id), customer, nil)
 	case "order list":
 		customer := pick(rng, k.ReaderCustomers)
-		if victim && len(v.Customers) > 0 {
+		switch {
+		case victim && len(v.Customers) > 0:
 			customer = pick(rng, v.Customers)
+		case l.cfg.HotCustomer != 0 && rng.Float64() < l.cfg.HotShare:
+			customer = l.cfg.HotCustomer
 		}
 		path := fmt.Sprintf("/customers/%d/orders", customer)
 		var page catalog.OrderPage

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,16 +20,21 @@ type Verdict struct {
 	// the rest, by outcome in ByOutcome.
 	Matches, Mismatches, Others uint64
 	ByOutcome                   Verdicts
-	OK                          bool
-	Says                        string
+	// Rechecks counts the re-check results of those reads.
+	Rechecks map[telemetry.RecheckResult]uint64
+	OK       bool
+	Says     string
 }
 
 // Judge gives each drift its verdict from the tracker's per-path counts.
 func Judge(drifts []Drift, t *Tracker) []Verdict {
 	out := make([]Verdict, len(drifts))
 	for i, d := range drifts {
-		v := Verdict{Drift: d, ByOutcome: Verdicts{}}
+		v := Verdict{Drift: d, ByOutcome: Verdicts{}, Rechecks: map[telemetry.RecheckResult]uint64{}}
 		for _, p := range d.Paths {
+			for r, n := range t.Rechecks(p) {
+				v.Rechecks[r] += n
+			}
 			for outcome, n := range t.Verdicts(p) {
 				v.ByOutcome[outcome] += n
 				switch outcome {
@@ -41,7 +47,12 @@ func Judge(drifts []Drift, t *Tracker) []Verdict {
 				}
 			}
 		}
+		repaired := v.Rechecks[telemetry.RecheckRepaired]
 		switch {
+		case d.Repaired && v.Mismatches > 0 && repaired > 0:
+			v.OK, v.Says = true, fmt.Sprintf("found: %s mismatches, %s repaired", Count(v.Mismatches), Count(repaired))
+		case d.Repaired:
+			v.Says = fmt.Sprintf("MISSED: %s mismatches, none repaired%s", Count(v.Mismatches), v.others())
 		case !d.Benign && v.Mismatches > 0:
 			v.OK, v.Says = true, fmt.Sprintf("found: %s mismatches", Count(v.Mismatches))
 		case !d.Benign:
@@ -77,8 +88,8 @@ func (v Verdict) others() string {
 // re-checks, readiness and the share of sampled requests DynamoDB served;
 // then one line per mismatch signature with its triage.
 func WriteRoutes(p *Printer, rep telemetry.Report, t *Tracker) {
-	p.Printf("  %-31s %-8s %7s %7s %8s %9s %7s %5s %7s %7s %9s  %s\n",
-		"route", "primary", "samples", "match", "mismatch", "transient", "recheck", "error", "dropped", "skipped", "ddb-prim*", "readiness")
+	p.Printf("  %-31s %-8s %7s %7s %8s %9s %7s %5s %7s %7s %6s %9s  %s\n",
+		"route", "primary", "samples", "match", "mismatch", "transient", "recheck", "error", "dropped", "skipped", "cover", "ddb-prim*", "readiness")
 	rechecks := map[telemetry.RecheckResult]uint64{}
 	for _, r := range rep.Routes {
 		n := map[telemetry.Outcome]uint64{}
@@ -90,15 +101,32 @@ func WriteRoutes(p *Printer, rep telemetry.Report, t *Tracker) {
 			rechecked += rc.Count
 			rechecks[rc.Result] += rc.Count
 		}
-		p.Printf("  %-31s %-8s %7s %7s %8s %9s %7s %5s %7s %7s %8.1f%%  %s\n", r.Route, r.Primary,
+		p.Printf("  %-31s %-8s %7s %7s %8s %9s %7s %5s %7s %7s %5.1f%% %8.1f%%  %s\n", r.Route, r.Primary,
 			Count(r.Samples), Count(n[telemetry.Match]), Count(n[telemetry.Mismatch]), Count(n[telemetry.Transient]), Count(rechecked),
 			Count(n[telemetry.ShadowError]+n[telemetry.Timeout]), Count(n[telemetry.Dropped]), Count(n[telemetry.Skipped]),
-			100*t.PrimaryShare(r.Route, backends.DynamoDB), readiness(r.RouteReadiness, rep.MinSamples))
+			100*r.Coverage, 100*t.PrimaryShare(r.Route, backends.DynamoDB), readiness(r.RouteReadiness, rep))
 	}
+	p.Printf("  samples: the sampled requests the verdict counts; cover: the share of sampled requests compared (minimum %.0f%%)\n", 100*rep.MinCoverage)
 	p.Printf("  * share of sampled requests served by DynamoDB since the primary switch\n")
-	p.Printf("  re-checks (a mismatch read again %s later): %s transient, %s confirmed, %s dropped, %s failed\n",
+	for _, r := range rep.Routes {
+		if len(r.NotCompared) == 0 {
+			continue
+		}
+		var parts []string
+		for _, nc := range r.NotCompared {
+			part := fmt.Sprintf("%s %s", Count(nc.Count), nc.Outcome)
+			if nc.Reason != "" {
+				part += " (" + string(nc.Reason) + ")"
+			}
+			parts = append(parts, part)
+		}
+		p.Printf("  not compared  %-31s %-8s %s\n", r.Route, r.Primary, strings.Join(parts, ", "))
+	}
+	p.Printf("  re-checks (a mismatch read again %s later): %s transient, %s confirmed, %s repaired, %s absorbed, %s dropped, %s failed\n",
 		Seconds(app.RecheckAfter), Count(rechecks[telemetry.RecheckTransient]), Count(rechecks[telemetry.RecheckConfirmed]),
+		Count(rechecks[telemetry.RecheckRepaired]), Count(rechecks[telemetry.RecheckAbsorbed]),
 		Count(rechecks[telemetry.RecheckDropped]), Count(rechecks[telemetry.RecheckFailed]))
+	p.Printf("  transients by the write the re-check showed: %s\n", causes(t.Causes("")))
 	p.Printf("\n  mismatch signatures and their triage (the report page has them with trace ids)\n")
 	any := false
 	for _, r := range rep.Routes {
@@ -123,6 +151,26 @@ func WriteRoutes(p *Printer, rep telemetry.Report, t *Tracker) {
 	}
 }
 
+// causes lists transients by reason: write_raced (the shadow's first
+// answer is the primary's second) and shadow_lagged (the shadow's second
+// answer is the primary's first), then any other.
+func causes(byReason map[telemetry.Reason]uint64) string {
+	parts := []string{
+		fmt.Sprintf("%s %s", Count(byReason[telemetry.ReasonWriteRaced]), telemetry.ReasonWriteRaced),
+		fmt.Sprintf("%s %s", Count(byReason[telemetry.ReasonShadowLagged]), telemetry.ReasonShadowLagged),
+	}
+	for _, r := range append([]telemetry.Reason{""}, telemetry.Reasons()...) {
+		if n := byReason[r]; n > 0 && r != telemetry.ReasonWriteRaced && r != telemetry.ReasonShadowLagged {
+			name := string(r)
+			if r == "" {
+				name = "no cause given"
+			}
+			parts = append(parts, fmt.Sprintf("%s %s", Count(n), name))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Triage says in a few words what a mismatch signature looks like.
 func Triage(t comparator.Triage, options []string) string {
 	switch t {
@@ -137,44 +185,79 @@ func Triage(t comparator.Triage, options []string) string {
 	return "unclear: a person has to look"
 }
 
-// WriteNoise prints, per route with A/A comparisons, the fields learned as
-// noise (learned gives them per route, as the middleware knows them) and
-// how often each was absorbed in a match.
+// WriteNoise prints, per route with A/A pairs or absorbed differences,
+// every field the recorder counted: in how many A/A pairs (the primary read
+// twice) it differed, in how many comparisons with the shadow its
+// differences were absorbed as noise, whether the middleware has learned it
+// (learned gives a route's fields), and whether the recorder finds it
+// suspicious (absorbed far more often than it differs between two primary
+// reads: real data is likely being absorbed).
 func WriteNoise(p *Printer, rep telemetry.Report, learned func(route string) []string) {
 	if len(rep.Noise) == 0 {
-		p.Printf("  none: no A/A comparison ran\n")
+		p.Printf("  none: no A/A pair ran and nothing was absorbed\n")
 		return
 	}
 	for _, rn := range rep.Noise {
-		var fields []string
-		for _, f := range learned(rn.Route) {
-			absorbed := uint64(0)
-			for _, nr := range rn.Fields {
-				if nr.Field == f {
-					absorbed = nr.Absorbed
-				}
+		p.Printf("  %-31s %6s A/A pairs, %s comparisons with the shadow\n", rn.Route, Count(rn.Baseline), Count(rn.Compared))
+		if len(rn.Fields) == 0 {
+			p.Printf("      no field differed\n")
+		}
+		known := learned(rn.Route)
+		for _, f := range rn.Fields {
+			var marks []string
+			if slices.Contains(known, f.Field) {
+				marks = append(marks, "learned")
 			}
-			fields = append(fields, fmt.Sprintf("%s (absorbed in %s matches)", f, Count(absorbed)))
+			if f.Suspicious {
+				marks = append(marks, "SUSPICIOUS: absorbed far more often than it differs between two primary reads")
+			}
+			p.Printf("      %-28s differed in %s A/A pairs (%.0f%%), absorbed in %s comparisons (%.0f%%)  %s\n",
+				f.Field, Count(f.AADiffered), 100*f.AARate, Count(f.Absorbed), 100*f.AbsorbedRate, strings.Join(marks, ", "))
 		}
-		if len(fields) == 0 {
-			fields = []string{"no field"}
-		}
-		p.Printf("  %-31s %6s A/A  %s\n", rn.Route, Count(rn.Baseline), strings.Join(fields, ", "))
 	}
+}
+
+// suspicious returns the fields the recorder flags as absorbed far more
+// often than they differ between two primary reads, as route field.
+func suspicious(rep telemetry.Report) []string {
+	var out []string
+	for _, rn := range rep.Noise {
+		for _, f := range rn.Fields {
+			if f.Suspicious {
+				out = append(out, rn.Route+" "+f.Field)
+			}
+		}
+	}
+	return out
+}
+
+// absorbedIn returns how often a difference on field was absorbed as
+// noise of route.
+func absorbedIn(rep telemetry.Report, route, field string) uint64 {
+	for _, rn := range rep.Noise {
+		for _, nr := range rn.Fields {
+			if rn.Route == route && nr.Field == field {
+				return nr.Absorbed
+			}
+		}
+	}
+	return 0
 }
 
 // shownDiffs is how many differences of a signature the report lists.
 const shownDiffs = 3
 
-func readiness(r telemetry.RouteReadiness, minSamples uint64) string {
+func readiness(r telemetry.RouteReadiness, rep telemetry.Report) string {
 	failures := r.Mismatches + r.Errors
 	switch {
 	case r.Ready:
-		return fmt.Sprintf("ready (failure rate < %.2g%% at 95%%)", 100*r.UpperBound)
+		return fmt.Sprintf("ready (failure rate < %.2g%% at 95%%, %.1f%% compared)", 100*r.UpperBound, 100*r.Coverage)
 	case failures > 0:
 		return fmt.Sprintf("not ready: %s failures", Count(failures))
-	case r.Samples < minSamples:
-		return fmt.Sprintf("collecting: %s of %s clean samples", Count(r.Samples), Count(minSamples))
+	case r.Coverage < rep.MinCoverage:
+		return fmt.Sprintf("not ready: %.1f%% compared, under %.0f%%", 100*r.Coverage, 100*rep.MinCoverage)
+	case r.CleanSamplesNeeded > 0:
+		return fmt.Sprintf("collecting: %s more clean samples", Count(r.CleanSamplesNeeded))
 	}
 	return fmt.Sprintf("not ready: bound %.2g%%", 100*r.UpperBound)
 }

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -28,9 +29,13 @@ type Tracker struct {
 	// mismatch waiting on its re-check holds no shadow slot but is here.
 	started atomic.Int64
 
-	mu         sync.Mutex
-	watched    map[string]*Verdicts // by request path
-	unexpected []Unexpected         // the first maxUnexpected
+	mu      sync.Mutex
+	watched map[string]*Verdicts // by request path
+	// rechecks and causes count, per watched path, the re-check results
+	// and the reasons of transients; causes[""] counts every route's.
+	rechecks   map[string]map[telemetry.RecheckResult]uint64
+	causes     map[string]map[telemetry.Reason]uint64
+	unexpected []Unexpected // the first maxUnexpected
 	// unexpectedCount counts every mismatch on a path without drift.
 	unexpectedCount uint64
 	latency         map[backends.Name]*reservoir
@@ -54,6 +59,8 @@ func NewTracker(next telemetry.Recorder) *Tracker {
 	return &Tracker{
 		next:      next,
 		watched:   map[string]*Verdicts{},
+		rechecks:  map[string]map[telemetry.RecheckResult]uint64{},
+		causes:    map[string]map[telemetry.Reason]uint64{"": {}},
 		latency:   map[backends.Name]*reservoir{backends.Postgres: newReservoir(1), backends.DynamoDB: newReservoir(2)},
 		primaries: map[string]map[backends.Name]uint64{},
 	}
@@ -66,6 +73,8 @@ func (t *Tracker) Watch(paths ...string) {
 	for _, p := range paths {
 		if t.watched[p] == nil {
 			t.watched[p] = &Verdicts{}
+			t.rechecks[p] = map[telemetry.RecheckResult]uint64{}
+			t.causes[p] = map[telemetry.Reason]uint64{}
 		}
 	}
 }
@@ -125,8 +134,17 @@ func (t *Tracker) Record(ctx context.Context, e telemetry.Event) {
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if e.Outcome == telemetry.Transient {
+		t.causes[""][e.Reason]++
+	}
 	if v := t.watched[path]; v != nil {
 		(*v)[e.Outcome]++
+		if e.Recheck != telemetry.RecheckNone {
+			t.rechecks[path][e.Recheck]++
+		}
+		if e.Outcome == telemetry.Transient {
+			t.causes[path][e.Reason]++
+		}
 	} else if e.Outcome == telemetry.Mismatch {
 		t.unexpectedCount++
 	}
@@ -160,6 +178,23 @@ func (t *Tracker) Verdicts(path string) Verdicts {
 		}
 	}
 	return out
+}
+
+// Rechecks returns the re-check results of a watched path's sampled
+// requests.
+func (t *Tracker) Rechecks(path string) map[telemetry.RecheckResult]uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return maps.Clone(t.rechecks[path])
+}
+
+// Causes returns the transients of a watched path by reason (the write the
+// re-check showed: write_raced or shadow_lagged); path "" gives those of
+// every route.
+func (t *Tracker) Causes(path string) map[telemetry.Reason]uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return maps.Clone(t.causes[path])
 }
 
 // Unexpected returns the number of mismatches on paths without drift and

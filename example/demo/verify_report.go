@@ -1,22 +1,26 @@
 package demo
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/verify"
 )
 
 // VerifyProgress returns a progress function that draws a bar over the
 // run's units, with the run's rate and an ETA.
-func VerifyProgress(out *Printer) func(catalog.VerifyProgress) {
+func VerifyProgress(out *Printer) func(verify.Progress) {
 	every := 100 * time.Millisecond
 	if !out.Terminal() {
 		every = 5 * time.Second
 	}
 	var last time.Time
-	return func(p catalog.VerifyProgress) {
+	return func(p verify.Progress) {
 		if time.Since(last) < every && p.UnitsDone < p.Units {
 			return
 		}
@@ -31,25 +35,129 @@ func VerifyProgress(out *Printer) func(catalog.VerifyProgress) {
 	}
 }
 
-// WriteVerifyReport prints a finished run: counts, ranges compared and
-// every finding with its signature.
-func WriteVerifyReport(out *Printer, r catalog.VerifyReport) {
-	out.Printf("      run %d: %s PostgreSQL rows, %s DynamoDB entities (%s items); %d of %d ranges differed and were compared entity by entity\n",
-		r.Run, Count(r.PostgresRows), Count(r.DynamoDBEntities), Count(r.DynamoDBItems), r.Differing, r.Ranges)
-	for _, f := range r.Findings {
-		out.Printf("      %-20s %-7s %6d  %s  %s\n", f.Kind, f.Entity, f.ID, f.Signature, strings.Join(f.Fields, ", "))
+// WriteVerifyReport prints a run: counts, ranges compared, and the
+// findings grouped by kind, problem, signature and triage.
+func WriteVerifyReport(out *Printer, r verify.Report) {
+	out.Printf("      run %d: PostgreSQL %s entities (%s items), DynamoDB %s entities (%s items); %d of %d ranges differed and were compared entity by entity\n",
+		r.Run, Count(r.Source.Entities), Count(r.Source.Items), Count(r.Target.Entities), Count(r.Target.Items), r.Differing, r.Ranges)
+	for _, g := range r.Groups() {
+		triage := string(g.Triage)
+		if triage == "" {
+			triage = "-"
+		}
+		out.Printf("      %-8s %-18s %3d  triage %-14s %-16s %-24s ids %v\n", g.Kind, g.Problem, g.Count, triage, g.Signature,
+			strings.Join(g.Fields, ","), g.IDs)
 	}
 }
 
-// FindingSummary counts a run's findings by kind, on one line.
-func FindingSummary(r catalog.VerifyReport) string {
-	n := map[string]int{}
-	for _, f := range r.Findings {
-		n[f.Kind]++
-	}
+// FindingSummary counts a run's findings per triage, on one line.
+func FindingSummary(r verify.Report) string {
+	by := r.ByTriage()
 	var parts []string
-	for _, k := range []string{catalog.FindingMissing, catalog.FindingExtra, catalog.FindingChanged, catalog.FindingAbsorbed} {
-		parts = append(parts, fmt.Sprintf("%d %s", n[k], k))
+	for _, t := range []string{string(verify.ProblemAbsorbed), "data_loss", "representation", "none"} {
+		parts = append(parts, fmt.Sprintf("%d %s", by[t], t))
 	}
-	return strings.Join(parts, ", ")
+	return "findings by triage: " + strings.Join(parts, ", ")
+}
+
+// verify compares the stores as a whole; it must find every real drift,
+// read or not, as the problem it is, and nothing else.
+func (d *demoRun) verify(ctx context.Context) (verdict, error) {
+	r, took, err := d.runVerify(ctx)
+	if err != nil {
+		return verdict{}, err
+	}
+	d.verifyReport, d.verifyTook = r, took
+	d.verifyEntities = r.Source.Entities + r.Target.Entities
+	WriteVerifyReport(d.out, r)
+	d.out.Printf("      %s\n", FindingSummary(r))
+	found, absorbed, real := 0, 0, 0
+	v := verdict{ok: true}
+	for _, dr := range d.drifts {
+		if !dr.Benign {
+			real++
+		}
+		fs := findingsOf(r, dr.Entity, dr.ID)
+		differs := slices.ContainsFunc(fs, func(f verify.Finding) bool { return f.Problem != verify.ProblemAbsorbed })
+		switch {
+		case dr.Benign && differs:
+			v.check(false, "representation difference reported as a difference: %s %d (%s): %v", dr.Entity, dr.ID, dr.What, problemsOf(fs))
+		case dr.Benign:
+			absorbed++
+		case !differs:
+			v.check(false, "missed: %s %d (%s)", dr.Entity, dr.ID, dr.What)
+		case dr.Problem != "" && !slices.ContainsFunc(fs, func(f verify.Finding) bool { return f.Problem == dr.Problem }):
+			v.check(false, "%s %d (%s) found as %v, want %s", dr.Entity, dr.ID, dr.What, problemsOf(fs), dr.Problem)
+		default:
+			found++
+		}
+	}
+	for _, f := range r.Differences() {
+		if !d.injected(catalog.Entity(f.Kind), f.ID) {
+			v.check(false, "difference nobody injected: %s %d %s %s", f.Kind, f.ID, f.Problem, strings.Join(f.Fields, ","))
+		}
+	}
+	v.says = fmt.Sprintf("found %d of %d real differences (%d findings); %d representation differences absorbed; %s entities in %s (%s/s), %d of %d ranges compared entity by entity",
+		found, real, len(r.Differences()), absorbed, Count(d.verifyEntities), Seconds(took),
+		Count(int64(float64(d.verifyEntities)/max(took.Seconds(), 1e-3))), r.Differing, r.Ranges)
+	return v, nil
+}
+
+// runVerify creates a run and works it with two workers, as two processes
+// would.
+func (d *demoRun) runVerify(ctx context.Context) (verify.Report, time.Duration, error) {
+	t := time.Now()
+	run, err := catalog.NewVerifier(d.app.Postgres, d.app.DynamoDB).NewRun(ctx)
+	if err != nil {
+		return verify.Report{}, 0, err
+	}
+	type result struct {
+		r   verify.Report
+		err error
+	}
+	results := make(chan result, 2)
+	progress := VerifyProgress(d.out)
+	for i := range 2 {
+		var opts []verify.Option
+		if i == 0 {
+			opts = append(opts, verify.WithProgress(progress))
+		}
+		go func() {
+			r, err := catalog.NewVerifier(d.app.Postgres, d.app.DynamoDB, opts...).Work(ctx, run)
+			results <- result{r, err}
+		}()
+	}
+	first, second := <-results, <-results
+	d.out.Done()
+	if err := errors.Join(first.err, second.err); err != nil {
+		return verify.Report{}, 0, err
+	}
+	return first.r, time.Since(t), nil
+}
+
+func findingsOf(r verify.Report, e catalog.Entity, id int64) []verify.Finding {
+	var out []verify.Finding
+	for _, f := range r.Findings {
+		if f.Kind == string(e) && f.ID == id {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func problemsOf(fs []verify.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Problem)
+	}
+	return out
+}
+
+func (d *demoRun) injected(e catalog.Entity, id int64) bool {
+	for _, dr := range d.drifts {
+		if dr.Entity == e && dr.ID == id && !dr.Benign {
+			return true
+		}
+	}
+	return false
 }

@@ -36,7 +36,7 @@ var commands = []command{
 	{"seed", "fill PostgreSQL with generated data", seed},
 	{"backfill", "copy PostgreSQL to DynamoDB", backfill},
 	{"repair", "replay the repair logs into the store each is for", repair},
-	{"verify", "compare the stores as a whole (joins or resumes an unfinished run)", verify},
+	{"verify", "compare the stores as a whole (joins or resumes an unfinished run)", verifyStores},
 	{"demo", "seed, backfill, drift, load and report against local servers", demoCmd},
 }
 

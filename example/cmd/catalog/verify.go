@@ -8,16 +8,18 @@ import (
 
 	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/example/demo"
+	"github.com/shadowread/shadowread/verify"
 )
 
-func verify(ctx context.Context, args []string) error {
+func verifyStores(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	st := storeFlags(fs)
 	fresh := fs.Bool("new", false, "start a new run even if the last one is unfinished (default: join or resume it)")
-	size := fs.Int("range", catalog.DefaultVerifyRangeSize, "ids per key range of a new run")
-	segments := fs.Int("segments", catalog.DefaultVerifySegments, "DynamoDB parallel-scan segments of a new run")
+	size := fs.Int("range", verify.DefaultRangeSize, "ids per key range of a new run")
+	segments := fs.Int("segments", verify.DefaultSegments, "DynamoDB parallel-scan segments of a new run")
 	rate := fs.Float64("rate", 0, "entities read per second by this process; 0: no bound")
-	lease := fs.Duration("lease", catalog.DefaultVerifyLease, "how long a unit stays with a worker that stopped answering")
+	lease := fs.Duration("lease", verify.DefaultLease, "how long a unit stays with a worker that stopped answering")
+	jsonOut := fs.String("json", "", "also write the report as JSON to this file, for a CI job or a cutover gate")
 	repair := fs.Bool("repair", false, "copy the entities found different from PostgreSQL again (write mode both)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -27,21 +29,22 @@ func verify(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeAll()
-	run, finished, err := catalog.LatestVerifyRun(ctx, pg)
+	out := demo.NewPrinter(os.Stdout)
+	v := catalog.NewVerifier(pg, ddb, verify.WithRangeSize(*size), verify.WithSegments(*segments), verify.WithRate(*rate),
+		verify.WithLease(*lease), verify.WithProgress(demo.VerifyProgress(out)))
+	run, finished, err := v.Latest(ctx)
 	if err != nil {
 		return err
 	}
 	if *fresh || run == 0 || finished {
-		if run, err = catalog.NewVerifyRun(ctx, pg, catalog.WithVerifyRangeSize(*size), catalog.WithVerifySegments(*segments)); err != nil {
+		if run, err = v.NewRun(ctx); err != nil {
 			return err
 		}
 		fmt.Printf("verification run %d: ranges of %d ids, %d scan segments; more workers: catalog verify (they join it)\n", run, *size, *segments)
 	} else {
 		fmt.Printf("verification run %d is unfinished: joining it\n", run)
 	}
-	out := demo.NewPrinter(os.Stdout)
-	r, err := catalog.Verify(ctx, pg, ddb, run, catalog.WithVerifyRate(*rate), catalog.WithVerifyLease(*lease),
-		catalog.WithVerifyProgress(demo.VerifyProgress(out)))
+	r, err := v.Work(ctx, run)
 	out.Done()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -51,6 +54,11 @@ func verify(ctx context.Context, args []string) error {
 	}
 	demo.WriteVerifyReport(out, r)
 	fmt.Printf("      %s\n", demo.FindingSummary(r))
+	if *jsonOut != "" {
+		if err := writeJSONReport(*jsonOut, r); err != nil {
+			return err
+		}
+	}
 	diffs := r.Differences()
 	if *repair && len(diffs) > 0 {
 		n, err := catalog.RepairFindings(ctx, pg, ddb, diffs)
@@ -61,4 +69,16 @@ func verify(ctx context.Context, args []string) error {
 		return errFailed
 	}
 	return nil
+}
+
+func writeJSONReport(path string, r verify.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := r.WriteJSON(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -1,0 +1,73 @@
+package telemetry
+
+import (
+	"fmt"
+	"sync"
+)
+
+// problemSources are the funcs asked, on each report, what keeps the
+// service from shadowing.
+type problemSources struct {
+	mu    sync.Mutex
+	funcs []func() error
+}
+
+// AddProblemSource makes the report ([OTel.Report], the report page) ask f,
+// each time it is built, what keeps the service from shadowing, and show a
+// non-nil answer as a banner above everything else. middleware.New adds its
+// Shadower's Problem to the recorder it is given, so a Shadower without
+// flags, or with flags served by no provider, says so on the page. f must
+// be cheap and safe for concurrent use; a nil f is ignored.
+func (o *OTel) AddProblemSource(f func() error) {
+	if f == nil {
+		return
+	}
+	o.problems.mu.Lock()
+	defer o.problems.mu.Unlock()
+	o.problems.funcs = append(o.problems.funcs, f)
+}
+
+// current returns the problems the sources report now, each error of a
+// joined one on its own, a source that panics as a problem of its own.
+func (p *problemSources) current() []string {
+	p.mu.Lock()
+	funcs := p.funcs
+	p.mu.Unlock()
+	var out []string
+	for _, f := range funcs {
+		for _, err := range unjoin(ask(f)) {
+			out = append(out, err.Error())
+		}
+	}
+	return out
+}
+
+// ask calls f, turning a panic into the problem it is.
+func ask(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("telemetry: a problem source panicked: %v", p)
+		}
+	}()
+	return f()
+}
+
+// unjoin splits an errors.Join into its errors.
+func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// AddProblemSource hands f to each recorder that shows problems.
+func (m multi) AddProblemSource(f func() error) {
+	for _, r := range m {
+		if p, ok := r.(interface{ AddProblemSource(func() error) }); ok {
+			p.AddProblemSource(f)
+		}
+	}
+}
