@@ -188,20 +188,21 @@ func (w *worker) compareBodies(base Finding, primary, shadow comparator.Response
 }
 
 // triageOf is the gravest triage of a result's differences: data loss
-// over none over representation.
+// when any difference is, representation only when every one is, unknown
+// otherwise, as the report page judges a signature.
 func triageOf(res comparator.Result) comparator.Triage {
-	t, seen := comparator.TriageRepresentation, false
+	if len(res.Diffs) == 0 {
+		return comparator.TriageNone
+	}
+	t := comparator.TriageRepresentation
 	for _, d := range res.Diffs {
-		seen = true
 		switch d.Hint.Triage {
 		case comparator.TriageDataLoss:
 			return comparator.TriageDataLoss
-		case comparator.TriageNone:
-			t = comparator.TriageNone
+		case comparator.TriageRepresentation:
+		default:
+			t = comparator.TriageUnknown
 		}
-	}
-	if !seen {
-		return comparator.TriageNone
 	}
 	return t
 }

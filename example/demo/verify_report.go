@@ -54,7 +54,7 @@ func WriteVerifyReport(out *Printer, r verify.Report) {
 func FindingSummary(r verify.Report) string {
 	by := r.ByTriage()
 	var parts []string
-	for _, t := range []string{string(verify.ProblemAbsorbed), "data_loss", "representation", "none"} {
+	for _, t := range []string{string(verify.ProblemAbsorbed), "data_loss", "unknown", "representation", "none"} {
 		parts = append(parts, fmt.Sprintf("%d %s", by[t], t))
 	}
 	return "findings by triage: " + strings.Join(parts, ", ")
