@@ -20,7 +20,8 @@
 #      diff field (shadowread.diff.field) with Jaeger's tag search, puts
 #      Prometheus's fleet bound beside the service's own per route and
 #      direction (one replica here), runs the three-replica fleet test for
-#      the fleet figures (OBSERVE_NO_FLEET=1 skips it), then prints where to
+#      the fleet figures (OBSERVE_NO_FLEET=1 skips it), runs the cutover
+#      controller's dry run against its Prometheus, then prints where to
 #      click.
 #
 # It serves until Ctrl-C, or exits after the checks with OBSERVE_EXIT=1.
@@ -329,6 +330,23 @@ if [ -z "${OBSERVE_NO_FLEET:-}" ]; then
 	(cd "$root/example" && go test -count=1 -run 'TestFleetReadiness$' -v ./observability 2>&1) |
 		sed -n 's/^ *fleet_test.go:[0-9]*: /    /p; s/^\(--- [A-Z]*: .*\)/    \1/p'
 fi
+
+# The cutover controller against this Prometheus: the fleet's evidence per
+# route, and what its next interval would do for a switch starting at 0%
+# (a copy of the example's flag file; nothing the demo reads is written).
+echo "  cutover controller (shadowread-cutover -dry-run, evidence from this Prometheus):"
+cp "$root/example/flagfile/catalog.flagd.json" "$dir/cutover.flags.json"
+cat >"$dir/cutover.json" <<EOF
+{
+  "routes": ["/products/{productID}", "/orders/{orderID}", "/customers/{customerID}/orders"],
+  "prometheus": "$prom",
+  "window": "1h",
+  "flag_file": "$dir/cutover.flags.json",
+  "single": true
+}
+EOF
+(cd "$root/tools/cutover" && go run ./cmd/shadowread-cutover -config "$dir/cutover.json" -dry-run 2>&1) | sed 's/^/    /' ||
+	die "the cutover controller's dry run against Prometheus failed (config $dir/cutover.json)"
 
 cat <<EOF
 
