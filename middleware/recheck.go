@@ -251,44 +251,6 @@ func (rc *recheck) ownAgain(ctx context.Context, primary comparator.Response) ma
 	return rc.job.secondRead(ctx, rc.template, primary)
 }
 
-// secondRead reads the primary again right after first, one of its reads
-// for template, compares the two, learns from them and records the A/A
-// event; it returns the fields they showed differing, or nil when the pair
-// could not be compared.
-func (j *shadowJob) secondRead(ctx context.Context, template *http.Request, first comparator.Response) map[string]bool {
-	s := j.s
-	ev := j.aaEvent()
-	ev.Recheck = telemetry.RecheckNone
-	aaCtx := s.cfg.recorder.StartShadow(ctx, ev)
-	start := time.Now()
-	var r aaRead
-	r.resp, r.overflow, r.err = runCaptured(j.primaryHandler, rerunRequest(aaCtx, template, ev.Primary, backends.RoleShadow), s.cfg.maxBodyBytes)
-	r.duration = time.Since(start)
-	r.timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded)
-	ev.Start, ev.ShadowDuration = start, r.duration
-	j.judgeAA(&ev, first, r)
-	j.recordAA(aaCtx, ev)
-	if ev.Outcome != telemetry.Match && ev.Outcome != telemetry.Mismatch {
-		return nil
-	}
-	return fieldSet(differingFields(ev.Result.Diffs))
-}
-
-// pairNow gives a mismatch without an A/A pair of its own one at once, when
-// the noise baseline is on: two reads of the primary, back to back, in the
-// shadow's slot and timeout. A field nondeterministic in the primary (a
-// request id the route has not learned yet) then needs no re-check.
-func (j *shadowJob) pairNow(ctx context.Context) map[string]bool {
-	if j.s.noise == nil || j.template == nil {
-		return nil
-	}
-	first, ok := j.rerun(ctx, j.primaryHandler, rerunRequest(ctx, j.template, j.ev.Primary, backends.RoleShadow))
-	if !ok {
-		return nil
-	}
-	return j.secondRead(ctx, j.template, first)
-}
-
 // union returns the fields of a and b; nil when both are nil (no A/A pair).
 func union(a, b map[string]bool) map[string]bool {
 	if a == nil {
