@@ -29,46 +29,6 @@ func outerUnwrapOnly(next http.Handler) http.Handler {
 	})
 }
 
-// TestHijackThroughUnwrapChainIsNotShadowed: a hijack made through
-// http.ResponseController behind an outer writer that offers only Unwrap is
-// seen as a direct one is: the client gets the raw response, the request is
-// skipped as hijacked and no shadow runs.
-func TestHijackThroughUnwrapChainIsNotShadowed(t *testing.T) {
-	rec := newSpy()
-	s := newShadower(t, rec)
-	srv := httptest.NewServer(outerUnwrapOnly(s.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if backends.IsShadow(r.Context()) {
-			t.Error("a hijacked request was shadowed")
-			return
-		}
-		conn, buf, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			t.Errorf("Hijack through the outer writer and the middleware: %v", err)
-			return
-		}
-		defer conn.Close()
-		buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
-		buf.Flush()
-	}))))
-	defer srv.Close()
-
-	resp, err := http.Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != "hijacked" {
-		t.Errorf("body = %q, want the hijacker's", body)
-	}
-	if ev := rec.next(t); ev.Outcome != telemetry.Skipped || ev.Reason != telemetry.ReasonHijacked {
-		t.Errorf("outcome = %q/%q (%v), want skipped/hijacked", ev.Outcome, ev.Reason, ev.Err)
-	}
-	if n := rec.startedCount(); n != 0 {
-		t.Errorf("%d shadows started for a hijacked request, want none", n)
-	}
-}
-
 // TestHijackNotSupportedThroughUnwrapChain: when nothing in the chain can
 // hijack, the handler gets the error it gets without the middleware, and
 // the request it then answers normally is compared.

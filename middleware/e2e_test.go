@@ -181,6 +181,28 @@ func putProductItem(ctx context.Context, client *awsddb.Client, table string, p 
 	return err
 }
 
+// seededStores returns a PostgreSQL pool and a DynamoDB client (the
+// shared dynalite) with its table, both holding products; both close with
+// the test.
+func seededStores(t *testing.T, products []Product) (*pgxpool.Pool, *dynamodb.Client, string) {
+	t.Helper()
+	ctx := context.Background()
+	pool, err := postgres.Open(ctx, testenv.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	seedPostgres(t, pool, products)
+	ddb, err := dynamodb.New(ctx, dynamodb.WithEndpoint(testenv.DynamoDBEndpoint(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ddb.Close)
+	table := testenv.UniqueName(t, "catalog")
+	seedDynamoDB(t, ddb.Client, table, products)
+	return pool, ddb, table
+}
+
 // fullSampling returns an OpenFeature client whose in-memory provider
 // samples every request with PostgreSQL as primary.
 func fullSampling(t *testing.T) *openfeature.Client {

@@ -53,36 +53,55 @@ func TestStreamingFlushReachesClient(t *testing.T) {
 	}
 }
 
+// TestHijackedConnectionIsNotShadowed: a hijack made through
+// http.ResponseController, directly or behind an outer writer that offers
+// only Unwrap, gives the client the raw response; the request is skipped
+// as hijacked and no shadow runs.
 func TestHijackedConnectionIsNotShadowed(t *testing.T) {
-	rec := newSpy()
-	s := newShadower(t, rec)
-	srv := httptest.NewServer(s.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if backends.IsShadow(r.Context()) {
-			t.Error("a hijacked request was shadowed")
-			return
-		}
-		conn, buf, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			t.Errorf("Hijack through the middleware: %v", err)
-			return
-		}
-		defer conn.Close()
-		buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
-		buf.Flush()
-	})))
-	defer srv.Close()
+	tests := []struct {
+		name   string
+		outer  func(http.Handler) http.Handler
+		reason string
+	}{
+		{"direct", func(h http.Handler) http.Handler { return h }, "the capture sees the server's own writer"},
+		{"behind an Unwrap-only writer", outerUnwrapOnly, "the controller walks through the capture's Unwrap, which still sees the hijack"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := newSpy()
+			s := newShadower(t, rec)
+			srv := httptest.NewServer(tt.outer(s.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if backends.IsShadow(r.Context()) {
+					t.Error("a hijacked request was shadowed")
+					return
+				}
+				conn, buf, err := http.NewResponseController(w).Hijack()
+				if err != nil {
+					t.Errorf("Hijack through the middleware: %v", err)
+					return
+				}
+				defer conn.Close()
+				buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhijacked")
+				buf.Flush()
+			}))))
+			defer srv.Close()
 
-	resp, err := http.Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(body) != "hijacked" {
-		t.Errorf("body = %q, want the hijacker's", body)
-	}
-	if ev := rec.next(t); ev.Outcome != telemetry.Skipped || ev.Reason != telemetry.ReasonHijacked {
-		t.Errorf("outcome = %q/%q, want skipped/hijacked", ev.Outcome, ev.Reason)
+			resp, err := http.Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(body) != "hijacked" {
+				t.Errorf("body = %q, want the hijacker's", body)
+			}
+			if ev := rec.next(t); ev.Outcome != telemetry.Skipped || ev.Reason != telemetry.ReasonHijacked {
+				t.Errorf("outcome = %q/%q (%v), want skipped/hijacked: %s", ev.Outcome, ev.Reason, ev.Err, tt.reason)
+			}
+			if n := rec.startedCount(); n != 0 {
+				t.Errorf("%d shadows started for a hijacked request, want none: %s", n, tt.reason)
+			}
+		})
 	}
 }
 

@@ -13,10 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/backends/dynamodb"
-	"github.com/shadowread/shadowread/backends/postgres"
 	"github.com/shadowread/shadowread/flags"
-	"github.com/shadowread/shadowread/internal/testenv"
 	"github.com/shadowread/shadowread/middleware"
 	"github.com/shadowread/shadowread/telemetry"
 )
@@ -26,21 +23,8 @@ import (
 // reaches readiness (every pair matches once the id is learned) with the
 // noise baseline on, and never without it.
 func TestNoiseBaselineAgainstRealStores(t *testing.T) {
-	ctx := context.Background()
 	products := []Product{{ID: "p1", Name: "Linen shirt", Price: 49.9, UpdatedAt: time.Date(2026, 3, 1, 10, 0, 0, 123456000, time.UTC)}}
-	pool, err := postgres.Open(ctx, testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	seedPostgres(t, pool, products)
-	ddb, err := dynamodb.New(ctx, dynamodb.WithEndpoint(testenv.DynamoDBEndpoint(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ddb.Close)
-	table := testenv.UniqueName(t, "catalog")
-	seedDynamoDB(t, ddb.Client, table, products)
+	pool, ddb, table := seededStores(t, products)
 	router := backends.NewRouter(map[backends.Name]ProductStore{
 		backends.Postgres: &pgProductStore{pool: pool},
 		backends.DynamoDB: &ddbProductStore{client: ddb.Client, table: table},
@@ -131,25 +115,12 @@ func (s writtenStore) Get(ctx context.Context, id string) (Product, error) {
 // on that one product, so the route learns nothing, and a lost update of
 // another product's price is still a mismatch.
 func TestWrittenFieldNeverNoiseAgainstRealStores(t *testing.T) {
-	ctx := context.Background()
 	var products []Product
 	for i := range 30 {
 		products = append(products, Product{ID: fmt.Sprintf("p%d", i), Name: "Linen shirt", Price: 49.9,
 			UpdatedAt: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)})
 	}
-	pool, err := postgres.Open(ctx, testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	seedPostgres(t, pool, products)
-	ddb, err := dynamodb.New(ctx, dynamodb.WithEndpoint(testenv.DynamoDBEndpoint(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ddb.Close)
-	table := testenv.UniqueName(t, "catalog")
-	seedDynamoDB(t, ddb.Client, table, products)
+	pool, ddb, table := seededStores(t, products)
 	hot := products[0]
 	write := func(ctx context.Context) error {
 		hot.Price++

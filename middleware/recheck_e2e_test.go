@@ -11,10 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/backends/dynamodb"
-	"github.com/shadowread/shadowread/backends/postgres"
 	"github.com/shadowread/shadowread/flags"
-	"github.com/shadowread/shadowread/internal/testenv"
 	"github.com/shadowread/shadowread/middleware"
 	"github.com/shadowread/shadowread/telemetry"
 )
@@ -66,19 +63,7 @@ func TestRecheckAgainstRealStores(t *testing.T) {
 		{ID: "p3", Name: "Wool scarf", Price: 30, UpdatedAt: time.Date(2026, 3, 3, 9, 15, 0, 987654000, time.UTC)},
 		{ID: "p4", Name: "Straw hat", Price: 25, UpdatedAt: time.Date(2026, 3, 4, 8, 0, 0, 0, time.UTC)},
 	}
-	pool, err := postgres.Open(ctx, testenv.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	seedPostgres(t, pool, products)
-	ddb, err := dynamodb.New(ctx, dynamodb.WithEndpoint(testenv.DynamoDBEndpoint(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ddb.Close)
-	table := testenv.UniqueName(t, "catalog")
-	seedDynamoDB(t, ddb.Client, table, products)
+	pool, ddb, table := seededStores(t, products)
 	// DynamoDB keeps p3's time in milliseconds, as items written by the
 	// dual write do; PostgreSQL's timestamptz keeps microseconds.
 	inMillis := products[2]
