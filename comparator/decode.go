@@ -10,6 +10,8 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
 )
 
 // MaxDepth is how deeply arrays and objects may nest in a body compared as
@@ -181,7 +183,7 @@ func (d *decoder) literal() node {
 
 func (d *decoder) number() node {
 	start := d.pos
-	end := numberEnd(d.src, start)
+	end := jsonnum.End(d.src, start)
 	if end < 0 || end < len(d.src) && isNumberByte[d.src[end]] {
 		d.setFail(FallbackNotJSON)
 		return node{}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
 )
 
 // docPair holds the two documents of a comparison. Its methods take a
@@ -100,16 +102,16 @@ func (p docPair) numericPair(a, b *node) (string, string, bool) {
 		return "", "", false
 	}
 	x, y := p.x.text(a.text), p.y.text(b.text)
-	return x, y, isNumberLiteral(x) && isNumberLiteral(y)
+	return x, y, jsonnum.IsLiteral(x) && jsonnum.IsLiteral(y)
 }
 
 // numbersEqual compares two JSON number literals: by decimal value, or
 // within the float tolerance where one of them is not an integer.
 func (c *jsonComparator) numbersEqual(a, b string) bool {
-	if a == b || plainEqual(a, b) {
+	if a == b || jsonnum.PlainEqual(a, b) {
 		return true
 	}
-	if (c.absTol > 0 || c.relTol > 0) && !(isIntegerLiteral(a) && isIntegerLiteral(b)) {
+	if (c.absTol > 0 || c.relTol > 0) && !(jsonnum.IsInteger(a) && jsonnum.IsInteger(b)) {
 		fa, errA := strconv.ParseFloat(a, 64)
 		fb, errB := strconv.ParseFloat(b, 64)
 		// Beyond float64's range only the exact comparison below is sound.
@@ -118,7 +120,7 @@ func (c *jsonComparator) numbersEqual(a, b string) bool {
 			return diff <= c.absTol || diff <= c.relTol*math.Max(math.Abs(fa), math.Abs(fb))
 		}
 	}
-	return decimalKey(a) == decimalKey(b)
+	return jsonnum.DecimalKey(a) == jsonnum.DecimalKey(b)
 }
 
 // timesEqual reports whether a and b are RFC 3339 timestamps at most the

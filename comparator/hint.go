@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
 )
 
 // The hints triage a difference from the raw values, before they are
@@ -175,7 +177,7 @@ func isEmptyContainer(v any) bool {
 // typeHint triages values of different JSON types, both with content or
 // both without.
 func typeHint(x, y any, loc location) Hint {
-	if s, n, ok := stringAndNumber(x, y); ok && isNumberLiteral(s) && decimalKey(s) == decimalKey(string(n)) {
+	if s, n, ok := stringAndNumber(x, y); ok && jsonnum.IsLiteral(s) && jsonnum.DecimalKey(s) == jsonnum.DecimalKey(string(n)) {
 		return Hint{Triage: TriageRepresentation, Option: "NumericStrings()", Note: "a number against a string holding the same number"}
 	}
 	if loc.member && (x == nil && isEmptyContainer(y) || y == nil && isEmptyContainer(x)) {
@@ -203,8 +205,8 @@ func numberHint(x, y string) Hint {
 	if errX != nil || errY != nil {
 		return Hint{} // beyond float64: nothing to say
 	}
-	if isIntegerLiteral(x) && isIntegerLiteral(y) {
-		if fx == fy && decimalKey(y) == decimalKey(strconv.FormatFloat(fy, 'f', -1, 64)) {
+	if jsonnum.IsInteger(x) && jsonnum.IsInteger(y) {
+		if fx == fy && jsonnum.DecimalKey(y) == jsonnum.DecimalKey(strconv.FormatFloat(fy, 'f', -1, 64)) {
 			return Hint{Triage: TriageDataLoss, Note: "the shadow's integer is the primary's rounded to float64's 15 to 17 digits"}
 		}
 		return Hint{} // integers are exact: no tolerance applies

@@ -3,6 +3,8 @@ package comparator
 import (
 	"strconv"
 	"strings"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
 )
 
 // keyName returns the member that identifies the elements of the array n
@@ -138,25 +140,26 @@ func keyOf(t *tree, n *node, name string) elementKey {
 const maxPlainKey = 40
 
 // numberIdentity returns a spelling of the JSON number lit that two
-// literals share exactly when they name the same number, like decimalKey,
-// but without allocating for the usual keys: the plain decimal form (no
-// exponent, no trailing zeros in the fraction, no "-0"), which is unique,
-// when it is at most maxPlainKey bytes; else decimalKey's.
+// literals share exactly when they name the same number, like
+// jsonnum.DecimalKey, but without allocating for the usual keys: the plain
+// decimal form (no exponent, no trailing zeros in the fraction, no "-0"),
+// which is unique, when it is at most maxPlainKey bytes; else
+// jsonnum.DecimalKey's.
 func numberIdentity(lit string) string {
-	if plain := trimFraction(lit); plain != "" && len(plain) <= maxPlainKey {
+	if plain := jsonnum.TrimFraction(lit); plain != "" && len(plain) <= maxPlainKey {
 		if plain == "-0" {
 			return "0"
 		}
 		return plain
 	}
-	key := decimalKey(lit)
+	key := jsonnum.DecimalKey(lit)
 	if plain, ok := plainFromKey(key); ok {
 		return plain
 	}
 	return key
 }
 
-// plainFromKey writes a decimalKey ("-125e-1") in plain decimal form
+// plainFromKey writes a jsonnum.DecimalKey ("-125e-1") in plain decimal form
 // ("-12.5") when that is at most maxPlainKey bytes.
 func plainFromKey(key string) (string, bool) {
 	if key == "0" {

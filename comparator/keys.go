@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"unicode"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
 )
 
 // Member names are usually field names of a schema, but an object used as a
@@ -36,7 +38,7 @@ func (c *jsonComparator) redactsElementKey(states []pathState, lit string) bool 
 	if c.keys.applies(states, actShowKeys) {
 		return false
 	}
-	if isNumberLiteral(lit) {
+	if jsonnum.IsLiteral(lit) {
 		digits := 0
 		for i := range len(lit) {
 			if lit[i] >= '0' && lit[i] <= '9' {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
 )
 
 // normalize applies the rules that concern one document alone, in place:
@@ -120,7 +122,7 @@ func fromDecoded(t *tree, v any, depth int) (node, error) {
 	case string:
 		return node{typ: typeString, text: t.addText(v)}, nil
 	case json.Number:
-		if !isNumberLiteral(string(v)) {
+		if !jsonnum.IsLiteral(string(v)) {
 			return node{}, fmt.Errorf("json.Number(%q) is not a JSON number", string(v))
 		}
 		return node{typ: typeNumber, text: t.addText(string(v))}, nil

@@ -1,5 +1,7 @@
 package comparator
 
+import "github.com/shadowread/shadowread/comparator/internal/jsonnum"
+
 // matchUnordered pairs each element of xs with an equal element of ys, each
 // used once. match[i] is the index in ys paired with xs[i], or -1.
 // complete reports that every element of both found a partner.
@@ -65,14 +67,14 @@ func (c *jsonComparator) matchKey(t *tree, n *node) uint64 {
 func (c *jsonComparator) writeMatchKey(h *fnv64, t *tree, n *node) {
 	typ := n.typ
 	text := t.text(n.text)
-	if typ == typeString && c.numericStrings && isNumberLiteral(text) {
+	if typ == typeString && c.numericStrings && jsonnum.IsLiteral(text) {
 		typ = typeNumber // may equal a number
 	}
 	h.writeByte(byte(typ))
 	switch typ {
 	case typeNumber:
 		if c.absTol == 0 && c.relTol == 0 {
-			h.writeString(decimalKey(text))
+			h.writeString(jsonnum.DecimalKey(text))
 		}
 	case typeString:
 		if !c.compareTimes {
