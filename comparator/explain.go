@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shadowread/shadowread/comparator/internal/redact"
 )
 
 // pair walks the normalised documents of p once, from a and b down, and
@@ -435,7 +436,7 @@ func (r *diffReporter) locate() location {
 				ek := k.Interface().(elementKey)
 				value := ek.value
 				if c.redactsElementKey(states, ek.value) {
-					value = redacted(ek.value)
+					value = redact.Step(ek.value)
 				}
 				path = append(path, '[')
 				path = append(path, ek.member...)
@@ -449,7 +450,7 @@ func (r *diffReporter) locate() location {
 			case k.Kind() == reflect.String:
 				name := k.String()
 				if c.redactsKey(states, name) {
-					seg := redacted(name)
+					seg := redact.Step(name)
 					path = appendRedacted(path, seg)
 					field = appendRedacted(field, seg)
 					pattern = appendRedacted(pattern, "*")
