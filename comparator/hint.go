@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
+	"github.com/shadowread/shadowread/comparator/internal/jsontree"
 )
 
 // The hints triage a difference from the raw values, before they are
@@ -390,7 +391,7 @@ func stringHint(x, y string) Hint {
 // elements in another order, or the primary's elements with some left out.
 // The Option it returns is a format for the array's path pattern (see
 // arrayOption).
-func (p docPair) arrayHint(as, bs []node) (Hint, bool) {
+func (p docPair) arrayHint(as, bs []jsontree.Node) (Hint, bool) {
 	switch {
 	case len(as) == len(bs):
 		if _, complete := p.matchUnordered(as, bs); complete {
@@ -412,7 +413,7 @@ func (p docPair) arrayHint(as, bs []node) (Hint, bool) {
 
 // emptyArrayHint triages two arrays of which exactly one is empty, however
 // they are matched: every element of the other is lost.
-func emptyArrayHint(as, bs []node) (Hint, bool) {
+func emptyArrayHint(as, bs []jsontree.Node) (Hint, bool) {
 	switch {
 	case len(as) == 0 && len(bs) > 0:
 		return Hint{Triage: TriageDataLoss, Note: fmt.Sprintf("the primary's array is empty, the shadow's has %d elements", len(bs))}, true
@@ -423,7 +424,7 @@ func emptyArrayHint(as, bs []node) (Hint, bool) {
 }
 
 // leftOut reports whether bs is as with some elements left out.
-func (p docPair) leftOut(as, bs []node) bool {
+func (p docPair) leftOut(as, bs []jsontree.Node) bool {
 	j := 0
 	for i := range as {
 		if j < len(bs) && p.equal(&as[i], &bs[j]) {
