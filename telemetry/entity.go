@@ -3,6 +3,8 @@ package telemetry
 import (
 	"crypto/sha256"
 	"encoding/hex"
+
+	"github.com/shadowread/shadowread/telemetry/internal/label"
 )
 
 // entityKey returns the entity key as it may leave the process: as it is
@@ -14,7 +16,7 @@ func (o *OTel) entityKey(key string) string {
 		return ""
 	}
 	if o.cfg.entityKeys {
-		return clip(key)
+		return label.Clip(key)
 	}
 	sum := sha256.Sum256([]byte(key))
 	return "#" + hex.EncodeToString(sum[:4])

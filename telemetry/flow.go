@@ -10,6 +10,11 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry/internal/exemplar"
+	"github.com/shadowread/shadowread/telemetry/internal/label"
+	"github.com/shadowread/shadowread/telemetry/internal/latency"
+	"github.com/shadowread/shadowread/telemetry/internal/verdict"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // direction is which backend serves and which shadows: postgres→dynamodb
@@ -37,12 +42,12 @@ type flow struct {
 	// outcomes counts events by outcome label, rechecks by result.
 	outcomes                      map[Outcome]uint64
 	rechecks                      map[RecheckResult]uint64
-	primaryLatency, shadowLatency latencyHistogram
-	exemplars                     exemplars
+	primaryLatency, shadowLatency latency.Histogram
+	exemplars                     exemplar.Set
 	// The readiness counts: since the start, over the window, since the mark.
-	total     verdictCounts
-	window    windowCounts
-	sinceMark verdictCounts
+	total     verdict.Counts
+	window    verdict.Window
+	sinceMark verdict.Counts
 }
 
 func newFlow(route string, d direction, maxSignatures int, window time.Duration) *flow {
@@ -53,8 +58,8 @@ func newFlow(route string, d direction, maxSignatures int, window time.Duration)
 		fields:    make(map[string]bool),
 		outcomes:  make(map[Outcome]uint64),
 		rechecks:  make(map[RecheckResult]uint64),
-		exemplars: newExemplars(maxSignatures),
-		window:    newWindowCounts(window),
+		exemplars: exemplar.NewSet(maxSignatures),
+		window:    verdict.NewWindow(window),
 	}
 }
 
@@ -121,14 +126,14 @@ func (f *flow) observe(e Event, outcome Outcome, now time.Time) measurements {
 	f.outcomes[outcome]++
 	reason := reasonLabel(e.Reason)
 	v := verdictOf(outcome, Reason(reason))
-	f.total.add(v)
-	f.window.add(now, v)
-	f.sinceMark.add(v)
+	f.total.Add(v)
+	f.window.Add(now, v)
+	f.sinceMark.Add(v)
 	if e.PrimaryDuration > 0 {
-		f.primaryLatency.observe(e.PrimaryDuration)
+		f.primaryLatency.Observe(e.PrimaryDuration)
 	}
 	if e.ShadowDuration > 0 {
-		f.shadowLatency.observe(e.ShadowDuration)
+		f.shadowLatency.Observe(e.ShadowDuration)
 	}
 	m := measurements{
 		base:       f.measurement(attrKey{}),
@@ -167,16 +172,16 @@ const MaxMismatchFields = 20
 func (f *flow) fieldMeasurements(diffs []comparator.Diff) []metric.MeasurementOption {
 	var labels []string
 	for _, d := range diffs {
-		label := clip(fieldOf(d))
-		if !f.fields[label] {
+		field := label.Clip(label.Field(d))
+		if !f.fields[field] {
 			if len(f.fields) >= MaxMismatchFields {
-				label = backends.OverflowRoute
+				field = backends.OverflowRoute
 			} else {
-				f.fields[label] = true
+				f.fields[field] = true
 			}
 		}
-		if !slices.Contains(labels, label) {
-			labels = append(labels, label)
+		if !slices.Contains(labels, field) {
+			labels = append(labels, field)
 		}
 	}
 	m := make([]metric.MeasurementOption, len(labels))
@@ -193,9 +198,9 @@ type flowSnapshot struct {
 	events                        uint64
 	outcomes                      map[Outcome]uint64
 	rechecks                      map[RecheckResult]uint64
-	primaryLatency, shadowLatency LatencySummary
-	total, window, sinceMark      verdictCounts
-	signatures                    []SignatureReport
+	primaryLatency, shadowLatency report.LatencySummary
+	total, window, sinceMark      verdict.Counts
+	signatures                    []report.SignatureReport
 	evictedSignatures             uint64
 	evictedMismatches             uint64
 }
@@ -208,14 +213,14 @@ func (f *flow) snapshot(now time.Time) flowSnapshot {
 		dir:               f.dir,
 		outcomes:          maps.Clone(f.outcomes),
 		rechecks:          maps.Clone(f.rechecks),
-		primaryLatency:    f.primaryLatency.summary(),
-		shadowLatency:     f.shadowLatency.summary(),
-		total:             f.total.clone(),
-		window:            f.window.sum(now),
-		sinceMark:         f.sinceMark.clone(),
-		signatures:        f.exemplars.report(),
-		evictedSignatures: f.exemplars.evictedSignatures,
-		evictedMismatches: f.exemplars.evictedMismatches,
+		primaryLatency:    f.primaryLatency.Summary(),
+		shadowLatency:     f.shadowLatency.Summary(),
+		total:             f.total.Clone(),
+		window:            f.window.Sum(now),
+		sinceMark:         f.sinceMark.Clone(),
+		signatures:        f.exemplars.Report(),
+		evictedSignatures: f.exemplars.EvictedSignatures,
+		evictedMismatches: f.exemplars.EvictedMismatches,
 	}
 	for _, n := range f.outcomes {
 		s.events += n

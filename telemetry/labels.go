@@ -1,8 +1,6 @@
 package telemetry
 
 import (
-	"unicode/utf8"
-
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
 )
@@ -10,22 +8,6 @@ import (
 // otherLabel replaces attribute values outside their fixed set, so a
 // misbehaving caller cannot add metric series.
 const otherLabel = "other"
-
-// maxLabelLen bounds the length of a route or diff path kept in memory.
-const maxLabelLen = 256
-
-// clip shortens s to at most maxLabelLen bytes without splitting a rune.
-func clip(s string) string {
-	if len(s) <= maxLabelLen {
-		return s
-	}
-	for i := maxLabelLen; i > 0; i-- {
-		if utf8.RuneStart(s[i]) {
-			return s[:i]
-		}
-	}
-	return ""
-}
 
 func outcomeLabel(o Outcome) Outcome {
 	switch o {

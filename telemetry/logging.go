@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/shadowread/shadowread/telemetry/internal/exemplar"
 )
 
 // mismatchLog says whether a mismatch is logged, and how many occurrences of
@@ -20,9 +22,9 @@ type mismatchLog struct {
 // one line per signature and log interval, and at most as many lines per
 // route and interval as signatures are kept, so a stream of ever new
 // signatures cannot flood the log either. r.mu must be held.
-func (r *route) logDue(ex *exemplar, now time.Time, cfg config) mismatchLog {
-	ex.unlogged++
-	if !ex.lastLogged.IsZero() && now.Sub(ex.lastLogged) < cfg.logInterval {
+func (r *route) logDue(ex *exemplar.Exemplar, now time.Time, cfg config) mismatchLog {
+	ex.Unlogged++
+	if !ex.LastLogged.IsZero() && now.Sub(ex.LastLogged) < cfg.logInterval {
 		return mismatchLog{}
 	}
 	if now.Sub(r.logWindowStart) >= cfg.logInterval {
@@ -32,9 +34,9 @@ func (r *route) logDue(ex *exemplar, now time.Time, cfg config) mismatchLog {
 		return mismatchLog{}
 	}
 	r.logsInWindow++
-	ex.lastLogged = now
-	n := ex.unlogged
-	ex.unlogged = 0
+	ex.LastLogged = now
+	n := ex.Unlogged
+	ex.Unlogged = 0
 	return mismatchLog{due: true, occurrences: n}
 }
 
@@ -45,12 +47,12 @@ func (r *route) logDue(ex *exemplar, now time.Time, cfg config) mismatchLog {
 // mismatches of the signature since its previous line.
 func (o *OTel) logMismatch(ctx context.Context, route string, e Event, signature string, occurrences uint64, traceID trace.TraceID) {
 	values := o.cfg.showsValues(e.Result)
-	diffs := diffReports(e.Result.Diffs, values)
+	diffs := exemplar.DiffReports(e.Result.Diffs, values)
 	paths := make([]string, len(diffs))
 	for i, d := range diffs {
 		paths[i] = d.Path
 	}
-	fieldList := fields(diffs)
+	fieldList := exemplar.Fields(diffs)
 	kinds := make([]string, len(e.Result.Diffs))
 	for i, d := range e.Result.Diffs {
 		kinds[i] = string(kindLabel(d.Kind))

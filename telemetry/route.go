@@ -8,6 +8,14 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/telemetry/internal/label"
+	"github.com/shadowread/shadowread/telemetry/internal/noise"
+)
+
+// Sources of the shadowread.noise counter.
+const (
+	noiseBaseline = "baseline" // a difference between two reads of the primary (A/A)
+	noiseAbsorbed = "absorbed" // a field whose differences were absorbed as noise in a comparison with the shadow
 )
 
 // routeTable hands out the state of a route, at most max distinct routes plus
@@ -39,7 +47,7 @@ func (t *routeTable) newRoute(name string) *route {
 		baselineSpanName: "shadowread.baseline " + name,
 		maxSignatures:    t.maxSignatures,
 		window:           t.window,
-		noise:            newNoiseTable(),
+		noise:            noise.NewTable(),
 		baselineAttrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseBaseline))),
 		absorbedAttrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseAbsorbed))),
 	}
@@ -47,7 +55,7 @@ func (t *routeTable) newRoute(name string) *route {
 
 // get returns the state of the route called name.
 func (t *routeTable) get(name string) *route {
-	name = clip(name)
+	name = label.Clip(name)
 	if name == "" || name == backends.OverflowRoute {
 		return t.overflow
 	}
@@ -95,7 +103,7 @@ type route struct {
 
 	mu    sync.Mutex
 	flows []*flow // one per direction seen, at most 9 (3 backend labels squared)
-	noise noiseTable
+	noise noise.Table
 	// The log limit's current window: its start and the lines logged in it.
 	logWindowStart time.Time
 	logsInWindow   int

@@ -7,6 +7,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/shadowread/shadowread/telemetry/internal/label"
 )
 
 // Span attribute keys.
@@ -112,7 +114,7 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 	if e.Outcome == Mismatch || len(e.Result.Diffs) > 0 {
 		var fields, kinds []string
 		for _, d := range e.Result.Diffs {
-			if f := clip(fieldOf(d)); len(fields) < maxSpanFields && !slices.Contains(fields, f) {
+			if f := label.Clip(label.Field(d)); len(fields) < maxSpanFields && !slices.Contains(fields, f) {
 				fields = append(fields, f)
 			}
 			if k := string(kindLabel(d.Kind)); !slices.Contains(kinds, k) {
@@ -131,15 +133,15 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 	values := o.cfg.showsValues(e.Result)
 	for _, d := range e.Result.Diffs {
 		kv := []attribute.KeyValue{
-			attrDiffField.String(clip(fieldOf(d))),
-			attrDiffPath.String(clip(d.Path)),
+			attrDiffField.String(label.Clip(label.Field(d))),
+			attrDiffPath.String(label.Clip(d.Path)),
 			attrDiffKind.String(string(d.Kind)),
 		}
 		if d.Hint.Triage != "" {
 			kv = append(kv, attrDiffTriage.String(string(d.Hint.Triage)))
 		}
 		if d.Hint.Option != "" {
-			kv = append(kv, attrDiffOption.String(clip(d.Hint.Option)))
+			kv = append(kv, attrDiffOption.String(label.Clip(d.Hint.Option)))
 		}
 		if values {
 			kv = append(kv, attrDiffPrimary.String(d.Primary), attrDiffShadow.String(d.Shadow))
@@ -162,7 +164,7 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 func clipAll(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = clip(s)
+		out[i] = label.Clip(s)
 	}
 	return out
 }

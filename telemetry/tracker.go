@@ -6,6 +6,9 @@ import (
 
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/shadowread/shadowread/telemetry/internal/bound"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // tracker is the recorder's memory: per route and direction the outcome
@@ -16,14 +19,14 @@ type tracker struct {
 	cfg    config
 	routes *routeTable
 	mark   marker
-	need   *samplesNeeded // the samples the bound needs, by failures
+	need   *bound.Needed // the samples the bound needs, by failures
 	// newFlow is called for every flow created, with its route's mutex
 	// held: the recorder creates the flow's metric series at zero.
 	newFlow func(*flow)
 }
 
 func newTracker(cfg config, newFlow func(*flow)) *tracker {
-	return &tracker{cfg: cfg, routes: newRouteTable(cfg), need: newSamplesNeeded(cfg.readyThreshold), newFlow: newFlow}
+	return &tracker{cfg: cfg, routes: newRouteTable(cfg), need: bound.NewNeeded(cfg.readyThreshold), newFlow: newFlow}
 }
 
 // flow returns the flow of d on r, creating it when new. r.mu must be held.
@@ -66,11 +69,11 @@ func (t *tracker) observe(r *route, e Event, signature string, traceID trace.Tra
 	f := t.flow(r, directionOf(e))
 	m := f.observe(e, outcome, now)
 	if bodiesCompared(outcome) || len(e.Noise) > 0 {
-		r.noise.comparison(e.Noise, now)
+		r.noise.Comparison(e.Noise, now)
 	}
 	var logged mismatchLog
 	if outcome == Mismatch {
-		ex := f.exemplars.observe(signature, e.Result, traceID, now, t.cfg.showsValues(e.Result))
+		ex := f.exemplars.Observe(signature, e.Result, traceID, now, t.cfg.showsValues(e.Result))
 		logged = r.logDue(ex, now, t.cfg)
 	}
 	return m, logged
@@ -87,22 +90,22 @@ func bodiesCompared(o Outcome) bool {
 func (t *tracker) baselinePair(r *route, e Event, now time.Time) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.noise.baselinePair(e.Result.Diffs, now)
+	return r.noise.BaselinePair(e.Result.Diffs, now)
 }
 
 // noise returns the noise counts of every route that has A/A pairs or
 // absorbed noise.
-func (t *tracker) noise() []RouteNoise {
-	out := []RouteNoise{}
+func (t *tracker) noise() []report.RouteNoise {
+	out := []report.RouteNoise{}
 	for _, r := range t.routes.all() {
 		r.mu.Lock()
-		n := RouteNoise{Route: r.name, Baseline: r.noise.baseline, Compared: r.noise.compared,
-			Fields: r.noise.report(), EvictedFields: r.noise.evicted}
+		n := report.RouteNoise{Route: r.name, Baseline: r.noise.Baseline, Compared: r.noise.Compared,
+			Fields: r.noise.Report(), EvictedFields: r.noise.Evicted}
 		r.mu.Unlock()
 		if n.Baseline > 0 || len(n.Fields) > 0 {
 			out = append(out, n)
 		}
 	}
-	slices.SortFunc(out, func(a, b RouteNoise) int { return compareRoutes(a.Route, b.Route) })
+	slices.SortFunc(out, func(a, b report.RouteNoise) int { return compareRoutes(a.Route, b.Route) })
 	return out
 }
