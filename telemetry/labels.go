@@ -1,13 +1,10 @@
 package telemetry
 
-import (
-	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/comparator"
-)
+import "github.com/shadowread/shadowread/telemetry/internal/track"
 
 // otherLabel replaces attribute values outside their fixed set, so a
 // misbehaving caller cannot add metric series.
-const otherLabel = "other"
+const otherLabel = track.Other
 
 func outcomeLabel(o Outcome) Outcome {
 	switch o {
@@ -15,38 +12,4 @@ func outcomeLabel(o Outcome) Outcome {
 		return o
 	}
 	return otherLabel
-}
-
-func backendLabel(n backends.Name) backends.Name {
-	if n.Valid() {
-		return n
-	}
-	return otherLabel
-}
-
-// kindLabels is the number of kind labels: the five kinds and "other".
-const kindLabels = 6
-
-// kindIndex numbers the diff kinds 0 to 4, and any other value 5.
-func kindIndex(k comparator.Kind) int {
-	switch k {
-	case comparator.MissingInShadow:
-		return 0
-	case comparator.ExtraInShadow:
-		return 1
-	case comparator.ValueChanged:
-		return 2
-	case comparator.TypeChanged:
-		return 3
-	case comparator.StatusChanged:
-		return 4
-	}
-	return 5
-}
-
-func kindLabel(k comparator.Kind) comparator.Kind {
-	if kindIndex(k) == kindLabels-1 {
-		return otherLabel
-	}
-	return k
 }

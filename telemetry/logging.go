@@ -4,41 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"slices"
-	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/shadowread/shadowread/telemetry/internal/exemplar"
+	"github.com/shadowread/shadowread/telemetry/internal/label"
+	"github.com/shadowread/shadowread/telemetry/internal/track"
 )
-
-// mismatchLog says whether a mismatch is logged, and how many occurrences of
-// its signature the line stands for.
-type mismatchLog struct {
-	due         bool
-	occurrences uint64
-}
-
-// logDue decides whether the mismatch just counted in ex is logged: at most
-// one line per signature and log interval, and at most as many lines per
-// route and interval as signatures are kept, so a stream of ever new
-// signatures cannot flood the log either. r.mu must be held.
-func (r *route) logDue(ex *exemplar.Exemplar, now time.Time, cfg config) mismatchLog {
-	ex.Unlogged++
-	if !ex.LastLogged.IsZero() && now.Sub(ex.LastLogged) < cfg.logInterval {
-		return mismatchLog{}
-	}
-	if now.Sub(r.logWindowStart) >= cfg.logInterval {
-		r.logWindowStart, r.logsInWindow = now, 0
-	}
-	if r.logsInWindow >= cfg.maxSignatures {
-		return mismatchLog{}
-	}
-	r.logsInWindow++
-	ex.LastLogged = now
-	n := ex.Unlogged
-	ex.Unlogged = 0
-	return mismatchLog{due: true, occurrences: n}
-}
 
 // logMismatch writes one line about a mismatch: route, signature, kinds and
 // paths, the entity key (redacted unless shown, [WithEntityKeysShown]), the
@@ -55,7 +27,7 @@ func (o *OTel) logMismatch(ctx context.Context, route string, e Event, signature
 	fieldList := exemplar.Fields(diffs)
 	kinds := make([]string, len(e.Result.Diffs))
 	for i, d := range e.Result.Diffs {
-		kinds[i] = string(kindLabel(d.Kind))
+		kinds[i] = string(track.Kind(d.Kind))
 	}
 	slices.Sort(kinds)
 	attrs := []slog.Attr{
@@ -69,7 +41,7 @@ func (o *OTel) logMismatch(ctx context.Context, route string, e Event, signature
 		slog.Any("paths", paths),
 		slog.Bool("truncated", e.Result.Truncated || len(e.Result.Diffs) > len(diffs)),
 	}
-	if key := o.entityKey(e.EntityKey); key != "" {
+	if key := label.EntityKey(e.EntityKey, o.cfg.entityKeys); key != "" {
 		attrs = append(attrs, slog.String("entity_key", key))
 	}
 	if traceID.IsValid() {

@@ -19,23 +19,23 @@ func (o *OTel) Report() report.Report {
 		MinSamples:     o.cfg.minSamples,
 		MinCoverage:    o.cfg.minCoverage,
 		Window:         o.cfg.window,
-		Mark:           o.track.marked(),
+		Mark:           o.track.Marked(),
 		Routes:         []report.RouteReport{},
-		Noise:          o.track.noise(),
+		Noise:          o.track.Noise(),
 		Problems:       o.problems.current(),
 	}
-	for _, s := range o.track.snapshots() {
+	for _, s := range o.track.Snapshots() {
 		rr := report.RouteReport{
-			RouteReadiness:    o.track.readiness(s),
-			Signatures:        s.signatures,
-			EvictedSignatures: s.evictedSignatures,
-			EvictedMismatches: s.evictedMismatches,
+			RouteReadiness:    o.readiness(s),
+			Signatures:        s.Signatures,
+			EvictedSignatures: s.EvictedSignatures,
+			EvictedMismatches: s.EvictedMismatches,
 		}
 		for _, oc := range Outcomes() {
-			rr.Outcomes = append(rr.Outcomes, report.OutcomeCount{Outcome: string(oc), Count: s.outcomes[oc]})
+			rr.Outcomes = append(rr.Outcomes, report.OutcomeCount{Outcome: string(oc), Count: s.Outcomes[string(oc)]})
 		}
 		for _, res := range recheckResults {
-			rr.Rechecks = append(rr.Rechecks, report.RecheckCount{Result: string(res), Count: s.rechecks[res]})
+			rr.Rechecks = append(rr.Rechecks, report.RecheckCount{Result: string(res), Count: s.Rechecks[string(res)]})
 		}
 		if o.cfg.traceURL != "" {
 			for i := range rr.Signatures {

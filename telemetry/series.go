@@ -3,8 +3,8 @@ package telemetry
 import (
 	"context"
 
-	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry/internal/track"
 )
 
 // outcomeSeries are the (outcome, reason) pairs the middleware records: each
@@ -32,27 +32,20 @@ var diffKinds = []comparator.Kind{comparator.MissingInShadow, comparator.ExtraIn
 
 var recheckResults = []RecheckResult{RecheckTransient, RecheckConfirmed, RecheckRepaired, RecheckAbsorbed, RecheckDropped, RecheckFailed}
 
-// declaredDirections are the directions a route declared with [WithRoutes]
-// starts with: before and after its switch.
-var declaredDirections = []direction{
-	{backends.Postgres, backends.DynamoDB},
-	{backends.DynamoDB, backends.Postgres},
-}
-
 // startAtZero adds 0 to every counter series of f, so each exists before
 // its first event: Prometheus ignores the first sample of a series in
 // rate() and increase(), which would otherwise lose the first mismatch of a
 // route. The route's mutex must be held; it runs once per flow.
-func (o *OTel) startAtZero(f *flow) {
+func (o *OTel) startAtZero(f *track.Flow) {
 	ctx := context.Background()
 	for _, s := range outcomeSeries {
-		o.inst.comparisons.Add(ctx, 0, f.measurement(attrKey{outcome: s.outcome, reason: string(s.reason)}))
+		o.inst.comparisons.Add(ctx, 0, f.Measurement(track.AttrKey{Outcome: string(s.outcome), Reason: string(s.reason)}))
 	}
 	for _, k := range diffKinds {
-		o.inst.mismatches.Add(ctx, 0, f.measurement(attrKey{kind: k}))
+		o.inst.mismatches.Add(ctx, 0, f.Measurement(track.AttrKey{Kind: k}))
 	}
 	for _, r := range recheckResults {
-		o.inst.rechecks.Add(ctx, 0, f.measurement(attrKey{recheck: r}))
+		o.inst.rechecks.Add(ctx, 0, f.Measurement(track.AttrKey{Recheck: string(r)}))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/shadowread/shadowread/telemetry/internal/label"
+	"github.com/shadowread/shadowread/telemetry/internal/track"
 )
 
 // Span attribute keys.
@@ -54,23 +55,23 @@ const maxSpanFields = 16
 // unsampled request is not, and no trace id leads nowhere. The shadow
 // usually ends after the request span; tracing backends show that as a
 // child outliving its parent.
-func (o *OTel) startSpan(ctx context.Context, r *route, e Event) (context.Context, trace.Span) {
+func (o *OTel) startSpan(ctx context.Context, r *track.Route, e Event) (context.Context, trace.Span) {
 	if e.RequestSpan.IsValid() {
 		ctx = trace.ContextWithSpanContext(ctx, e.RequestSpan)
 	}
 	kvs := []attribute.KeyValue{
-		attrRoute.String(r.name),
+		attrRoute.String(r.Name),
 		attrMethod.String(e.Method),
 		attrPrimary.String(string(e.Primary)),
 		attrShadow.String(string(e.Shadow)),
 	}
-	if key := o.entityKey(e.EntityKey); key != "" {
+	if key := label.EntityKey(e.EntityKey, o.cfg.entityKeys); key != "" {
 		kvs = append(kvs, attrEntityKey.String(key))
 	}
-	name := r.spanName
+	name := r.SpanName
 	if e.NoiseBaseline {
 		kvs = append(kvs, attrBaseline.Bool(true))
-		name = r.baselineSpanName // an A/A pair is no verdict on the shadow: told apart by name
+		name = r.BaselineSpanName // an A/A pair is no verdict on the shadow: told apart by name
 	}
 	return o.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(kvs...))
 }
@@ -117,7 +118,7 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 			if f := label.Clip(label.Field(d)); len(fields) < maxSpanFields && !slices.Contains(fields, f) {
 				fields = append(fields, f)
 			}
-			if k := string(kindLabel(d.Kind)); !slices.Contains(kinds, k) {
+			if k := string(track.Kind(d.Kind)); !slices.Contains(kinds, k) {
 				kinds = append(kinds, k)
 			}
 		}

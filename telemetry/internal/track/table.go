@@ -1,4 +1,4 @@
-package telemetry
+package track
 
 import (
 	"sync"
@@ -23,38 +23,41 @@ const (
 type routeTable struct {
 	max           int
 	maxSignatures int
+	maxFields     int
 	window        time.Duration
 	mu            sync.RWMutex
-	routes        map[string]*route
-	overflow      *route
+	routes        map[string]*Route
+	overflow      *Route
 }
 
-func newRouteTable(cfg config) *routeTable {
+func newRouteTable(cfg Config) *routeTable {
 	t := &routeTable{
-		max:           cfg.maxRoutes,
-		maxSignatures: cfg.maxSignatures,
-		window:        cfg.window,
-		routes:        make(map[string]*route),
+		max:           cfg.MaxRoutes,
+		maxSignatures: cfg.MaxSignatures,
+		maxFields:     cfg.MaxFields,
+		window:        cfg.Window,
+		routes:        make(map[string]*Route),
 	}
 	t.overflow = t.newRoute(backends.OverflowRoute)
 	return t
 }
 
-func (t *routeTable) newRoute(name string) *route {
-	return &route{
-		name:             name,
-		spanName:         "shadowread.shadow " + name,
-		baselineSpanName: "shadowread.baseline " + name,
+func (t *routeTable) newRoute(name string) *Route {
+	return &Route{
+		Name:             name,
+		SpanName:         "shadowread.shadow " + name,
+		BaselineSpanName: "shadowread.baseline " + name,
 		maxSignatures:    t.maxSignatures,
+		maxFields:        t.maxFields,
 		window:           t.window,
 		noise:            noise.NewTable(),
-		baselineAttrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseBaseline))),
-		absorbedAttrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseAbsorbed))),
+		BaselineAttrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseBaseline))),
+		AbsorbedAttrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseAbsorbed))),
 	}
 }
 
 // get returns the state of the route called name.
-func (t *routeTable) get(name string) *route {
+func (t *routeTable) get(name string) *Route {
 	name = label.Clip(name)
 	if name == "" || name == backends.OverflowRoute {
 		return t.overflow
@@ -79,30 +82,33 @@ func (t *routeTable) get(name string) *route {
 }
 
 // all returns every route with state, the overflow route last.
-func (t *routeTable) all() []*route {
+func (t *routeTable) all() []*Route {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	rs := make([]*route, 0, len(t.routes)+1)
+	rs := make([]*Route, 0, len(t.routes)+1)
 	for _, r := range t.routes {
 		rs = append(rs, r)
 	}
 	return append(rs, t.overflow)
 }
 
-// route is what the recorder keeps for one route: a flow per direction and
-// the noise counts of its A/A pairs and comparisons. The mutex guards all but the names.
-type route struct {
-	name     string
-	spanName string // "shadowread.shadow <route>"
-	// baselineSpanName names the spans of A/A pairs: "shadowread.baseline <route>".
-	baselineSpanName string
-	maxSignatures    int
-	window           time.Duration
+// Route is what the recorder keeps for one route: a flow per direction and
+// the noise counts of its A/A pairs and comparisons. The mutex guards all
+// but the names and attribute sets.
+type Route struct {
+	Name     string
+	SpanName string // "shadowread.shadow <route>"
+	// BaselineSpanName names the spans of A/A pairs: "shadowread.baseline <route>".
+	BaselineSpanName string
 	// The attribute sets of shadowread.noise, by source.
-	baselineAttrs, absorbedAttrs metric.MeasurementOption
+	BaselineAttrs, AbsorbedAttrs metric.MeasurementOption
+
+	maxSignatures int
+	maxFields     int
+	window        time.Duration
 
 	mu    sync.Mutex
-	flows []*flow // one per direction seen, at most 9 (3 backend labels squared)
+	flows []*Flow // one per direction seen, at most 9 (3 backend labels squared)
 	noise noise.Table
 	// The log limit's current window: its start and the lines logged in it.
 	logWindowStart time.Time
@@ -111,13 +117,13 @@ type route struct {
 
 // flow returns the state of d on r, and whether it was created just now.
 // r.mu must be held.
-func (r *route) flow(d direction) (*flow, bool) {
+func (r *Route) flow(d Direction) (*Flow, bool) {
 	for _, f := range r.flows {
 		if f.dir == d {
 			return f, false
 		}
 	}
-	f := newFlow(r.name, d, r.maxSignatures, r.window)
+	f := newFlow(r.Name, d, r.maxSignatures, r.maxFields, r.window)
 	r.flows = append(r.flows, f)
 	return f, true
 }
