@@ -17,8 +17,8 @@ import (
 // trace id when the trace was sampled, and the values only when they were
 // opted in. occurrences counts the
 // mismatches of the signature since its previous line.
-func (o *OTel) logMismatch(ctx context.Context, route string, e Event, signature string, occurrences uint64, traceID trace.TraceID) {
-	values := o.cfg.showsValues(e.Result)
+func (c config) logMismatch(ctx context.Context, route string, e Event, signature string, occurrences uint64, traceID trace.TraceID) {
+	values := c.showsValues(e.Result)
 	diffs := exemplar.DiffReports(e.Result.Diffs, values)
 	paths := make([]string, len(diffs))
 	for i, d := range diffs {
@@ -41,7 +41,7 @@ func (o *OTel) logMismatch(ctx context.Context, route string, e Event, signature
 		slog.Any("paths", paths),
 		slog.Bool("truncated", e.Result.Truncated || len(e.Result.Diffs) > len(diffs)),
 	}
-	if key := label.EntityKey(e.EntityKey, o.cfg.entityKeys); key != "" {
+	if key := label.EntityKey(e.EntityKey, c.entityKeys); key != "" {
 		attrs = append(attrs, slog.String("entity_key", key))
 	}
 	if traceID.IsValid() {
@@ -50,5 +50,5 @@ func (o *OTel) logMismatch(ctx context.Context, route string, e Event, signature
 	if values {
 		attrs = append(attrs, slog.Any("diffs", diffs))
 	}
-	o.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "shadowread: mismatch", attrs...)
+	c.logger.LogAttrs(ctx, slog.LevelWarn, "shadowread: mismatch", attrs...)
 }

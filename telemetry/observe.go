@@ -16,7 +16,7 @@ func directionOf(e Event) track.Direction {
 // observation is what the tracker keeps of e, a verdict on the shadow: its
 // labels, what it contributes to readiness, and for a mismatch its
 // signature with traceID (invalid when the trace was not sampled).
-func (o *OTel) observation(e Event, signature string, traceID trace.TraceID) track.Observation {
+func (c config) observation(e Event, signature string, traceID trace.TraceID) track.Observation {
 	outcome := outcomeLabel(e.Outcome)
 	reason := reasonLabel(e.Reason)
 	obs := track.Observation{
@@ -31,7 +31,7 @@ func (o *OTel) observation(e Event, signature string, traceID trace.TraceID) tra
 		Noise:           e.Noise,
 		Signature:       signature,
 		TraceID:         traceID,
-		ShowValues:      o.cfg.showsValues(e.Result),
+		ShowValues:      c.showsValues(e.Result),
 	}
 	if e.Recheck != RecheckNone {
 		obs.Recheck = string(recheckLabel(e.Recheck))

@@ -58,10 +58,25 @@ func New(tp trace.TracerProvider, mp metric.MeterProvider, opts ...Option) *OTel
 		Window:        cfg.window,
 		LogInterval:   cfg.logInterval,
 		Now:           cfg.now,
-	}, o.startAtZero)
+	}, o.inst.startAtZero)
 	o.track.Declare(cfg.routes)
 	o.need = bound.NewNeeded(cfg.readyThreshold)
 	return o
+}
+
+// AddProblemSource makes the report ([OTel.Report], the report page) ask f,
+// each time it is built, what keeps the service from shadowing, and show a
+// non-nil answer as a banner above everything else. middleware.New adds its
+// Shadower's Problem to the recorder it is given, so a Shadower without
+// flags, or with flags served by no provider, says so on the page. f must
+// be cheap and safe for concurrent use; a nil f is ignored.
+func (o *OTel) AddProblemSource(f func() error) {
+	if f == nil {
+		return
+	}
+	o.problems.mu.Lock()
+	defer o.problems.mu.Unlock()
+	o.problems.funcs = append(o.problems.funcs, f)
 }
 
 // shadowKey is the context key of a shadow this recorder started; its value
@@ -81,7 +96,7 @@ type shadowRun struct {
 // returns ctx carrying both.
 func (o *OTel) StartShadow(ctx context.Context, e Event) context.Context {
 	run := &shadowRun{route: o.track.Route(e.Route)}
-	ctx, run.span = o.startSpan(ctx, run.route, e)
+	ctx, run.span = o.cfg.startSpan(ctx, o.tracer, run.route, e)
 	if !e.NoiseBaseline {
 		o.inst.inflight.Add(ctx, 1, o.track.Base(run.route, directionOf(e)))
 	}
@@ -106,7 +121,7 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 		return
 	}
 	traceID := shownTraceID(run, e)
-	m, logged := o.track.Observe(r, directionOf(e), o.observation(e, signature, traceID))
+	m, logged := o.track.Observe(r, directionOf(e), o.cfg.observation(e, signature, traceID))
 
 	o.inst.comparisons.Add(ctx, 1, m.Comparison)
 	for _, kind := range m.Kinds() {
@@ -132,10 +147,10 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 	}
 	if run != nil && run.ended.CompareAndSwap(false, true) {
 		o.inst.inflight.Add(ctx, -1, m.Base)
-		o.endSpan(run.span, e, signature)
+		o.cfg.endSpan(run.span, e, signature)
 	}
 	if logged.Due {
-		o.logMismatch(ctx, r.Name, e, signature, logged.Occurrences, traceID)
+		o.cfg.logMismatch(ctx, r.Name, e, signature, logged.Occurrences, traceID)
 	}
 }
 
@@ -147,7 +162,7 @@ func (o *OTel) recordBaseline(ctx context.Context, r *track.Route, run *shadowRu
 		o.inst.noise.Add(ctx, int64(n), r.BaselineAttrs)
 	}
 	if run != nil && run.ended.CompareAndSwap(false, true) {
-		o.endSpan(run.span, e, signature)
+		o.cfg.endSpan(run.span, e, signature)
 	}
 }
 

@@ -30,31 +30,19 @@ var seriesPerFlow = len(outcomeSeries) + len(diffKinds) + len(recheckResults)
 var diffKinds = []comparator.Kind{comparator.MissingInShadow, comparator.ExtraInShadow,
 	comparator.ValueChanged, comparator.TypeChanged, comparator.StatusChanged}
 
-var recheckResults = []RecheckResult{RecheckTransient, RecheckConfirmed, RecheckRepaired, RecheckAbsorbed, RecheckDropped, RecheckFailed}
-
 // startAtZero adds 0 to every counter series of f, so each exists before
 // its first event: Prometheus ignores the first sample of a series in
 // rate() and increase(), which would otherwise lose the first mismatch of a
 // route. The route's mutex must be held; it runs once per flow.
-func (o *OTel) startAtZero(f *track.Flow) {
+func (in *instruments) startAtZero(f *track.Flow) {
 	ctx := context.Background()
 	for _, s := range outcomeSeries {
-		o.inst.comparisons.Add(ctx, 0, f.Measurement(track.AttrKey{Outcome: string(s.outcome), Reason: string(s.reason)}))
+		in.comparisons.Add(ctx, 0, f.Measurement(track.AttrKey{Outcome: string(s.outcome), Reason: string(s.reason)}))
 	}
 	for _, k := range diffKinds {
-		o.inst.mismatches.Add(ctx, 0, f.Measurement(track.AttrKey{Kind: k}))
+		in.mismatches.Add(ctx, 0, f.Measurement(track.AttrKey{Kind: k}))
 	}
 	for _, r := range recheckResults {
-		o.inst.rechecks.Add(ctx, 0, f.Measurement(track.AttrKey{Recheck: string(r)}))
+		in.rechecks.Add(ctx, 0, f.Measurement(track.AttrKey{Recheck: string(r)}))
 	}
-}
-
-// recheckLabel returns r if it is a known re-check result, "other" otherwise.
-func recheckLabel(r RecheckResult) RecheckResult {
-	for _, known := range recheckResults {
-		if r == known {
-			return r
-		}
-	}
-	return otherLabel
 }

@@ -55,7 +55,7 @@ const maxSpanFields = 16
 // unsampled request is not, and no trace id leads nowhere. The shadow
 // usually ends after the request span; tracing backends show that as a
 // child outliving its parent.
-func (o *OTel) startSpan(ctx context.Context, r *track.Route, e Event) (context.Context, trace.Span) {
+func (c config) startSpan(ctx context.Context, tracer trace.Tracer, r *track.Route, e Event) (context.Context, trace.Span) {
 	if e.RequestSpan.IsValid() {
 		ctx = trace.ContextWithSpanContext(ctx, e.RequestSpan)
 	}
@@ -65,7 +65,7 @@ func (o *OTel) startSpan(ctx context.Context, r *track.Route, e Event) (context.
 		attrPrimary.String(string(e.Primary)),
 		attrShadow.String(string(e.Shadow)),
 	}
-	if key := label.EntityKey(e.EntityKey, o.cfg.entityKeys); key != "" {
+	if key := label.EntityKey(e.EntityKey, c.entityKeys); key != "" {
 		kvs = append(kvs, attrEntityKey.String(key))
 	}
 	name := r.SpanName
@@ -73,14 +73,14 @@ func (o *OTel) startSpan(ctx context.Context, r *track.Route, e Event) (context.
 		kvs = append(kvs, attrBaseline.Bool(true))
 		name = r.BaselineSpanName // an A/A pair is no verdict on the shadow: told apart by name
 	}
-	return o.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(kvs...))
+	return tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(kvs...))
 }
 
 // endSpan sets the outcome on the shadow span, adds one event per kept
 // difference and ends it. Only fields, paths, kinds and hints go on the span
 // unless values were opted in ([WithDiffValues]). A mismatch is an Error
 // span, so tail samplers and error views keep and show it.
-func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
+func (c config) endSpan(span trace.Span, e Event, signature string) {
 	if !span.IsRecording() {
 		span.End()
 		return
@@ -131,7 +131,7 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 		)
 	}
 	span.SetAttributes(attrs...)
-	values := o.cfg.showsValues(e.Result)
+	values := c.showsValues(e.Result)
 	for _, d := range e.Result.Diffs {
 		kv := []attribute.KeyValue{
 			attrDiffField.String(label.Clip(label.Field(d))),
