@@ -21,7 +21,9 @@
 // requests were compared. Recording runs on the shadow goroutine, never on
 // the request path, and everything kept is bounded whatever the traffic.
 // Metric attributes have few distinct values: route patterns, backends,
-// outcomes and reasons, never ids, raw paths or values. Serve the report
+// outcomes and reasons, never ids, raw paths or values. The report and its
+// readiness figures are types of package
+// [github.com/shadowread/shadowread/telemetry/report]; serve the report
 // page on an internal address only.
 //
 // The guides: [docs/verdicts.md] for outcomes, reasons, coverage,
