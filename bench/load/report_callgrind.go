@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -33,7 +34,7 @@ func (r *Report) writeCallgrind(b *strings.Builder) {
 		for _, unit := range slices.Sorted(maps.Keys(m.Median)) {
 			// Times under valgrind say nothing of the code.
 			if unit != unitInstructions && unit != "ns/op" && unit != "cpu-ns/op" {
-				other = append(other, fmt.Sprintf("%g %s", m.Median[unit], unit))
+				other = append(other, strconv.FormatFloat(m.Median[unit], 'f', -1, 64)+" "+unit)
 			}
 		}
 		w("| %s | %d | %.0f | %s | %s |\n", m.Name, m.Iterations, m.Median[unitInstructions], over, strings.Join(other, ", "))
