@@ -386,7 +386,7 @@ func (r *Report) writeMicro(b *strings.Builder) {
 	for _, m := range r.Micro {
 		runs = max(runs, m.Runs)
 	}
-	w("`go test -bench . -benchmem` in bench/ (flagd cases in example/flagscheck, Compare cases in comparator/), medians of %d runs.\n", runs)
+	w("`go test -bench . -benchmem` in bench/ (flagd cases in example/internal/flagscheck, Compare cases in comparator/), medians of %d runs.\n", runs)
 	w("The sampled cases time the primary path only: the shadow\n")
 	w("handler returns at once and the shadows are drained after the timer stops; their B/op and allocs/op still include the\n")
 	w("shadow goroutines' allocations, which the Go runtime cannot tell apart. cpu-ns/op is the CPU time of the benchmark's\n")
