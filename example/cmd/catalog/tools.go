@@ -11,7 +11,7 @@ import (
 	"github.com/shadowread/shadowread/backends/dynamodb"
 	"github.com/shadowread/shadowread/backends/postgres"
 	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/demo"
+	"github.com/shadowread/shadowread/example/internal/demo"
 )
 
 // openStores opens both stores for a tool, creating the schema and the

@@ -7,7 +7,7 @@ import (
 	"os"
 
 	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/demo"
+	"github.com/shadowread/shadowread/example/internal/demo"
 	"github.com/shadowread/shadowread/verify"
 )
 

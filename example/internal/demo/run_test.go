@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shadowread/shadowread/example/demo"
+	"github.com/shadowread/shadowread/example/internal/demo"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
-	"github.com/shadowread/shadowread/example/app"
+	"github.com/shadowread/shadowread/example/internal/app"
 	"github.com/shadowread/shadowread/telemetry"
 )
 

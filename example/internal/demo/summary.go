@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shadowread/shadowread/example/app"
+	"github.com/shadowread/shadowread/example/internal/app"
 )
 
 // printSetup prints where the stores, the service and its files are.

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/shadowread/shadowread/example/app"
+	"github.com/shadowread/shadowread/example/internal/app"
 )
 
 // TestListeners checks that the metrics and the report page are served on

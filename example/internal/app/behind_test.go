@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shadowread/shadowread/example/app"
+	"github.com/shadowread/shadowread/example/internal/app"
 	"github.com/shadowread/shadowread/telemetry"
 )
 

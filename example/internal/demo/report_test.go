@@ -10,7 +10,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
-	"github.com/shadowread/shadowread/example/demo"
+	"github.com/shadowread/shadowread/example/internal/demo"
 	"github.com/shadowread/shadowread/telemetry"
 )
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/shadowread/shadowread/comparator"
-	"github.com/shadowread/shadowread/example/demo"
+	"github.com/shadowread/shadowread/example/internal/demo"
 )
 
 // The report's triage of a mismatch signature, in a few words.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/shadowread/shadowread/example/app"
+	"github.com/shadowread/shadowread/example/internal/app"
 )
 
 // The banner line of a service that exports to a local Jaeger with a

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shadowread/shadowread/example/demo"
+	"github.com/shadowread/shadowread/example/internal/demo"
 )
 
 // TestHotWriter: every order goes with a read of the same customer's list,

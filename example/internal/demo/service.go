@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/shadowread/shadowread/example/app"
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/app"
 	"github.com/shadowread/shadowread/telemetry"
 )
 
