@@ -13,6 +13,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends/dynamodb"
 	"github.com/shadowread/shadowread/backends/postgres"
+	"github.com/shadowread/shadowread/example/backfill"
 	"github.com/shadowread/shadowread/example/catalog"
 )
 
@@ -57,7 +58,7 @@ func seed(ctx context.Context, pgURL, ddbURL, table string, size catalogSize, st
 	if err := ddb.CreateTable(ctx); err != nil {
 		return err
 	}
-	stats, err := catalog.Backfill(ctx, pg, ddb)
+	stats, err := backfill.Run(ctx, pg, ddb)
 	if err != nil {
 		return fmt.Errorf("copying the catalog to DynamoDB: %w", err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/shadowread/shadowread/backends/postgres"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
 )
 
 // variant is a product's variant, for the writes.
@@ -73,7 +74,7 @@ func verifyStores(t *testing.T, pgURL, endpoint string, acked []int64) []string 
 
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		n, err := pg.RepairLogSize(ctx)
+		n, err := dualwrite.NewRepairLogs(pg, ddb).RepairLogSize(ctx)
 		if err == nil && n == 0 {
 			break
 		}

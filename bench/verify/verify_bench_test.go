@@ -16,7 +16,9 @@ import (
 	"github.com/shadowread/shadowread/backends/dynamodb"
 	"github.com/shadowread/shadowread/backends/postgres"
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/example/backfill"
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/verification"
 	"github.com/shadowread/shadowread/internal/testenv"
 	"github.com/shadowread/shadowread/verify"
 )
@@ -69,7 +71,7 @@ func seeded(b *testing.B) stores {
 			b.Fatalf("%s: %v", sql, err)
 		}
 	}
-	if _, err := catalog.Backfill(ctx, s.pg, s.ddb); err != nil {
+	if _, err := backfill.Run(ctx, s.pg, s.ddb); err != nil {
 		b.Fatal(err)
 	}
 	return s
@@ -103,7 +105,7 @@ func runWith(b *testing.B, s stores, n int) (entities int64, findings int) {
 	b.Helper()
 	ctx := context.Background()
 	opts := []verify.Option{verify.WithRangeSize(rangeSize), verify.WithSegments(segments)}
-	run, err := catalog.NewVerifier(s.pg, s.ddb, opts...).NewRun(ctx)
+	run, err := verification.NewVerifier(s.pg, s.ddb, opts...).NewRun(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -111,7 +113,7 @@ func runWith(b *testing.B, s stores, n int) (entities int64, findings int) {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { reports[i], errs[i] = catalog.NewVerifier(s.pg, s.ddb, opts...).Work(ctx, run) })
+		wg.Go(func() { reports[i], errs[i] = verification.NewVerifier(s.pg, s.ddb, opts...).Work(ctx, run) })
 	}
 	wg.Wait()
 	for _, err := range errs {

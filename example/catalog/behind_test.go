@@ -10,6 +10,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 
@@ -18,17 +19,17 @@ import (
 // hook; other entities, primary reads and reads of the other store do not.
 func TestShadowBehindWhileTheRepairLogHoldsTheEntity(t *testing.T) {
 	e := newEnv(t, testenv.DynamoDBEndpoint(t))
-	e.seedSmall(t)
-	e.backfill(t)
-	e.exec(t, `INSERT INTO dynamodb_outbox (entity, entity_id) VALUES ('product', 2)`)
+	e.SeedSmall(t)
+	e.Backfill(t)
+	e.Exec(t, `INSERT INTO dynamodb_outbox (entity, entity_id) VALUES ('product', 2)`)
 	var orderID int64
-	if err := e.pg.Pool().QueryRow(context.Background(), `SELECT min(id) FROM orders WHERE customer_id = 2`).Scan(&orderID); err != nil {
+	if err := e.PG.Pool().QueryRow(context.Background(), `SELECT min(id) FROM orders WHERE customer_id = 2`).Scan(&orderID); err != nil {
 		t.Fatal(err)
 	}
-	e.exec(t, `INSERT INTO dynamodb_outbox (entity, entity_id) VALUES ('order', $1)`, orderID)
+	e.Exec(t, `INSERT INTO dynamodb_outbox (entity, entity_id) VALUES ('order', $1)`, orderID)
 
 	var calls atomic.Int64
-	h := catalog.NewRouter(e.stores, nil, catalog.WithShadowBehind(e.pg, e.ddb, func(context.Context) { calls.Add(1) }))
+	h := catalog.NewRouter(e.Stores, nil, catalog.WithShadowBehind(dualwrite.NewRepairLogs(e.PG, e.DDB), func(context.Context) { calls.Add(1) }))
 	tests := []struct {
 		path   string
 		store  backends.Name

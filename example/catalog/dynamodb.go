@@ -56,11 +56,11 @@ func (s *DynamoDBStore) CreateTable(ctx context.Context) error {
 	_, err := s.client.CreateTable(ctx, &awsddb.CreateTableInput{
 		TableName:            aws.String(s.table),
 		BillingMode:          types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{str(attrPK), str(attrSK), str(attrGSI1PK), str(attrGSI1SK)},
-		KeySchema:            keySchema(attrPK, attrSK),
+		AttributeDefinitions: []types.AttributeDefinition{str(AttrPK), str(AttrSK), str(AttrGSI1PK), str(AttrGSI1SK)},
+		KeySchema:            keySchema(AttrPK, AttrSK),
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
 			IndexName:  aws.String(GSI1),
-			KeySchema:  keySchema(attrGSI1PK, attrGSI1SK),
+			KeySchema:  keySchema(AttrGSI1PK, AttrGSI1SK),
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
 		}},
 	})
@@ -81,10 +81,10 @@ func (s *DynamoDBStore) CreateTable(ctx context.Context) error {
 // Product implements [ProductStore] with one strongly consistent Query of
 // the product's partition: the META item, then the variants by SKU.
 func (s *DynamoDBStore) Product(ctx context.Context, id int64) (Product, error) {
-	items, err := s.query(ctx, &awsddb.QueryInput{
+	items, err := s.Query(ctx, &awsddb.QueryInput{
 		TableName:                 aws.String(s.table),
 		KeyConditionExpression:    aws.String("PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": avS(productPK(id))},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": AttrS(ProductPK(id))},
 		ConsistentRead:            aws.Bool(true),
 	}, 0)
 	if err != nil {
@@ -93,29 +93,29 @@ func (s *DynamoDBStore) Product(ctx context.Context, id int64) (Product, error) 
 	var meta map[string]types.AttributeValue
 	var variants []map[string]types.AttributeValue
 	for _, item := range items {
-		switch sk := item[attrSK].(*types.AttributeValueMemberS); {
+		switch sk := item[AttrSK].(*types.AttributeValueMemberS); {
 		case sk == nil:
-		case sk.Value == skMeta:
+		case sk.Value == SKMeta:
 			meta = item
-		case strings.HasPrefix(sk.Value, skVariantPfx):
+		case strings.HasPrefix(sk.Value, SKVariantPrefix):
 			variants = append(variants, item)
 		}
 	}
 	if meta == nil {
 		return Product{}, fmt.Errorf("catalog: product %d: %w", id, backends.ErrNotFound)
 	}
-	return decodeProduct(meta, variants)
+	return DecodeProduct(meta, variants)
 }
 
 // Order implements [OrderStore] with a Query of the GSI1 index. Index reads
 // are eventually consistent: on DynamoDB an order can be missing from the
 // index for a moment after it was written.
 func (s *DynamoDBStore) Order(ctx context.Context, id int64) (Order, error) {
-	items, err := s.query(ctx, &awsddb.QueryInput{
+	items, err := s.Query(ctx, &awsddb.QueryInput{
 		TableName:                 aws.String(s.table),
 		IndexName:                 aws.String(GSI1),
 		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": avS(orderGSI1PK(id))},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": AttrS(OrderGSI1PK(id))},
 	}, 1)
 	if err != nil {
 		return Order{}, err
@@ -123,7 +123,7 @@ func (s *DynamoDBStore) Order(ctx context.Context, id int64) (Order, error) {
 	if len(items) == 0 {
 		return Order{}, fmt.Errorf("catalog: order %d: %w", id, backends.ErrNotFound)
 	}
-	return decodeOrder(items[0])
+	return DecodeOrder(items[0])
 }
 
 // CustomerOrders implements [OrderStore] with a Query of the customer's
@@ -133,8 +133,8 @@ func (s *DynamoDBStore) CustomerOrders(ctx context.Context, customerID int64, af
 		TableName:              aws.String(s.table),
 		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :orders)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk":     avS(customerPK(customerID)),
-			":orders": avS(skOrderPfx),
+			":pk":     AttrS(CustomerPK(customerID)),
+			":orders": AttrS(SKOrderPrefix),
 		},
 		ScanIndexForward: aws.Bool(false),
 		ConsistentRead:   aws.Bool(true),
@@ -142,15 +142,15 @@ func (s *DynamoDBStore) CustomerOrders(ctx context.Context, customerID int64, af
 	}
 	if !after.IsZero() {
 		// A position, not an item: the order need not exist in this store.
-		in.ExclusiveStartKey = key(customerPK(customerID), orderSK(after.CreatedAt, after.OrderID))
+		in.ExclusiveStartKey = ItemKey(CustomerPK(customerID), OrderSK(after.CreatedAt, after.OrderID))
 	}
-	items, err := s.query(ctx, in, limit)
+	items, err := s.Query(ctx, in, limit)
 	if err != nil {
 		return nil, err
 	}
 	orders := make([]Order, 0, len(items))
 	for _, item := range items {
-		o, err := decodeOrder(item)
+		o, err := DecodeOrder(item)
 		if err != nil {
 			return nil, err
 		}
@@ -159,8 +159,8 @@ func (s *DynamoDBStore) CustomerOrders(ctx context.Context, customerID int64, af
 	return orders, nil
 }
 
-// query runs a Query through its pages until it has limit items (0: all).
-func (s *DynamoDBStore) query(ctx context.Context, in *awsddb.QueryInput, limit int) ([]map[string]types.AttributeValue, error) {
+// Query runs a Query through its pages until it has limit items (0: all).
+func (s *DynamoDBStore) Query(ctx context.Context, in *awsddb.QueryInput, limit int) ([]map[string]types.AttributeValue, error) {
 	var items []map[string]types.AttributeValue
 	for {
 		out, err := s.client.Query(ctx, in)
@@ -179,68 +179,68 @@ func (s *DynamoDBStore) query(ctx context.Context, in *awsddb.QueryInput, limit 
 	return items, nil
 }
 
-// putResult counts the items of a conditional write.
-type putResult struct {
+// PutResult counts the items of a conditional write.
+type PutResult struct {
 	// Written items were missing or older; Skipped ones were at least as
 	// fresh as the write and were left alone.
 	Written, Skipped int
 }
 
-func (r *putResult) add(o putResult) { r.Written += o.Written; r.Skipped += o.Skipped }
+func (r *PutResult) Add(o PutResult) { r.Written += o.Written; r.Skipped += o.Skipped }
 
-// putProduct writes the product's items, each only if the table has no
+// PutProduct writes the product's items, each only if the table has no
 // fresher version of it.
-func (s *DynamoDBStore) putProduct(ctx context.Context, p Product) (putResult, error) {
-	var res putResult
-	for _, item := range productItems(p) {
-		r, err := s.putIfNewer(ctx, item)
+func (s *DynamoDBStore) PutProduct(ctx context.Context, p Product) (PutResult, error) {
+	var res PutResult
+	for _, item := range ProductItems(p) {
+		r, err := s.PutIfNewer(ctx, item)
 		if err != nil {
 			return res, err
 		}
-		res.add(r)
+		res.Add(r)
 	}
 	return res, nil
 }
 
-// putOrder writes the order's item unless the table has a fresher version.
-func (s *DynamoDBStore) putOrder(ctx context.Context, o Order) (putResult, error) {
-	return s.putIfNewer(ctx, orderItem(o))
+// PutOrder writes the order's item unless the table has a fresher version.
+func (s *DynamoDBStore) PutOrder(ctx context.Context, o Order) (PutResult, error) {
+	return s.PutIfNewer(ctx, OrderItem(o))
 }
 
-// putIfNewer is the one write rule of the migration: an item is written
+// PutIfNewer is the one write rule of the migration: an item is written
 // only if the table has none with that key or an older updated_at. A
 // backfill that read a row before a dual write changed it can therefore
 // never overwrite the newer item, and replaying a write is harmless. An
 // item as fresh as the write counts as skipped, not as an error.
-func (s *DynamoDBStore) putIfNewer(ctx context.Context, item map[string]types.AttributeValue) (putResult, error) {
+func (s *DynamoDBStore) PutIfNewer(ctx context.Context, item map[string]types.AttributeValue) (PutResult, error) {
 	_, err := s.client.PutItem(ctx, &awsddb.PutItemInput{
 		TableName:                 aws.String(s.table),
 		Item:                      item,
 		ConditionExpression:       aws.String("attribute_not_exists(PK) OR updated_at < :v"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":v": item[attrUpdatedAt]},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": item[AttrUpdatedAt]},
 	})
 	var stale *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &stale):
-		return putResult{Skipped: 1}, nil
+		return PutResult{Skipped: 1}, nil
 	case err != nil:
-		return putResult{}, fmt.Errorf("catalog: dynamodb put %v: %w", describeKey(item), err)
+		return PutResult{}, fmt.Errorf("catalog: dynamodb put %v: %w", DescribeKey(item), err)
 	}
-	return putResult{Written: 1}, nil
+	return PutResult{Written: 1}, nil
 }
 
-func describeKey(item map[string]types.AttributeValue) string {
-	pk, _ := item[attrPK].(*types.AttributeValueMemberS)
-	sk, _ := item[attrSK].(*types.AttributeValueMemberS)
+func DescribeKey(item map[string]types.AttributeValue) string {
+	pk, _ := item[AttrPK].(*types.AttributeValueMemberS)
+	sk, _ := item[AttrSK].(*types.AttributeValueMemberS)
 	if pk == nil || sk == nil {
 		return "(no key)"
 	}
 	return pk.Value + "/" + sk.Value
 }
 
-// ping asks DynamoDB for the table's description, the cheapest call that
+// Ping asks DynamoDB for the table's description, the cheapest call that
 // shows the table answers.
-func (s *DynamoDBStore) ping(ctx context.Context) error {
+func (s *DynamoDBStore) Ping(ctx context.Context) error {
 	_, err := s.client.DescribeTable(ctx, &awsddb.DescribeTableInput{TableName: aws.String(s.table)})
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
 	"github.com/shadowread/shadowread/middleware"
 )
 
@@ -18,12 +19,12 @@ func ExampleWithShadowBehind() {
 	var pg *catalog.PostgresStore
 	var ddb *catalog.DynamoDBStore
 	var shadow *middleware.Shadower
-	writer := catalog.NewDualWriter(pg, ddb,
-		catalog.WithSecondWriteBudget(100*time.Millisecond),
-		catalog.WithBreaker(3, 2*time.Second))
+	writer := dualwrite.New(pg, ddb,
+		dualwrite.WithSecondWriteBudget(100*time.Millisecond),
+		dualwrite.WithBreaker(3, 2*time.Second))
 	routes := catalog.NewRouter(catalog.NewStores(pg, ddb), shadow.Handler,
-		catalog.WithWriter(writer),
+		catalog.WithWriteRoutes(writer.Mount),
 		catalog.WithReadTimeout(time.Second),
-		catalog.WithShadowBehind(pg, ddb, middleware.ShadowBehind))
+		catalog.WithShadowBehind(dualwrite.NewRepairLogs(pg, ddb), middleware.ShadowBehind))
 	_ = http.ListenAndServe("127.0.0.1:8080", routes)
 }

@@ -22,7 +22,7 @@ import (
 // handlers are the read endpoints, written once for both stores.
 type handlers struct {
 	stores Stores
-	modes  WriteModeSource
+	guard  ReadGuard
 	log    *slog.Logger
 	// timeout bounds a user's read (0: none); a shadow read keeps the
 	// middleware's own timeout.
@@ -41,7 +41,7 @@ func newHandlers(stores Stores, c config) *handlers {
 	if err != nil {
 		otel.Handle(err)
 	}
-	return &handlers{stores: stores, modes: c.modes, log: c.logger, timeout: c.readTimeout, behind: c.behind, views: views}
+	return &handlers{stores: stores, guard: c.guard, log: c.logger, timeout: c.readTimeout, behind: c.behind, views: views}
 }
 
 // bound gives a user's read its deadline, so that a store that stalls
@@ -55,18 +55,21 @@ func (h *handlers) bound(r *http.Request) (context.Context, context.CancelFunc) 
 	return context.WithTimeout(ctx, h.timeout)
 }
 
-// refused answers 503 when the write mode does not write the store the
-// request is routed to, and reports whether it did.
+// refused answers 503 when the read guard refuses the store the request
+// is routed to, and reports whether it did.
 func (h *handlers) refused(w http.ResponseWriter, r *http.Request) bool {
+	if h.guard == nil {
+		return false
+	}
 	ctx := r.Context()
-	err := CheckRead(h.modes.WriteMode(ctx), backends.Target(ctx))
+	err := h.guard(ctx, backends.Target(ctx))
 	if err == nil {
 		return false
 	}
 	if !backends.IsShadow(ctx) {
 		h.log.ErrorContext(ctx, "catalog: read refused", "route", chi.RouteContext(ctx).RoutePattern(), "err", err)
 	}
-	writeError(w, http.StatusServiceUnavailable, err.Error())
+	WriteError(w, http.StatusServiceUnavailable, err.Error())
 	return true
 }
 
@@ -74,7 +77,7 @@ func (h *handlers) getProduct(w http.ResponseWriter, r *http.Request) {
 	if h.refused(w, r) {
 		return
 	}
-	id, ok := idParam(w, r, "productID")
+	id, ok := IDParam(w, r, "productID")
 	if !ok {
 		return
 	}
@@ -92,7 +95,7 @@ func (h *handlers) getOrder(w http.ResponseWriter, r *http.Request) {
 	if h.refused(w, r) {
 		return
 	}
-	id, ok := idParam(w, r, "orderID")
+	id, ok := IDParam(w, r, "orderID")
 	if !ok {
 		return
 	}
@@ -107,20 +110,20 @@ func (h *handlers) listOrders(w http.ResponseWriter, r *http.Request) {
 	if h.refused(w, r) {
 		return
 	}
-	customerID, ok := idParam(w, r, "customerID")
+	customerID, ok := IDParam(w, r, "customerID")
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
 	cursor, err := DecodeCursor(q.Get("cursor"))
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "malformed cursor")
+		WriteError(w, http.StatusBadRequest, "malformed cursor")
 		return
 	}
 	limit := DefaultPageSize
 	if s := q.Get("limit"); s != "" {
 		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > MaxPageSize {
-			writeError(w, http.StatusBadRequest, "limit must be between 1 and "+strconv.Itoa(MaxPageSize))
+			WriteError(w, http.StatusBadRequest, "limit must be between 1 and "+strconv.Itoa(MaxPageSize))
 			return
 		}
 	}
@@ -141,7 +144,7 @@ func (h *handlers) listOrders(w http.ResponseWriter, r *http.Request) {
 func (h *handlers) respond(w http.ResponseWriter, r *http.Request, v any, err error) {
 	switch {
 	case errors.Is(err, backends.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not found")
+		WriteError(w, http.StatusNotFound, "not found")
 	case err != nil:
 		// A client that went away is not the store's failure; the shadow's
 		// failures are the middleware's to count.
@@ -149,37 +152,37 @@ func (h *handlers) respond(w http.ResponseWriter, r *http.Request, v any, err er
 			h.log.ErrorContext(r.Context(), "catalog: read failed", "route", chi.RouteContext(r.Context()).RoutePattern(),
 				"backend", backends.Target(r.Context()), "err", err)
 		}
-		writeError(w, http.StatusServiceUnavailable, unavailable(backends.Target(r.Context()), err))
+		WriteError(w, http.StatusServiceUnavailable, Unavailable(backends.Target(r.Context()), err))
 	default:
-		writeJSON(w, http.StatusOK, v)
+		WriteJSON(w, http.StatusOK, v)
 	}
 }
 
-// unavailable is the message of a 503: it names the store, and says when
+// Unavailable is the message of a 503: it names the store, and says when
 // the store did not answer in time.
-func unavailable(store backends.Name, err error) string {
+func Unavailable(store backends.Name, err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return string(store) + " did not answer in time"
 	}
 	return string(store) + " unavailable"
 }
 
-// idParam parses a positive integer URL parameter, answering 400 if it is not.
-func idParam(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
+// IDParam parses a positive integer URL parameter, answering 400 if it is not.
+func IDParam(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
 	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
 	if err != nil || id <= 0 {
-		writeError(w, http.StatusBadRequest, name+" must be a positive integer")
+		WriteError(w, http.StatusBadRequest, name+" must be a positive integer")
 		return 0, false
 	}
 	return id, true
 }
 
-// writeJSON encodes v into a buffer first, so an encoding failure is a
+// WriteJSON encodes v into a buffer first, so an encoding failure is a
 // clean 500 and a response is never half written.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(v); err != nil {
-		writeError(w, http.StatusInternalServerError, "encoding the response failed")
+		WriteError(w, http.StatusInternalServerError, "encoding the response failed")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -187,7 +190,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-func writeError(w http.ResponseWriter, status int, msg string) {
+// WriteError answers status with the message as JSON.
+func WriteError(w http.ResponseWriter, status int, msg string) {
 	body, _ := json.Marshal(map[string]string{"error": msg})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")

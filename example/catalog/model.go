@@ -24,7 +24,7 @@ type Product struct {
 type Variant struct {
 	SKU  string `json:"sku"`
 	Name string `json:"name"`
-	// Price is the decimal text the store holds: PostgreSQL's NUMERIC(12,2)
+	// Price is the Decimal text the store holds: PostgreSQL's NUMERIC(12,2)
 	// says 12.50 where DynamoDB, which normalises numbers, says 12.5. Both
 	// are JSON numbers of the same value.
 	Price    json.Number `json:"price"`

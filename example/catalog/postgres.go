@@ -164,7 +164,7 @@ func (s *PostgresStore) MaxIDs(ctx context.Context) (product, order int64, err e
 	return product, order, postgres.MapError(err)
 }
 
-// ping asks the server for the cheapest answer it gives.
-func (s *PostgresStore) ping(ctx context.Context) error {
+// Ping asks the server for the cheapest answer it gives.
+func (s *PostgresStore) Ping(ctx context.Context) error {
 	return postgres.MapError(s.pool.Ping(ctx))
 }

@@ -19,9 +19,9 @@ import (
 // after a backfill: the answers are the same under the comparator preset.
 func TestReadsMatchAcrossStores(t *testing.T) {
 	e := newEnv(t, testenv.DynamoDBEndpoint(t))
-	e.seedSmall(t)
-	e.backfill(t)
-	h := catalog.NewRouter(e.stores, nil)
+	e.SeedSmall(t)
+	e.Backfill(t)
+	h := catalog.NewRouter(e.Stores, nil)
 	// An order list's request_id is new on every read, whatever the store.
 	cmp := comparator.JSON(comparator.PostgresDynamoDB(), comparator.IgnorePaths("request_id"))
 
@@ -63,9 +63,9 @@ func TestReadsMatchAcrossStores(t *testing.T) {
 // NUMERIC(12,2) price: the store's own text, as a JSON number.
 func TestProductPriceRepresentation(t *testing.T) {
 	e := newEnv(t, testenv.DynamoDBEndpoint(t))
-	e.seedSmall(t)
-	e.backfill(t)
-	h := catalog.NewRouter(e.stores, nil)
+	e.SeedSmall(t)
+	e.Backfill(t)
+	h := catalog.NewRouter(e.Stores, nil)
 	for _, tc := range []struct {
 		backend backends.Name
 		want    json.Number
@@ -88,9 +88,9 @@ func TestProductPriceRepresentation(t *testing.T) {
 // from one store continues on the other.
 func TestPaginationParity(t *testing.T) {
 	e := newEnv(t, testenv.DynamoDBEndpoint(t))
-	e.seedSmall(t)
-	e.backfill(t)
-	h := catalog.NewRouter(e.stores, nil)
+	e.SeedSmall(t)
+	e.Backfill(t)
+	h := catalog.NewRouter(e.Stores, nil)
 	ctx := context.Background()
 
 	walk := func(t *testing.T, backend backends.Name, limit string) (ids [][]int64, cursors []string) {
@@ -157,11 +157,11 @@ func TestPaginationParity(t *testing.T) {
 	})
 
 	t.Run("a cursor at an order the store lacks is a position", func(t *testing.T) {
-		o, err := e.pg.Order(ctx, 13)
+		o, err := e.PG.Order(ctx, 13)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.ddb.Client().DeleteItem(ctx, &awsddb.DeleteItemInput{TableName: ptr(e.ddb.Table()), Key: catalog.OrderKey(o)}); err != nil {
+		if _, err := e.DDB.Client().DeleteItem(ctx, &awsddb.DeleteItemInput{TableName: ptr(e.DDB.Table()), Key: catalog.OrderKey(o)}); err != nil {
 			t.Fatal(err)
 		}
 		cursor := catalog.CursorAfter(o).Encode()
@@ -177,7 +177,7 @@ func TestPaginationParity(t *testing.T) {
 // a store.
 func TestReadErrors(t *testing.T) {
 	e := newEnv(t, testenv.DynamoDBEndpoint(t))
-	h := catalog.NewRouter(e.stores, nil)
+	h := catalog.NewRouter(e.Stores, nil)
 	tests := []struct {
 		name, path string
 		want       int
@@ -200,28 +200,14 @@ func TestReadErrors(t *testing.T) {
 	}
 }
 
-func equalJSON(t *testing.T, a, b []byte) bool {
-	t.Helper()
-	// An order list's request_id is new on every read, whatever the store.
-	return comparator.JSON(comparator.PostgresDynamoDB(), comparator.IgnorePaths("request_id")).Compare(
-		comparator.Response{Status: 200, Body: a}, comparator.Response{Status: 200, Body: b}).Equal
-}
-
-func sprint(v any) string {
-	b, _ := json.Marshal(v)
-	return string(bytes.ReplaceAll(bytes.ReplaceAll(b, []byte(","), []byte(" ")), []byte(`"`), nil))
-}
-
-func ptr[T any](v T) *T { return &v }
-
 // TestOrderListRequestID: every order list carries an id of its own, so two
 // reads of the same store differ in it (the noise a shadow-read baseline
 // has to learn).
 func TestOrderListRequestID(t *testing.T) {
 	e := newEnv(t, testenv.DynamoDBEndpoint(t))
-	e.seedSmall(t)
-	e.backfill(t)
-	h := catalog.NewRouter(e.stores, nil)
+	e.SeedSmall(t)
+	e.Backfill(t)
+	h := catalog.NewRouter(e.Stores, nil)
 	for _, backend := range backends.Names() {
 		t.Run(string(backend), func(t *testing.T) {
 			seen := map[string]bool{}

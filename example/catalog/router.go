@@ -1,12 +1,14 @@
 package catalog
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/shadowread/shadowread/backends"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 )
@@ -44,30 +46,35 @@ func (f optionFunc) apply(c *config) { f(c) }
 type config struct {
 	readTimeout time.Duration
 	behind      *behindCheck
-	writer      *DualWriter
-	modes       WriteModeSource
+	writes      func(chi.Router, *slog.Logger)
+	guard       ReadGuard
 	meter       metric.MeterProvider
 	logger      *slog.Logger
 }
 
-// WithWriter mounts the write endpoints, which write through w.
-func WithWriter(w *DualWriter) Option {
-	if w == nil {
-		panic("catalog: WithWriter(nil): pass catalog.NewDualWriter(pg, ddb), or leave the option out for a read-only service")
+// WithWriteRoutes mounts write endpoints beside the reads, never shadowed:
+// mount registers them on the router and logs their failures with the
+// router's logger. The dual writer's Mount is one.
+func WithWriteRoutes(mount func(r chi.Router, log *slog.Logger)) Option {
+	if mount == nil {
+		panic("catalog: WithWriteRoutes(nil): pass the dual writer's Mount, or leave the option out for a read-only service")
 	}
-	return optionFunc(func(c *config) { c.writer = w })
+	return optionFunc(func(c *config) { c.writes = mount })
 }
 
-// WithWriteModeGuard makes every read check the write mode first
-// ([CheckRead]): a read routed to a store that the mode does not write is
-// refused with 503 and an error that says so, so that no combination of the
-// primary flag and the write-mode flag serves stale data. Give it the
-// writer's source (default: [WriteBoth], which writes both stores).
-func WithWriteModeGuard(src WriteModeSource) Option {
-	if src == nil {
-		panic("catalog: WithWriteModeGuard(nil): pass the writer's write-mode source, or leave the option out")
+// ReadGuard refuses a read routed to a store that may be stale: a non-nil
+// error answers 503 with its text. The write mode's guard (dualwrite.Guard)
+// refuses reads from a store the mode does not write, so that no
+// combination of the primary flag and the write-mode flag serves stale
+// data.
+type ReadGuard func(ctx context.Context, store backends.Name) error
+
+// WithReadGuard makes every read ask g first (default: no guard).
+func WithReadGuard(g ReadGuard) Option {
+	if g == nil {
+		panic("catalog: WithReadGuard(nil): pass the write mode's guard, or leave the option out")
 	}
-	return optionFunc(func(c *config) { c.modes = src })
+	return optionFunc(func(c *config) { c.guard = g })
 }
 
 // DefaultReadTimeout bounds a user's read of a store (see
@@ -110,8 +117,8 @@ func WithLogger(l *slog.Logger) Option {
 //	GET  /products/{productID}                       a product with its variants
 //	GET  /customers/{customerID}/orders?cursor&limit  a customer's orders, newest first
 //	GET  /orders/{orderID}                           an order
-//	POST /customers/{customerID}/orders              place an order      (with WithWriter)
-//	PUT  /products/{productID}/variants/{sku}/price  change a price      (with WithWriter)
+//	POST /customers/{customerID}/orders              place an order      (with WithWriteRoutes)
+//	PUT  /products/{productID}/variants/{sku}/price  change a price      (with WithWriteRoutes)
 //
 // The read handlers are written once: they read from the store that the
 // request's context routes to (stores.Products.For(ctx)). shadow, when not
@@ -122,7 +129,7 @@ func NewRouter(stores Stores, shadow func(http.Handler) http.Handler, opts ...Op
 	if stores.Products == nil || stores.Orders == nil {
 		panic("catalog: NewRouter needs both store routers; build them with catalog.NewStores")
 	}
-	c := config{readTimeout: DefaultReadTimeout, logger: slog.Default(), meter: otel.GetMeterProvider(), modes: FixedWriteMode(DefaultWriteMode)}
+	c := config{readTimeout: DefaultReadTimeout, logger: slog.Default(), meter: otel.GetMeterProvider()}
 	for _, o := range opts {
 		o.apply(&c)
 	}
@@ -136,10 +143,8 @@ func NewRouter(stores Stores, shadow func(http.Handler) http.Handler, opts ...Op
 	reads.Get(RouteProduct, h.getProduct)
 	reads.Get(RouteCustomerOrders, h.listOrders)
 	reads.Get(RouteOrder, h.getOrder)
-	if c.writer != nil {
-		w := &writeHandlers{writer: c.writer, log: c.logger, modes: c.writer.modes}
-		r.Post(RouteCustomerOrders, w.placeOrder)
-		r.Put(RoutePrice, w.setPrice)
+	if c.writes != nil {
+		c.writes(r, c.logger)
 	}
 	return r
 }

@@ -25,8 +25,8 @@ import (
 // counted once per user request, never for the shadow run.
 func TestShadowedReads(t *testing.T) {
 	e := newEnv(t, testenv.DynamoDBEndpoint(t))
-	e.seedSmall(t)
-	e.backfill(t)
+	e.SeedSmall(t)
+	e.Backfill(t)
 
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
@@ -40,7 +40,7 @@ func TestShadowedReads(t *testing.T) {
 		middleware.WithComparator(comparator.JSON(comparator.PostgresDynamoDB(), comparator.IgnorePaths("request_id"))),
 		middleware.WithRecorder(rec),
 	)
-	srv := serve(t, catalog.NewRouter(e.stores, shadow.Handler, catalog.WithMeterProvider(mp)))
+	srv := serve(t, catalog.NewRouter(e.Stores, shadow.Handler, catalog.WithMeterProvider(mp)))
 
 	paths := []string{"/products/1", "/products/2", "/products/3", "/products/404",
 		"/orders/10", "/customers/1/orders?limit=2", "/customers/1/orders"}

@@ -3,6 +3,8 @@ package catalog
 import (
 	"context"
 	"fmt"
+
+	"github.com/shadowread/shadowread/backends/postgres"
 )
 
 // Entity names what a repair-log row or a backfill checkpoint is about.
@@ -19,79 +21,106 @@ const (
 // customers first, whom the writes on DynamoDB alone check orders against.
 func Entities() []Entity { return []Entity{EntityCustomer, EntityProduct, EntityOrder} }
 
-// copier copies the current PostgreSQL state of entities to DynamoDB with
-// the conditional write rule ([DynamoDBStore.putIfNewer]). The dual write,
+// Copier copies the current PostgreSQL state of entities to DynamoDB with
+// the conditional write rule ([DynamoDBStore.PutIfNewer]). The dual write,
 // the repair and the backfill all copy this way, so they agree on what
 // DynamoDB should hold and none can undo another's newer write.
-type copier struct {
-	pg  *PostgresStore
-	ddb *DynamoDBStore
+type Copier struct {
+	PG  *PostgresStore
+	DDB *DynamoDBStore
 }
 
-// rowSet is what one range read: customers, products or orders.
-type rowSet struct {
+// Rows is what one range read: customers, products or orders.
+type Rows struct {
 	customers []Customer
 	products  []Product
 	orders    []Order
 }
 
-func (r rowSet) len() int { return len(r.customers) + len(r.products) + len(r.orders) }
+// Len is the number of rows.
+func (r Rows) Len() int { return len(r.customers) + len(r.products) + len(r.orders) }
 
-// readRange reads the entities with lo <= id < hi from PostgreSQL.
-func (c copier) readRange(ctx context.Context, e Entity, lo, hi int64) (rowSet, error) {
-	var r rowSet
+// ReadRange reads the entities with lo <= id < hi from PostgreSQL.
+func (c Copier) ReadRange(ctx context.Context, e Entity, lo, hi int64) (Rows, error) {
+	var r Rows
 	var err error
 	switch e {
 	case EntityCustomer:
-		r.customers, err = c.pg.CustomersInRange(ctx, lo, hi)
+		r.customers, err = c.PG.CustomersInRange(ctx, lo, hi)
 	case EntityProduct:
-		r.products, err = c.pg.ProductsInRange(ctx, lo, hi)
+		r.products, err = c.PG.ProductsInRange(ctx, lo, hi)
 	case EntityOrder:
-		r.orders, err = c.pg.OrdersInRange(ctx, lo, hi)
+		r.orders, err = c.PG.OrdersInRange(ctx, lo, hi)
 	default:
 		err = fmt.Errorf("catalog: unknown entity %q", e)
 	}
 	return r, err
 }
 
-// writeRows writes the rows' items to DynamoDB, each only if newer.
-func (c copier) writeRows(ctx context.Context, r rowSet) (putResult, error) {
-	var total putResult
+// WriteRows writes the rows' items to DynamoDB, each only if newer.
+func (c Copier) WriteRows(ctx context.Context, r Rows) (PutResult, error) {
+	var total PutResult
 	for _, cu := range r.customers {
-		res, err := c.ddb.putIfNewer(ctx, customerItem(cu))
-		total.add(res)
+		res, err := c.DDB.PutIfNewer(ctx, CustomerItem(cu))
+		total.Add(res)
 		if err != nil {
 			return total, err
 		}
 	}
 	for _, p := range r.products {
-		res, err := c.ddb.putProduct(ctx, p)
-		total.add(res)
+		res, err := c.DDB.PutProduct(ctx, p)
+		total.Add(res)
 		if err != nil {
 			return total, err
 		}
 	}
 	for _, o := range r.orders {
-		res, err := c.ddb.putOrder(ctx, o)
-		total.add(res)
+		res, err := c.DDB.PutOrder(ctx, o)
+		total.Add(res)
 		if err != nil {
 			return total, err
 		}
 	}
 	if n := len(r.orders); n > 0 {
 		// Orders are read by id, so the last has the largest.
-		if err := c.ddb.raiseOrderCounter(ctx, r.orders[n-1].ID); err != nil {
+		if err := c.DDB.RaiseOrderCounter(ctx, r.orders[n-1].ID); err != nil {
 			return total, err
 		}
 	}
 	return total, nil
 }
 
-// copyRange copies the entities with lo <= id < hi.
-func (c copier) copyRange(ctx context.Context, e Entity, lo, hi int64) (putResult, error) {
-	rows, err := c.readRange(ctx, e, lo, hi)
+// CopyRange copies the entities with lo <= id < hi.
+func (c Copier) CopyRange(ctx context.Context, e Entity, lo, hi int64) (PutResult, error) {
+	rows, err := c.ReadRange(ctx, e, lo, hi)
 	if err != nil {
-		return putResult{}, err
+		return PutResult{}, err
 	}
-	return c.writeRows(ctx, rows)
+	return c.WriteRows(ctx, rows)
+}
+
+// TableOf names the table of an entity's rows. The names are constants, so
+// they can be put into SQL text.
+func TableOf(e Entity) (string, error) {
+	switch e {
+	case EntityCustomer:
+		return "customers", nil
+	case EntityProduct:
+		return "products", nil
+	case EntityOrder:
+		return "orders", nil
+	}
+	return "", fmt.Errorf("catalog: unknown entity %q", e)
+}
+
+// IDSpan returns the largest id of the entity and the number of rows with
+// an id from first on.
+func (s *PostgresStore) IDSpan(ctx context.Context, e Entity, first int64) (last, rows int64, err error) {
+	table, err := TableOf(e)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = s.pool.QueryRow(ctx, `SELECT coalesce(max(id), 0), count(*) FILTER (WHERE id >= $1) FROM `+table, first).
+		Scan(&last, &rows)
+	return last, rows, postgres.MapError(err)
 }

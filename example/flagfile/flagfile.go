@@ -24,7 +24,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
 	"github.com/shadowread/shadowread/flags"
 )
 
@@ -69,12 +69,12 @@ func SplitPrimary(data []byte, percent int, routes ...string) ([]byte, error) {
 }
 
 // SetWriteMode returns the flag file data with the write-mode flag
-// (catalog.FlagWriteMode) set to mode for every request.
-func SetWriteMode(data []byte, mode catalog.WriteMode) ([]byte, error) {
-	if _, err := catalog.ParseWriteMode(string(mode)); err != nil {
+// (dualwrite.FlagWriteMode) set to mode for every request.
+func SetWriteMode(data []byte, mode dualwrite.WriteMode) ([]byte, error) {
+	if _, err := dualwrite.ParseWriteMode(string(mode)); err != nil {
 		return nil, fmt.Errorf("flagfile: SetWriteMode: %w", err)
 	}
-	return editFlag(data, catalog.FlagWriteMode, func(f map[string]any) {
+	return editFlag(data, dualwrite.FlagWriteMode, func(f map[string]any) {
 		variants, _ := f["variants"].(map[string]any)
 		if variants == nil {
 			variants = map[string]any{}

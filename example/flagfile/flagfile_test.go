@@ -17,6 +17,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
 	"github.com/shadowread/shadowread/example/flagfile"
 	"github.com/shadowread/shadowread/flags"
 )
@@ -203,12 +204,12 @@ func TestSplitPrimaryRejects(t *testing.T) {
 // the provider runs: each edit of the file is the mode of the next writes.
 func TestWriteModeLive(t *testing.T) {
 	path := writeDefault(t)
-	modes := catalog.NewFlagWriteModes(client(t, path), catalog.WritePostgres)
+	modes := dualwrite.NewFlagWriteModes(client(t, path), dualwrite.WritePostgres)
 	ctx := context.Background()
-	if got := modes.WriteMode(ctx); got != catalog.WriteBoth {
-		t.Fatalf("the shipped file: write mode %q, want %q (the dual write)", got, catalog.WriteBoth)
+	if got := modes.WriteMode(ctx); got != dualwrite.WriteBoth {
+		t.Fatalf("the shipped file: write mode %q, want %q (the dual write)", got, dualwrite.WriteBoth)
 	}
-	for _, mode := range []catalog.WriteMode{catalog.WriteDynamoDBFirst, catalog.WriteDynamoDB, catalog.WriteBoth, catalog.WritePostgres} {
+	for _, mode := range []dualwrite.WriteMode{dualwrite.WriteDynamoDBFirst, dualwrite.WriteDynamoDB, dualwrite.WriteBoth, dualwrite.WritePostgres} {
 		edited, err := flagfile.SetWriteMode(flagfile.Default, mode)
 		if err != nil {
 			t.Fatal(err)
@@ -232,12 +233,12 @@ func TestWriteModeFallback(t *testing.T) {
 	tests := []struct {
 		name   string
 		file   string
-		want   catalog.WriteMode
+		want   dualwrite.WriteMode
 		reason string
 	}{
-		{"no flag", `{"flags":{}}`, catalog.WriteDynamoDBFirst, "the fallback stands before a first good value"},
+		{"no flag", `{"flags":{}}`, dualwrite.WriteDynamoDBFirst, "the fallback stands before a first good value"},
 		{"unknown mode", `{"flags":{"shadowread.write-mode":{"state":"ENABLED","variants":{"x":"sideways"},"defaultVariant":"x"}}}`,
-			catalog.WriteDynamoDBFirst, "a value that is no mode is ignored"},
+			dualwrite.WriteDynamoDBFirst, "a value that is no mode is ignored"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -245,7 +246,7 @@ func TestWriteModeFallback(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			modes := catalog.NewFlagWriteModes(client(t, path), catalog.WriteDynamoDBFirst)
+			modes := dualwrite.NewFlagWriteModes(client(t, path), dualwrite.WriteDynamoDBFirst)
 			if got := modes.WriteMode(context.Background()); got != tt.want {
 				t.Errorf("write mode %q, want %q (%s)", got, tt.want, tt.reason)
 			}

@@ -23,6 +23,8 @@ import (
 	"github.com/shadowread/shadowread/backends/postgres"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
+	"github.com/shadowread/shadowread/example/repair"
 	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/middleware"
 	"github.com/shadowread/shadowread/telemetry"
@@ -89,7 +91,7 @@ type Config struct {
 
 // RecheckAfter is how long after a mismatch the service reads both stores
 // again (middleware.WithRecheck). The dual write's DynamoDB half runs up to
-// catalog.DefaultWriteTimeout after PostgreSQL's; on a busy machine with
+// dualwrite.DefaultWriteTimeout after PostgreSQL's; on a busy machine with
 // dynalite it took over 250 ms (the library's default) often enough that a
 // read racing a price write was confirmed as a mismatch. A second covers
 // that tail and still ends a re-check well before the repair worker's
@@ -106,11 +108,13 @@ const DefaultNoiseBaseline = 5
 type App struct {
 	Postgres *catalog.PostgresStore
 	DynamoDB *catalog.DynamoDBStore
-	Writer   *catalog.DualWriter
+	Writer   *dualwrite.Writer
+	// RepairLogs are the writes that one store may still lack.
+	RepairLogs *dualwrite.RepairLogs
 	// WriteModes says the write mode (flag shadowread.write-mode).
-	WriteModes catalog.WriteModeSource
+	WriteModes dualwrite.WriteModeSource
 	// Repairer replays the repair logs in the background.
-	Repairer *catalog.RepairWorker
+	Repairer *repair.Worker
 	Recorder *telemetry.OTel
 	Shadow   *middleware.Shadower
 	// NoiseBaseline is the percentage of shadows that also compare the
@@ -241,15 +245,16 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 	// Shadows finish before the flags and the stores they use go away.
 	a.onClose(a.Shadow.Close)
 
-	a.Writer = catalog.NewDualWriter(a.Postgres, a.DynamoDB, catalog.WithWriteModes(writeModes),
-		catalog.WithWriteLogger(cfg.Logger), catalog.WithWriteMeterProvider(obs.meter))
-	a.Repairer = catalog.StartRepairWorker(a.Postgres, a.DynamoDB, catalog.WithRepairWriteModes(writeModes),
-		catalog.WithRepairLogger(cfg.Logger), catalog.WithRepairMeterProvider(obs.meter))
+	a.RepairLogs = dualwrite.NewRepairLogs(a.Postgres, a.DynamoDB)
+	a.Writer = dualwrite.New(a.Postgres, a.DynamoDB, dualwrite.WithWriteModes(writeModes),
+		dualwrite.WithLogger(cfg.Logger), dualwrite.WithMeterProvider(obs.meter))
+	a.Repairer = repair.StartWorker(a.Postgres, a.DynamoDB, repair.WithWriteModes(writeModes),
+		repair.WithLogger(cfg.Logger), repair.WithMeterProvider(obs.meter))
 	a.onClose(a.Repairer.Close)
-	routes := catalog.NewRouter(catalog.NewStores(a.Postgres, a.DynamoDB), a.Shadow.Handler, catalog.WithWriteModeGuard(writeModes),
-		catalog.WithWriter(a.Writer), catalog.WithMeterProvider(obs.meter), catalog.WithLogger(cfg.Logger),
+	routes := catalog.NewRouter(catalog.NewStores(a.Postgres, a.DynamoDB), a.Shadow.Handler, catalog.WithReadGuard(dualwrite.Guard(writeModes)),
+		catalog.WithWriteRoutes(a.Writer.Mount), catalog.WithMeterProvider(obs.meter), catalog.WithLogger(cfg.Logger),
 		// A shadow of an entity still in a repair log is behind, not wrong.
-		catalog.WithShadowBehind(a.Postgres, a.DynamoDB, middleware.ShadowBehind))
+		catalog.WithShadowBehind(a.RepairLogs, middleware.ShadowBehind))
 
 	var service http.Handler = routes
 	if cfg.WrapHandler != nil {

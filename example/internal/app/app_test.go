@@ -20,6 +20,7 @@ import (
 	"go.uber.org/goleak"
 	"gopkg.in/yaml.v3"
 
+	"github.com/shadowread/shadowread/example/backfill"
 	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/example/internal/app"
 	"github.com/shadowread/shadowread/example/internal/demo"
@@ -73,7 +74,7 @@ func service(t *testing.T, configure ...func(*app.Config)) (a *app.App, public, 
 	if _, err := demo.Seed(ctx, a.Postgres.Pool(), demo.Dataset{Customers: 30, Products: 60, Orders: 100, Seed: 1}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := catalog.Backfill(ctx, a.Postgres, a.DynamoDB); err != nil {
+	if _, err := backfill.Run(ctx, a.Postgres, a.DynamoDB); err != nil {
 		t.Fatal(err)
 	}
 	public = httptest.NewServer(a.Handler)

@@ -11,6 +11,7 @@ import (
 	"github.com/open-feature/go-sdk/openfeature/isolated"
 
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
 	"github.com/shadowread/shadowread/flags"
 )
 
@@ -21,7 +22,7 @@ const flagDomain = "catalog"
 // decider, the write-mode source and a function that stops them. The OpenFeature API is an
 // instance of the service's own rather than the global one, so that
 // closing the service stops the SDK's goroutines too.
-func openFlags(ctx context.Context, path string, logger *slog.Logger) (*flags.Flags, *catalog.FlagWriteModes, func(context.Context) error, error) {
+func openFlags(ctx context.Context, path string, logger *slog.Logger) (*flags.Flags, *dualwrite.FlagWriteModes, func(context.Context) error, error) {
 	provider, err := flagd.NewProvider(
 		flagd.WithFileResolver(),
 		flagd.WithOfflineFilePath(path),
@@ -46,5 +47,5 @@ func openFlags(ctx context.Context, path string, logger *slog.Logger) (*flags.Fl
 		decider.Close()
 		return api.Shutdown(ctx)
 	}
-	return decider, catalog.NewFlagWriteModes(client, catalog.DefaultWriteMode), stop, nil
+	return decider, dualwrite.NewFlagWriteModes(client, dualwrite.DefaultWriteMode), stop, nil
 }

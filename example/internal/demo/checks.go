@@ -75,11 +75,11 @@ func (d *demoRun) drainShadows() bool {
 func (d *demoRun) drainLogs(ctx context.Context) (bool, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		a, err := d.app.Postgres.RepairLogSize(ctx)
+		a, err := d.app.RepairLogs.RepairLogSize(ctx)
 		if err != nil {
 			return false, err
 		}
-		b, _, err := d.app.DynamoDB.PostgresRepairLogSize(ctx)
+		b, _, err := d.app.RepairLogs.PostgresRepairLogSize(ctx)
 		if err != nil {
 			return false, err
 		}

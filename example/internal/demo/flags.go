@@ -9,12 +9,13 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
 	"github.com/shadowread/shadowread/example/flagfile"
 )
 
 // flagState is what the flag file says.
 type flagState struct {
-	mode      catalog.WriteMode
+	mode      dualwrite.WriteMode
 	shadowing bool
 	dynamo    int // percent of customers with DynamoDB as primary
 }

@@ -3,7 +3,7 @@ package demo
 import (
 	"context"
 
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/backfill"
 )
 
 // backfill copies the history.
@@ -12,7 +12,7 @@ func (d *demoRun) backfill(ctx context.Context) (verdict, error) {
 	if err := d.app.Postgres.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM customers) + (SELECT count(*) FROM products) + (SELECT count(*) FROM orders)`).Scan(&total); err != nil {
 		return verdict{}, err
 	}
-	bf, err := catalog.Backfill(ctx, d.app.Postgres, d.app.DynamoDB, catalog.WithProgress(BackfillProgress(d.out, total)))
+	bf, err := backfill.Run(ctx, d.app.Postgres, d.app.DynamoDB, backfill.WithProgress(BackfillProgress(d.out, total)))
 	d.out.Done()
 	if err != nil {
 		return verdict{}, err

@@ -3,13 +3,13 @@ package demo
 import (
 	"context"
 
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
 )
 
 // drift puts differences between the stores, on keys requests read and on
 // keys none reads.
 func (d *demoRun) drift(ctx context.Context) (verdict, error) {
-	if err := d.setFlags(flagState{mode: catalog.WriteBoth, shadowing: true}); err != nil {
+	if err := d.setFlags(flagState{mode: dualwrite.WriteBoth, shadowing: true}); err != nil {
 		return verdict{}, err
 	}
 	drifts, victims, err := InjectDrift(ctx, d.app.Postgres, d.app.DynamoDB, d.keys, d.sampled, d.cfg.Dataset.Seed)

@@ -4,12 +4,12 @@ import (
 	"context"
 	"time"
 
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
 )
 
 // dualWrite flips the write mode to both: a write now reaches both stores.
 func (d *demoRun) dualWrite(ctx context.Context) (verdict, error) {
-	if err := d.setFlags(flagState{mode: catalog.WriteBoth}); err != nil {
+	if err := d.setFlags(flagState{mode: dualwrite.WriteBoth}); err != nil {
 		return verdict{}, err
 	}
 	stats, err := d.load(ctx, "", 0, LoadConfig{Duration: time.Second, WritesOnly: true})

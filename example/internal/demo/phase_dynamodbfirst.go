@@ -3,13 +3,13 @@ package demo
 import (
 	"context"
 
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
 )
 
 // dynamoDBFirst makes DynamoDB the source of truth for writes and the
 // primary of every read; PostgreSQL follows for rollback.
 func (d *demoRun) dynamoDBFirst(ctx context.Context) (verdict, error) {
-	if err := d.setFlags(flagState{mode: catalog.WriteDynamoDBFirst, shadowing: true, dynamo: 100}); err != nil {
+	if err := d.setFlags(flagState{mode: dualwrite.WriteDynamoDBFirst, shadowing: true, dynamo: 100}); err != nil {
 		return verdict{}, err
 	}
 	v, err := d.cleanLoad(ctx, "dynamodb-first", d.cfg.PhaseDuration)

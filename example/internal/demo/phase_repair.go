@@ -4,13 +4,13 @@ import (
 	"context"
 	"strings"
 
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/verification"
 )
 
 // repairDrift repairs what verification found and verifies again: nothing
 // may differ before customers are served from DynamoDB.
 func (d *demoRun) repairDrift(ctx context.Context) (verdict, error) {
-	n, err := catalog.RepairFindings(ctx, d.app.Postgres, d.app.DynamoDB, d.verifyReport.Differences())
+	n, err := verification.RepairFindings(ctx, d.app.Postgres, d.app.DynamoDB, d.verifyReport.Differences())
 	if err != nil {
 		return verdict{}, err
 	}

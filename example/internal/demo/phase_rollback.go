@@ -6,13 +6,14 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
 )
 
 // rollbackDrill sends a share of customers back to PostgreSQL and forward
 // again while writes go on: every acknowledged write of the demo must read
 // the same from both stores.
 func (d *demoRun) rollbackDrill(ctx context.Context) (verdict, error) {
-	if err := d.setFlags(flagState{mode: catalog.WriteDynamoDBFirst, shadowing: true, dynamo: 100 - d.cfg.RollbackPercent}); err != nil {
+	if err := d.setFlags(flagState{mode: dualwrite.WriteDynamoDBFirst, shadowing: true, dynamo: 100 - d.cfg.RollbackPercent}); err != nil {
 		return verdict{}, err
 	}
 	back := 100 - d.customerShare()
@@ -20,7 +21,7 @@ func (d *demoRun) rollbackDrill(ctx context.Context) (verdict, error) {
 	if err != nil {
 		return verdict{}, err
 	}
-	if err := d.setFlags(flagState{mode: catalog.WriteDynamoDBFirst, shadowing: true, dynamo: 100}); err != nil {
+	if err := d.setFlags(flagState{mode: dualwrite.WriteDynamoDBFirst, shadowing: true, dynamo: 100}); err != nil {
 		return verdict{}, err
 	}
 	forward, err := d.cleanLoad(ctx, "forward", d.cfg.PhaseDuration/2)

@@ -3,12 +3,13 @@ package demo
 import (
 	"time"
 
+	"github.com/shadowread/shadowread/example/backfill"
 	"github.com/shadowread/shadowread/example/catalog"
 )
 
 // BackfillProgress returns a progress function that draws a bar over the
 // rows to copy.
-func BackfillProgress(out *Printer, totalRows int64) func(catalog.BackfillProgress) {
+func BackfillProgress(out *Printer, totalRows int64) func(backfill.Progress) {
 	rows := map[catalog.Entity]int64{}
 	items := map[catalog.Entity]int64{}
 	every := 100 * time.Millisecond
@@ -17,7 +18,7 @@ func BackfillProgress(out *Printer, totalRows int64) func(catalog.BackfillProgre
 	}
 	start := time.Now()
 	var last time.Time
-	return func(p catalog.BackfillProgress) {
+	return func(p backfill.Progress) {
 		rows[p.Entity], items[p.Entity] = p.Rows, p.Written+p.Skipped
 		var doneRows, doneItems int64
 		for e := range rows {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
 	"github.com/shadowread/shadowread/example/internal/app"
 	"github.com/shadowread/shadowread/telemetry"
 )
@@ -40,7 +40,7 @@ func (d *demoRun) start(ctx context.Context) (stop func(context.Context) error, 
 		return nil, err
 	}
 	d.dbName = dbName
-	if err := d.setFlags(flagState{mode: catalog.WritePostgres}); err != nil {
+	if err := d.setFlags(flagState{mode: dualwrite.WritePostgres}); err != nil {
 		return nil, err
 	}
 	// Spans go to the OTLP endpoint when the environment sets one, else to

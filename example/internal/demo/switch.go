@@ -13,6 +13,7 @@ import (
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/cutover"
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/dualwrite"
 	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/telemetry"
 )
@@ -85,7 +86,7 @@ type switchRun struct {
 // the others finish. The load runs all along: no request may fail, no read
 // may be stale, and no mismatch may come but the regression's.
 func (d *demoRun) primarySwitch(ctx context.Context) (verdict, error) {
-	if err := d.setFlags(flagState{mode: catalog.WriteBoth, shadowing: true}); err != nil {
+	if err := d.setFlags(flagState{mode: dualwrite.WriteBoth, shadowing: true}); err != nil {
 		return verdict{}, err
 	}
 	d.tracker.StartSwitch()

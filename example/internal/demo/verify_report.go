@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/verification"
 	"github.com/shadowread/shadowread/verify"
 )
 
@@ -107,7 +108,7 @@ func (d *demoRun) verify(ctx context.Context) (verdict, error) {
 // would.
 func (d *demoRun) runVerify(ctx context.Context) (verify.Report, time.Duration, error) {
 	t := time.Now()
-	run, err := catalog.NewVerifier(d.app.Postgres, d.app.DynamoDB).NewRun(ctx)
+	run, err := verification.NewVerifier(d.app.Postgres, d.app.DynamoDB).NewRun(ctx)
 	if err != nil {
 		return verify.Report{}, 0, err
 	}
@@ -123,7 +124,7 @@ func (d *demoRun) runVerify(ctx context.Context) (verify.Report, time.Duration, 
 			opts = append(opts, verify.WithProgress(progress))
 		}
 		go func() {
-			r, err := catalog.NewVerifier(d.app.Postgres, d.app.DynamoDB, opts...).Work(ctx, run)
+			r, err := verification.NewVerifier(d.app.Postgres, d.app.DynamoDB, opts...).Work(ctx, run)
 			results <- result{r, err}
 		}()
 	}
