@@ -24,9 +24,9 @@ import (
 	awsddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"go.uber.org/goleak"
 
-	"github.com/shadowread/shadowread/example/backfill"
-	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/example/internal/app"
+	"github.com/shadowread/shadowread/example/internal/backfill"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 	"github.com/shadowread/shadowread/example/internal/demo"
 	"github.com/shadowread/shadowread/internal/testenv"
 	"github.com/shadowread/shadowread/telemetry"

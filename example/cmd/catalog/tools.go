@@ -10,10 +10,10 @@ import (
 
 	"github.com/shadowread/shadowread/backends/dynamodb"
 	"github.com/shadowread/shadowread/backends/postgres"
-	"github.com/shadowread/shadowread/example/backfill"
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/backfill"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 	"github.com/shadowread/shadowread/example/internal/demo"
-	"github.com/shadowread/shadowread/example/repair"
+	"github.com/shadowread/shadowread/example/internal/repair"
 )
 
 // openStores opens both stores for a tool, creating the schema and the

@@ -7,7 +7,7 @@ import (
 	"os"
 
 	"github.com/shadowread/shadowread/example/internal/demo"
-	"github.com/shadowread/shadowread/example/verification"
+	"github.com/shadowread/shadowread/example/internal/verification"
 	"github.com/shadowread/shadowread/verify"
 )
 

@@ -20,9 +20,9 @@ import (
 	"go.uber.org/goleak"
 	"gopkg.in/yaml.v3"
 
-	"github.com/shadowread/shadowread/example/backfill"
-	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/example/internal/app"
+	"github.com/shadowread/shadowread/example/internal/backfill"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 	"github.com/shadowread/shadowread/example/internal/demo"
 	"github.com/shadowread/shadowread/internal/testenv"
 	"github.com/shadowread/shadowread/telemetry"

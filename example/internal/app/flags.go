@@ -10,8 +10,8 @@ import (
 	"github.com/open-feature/go-sdk/openfeature"
 	"github.com/open-feature/go-sdk/openfeature/isolated"
 
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
 	"github.com/shadowread/shadowread/flags"
 )
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/example/internal/app"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 	"github.com/shadowread/shadowread/middleware"
 )
 

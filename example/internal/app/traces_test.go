@@ -18,8 +18,8 @@ import (
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/example/internal/app"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 )
 
 // otlpReceiver is an OTLP/HTTP trace receiver: it decodes what the

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/sync/errgroup"

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shadowread/shadowread/example/backfill"
+	"github.com/shadowread/shadowread/example/internal/backfill"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/example/backfill"
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/backfill"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 )
 
 func ExampleCursor() {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 

@@ -34,7 +34,7 @@ const (
 )
 
 // ScopeName is the instrumentation scope of the service's own metrics.
-const ScopeName = "github.com/shadowread/shadowread/example/catalog"
+const ScopeName = "github.com/shadowread/shadowread/example/internal/catalog"
 
 // Option configures [NewRouter].
 type Option interface{ apply(*config) }

@@ -13,7 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/shadowread/shadowread/comparator"
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/internal/testenv"
 	"github.com/shadowread/shadowread/middleware"

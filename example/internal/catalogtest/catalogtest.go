@@ -28,9 +28,9 @@ import (
 	"github.com/shadowread/shadowread/backends/dynamodb"
 	"github.com/shadowread/shadowread/backends/postgres"
 	"github.com/shadowread/shadowread/comparator"
-	"github.com/shadowread/shadowread/example/backfill"
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/backfill"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 

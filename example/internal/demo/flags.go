@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/dualwrite"
-	"github.com/shadowread/shadowread/example/flagfile"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/flagfile"
 )
 
 // flagState is what the flag file says.

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 	"github.com/shadowread/shadowread/telemetry"
 )
 

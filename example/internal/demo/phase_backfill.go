@@ -3,7 +3,7 @@ package demo
 import (
 	"context"
 
-	"github.com/shadowread/shadowread/example/backfill"
+	"github.com/shadowread/shadowread/example/internal/backfill"
 )
 
 // backfill copies the history.

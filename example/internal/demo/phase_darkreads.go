@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 )
 
 // darkReads serves load with PostgreSQL as primary and DynamoDB as shadow,

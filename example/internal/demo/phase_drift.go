@@ -3,7 +3,7 @@ package demo
 import (
 	"context"
 
-	"github.com/shadowread/shadowread/example/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
 )
 
 // drift puts differences between the stores, on keys requests read and on

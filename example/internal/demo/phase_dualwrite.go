@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/shadowread/shadowread/example/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
 )
 
 // dualWrite flips the write mode to both: a write now reaches both stores.

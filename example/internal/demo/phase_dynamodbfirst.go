@@ -3,7 +3,7 @@ package demo
 import (
 	"context"
 
-	"github.com/shadowread/shadowread/example/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
 )
 
 // dynamoDBFirst makes DynamoDB the source of truth for writes and the

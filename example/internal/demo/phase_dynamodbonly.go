@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
 )
 
 // dynamoDBOnly stops writing PostgreSQL: reads from it are refused.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"github.com/shadowread/shadowread/example/verification"
+	"github.com/shadowread/shadowread/example/internal/verification"
 )
 
 // repairDrift repairs what verification found and verifies again: nothing

@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
 )
 
 // rollbackDrill sends a share of customers back to PostgreSQL and forward

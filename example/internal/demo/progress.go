@@ -3,8 +3,8 @@ package demo
 import (
 	"time"
 
-	"github.com/shadowread/shadowread/example/backfill"
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/backfill"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 )
 
 // BackfillProgress returns a progress function that draws a bar over the

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/cutover"
-	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/example/internal/app"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 	"github.com/shadowread/shadowread/verify"
 )
 

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/verification"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/verification"
 	"github.com/shadowread/shadowread/verify"
 )
 

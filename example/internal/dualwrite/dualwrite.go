@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 
 	"github.com/jackc/pgx/v5"
 	"go.opentelemetry.io/otel"

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 
 	"github.com/shadowread/shadowread/backends"
 )

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/repair"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/repair"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/example/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
 )
 
 // Which stores each write mode writes, and which reads it refuses.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/backends/postgres"
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 )
 
 // RepairLogs are the two repair logs of the dual write: DynamoDB's, a

@@ -9,7 +9,7 @@ import (
 	"github.com/open-feature/go-sdk/openfeature"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalog"
 )
 
 // WriteMode says which stores the write endpoints write, and in which

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 

@@ -24,7 +24,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/shadowread/shadowread/example/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
 	"github.com/shadowread/shadowread/flags"
 )
 

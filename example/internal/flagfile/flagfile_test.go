@@ -16,9 +16,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/dualwrite"
-	"github.com/shadowread/shadowread/example/flagfile"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/flagfile"
 	"github.com/shadowread/shadowread/flags"
 )
 

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
 )
 
 // repairBatch is how many repair-log rows one round reads.

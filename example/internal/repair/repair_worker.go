@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/dualwrite"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/dualwrite"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"

@@ -17,8 +17,8 @@ import (
 	"github.com/shadowread/shadowread/backends/dynamodb"
 	"github.com/shadowread/shadowread/backends/postgres"
 	"github.com/shadowread/shadowread/comparator"
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/verification"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/verification"
 	"github.com/shadowread/shadowread/internal/testenv"
 	"github.com/shadowread/shadowread/verify"
 )
