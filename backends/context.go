@@ -1,6 +1,9 @@
 package backends
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+)
 
 // Role is the part a backend plays in one request.
 type Role string
@@ -18,6 +21,8 @@ type targetKey struct{}
 type target struct {
 	name Name
 	role Role
+	// use, when set, notes that a handler asked which store to use.
+	use *StoreUse
 }
 
 // knownTargets are the targets of the known backends, made once: storing a
@@ -25,8 +30,8 @@ type target struct {
 // the middleware sets a target on every request once DynamoDB is primary.
 // They are never modified.
 var knownTargets = [...]target{
-	{Postgres, RolePrimary}, {Postgres, RoleShadow},
-	{DynamoDB, RolePrimary}, {DynamoDB, RoleShadow},
+	{name: Postgres, role: RolePrimary}, {name: Postgres, role: RoleShadow},
+	{name: DynamoDB, role: RolePrimary}, {name: DynamoDB, role: RoleShadow},
 }
 
 // targetOf returns the target of backend n in role r. Comparisons with the
@@ -70,15 +75,45 @@ func Target(ctx context.Context) Name {
 // Routing returns the backend ctx routes to and its role there, in one look
 // at ctx: PostgreSQL as primary when ctx names no target.
 func Routing(ctx context.Context) (Name, Role) {
-	if t, ok := ctx.Value(targetKey{}).(*target); ok {
-		return t.name, t.role
+	t := targetIn(ctx)
+	if t.use != nil {
+		t.use.asked.Store(true)
 	}
-	return Postgres, RolePrimary
+	return t.name, t.role
+}
+
+// targetIn returns the target ctx names, PostgreSQL as primary when none.
+func targetIn(ctx context.Context) *target {
+	if t, ok := ctx.Value(targetKey{}).(*target); ok {
+		return t
+	}
+	return &knownTargets[0]
 }
 
 // IsShadow reports whether ctx belongs to a shadow execution. Handlers use it
-// to skip side effects that must happen once per user request.
+// to skip side effects that must happen once per user request; it does not
+// count as asking for a store ([StoreUse]).
 func IsShadow(ctx context.Context) bool {
-	_, role := Routing(ctx)
-	return role == RoleShadow
+	return targetIn(ctx).role == RoleShadow
+}
+
+// StoreUse notes whether a handler asked its context which store to use:
+// the middleware warns about a shadowed route whose handler never does,
+// since comparing a response that reads no store says nothing about the
+// migration. The zero value is ready to use.
+type StoreUse struct {
+	asked atomic.Bool
+}
+
+// Asked reports whether code running under a context of [WithStoreUse]
+// called [Target], [Routing] or [Router.For].
+func (u *StoreUse) Asked() bool {
+	return u.asked.Load()
+}
+
+// WithStoreUse returns a copy of ctx, routed as ctx is, that notes in u
+// every time a handler asks it which store to use.
+func WithStoreUse(ctx context.Context, u *StoreUse) context.Context {
+	t := targetIn(ctx)
+	return context.WithValue(ctx, targetKey{}, &target{name: t.name, role: t.role, use: u})
 }

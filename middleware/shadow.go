@@ -64,6 +64,8 @@ type shadowJob struct {
 	// behind: the shadow's handler said its store is behind for the entity
 	// (ShadowBehind).
 	behind atomic.Bool
+	// stores notes whether the shadow's handler asked which store to use.
+	stores backends.StoreUse
 }
 
 // shadowResult is what the shadow execution produced.
@@ -190,7 +192,12 @@ func (j *shadowJob) releaseSlot() {
 // cannot be stopped, becomes errShadowExited before the goroutine ends.
 func (j *shadowJob) execute(ctx context.Context, sh *shadowResult) {
 	w := newShadowWriter(j.req.Method, j.s.cfg.maxBodyBytes)
-	req := j.req.WithContext(context.WithValue(ctx, behindKey{}, &j.behind))
+	ctx = context.WithValue(ctx, behindKey{}, &j.behind)
+	checkStores := j.s.cfg.shadowHandler == nil // a handler of its own needs no routing
+	if checkStores {
+		ctx = backends.WithStoreUse(ctx, &j.stores)
+	}
+	req := j.req.WithContext(ctx)
 	start := time.Now()
 	returned := false
 	defer func() {
@@ -207,6 +214,9 @@ func (j *shadowJob) execute(ctx context.Context, sh *shadowResult) {
 	}()
 	j.handler.ServeHTTP(w, req)
 	returned = true
+	if checkStores {
+		j.s.stores.note(j.ev.Route, j.stores.Asked())
+	}
 	sh.resp, sh.overflow, sh.block = w.response(), w.body.overflow, w.body.block
 	sh.behind = j.behind.Load()
 }

@@ -32,6 +32,7 @@ type Shadower struct {
 	guard    *latencyGuard // nil: no latency guard
 	kept     *keptRequests // nil: no requests kept for re-verification
 	mounts   mountCheck
+	stores   storeCheck
 }
 
 // New returns a Shadower configured by opts. Nil options are ignored. A

@@ -308,17 +308,23 @@ done
 # Prometheus's fleet bound beside the service's own, per route and
 # direction. make observe runs one replica, so the fleet is this service;
 # the three-replica figures come from the fleet test below.
-echo "  failure upper bound (95%), one replica: Prometheus fleet Wilson 1 h (failures/samples recorded) | the service's Clopper-Pearson (failures/samples)"
+echo "  failure upper bound (95%), one replica: Prometheus fleet, conservative 1 h (failures covered/samples observed) | estimated 1 h (increase()) | the service's Clopper-Pearson (failures/samples)"
 query() { curl -fsS -G "$prom/api/v1/query" --data-urlencode "query=$1"; }
 fleet_bound=$(query 'route_direction:shadowread_failure_upper_bound:wilson95_1h')
 fleet_samples=$(query 'route_direction:shadowread_samples:increase1h')
 fleet_failures=$(query 'route_direction:shadowread_failures:increase1h')
+safe_bound=$(query 'route_direction:shadowread_failure_upper_bound:conservative1h')
+safe_samples=$(query 'route_direction:shadowread_samples:observed1h')
+safe_failures=$(query 'route_direction:shadowread_failures:covered1h')
 pick() { # pick JSON ROUTE PRIMARY SHADOW: the value of that series, rounded
 	jq -r --arg r "$2" --arg p "$3" --arg s "$4" \
 		'[.data.result[] | select(.metric.route == $r and .metric.primary == $p and .metric.shadow == $s) | .value[1] | tonumber * 1e4 | round / 1e4] | first // "none"' <<<"$1"
 }
 while IFS=$'\t' read -r route primary shadow own; do
-	printf '    %-34s %-18s %s (%s/%s) | %s\n' "$route" "$primary→$shadow" \
+	printf '    %-34s %-18s %s (%s/%s) | %s (%s/%s) | %s\n' "$route" "$primary→$shadow" \
+		"$(pick "$safe_bound" "$route" "$primary" "$shadow")" \
+		"$(pick "$safe_failures" "$route" "$primary" "$shadow")" \
+		"$(pick "$safe_samples" "$route" "$primary" "$shadow")" \
 		"$(pick "$fleet_bound" "$route" "$primary" "$shadow")" \
 		"$(pick "$fleet_failures" "$route" "$primary" "$shadow")" \
 		"$(pick "$fleet_samples" "$route" "$primary" "$shadow")" "$own"

@@ -155,6 +155,33 @@ func TestFleetReadiness(t *testing.T) {
 		return true, ""
 	})
 
+	// The conservative figures the ready rule reads: no more samples than
+	// the replicas counted after Prometheus first saw them, no fewer
+	// failures, and so a bound at or above Wilson's on the exact counts.
+	var observed, covered, safe map[string]float64
+	prom.waitFor(t, "the conservative rules to see the traffic", func() (bool, string) {
+		observed = prom.byRoute(t, "route_direction:shadowread_samples:observed1h")
+		covered = prom.byRoute(t, "route_direction:shadowread_failures:covered1h")
+		safe = prom.byRoute(t, "route_direction:shadowread_failure_upper_bound:conservative1h")
+		for route, d := range delta {
+			if observed[route] < float64(d.samples) || covered[route] < float64(d.failures) || safe[route] == 0 {
+				return false, fmt.Sprintf("observed %v, covered %v, bound %v; want %v", observed, covered, safe, delta)
+			}
+		}
+		return true, ""
+	})
+	for route, d := range delta {
+		if observed[route] != float64(d.samples) {
+			t.Errorf("%s: observed %.2f samples, the replicas %d since Prometheus first scraped them: the observed count must be exact or lower",
+				route, observed[route], d.samples)
+		}
+		if exact := wilson(float64(d.failures), float64(d.samples)); safe[route] < exact*(1-1e-9) {
+			t.Errorf("%s: conservative bound %.6f below Wilson's %.6f on the exact counts %d/%d", route, safe[route], exact, d.failures, d.samples)
+		}
+		t.Logf("%s: conservative fleet bound %.4f on %.1f failures covered in %.0f samples observed (exact %d/%d)",
+			route, safe[route], covered[route], observed[route], d.failures, d.samples)
+	}
+
 	for route, d := range delta {
 		n, f, u := samples[route], failures[route], bound[route]
 		if over := n/float64(d.samples) - 1; over > extrapolationTolerance {

@@ -41,6 +41,10 @@ const (
 	// SwitchMinRequests is how many sampled requests of each primary the
 	// 5xx gate needs.
 	SwitchMinRequests = 20
+	// rollbackWithin bounds the time from the moment the moved users'
+	// evidence fails the reverse gate to the rollback: the next interval,
+	// plus what a tick itself takes on a loaded machine.
+	rollbackWithin = SwitchInterval + 150*time.Millisecond
 	// RegressedRoute meets the injected regression when the controller
 	// moves it to RegressAt percent.
 	RegressedRoute = catalog.RouteProduct
@@ -96,6 +100,8 @@ func (d *demoRun) primarySwitch(ctx context.Context) (verdict, error) {
 		d.tracker.Watch("/products/" + strconv.FormatInt(id, 10))
 	}
 	mismatches := d.tracker.mismatches.Load()
+	reverse := cutover.ReverseUnder(SwitchBound)
+	d.watch.Detect(reverse)
 	c := cutover.New(readRoutes, d.local, cutover.NewFlagFile(d.flagPath), cutover.SoleController(),
 		cutover.WithPlan(SwitchPlan()...), cutover.WithHold(SwitchHold), cutover.WithInterval(SwitchInterval),
 		// The sliding window keeps the regression's failures for an hour:
@@ -104,7 +110,7 @@ func (d *demoRun) primarySwitch(ctx context.Context) (verdict, error) {
 		cutover.WithStartGates(d.forwardSinceRepair()),
 		// dynalite is no model of DynamoDB's latency: the demo gates on
 		// the comparisons and the 5xx rate only.
-		cutover.WithStepGates(cutover.ReverseUnder(SwitchBound), cutover.ErrorsWithin(0.01, SwitchMinRequests)),
+		cutover.WithStepGates(reverse, cutover.ErrorsWithin(0.01, SwitchMinRequests)),
 		cutover.WithLogger(d.logger))
 
 	loadCtx, stopLoad := context.WithCancel(ctx)
@@ -253,10 +259,25 @@ func (d *demoRun) printRamps(sr *switchRun) {
 	}
 	if first, ok := d.watch.FirstReverseMismatch(RegressedRoute); ok && sr.rollback != 0 {
 		// A mismatch is recorded after its re-check: the time before it is
-		// the re-check's, the time after it the controller's.
-		d.out.Printf("         first mismatch of a moved user recorded at %s, %s before the rollback (interval %s)\n",
-			Seconds(first.Sub(sr.start)), Seconds(sr.start.Add(sr.rollback).Sub(first)), SwitchInterval)
+		// the re-check's, the time after it the evidence's and the
+		// controller's.
+		d.out.Printf("         first mismatch of a moved user recorded at %s, %s before the rollback\n",
+			Seconds(first.Sub(sr.start)), Seconds(sr.start.Add(sr.rollback).Sub(first)))
 	}
+	if detected, ok := sr.detection(d.watch); ok {
+		d.out.Printf("         the moved users' evidence failed %s at %s; the controller rolled back %s later (interval %s)\n",
+			"reverse-bound", Seconds(detected), Seconds(sr.rollback-detected), SwitchInterval)
+	}
+}
+
+// detection returns when, after the phase's start, the moved users'
+// evidence on RegressedRoute first failed the reverse gate.
+func (sr *switchRun) detection(w *SwitchWatch) (time.Duration, bool) {
+	at, ok := w.Detected(RegressedRoute)
+	if !ok || sr.rollback == 0 {
+		return 0, false
+	}
+	return at.Sub(sr.start), true
 }
 
 // judgeSwitch is the phase's verdict.
@@ -290,6 +311,12 @@ func (d *demoRun) judgeSwitch(sr *switchRun, stats LoadStats, mismatches uint64,
 	}
 	v.check(sr.injected != 0, "%s never reached %g%%, where the regression waits", RegressedRoute, RegressAt)
 	v.check(sr.injected == 0 || sr.rollback != 0, "%s was not rolled back after the regression: %s", RegressedRoute, reg.Why)
+	if detected, ok := sr.detection(d.watch); ok {
+		v.check(sr.rollback-detected <= rollbackWithin, "%s rolled back %s after its evidence failed the reverse gate, want within %s (the interval, and the tick's own time)",
+			RegressedRoute, Seconds(sr.rollback-detected), Seconds(rollbackWithin))
+	} else {
+		v.check(sr.rollback == 0, "%s rolled back before its evidence failed the reverse gate", RegressedRoute)
+	}
 	v.check(sr.peak < 100 && reg.Share < RegressAt, "%s reached %g%% and ended at %g%%, want rolled back below %g%%", RegressedRoute, sr.peak, reg.Share, RegressAt)
 	v.check(regF+regR > 0, "the regression on %s caused no mismatch", RegressedRoute)
 	v.check(sr.before == 0, "%s had %d mismatches before the regression", RegressedRoute, sr.before)

@@ -23,10 +23,12 @@ const DefaultWindow = time.Hour
 
 // Source reads the evidence of a route from Prometheus:
 //
-//   - the forward direction (PostgreSQL primary) from the 24 h rules,
-//     route_direction:shadowread_ready:24h among them, the fleet's verdict;
-//   - the reverse direction (DynamoDB primary) from the 1 h rules, so a
-//     regression of the moved users shows within the hour;
+//   - the forward direction (PostgreSQL primary) from the conservative 24 h
+//     rules (samples observed, failures covered: a counting error can only
+//     hold a route back), route_direction:shadowread_ready:24h among them,
+//     the fleet's verdict;
+//   - the reverse direction (DynamoDB primary) from the conservative 1 h
+//     rules, so a regression of the moved users shows within the hour;
 //   - each primary's p99 from shadowread_duration_seconds (role primary) and
 //     its 5xx rate from the sampled requests skipped with reason
 //     primary_failed, both over the window.
@@ -71,13 +73,13 @@ func (s *Source) Route(ctx context.Context, route string) (cutover.RouteEvidence
 		query string
 		set   func(primary backends.Name, v float64)
 	}{
-		{"route_direction:shadowread_samples:increase24h{" + sel + `,primary="postgres"}`, func(_ backends.Name, v float64) { ev.Forward.Samples = v }},
-		{"route_direction:shadowread_failures:increase24h{" + sel + `,primary="postgres"}`, func(_ backends.Name, v float64) { ev.Forward.Failures = v }},
-		{"route_direction:shadowread_failure_upper_bound:wilson95_24h{" + sel + `,primary="postgres"}`, func(_ backends.Name, v float64) { ev.Forward.UpperBound = v }},
+		{"route_direction:shadowread_samples:observed24h{" + sel + `,primary="postgres"}`, func(_ backends.Name, v float64) { ev.Forward.Samples = v }},
+		{"route_direction:shadowread_failures:covered24h{" + sel + `,primary="postgres"}`, func(_ backends.Name, v float64) { ev.Forward.Failures = v }},
+		{"route_direction:shadowread_failure_upper_bound:conservative24h{" + sel + `,primary="postgres"}`, func(_ backends.Name, v float64) { ev.Forward.UpperBound = v }},
 		{"route_direction:shadowread_ready:24h{" + sel + `,primary="postgres"}`, func(_ backends.Name, v float64) { ev.Forward.Ready = v == 1 }},
-		{"route_direction:shadowread_samples:increase1h{" + sel + `,primary="dynamodb"}`, func(_ backends.Name, v float64) { ev.Reverse.Samples = v }},
-		{"route_direction:shadowread_failures:increase1h{" + sel + `,primary="dynamodb"}`, func(_ backends.Name, v float64) { ev.Reverse.Failures = v }},
-		{"route_direction:shadowread_failure_upper_bound:wilson95_1h{" + sel + `,primary="dynamodb"}`, func(_ backends.Name, v float64) { ev.Reverse.UpperBound = v }},
+		{"route_direction:shadowread_samples:observed1h{" + sel + `,primary="dynamodb"}`, func(_ backends.Name, v float64) { ev.Reverse.Samples = v }},
+		{"route_direction:shadowread_failures:covered1h{" + sel + `,primary="dynamodb"}`, func(_ backends.Name, v float64) { ev.Reverse.Failures = v }},
+		{"route_direction:shadowread_failure_upper_bound:conservative1h{" + sel + `,primary="dynamodb"}`, func(_ backends.Name, v float64) { ev.Reverse.UpperBound = v }},
 		{"histogram_quantile(0.99, sum by (le, primary) (rate(shadowread_duration_seconds_bucket{" + sel + `,role="primary"}[` + w + "])))",
 			func(p backends.Name, v float64) { served(&ev, p).P99 = time.Duration(v * float64(time.Second)) }},
 		{"sum by (primary) (increase(shadowread_duration_seconds_count{" + sel + `,role="primary"}[` + w + "]))",

@@ -4,13 +4,16 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
+	"github.com/shadowread/shadowread/comparator/internal/jsontree"
 )
 
 // docPair holds the two documents of a comparison. Its methods take a
 // node of the primary's document as a and one of the shadow's as b.
 type docPair struct {
 	c    *jsonComparator
-	x, y *tree
+	x, y *jsontree.Tree
 	// scratch holds what pairing keeps between arrays (key indexes) and
 	// notes for the reporter (array hints); nil: none kept, no hints.
 	scratch *buffers
@@ -19,20 +22,20 @@ type docPair struct {
 // equal reports whether a and b are equal under the options. It stops at
 // the first difference and allocates nothing unless elements of an array
 // matched by key or of an unordered array are out of place.
-func (p docPair) equal(a, b *node) bool {
-	if a.typ != b.typ || a.typ < typeArray {
+func (p docPair) equal(a, b *jsontree.Node) bool {
+	if a.Type != b.Type || a.Type < jsontree.Array {
 		return p.leafEqual(a, b)
 	}
-	if a.n != b.n {
+	if a.N != b.N {
 		return false
 	}
-	as, bs := p.x.kids(a), p.y.kids(b)
-	if a.typ == typeArray {
+	as, bs := p.x.Kids(a), p.y.Kids(b)
+	if a.Type == jsontree.Array {
 		return p.arraysEqual(a, as, bs)
 	}
 	for i := range as {
 		// Members are sorted by key, so equal key sets line up.
-		if p.x.text(as[i].key) != p.y.text(bs[i].key) || !p.equal(&as[i], &bs[i]) {
+		if p.x.Text(as[i].Key) != p.y.Text(bs[i].Key) || !p.equal(&as[i], &bs[i]) {
 			return false
 		}
 	}
@@ -43,8 +46,8 @@ func (p docPair) equal(a, b *node) bool {
 // sides, of the array a and its counterpart are equal: position by
 // position, by key or as multisets. Equal positions are tried first: they
 // make arrays equal whichever way they are matched.
-func (p docPair) arraysEqual(a *node, as, bs []node) bool {
-	if a.unordered && p.c.keyName(a) == "" {
+func (p docPair) arraysEqual(a *jsontree.Node, as, bs []jsontree.Node) bool {
+	if a.Unordered && p.c.keyName(a) == "" {
 		_, complete := p.matchUnordered(as, bs)
 		return complete
 	}
@@ -65,7 +68,7 @@ func (p docPair) arraysEqual(a *node, as, bs []node) bool {
 			return true
 		}
 	}
-	if a.unordered {
+	if a.Unordered {
 		_, complete := p.matchUnordered(as, bs)
 		return complete
 	}
@@ -74,42 +77,42 @@ func (p docPair) arraysEqual(a *node, as, bs []node) bool {
 
 // leafEqual reports whether a and b, of which at least one is not an array
 // or object, are equal.
-func (p docPair) leafEqual(a, b *node) bool {
-	if a.typ != b.typ {
+func (p docPair) leafEqual(a, b *jsontree.Node) bool {
+	if a.Type != b.Type {
 		x, y, ok := p.numericPair(a, b)
 		return ok && p.c.numbersEqual(x, y)
 	}
-	switch a.typ {
-	case typeNull:
+	switch a.Type {
+	case jsontree.Null:
 		return true
-	case typeNumber:
-		return p.c.numbersEqual(p.x.text(a.text), p.y.text(b.text))
-	case typeString:
-		x, y := p.x.text(a.text), p.y.text(b.text)
+	case jsontree.Number:
+		return p.c.numbersEqual(p.x.Text(a.Text), p.y.Text(b.Text))
+	case jsontree.String:
+		x, y := p.x.Text(a.Text), p.y.Text(b.Text)
 		return x == y || (p.c.compareTimes && p.c.timesEqual(x, y))
-	case typeBool:
-		return p.x.text(a.text) == p.y.text(b.text)
+	case jsontree.Bool:
+		return p.x.Text(a.Text) == p.y.Text(b.Text)
 	}
 	return false // containers are compared by equal
 }
 
 // numericPair returns the literals of a number and a string that holds a
 // JSON number, when [NumericStrings] is on and a and b are such a pair.
-func (p docPair) numericPair(a, b *node) (string, string, bool) {
-	if !p.c.numericStrings || !(a.typ == typeNumber && b.typ == typeString || a.typ == typeString && b.typ == typeNumber) {
+func (p docPair) numericPair(a, b *jsontree.Node) (string, string, bool) {
+	if !p.c.numericStrings || !(a.Type == jsontree.Number && b.Type == jsontree.String || a.Type == jsontree.String && b.Type == jsontree.Number) {
 		return "", "", false
 	}
-	x, y := p.x.text(a.text), p.y.text(b.text)
-	return x, y, isNumberLiteral(x) && isNumberLiteral(y)
+	x, y := p.x.Text(a.Text), p.y.Text(b.Text)
+	return x, y, jsonnum.IsLiteral(x) && jsonnum.IsLiteral(y)
 }
 
 // numbersEqual compares two JSON number literals: by decimal value, or
 // within the float tolerance where one of them is not an integer.
 func (c *jsonComparator) numbersEqual(a, b string) bool {
-	if a == b || plainEqual(a, b) {
+	if a == b || jsonnum.PlainEqual(a, b) {
 		return true
 	}
-	if (c.absTol > 0 || c.relTol > 0) && !(isIntegerLiteral(a) && isIntegerLiteral(b)) {
+	if (c.absTol > 0 || c.relTol > 0) && !(jsonnum.IsInteger(a) && jsonnum.IsInteger(b)) {
 		fa, errA := strconv.ParseFloat(a, 64)
 		fb, errB := strconv.ParseFloat(b, 64)
 		// Beyond float64's range only the exact comparison below is sound.
@@ -118,7 +121,7 @@ func (c *jsonComparator) numbersEqual(a, b string) bool {
 			return diff <= c.absTol || diff <= c.relTol*math.Max(math.Abs(fa), math.Abs(fb))
 		}
 	}
-	return decimalKey(a) == decimalKey(b)
+	return jsonnum.DecimalKey(a) == jsonnum.DecimalKey(b)
 }
 
 // timesEqual reports whether a and b are RFC 3339 timestamps at most the

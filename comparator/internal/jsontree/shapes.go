@@ -1,4 +1,4 @@
-package comparator
+package jsontree
 
 // shapeCache remembers the sorted order of the members of the last few
 // unsorted objects, by their names in document order, so that objects of
@@ -15,20 +15,20 @@ type shape struct {
 }
 
 // slot picks the entry for an object with these members.
-func (c *shapeCache) slot(t *tree, members []node) *shape {
-	h := uint(len(members))*31 + uint(members[0].key.n)
+func (c *shapeCache) slot(t *Tree, members []Node) *shape {
+	h := uint(len(members))*31 + uint(members[0].Key.n)
 	return &c.entries[h%uint(len(c.entries))]
 }
 
 // lookup returns the sorted order of members when an object with the same
 // names in the same order was stored, else nil.
-func (c *shapeCache) lookup(t *tree, members []node) []int32 {
+func (c *shapeCache) lookup(t *Tree, members []Node) []int32 {
 	e := c.slot(t, members)
 	if len(e.names) != len(members) {
 		return nil
 	}
 	for i := range members {
-		if e.names[i] != t.text(members[i].key) {
+		if e.names[i] != t.Text(members[i].Key) {
 			return nil
 		}
 	}
@@ -36,11 +36,11 @@ func (c *shapeCache) lookup(t *tree, members []node) []int32 {
 }
 
 // store remembers the sorted order of members, which hold no name twice.
-func (c *shapeCache) store(t *tree, members []node, order []int32) {
+func (c *shapeCache) store(t *Tree, members []Node, order []int32) {
 	e := c.slot(t, members)
 	e.names = e.names[:0]
 	for i := range members {
-		e.names = append(e.names, t.text(members[i].key))
+		e.names = append(e.names, t.Text(members[i].Key))
 	}
 	e.order = append(e.order[:0], order...)
 }

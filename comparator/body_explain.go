@@ -7,6 +7,8 @@ import (
 	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shadowread/shadowread/comparator/internal/jsontree"
+	"github.com/shadowread/shadowread/comparator/internal/redact"
 )
 
 // pair walks the normalised documents of p once, from a and b down, and
@@ -19,8 +21,8 @@ import (
 // and a wholly equal pair returns nil, nil without allocating: the walk
 // that finds a matching pair equal is the one that would explain a
 // mismatch, so no pair is walked twice.
-func (p docPair) pair(a, b *node, prune bool) (ax, ay any, equal bool) {
-	if a.typ != b.typ || a.typ < typeArray {
+func (p docPair) pair(a, b *jsontree.Node, prune bool) (ax, ay any, equal bool) {
+	if a.Type != b.Type || a.Type < jsontree.Array {
 		if p.leafEqual(a, b) {
 			if prune {
 				return nil, nil, true
@@ -38,7 +40,7 @@ func (p docPair) pair(a, b *node, prune bool) (ax, ay any, equal bool) {
 		}
 		return ax, ay, false
 	}
-	if a.typ == typeObject {
+	if a.Type == jsontree.Object {
 		return p.pairObjects(a, b, prune)
 	}
 	return p.pairArrays(a, b, prune)
@@ -46,10 +48,10 @@ func (p docPair) pair(a, b *node, prune bool) (ax, ay any, equal bool) {
 
 // pairObjects pairs the members of two objects, merging their sorted runs.
 // The maps are made at the first difference, so equal objects cost none.
-func (p docPair) pairObjects(a, b *node, prune bool) (any, any, bool) {
+func (p docPair) pairObjects(a, b *jsontree.Node, prune bool) (any, any, bool) {
 	var mx, my map[string]any
 	if !prune {
-		mx, my = make(map[string]any, a.n), make(map[string]any, b.n)
+		mx, my = make(map[string]any, a.N), make(map[string]any, b.N)
 	}
 	grow := func() {
 		if mx == nil {
@@ -57,14 +59,14 @@ func (p docPair) pairObjects(a, b *node, prune bool) (any, any, bool) {
 		}
 	}
 	equal := true
-	as, bs := p.x.kids(a), p.y.kids(b)
+	as, bs := p.x.Kids(a), p.y.Kids(b)
 	for len(as) > 0 || len(bs) > 0 {
 		var ka, kb string
 		if len(as) > 0 {
-			ka = p.x.text(as[0].key)
+			ka = p.x.Text(as[0].Key)
 		}
 		if len(bs) > 0 {
-			kb = p.y.text(bs[0].key)
+			kb = p.y.Text(bs[0].Key)
 		}
 		same := len(as) > 0 && len(bs) > 0 && ka == kb // the usual case, and the cheapest test
 		switch {
@@ -101,8 +103,8 @@ func (p docPair) pairObjects(a, b *node, prune bool) (any, any, bool) {
 // pairArrays pairs the elements of two arrays: by key where the array is
 // matched by key and can be, as a multiset where it is unordered, else by
 // position.
-func (p docPair) pairArrays(a, b *node, prune bool) (any, any, bool) {
-	as, bs := p.x.kids(a), p.y.kids(b)
+func (p docPair) pairArrays(a, b *jsontree.Node, prune bool) (any, any, bool) {
+	as, bs := p.x.Kids(a), p.y.Kids(b)
 	name := p.c.keyName(a)
 	keyed := false // matched by key, with the keys in the same places
 	if name != "" {
@@ -112,7 +114,7 @@ func (p docPair) pairArrays(a, b *node, prune bool) (any, any, bool) {
 			return nil, nil, true
 		}
 		match, extra, linedUp, ok := p.keyMatch(as, bs, name)
-		if ok && (a.unordered || !linedUp) {
+		if ok && (a.Unordered || !linedUp) {
 			return p.pairKeyed(as, bs, name, match, extra, prune)
 		}
 		keyed = ok
@@ -120,7 +122,7 @@ func (p docPair) pairArrays(a, b *node, prune bool) (any, any, bool) {
 	// order[i] is the element of b that stands against as[i] (or, past
 	// the end of as, against nothing); -1 for none. nil: by position.
 	var order []int
-	if a.unordered {
+	if a.Unordered {
 		order = p.alignUnordered(as, bs)
 	}
 	var mx, my map[int]any
@@ -194,7 +196,7 @@ func (p docPair) explains() bool {
 func skipped(vx, vy any) bool { return vx == nil && vy == nil }
 
 // positionallyEqual reports whether as and bs are equal element by element.
-func (p docPair) positionallyEqual(as, bs []node) bool {
+func (p docPair) positionallyEqual(as, bs []jsontree.Node) bool {
 	if len(as) != len(bs) {
 		return false
 	}
@@ -208,7 +210,7 @@ func (p docPair) positionallyEqual(as, bs []node) bool {
 
 // byKey rekeys m, the elements of an array by position, by the keys of the
 // elements as, in t, at those positions.
-func byKey(t *tree, as []node, name string, m map[int]any) map[elementKey]any {
+func byKey(t *jsontree.Tree, as []jsontree.Node, name string, m map[int]any) map[elementKey]any {
 	out := make(map[elementKey]any, len(m))
 	for i, v := range m {
 		out[keyOf(t, &as[i], name)] = v
@@ -217,7 +219,7 @@ func byKey(t *tree, as []node, name string, m map[int]any) map[elementKey]any {
 }
 
 // pairKeyed pairs the elements of an array matched by key (see keyMatch).
-func (p docPair) pairKeyed(as, bs []node, name string, match, extra []int, prune bool) (any, any, bool) {
+func (p docPair) pairKeyed(as, bs []jsontree.Node, name string, match, extra []int, prune bool) (any, any, bool) {
 	var mx, my map[elementKey]any
 	if !prune {
 		mx, my = make(map[elementKey]any, len(as)), make(map[elementKey]any, len(bs))
@@ -265,7 +267,7 @@ func (p docPair) pairKeyed(as, bs []node, name string, match, extra []int, prune
 // map that stands for the primary's array (m, a map[int]any or
 // map[elementKey]any), where the reporter finds it: one side empty, or, for
 // an array compared by position, the shape arrayHint sees.
-func (p docPair) noteArray(m any, as, bs []node, positional bool) {
+func (p docPair) noteArray(m any, as, bs []jsontree.Node, positional bool) {
 	if p.scratch == nil {
 		return
 	}
@@ -291,18 +293,18 @@ const (
 
 // toValue converts n, a node of t, to Go values: map[string]any for
 // objects, json.Number, string, bool and nil, and arrays in the given shape.
-func toValue(t *tree, n *node, shape valueShape) any {
-	switch n.typ {
-	case typeNull:
+func toValue(t *jsontree.Tree, n *jsontree.Node, shape valueShape) any {
+	switch n.Type {
+	case jsontree.Null:
 		return nil
-	case typeBool:
-		return t.text(n.text) == "true"
-	case typeNumber:
-		return json.Number(t.text(n.text))
-	case typeString:
-		return t.text(n.text)
-	case typeArray:
-		kids := t.kids(n)
+	case jsontree.Bool:
+		return t.Text(n.Text) == "true"
+	case jsontree.Number:
+		return json.Number(t.Text(n.Text))
+	case jsontree.String:
+		return t.Text(n.Text)
+	case jsontree.Array:
+		kids := t.Kids(n)
 		if shape == forNormalize {
 			a := make([]any, len(kids))
 			for i := range kids {
@@ -316,10 +318,10 @@ func toValue(t *tree, n *node, shape valueShape) any {
 		}
 		return m
 	default:
-		kids := t.kids(n)
+		kids := t.Kids(n)
 		m := make(map[string]any, len(kids))
 		for i := range kids {
-			m[t.text(kids[i].key)] = toValue(t, &kids[i], shape)
+			m[t.Text(kids[i].Key)] = toValue(t, &kids[i], shape)
 		}
 		return m
 	}
@@ -435,7 +437,7 @@ func (r *diffReporter) locate() location {
 				ek := k.Interface().(elementKey)
 				value := ek.value
 				if c.redactsElementKey(states, ek.value) {
-					value = redacted(ek.value)
+					value = redact.Step(ek.value)
 				}
 				path = append(path, '[')
 				path = append(path, ek.member...)
@@ -449,7 +451,7 @@ func (r *diffReporter) locate() location {
 			case k.Kind() == reflect.String:
 				name := k.String()
 				if c.redactsKey(states, name) {
-					seg := redacted(name)
+					seg := redact.Step(name)
 					path = appendRedacted(path, seg)
 					field = appendRedacted(field, seg)
 					pattern = appendRedacted(pattern, "*")

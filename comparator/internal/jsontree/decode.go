@@ -1,8 +1,9 @@
-package comparator
+package jsontree
 
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"math"
 	"math/bits"
 	"slices"
@@ -10,121 +11,124 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
 )
 
-// MaxDepth is how deeply arrays and objects may nest in a body compared as
-// JSON. A deeper body is compared as bytes ([FallbackTooDeep]), which bounds
-// the recursion of every pass over the tree, go-cmp's included.
-const MaxDepth = 64
+// The reasons Decode refuses a body.
+var (
+	ErrNotJSON      = errors.New("jsontree: not a JSON document")
+	ErrInvalidUTF8  = errors.New("jsontree: invalid UTF-8, raw or as a lone surrogate escape")
+	ErrDuplicateKey = errors.New("jsontree: an object repeats a key")
+	ErrTooDeep      = errors.New("jsontree: arrays and objects nest too deeply")
+	ErrTooLarge     = errors.New("jsontree: 2 GiB or more")
+)
 
-// buffers hold what decoding a body needs, so that a comparator can keep
-// them in a pool between comparisons: the tree's node arena and the
-// decoder's scratch stacks. They hold no pointers into any body once
-// released.
-type buffers struct {
-	tree   tree
-	stack  []node
+// Options say how a body is decoded.
+type Options struct {
+	// MaxDepth is how deeply arrays and objects may nest; a deeper body is
+	// refused (ErrTooDeep), which bounds the recursion of every pass over
+	// the tree.
+	MaxDepth int
+	// DropNull and DropEmpty leave out the object members whose value is
+	// null, or an empty array or object, as if they were absent.
+	DropNull, DropEmpty bool
+}
+
+// Decoder holds what decoding a body needs, so that a caller can keep it
+// in a pool between decodes: the tree's node arena and the parser's
+// scratch stacks. It holds no pointers into any body once released. The
+// zero Decoder is ready to use.
+type Decoder struct {
+	tree   Tree
+	stack  []Node
 	order  []int32
 	shapes shapeCache
-	// notes holds the hints for arrays of the last comparison that
-	// explained a mismatch (see docPair.noteArray).
-	notes map[unsafe.Pointer]Hint
-	// keyIndex and keySeen are keyMatch's indexes, kept for reuse.
-	keyIndex map[keyID]int
-	keySeen  map[keyID]bool
-	// found counts the differences pair found, of which room are
-	// explained; room < 0: all of them.
-	found, room int
 }
 
-// dropMembers says which object members decoding leaves out as absent
-// ([NullEqualsMissing], [EmptyEqualsMissing]), when no path rule needs to
-// see them first.
-type dropMembers struct {
-	null, empty bool
+// Reserve gives dec a new arena of room for n nodes, so that decoding a body
+// of up to n nodes allocates no more.
+func (dec *Decoder) Reserve(n int) {
+	dec.tree.Nodes = make([]Node, 0, n)
 }
 
-// decode parses body as one JSON document into b's tree, which stays
-// valid until b is released and body is not modified until then. It
-// returns the reason to compare as bytes instead when body is not JSON,
-// holds invalid UTF-8, repeats an object key, nests deeper than
-// [MaxDepth] or is too large to index.
-func (b *buffers) decode(body []byte, drop dropMembers) (*tree, Fallback) {
-	return b.decodeSized(body, estimateNodes(body), drop)
-}
+// Cap returns how many nodes the arena holds without growing.
+func (dec *Decoder) Cap() int { return cap(dec.tree.Nodes) }
 
-// decodeSized is decode with estimateNodes(body) given.
-func (b *buffers) decodeSized(body []byte, nodes int, drop dropMembers) (*tree, Fallback) {
+// Decode parses body as one JSON document into dec's tree, which stays valid
+// until dec decodes again or is released, and body must not be modified
+// until then; nodes is [EstimateNodes](body), which the caller may have
+// computed already. It refuses a body that is not JSON, holds invalid
+// UTF-8, repeats an object key, nests deeper than opts.MaxDepth or is too
+// large to index, with the Err value that says so.
+func (dec *Decoder) Decode(body []byte, nodes int, opts Options) (*Tree, error) {
 	if len(body) > math.MaxInt32 {
-		return nil, FallbackTooLarge
+		return nil, ErrTooLarge
 	}
 	if !utf8.Valid(body) {
-		return nil, FallbackInvalidUTF8
+		return nil, ErrInvalidUTF8
 	}
-	t := &b.tree
+	t := &dec.tree
 	// The text of every node is a part of the body, read in place: no
-	// copy. Nothing that outlives the comparison refers to it: diffs are
-	// built from copies, and release forgets it.
+	// copy. Nothing that outlives the caller's use of the tree may refer
+	// to it, and Release forgets it.
 	t.src = unsafe.String(unsafe.SliceData(body), len(body))
 	t.extra = t.extra[:0]
-	t.nodes = slices.Grow(t.nodes[:0], nodes)[:1]
-	t.missingDropped = drop.null || drop.empty
-	d := decoder{src: t.src, body: body, t: t, drop: drop, stack: b.stack[:0], order: b.order[:0], shapes: &b.shapes}
+	t.Nodes = slices.Grow(t.Nodes[:0], nodes)[:1]
+	t.MissingDropped = opts.DropNull || opts.DropEmpty
+	d := decoding{src: t.src, body: body, t: t, opts: opts, stack: dec.stack[:0], order: dec.order[:0], shapes: &dec.shapes}
 	d.skipSpace()
 	v := d.value()
 	d.skipSpace()
-	b.stack, b.order = d.stack, d.order
-	if d.fail == "" && d.pos != len(t.src) {
-		d.fail = FallbackNotJSON
+	dec.stack, dec.order = d.stack, d.order
+	if d.fail == nil && d.pos != len(t.src) {
+		d.fail = ErrNotJSON
 	}
-	if d.fail != "" {
+	if d.fail != nil {
 		return nil, d.fail
 	}
-	t.nodes[0] = v
-	return t, ""
+	t.Nodes[0] = v
+	return t, nil
 }
 
-// release forgets the body b last decoded.
-func (b *buffers) release() {
-	b.tree.src = ""
-	clear(b.tree.extra)
-	clear(b.notes)
-	clear(b.keyIndex)
-	clear(b.keySeen)
-	b.shapes.forget()
+// Release forgets the body dec last decoded.
+func (dec *Decoder) Release() {
+	dec.tree.src = ""
+	clear(dec.tree.extra)
+	dec.shapes.forget()
 }
 
-// estimateNodes returns about as many nodes as body holds, so that the
+// EstimateNodes returns about as many nodes as body holds, so that the
 // arena is allocated once: every value but the last of a container is
 // followed by a comma, and every container opens with a bracket.
-func estimateNodes(body []byte) int {
+func EstimateNodes(body []byte) int {
 	return 2 + bytes.Count(body, []byte{','}) + bytes.Count(body, []byte{'['}) + bytes.Count(body, []byte{'{'})
 }
 
-// decoder is a recursive-descent JSON parser. It records the first problem
+// decoding is one Decode under way: a recursive-descent JSON parser. It records the first problem
 // in fail and unwinds; callers check fail after every step that can fail.
-type decoder struct {
+type decoding struct {
 	src   string // t.src, at hand
 	body  []byte // the same bytes as t.src, for reading eight at a time
-	t     *tree
-	drop  dropMembers
+	t     *Tree
+	opts  Options
 	pos   int
 	depth int
-	fail  Fallback
+	fail  error
 	// stack holds the children of the containers being parsed; a container
-	// moves its own into t.nodes, in one run, when it ends.
-	stack  []node
+	// moves its own into t.Nodes, in one run, when it ends.
+	stack  []Node
 	order  []int32 // scratch for appendMembers
 	shapes *shapeCache
 }
 
-func (d *decoder) setFail(f Fallback) {
-	if d.fail == "" {
-		d.fail = f
+func (d *decoding) setFail(err error) {
+	if d.fail == nil {
+		d.fail = err
 	}
 }
 
-func (d *decoder) skipSpace() {
+func (d *decoding) skipSpace() {
 	src := d.src
 	for d.pos < len(src) && src[d.pos] <= ' ' && isSpace[src[d.pos]] {
 		d.pos++
@@ -142,18 +146,18 @@ var isSpace, isNumberByte = func() (space, number [256]bool) {
 	return space, number
 }()
 
-func (d *decoder) value() node {
+func (d *decoding) value() Node {
 	if d.pos >= len(d.src) {
-		d.setFail(FallbackNotJSON)
-		return node{}
+		d.setFail(ErrNotJSON)
+		return Node{}
 	}
 	switch c := d.src[d.pos]; {
 	case c == '{':
-		return d.container(typeObject, '}')
+		return d.container(Object, '}')
 	case c == '[':
-		return d.container(typeArray, ']')
+		return d.container(Array, ']')
 	case c == '"':
-		return node{typ: typeString, text: d.string()}
+		return Node{Type: String, Text: d.string()}
 	case c == '-' || (c >= '0' && c <= '9'):
 		return d.number()
 	default:
@@ -161,40 +165,40 @@ func (d *decoder) value() node {
 	}
 }
 
-func (d *decoder) literal() node {
+func (d *decoding) literal() Node {
 	rest := d.src[d.pos:]
 	start := int32(d.pos)
 	switch {
 	case strings.HasPrefix(rest, "true"):
 		d.pos += 4
-		return node{typ: typeBool, text: span{start, 4}}
+		return Node{Type: Bool, Text: Span{start, 4}}
 	case strings.HasPrefix(rest, "false"):
 		d.pos += 5
-		return node{typ: typeBool, text: span{start, 5}}
+		return Node{Type: Bool, Text: Span{start, 5}}
 	case strings.HasPrefix(rest, "null"):
 		d.pos += 4
-		return node{typ: typeNull}
+		return Node{Type: Null}
 	}
-	d.setFail(FallbackNotJSON)
-	return node{}
+	d.setFail(ErrNotJSON)
+	return Node{}
 }
 
-func (d *decoder) number() node {
+func (d *decoding) number() Node {
 	start := d.pos
-	end := numberEnd(d.src, start)
+	end := jsonnum.End(d.src, start)
 	if end < 0 || end < len(d.src) && isNumberByte[d.src[end]] {
-		d.setFail(FallbackNotJSON)
-		return node{}
+		d.setFail(ErrNotJSON)
+		return Node{}
 	}
 	d.pos = end
-	return node{typ: typeNumber, text: span{int32(start), int32(end - start)}}
+	return Node{Type: Number, Text: Span{int32(start), int32(end - start)}}
 }
 
 // container parses an array or an object, whose closing byte is closing.
-func (d *decoder) container(typ jsonType, closing byte) node {
-	if d.depth >= MaxDepth {
-		d.setFail(FallbackTooDeep)
-		return node{}
+func (d *decoding) container(typ Type, closing byte) Node {
+	if d.depth >= d.opts.MaxDepth {
+		d.setFail(ErrTooDeep)
+		return Node{}
 	}
 	d.depth++
 	v := d.containerBody(typ, closing)
@@ -202,78 +206,78 @@ func (d *decoder) container(typ jsonType, closing byte) node {
 	return v
 }
 
-func (d *decoder) containerBody(typ jsonType, closing byte) node {
+func (d *decoding) containerBody(typ Type, closing byte) Node {
 	d.pos++ // [ or {
 	mark := len(d.stack)
 	d.skipSpace()
 	if d.pos < len(d.src) && d.src[d.pos] == closing {
 		d.pos++
-		return node{typ: typ}
+		return Node{Type: typ}
 	}
 	for {
 		d.skipSpace()
-		var key span
-		if typ == typeObject {
+		var key Span
+		if typ == Object {
 			key = d.memberName()
 		}
-		if d.fail != "" {
-			return node{}
+		if d.fail != nil {
+			return Node{}
 		}
 		v := d.value()
-		if d.fail != "" {
-			return node{}
+		if d.fail != nil {
+			return Node{}
 		}
-		v.key = key
-		v.dropped = typ == typeObject && d.dropsMember(&v)
+		v.Key = key
+		v.dropped = typ == Object && d.dropsMember(&v)
 		d.stack = append(d.stack, v)
 		d.skipSpace()
 		if !d.consumeSeparator(closing) {
 			break
 		}
 	}
-	if d.fail != "" {
-		return node{}
+	if d.fail != nil {
+		return Node{}
 	}
 	kids := d.stack[mark:]
-	first := int32(len(d.t.nodes))
-	if typ == typeObject {
+	first := int32(len(d.t.Nodes))
+	if typ == Object {
 		d.appendMembers(kids)
 	} else {
-		d.t.nodes = append(d.t.nodes, kids...)
+		d.t.Nodes = append(d.t.Nodes, kids...)
 	}
 	d.stack = d.stack[:mark]
-	return node{typ: typ, first: first, n: int32(len(d.t.nodes)) - first}
+	return Node{Type: typ, First: first, N: int32(len(d.t.Nodes)) - first}
 }
 
 // dropsMember reports whether the member v counts as absent and is left
 // out of its object.
-func (d *decoder) dropsMember(v *node) bool {
-	switch v.typ {
-	case typeNull:
-		return d.drop.null
-	case typeArray, typeObject:
-		return d.drop.empty && v.n == 0
+func (d *decoding) dropsMember(v *Node) bool {
+	switch v.Type {
+	case Null:
+		return d.opts.DropNull
+	case Array, Object:
+		return d.opts.DropEmpty && v.N == 0
 	}
 	return false
 }
 
 // memberName parses `"name" :` and returns the name.
-func (d *decoder) memberName() span {
+func (d *decoding) memberName() Span {
 	if d.pos >= len(d.src) || d.src[d.pos] != '"' {
-		d.setFail(FallbackNotJSON)
-		return span{}
+		d.setFail(ErrNotJSON)
+		return Span{}
 	}
 	key := d.string()
 	d.skipSpace()
-	if d.fail == "" && (d.pos >= len(d.src) || d.src[d.pos] != ':') {
-		d.setFail(FallbackNotJSON)
+	if d.fail == nil && (d.pos >= len(d.src) || d.src[d.pos] != ':') {
+		d.setFail(ErrNotJSON)
 	}
 	d.pos++ // :
 	d.skipSpace()
 	return key
 }
 
-// appendMembers appends the members of an object to t.nodes sorted by
+// appendMembers appends the members of an object to t.Nodes sorted by
 // name, leaving out those marked dropped, and fails on a name that occurs
 // twice (dropped or not: readers disagree on the document). Objects that
 // encoding/json wrote from a map are sorted already. Others are sorted by
@@ -281,9 +285,9 @@ func (d *decoder) memberName() span {
 // order is kept for the next object with the same names in the same
 // order, as the elements of an array of structs have: checking the names
 // costs less than sorting them.
-func (d *decoder) appendMembers(members []node) {
+func (d *decoding) appendMembers(members []Node) {
 	t := d.t
-	name := func(i int) string { return t.text(members[i].key) }
+	name := func(i int) string { return t.Text(members[i].Key) }
 	sorted := true
 	for i := 1; i < len(members) && sorted; i++ {
 		sorted = name(i-1) < name(i)
@@ -291,7 +295,7 @@ func (d *decoder) appendMembers(members []node) {
 	if sorted {
 		for i := range members {
 			if !members[i].dropped {
-				t.nodes = append(t.nodes, members[i])
+				t.Nodes = append(t.Nodes, members[i])
 			}
 		}
 		return
@@ -305,7 +309,7 @@ func (d *decoder) appendMembers(members []node) {
 		slices.SortFunc(d.order, func(a, b int32) int { return strings.Compare(name(int(a)), name(int(b))) })
 		for k := 1; k < len(d.order); k++ {
 			if name(int(d.order[k-1])) == name(int(d.order[k])) {
-				d.setFail(FallbackDuplicateKey)
+				d.setFail(ErrDuplicateKey)
 				return
 			}
 		}
@@ -314,14 +318,14 @@ func (d *decoder) appendMembers(members []node) {
 	}
 	for _, i := range order {
 		if !members[i].dropped {
-			t.nodes = append(t.nodes, members[i])
+			t.Nodes = append(t.Nodes, members[i])
 		}
 	}
 }
 
 // consumeSeparator consumes a ',' (and reports true: another item follows)
 // or the closing byte (false). Anything else fails the parse.
-func (d *decoder) consumeSeparator(closing byte) bool {
+func (d *decoding) consumeSeparator(closing byte) bool {
 	if d.pos < len(d.src) {
 		switch d.src[d.pos] {
 		case ',':
@@ -332,13 +336,13 @@ func (d *decoder) consumeSeparator(closing byte) bool {
 			return false
 		}
 	}
-	d.setFail(FallbackNotJSON)
+	d.setFail(ErrNotJSON)
 	return false
 }
 
 // string parses a JSON string at d.pos (which holds the opening quote) and
-// returns the span of its value.
-func (d *decoder) string() span {
+// returns the Span of its value.
+func (d *decoding) string() Span {
 	d.pos++ // "
 	start := d.pos
 	// Most strings hold no escapes: look at eight bytes at a time, and go
@@ -354,17 +358,17 @@ func (d *decoder) string() span {
 		switch c := d.src[d.pos]; {
 		case c == '"':
 			d.pos++
-			return span{int32(start), int32(d.pos - 1 - start)}
+			return Span{int32(start), int32(d.pos - 1 - start)}
 		case c == '\\':
 			return d.escapedString(start)
 		case c < 0x20:
-			d.setFail(FallbackNotJSON)
-			return span{}
+			d.setFail(ErrNotJSON)
+			return Span{}
 		}
 		d.pos++
 	}
-	d.setFail(FallbackNotJSON)
-	return span{}
+	d.setFail(ErrNotJSON)
+	return Span{}
 }
 
 // quoteEscapeOrControl returns a mask of the bytes of w that are '"',
@@ -381,7 +385,7 @@ func quoteEscapeOrControl(w uint64) uint64 {
 
 // escapedString finishes a string that holds escapes, from d.pos (at the
 // first backslash); start is where its contents began.
-func (d *decoder) escapedString(start int) span {
+func (d *decoding) escapedString(start int) Span {
 	src := d.src
 	b := []byte(src[start:d.pos])
 	for d.pos < len(src) {
@@ -389,10 +393,10 @@ func (d *decoder) escapedString(start int) span {
 		switch {
 		case c == '"':
 			d.pos++
-			return d.t.addText(string(b))
+			return d.t.AddText(string(b))
 		case c < 0x20:
-			d.setFail(FallbackNotJSON)
-			return span{}
+			d.setFail(ErrNotJSON)
+			return Span{}
 		case c != '\\':
 			b = append(b, c)
 			d.pos++
@@ -419,30 +423,30 @@ func (d *decoder) escapedString(start int) span {
 		case 'u':
 			r, ok := d.hex4()
 			if !ok {
-				return span{}
+				return Span{}
 			}
 			if utf16.IsSurrogate(r) {
 				if r, ok = d.lowSurrogate(r); !ok {
 					// A lone surrogate names no character; decoders replace
 					// it with U+FFFD, so two different ones would look equal.
-					d.setFail(FallbackInvalidUTF8)
-					return span{}
+					d.setFail(ErrInvalidUTF8)
+					return Span{}
 				}
 			}
 			b = utf8.AppendRune(b, r)
 		default:
-			d.setFail(FallbackNotJSON)
-			return span{}
+			d.setFail(ErrNotJSON)
+			return Span{}
 		}
 	}
-	d.setFail(FallbackNotJSON)
-	return span{}
+	d.setFail(ErrNotJSON)
+	return Span{}
 }
 
 // hex4 reads the four hex digits of a \u escape.
-func (d *decoder) hex4() (rune, bool) {
+func (d *decoding) hex4() (rune, bool) {
 	if d.pos+4 > len(d.src) {
-		d.setFail(FallbackNotJSON)
+		d.setFail(ErrNotJSON)
 		return 0, false
 	}
 	var r rune
@@ -455,7 +459,7 @@ func (d *decoder) hex4() (rune, bool) {
 		case c >= 'A' && c <= 'F':
 			c = c - 'A' + 10
 		default:
-			d.setFail(FallbackNotJSON)
+			d.setFail(ErrNotJSON)
 			return 0, false
 		}
 		r = r<<4 | rune(c)
@@ -466,7 +470,7 @@ func (d *decoder) hex4() (rune, bool) {
 
 // lowSurrogate completes the UTF-16 surrogate pair whose first half is
 // high; it reports false when no matching second half follows.
-func (d *decoder) lowSurrogate(high rune) (rune, bool) {
+func (d *decoding) lowSurrogate(high rune) (rune, bool) {
 	if !strings.HasPrefix(d.src[d.pos:], `\u`) {
 		return 0, false
 	}

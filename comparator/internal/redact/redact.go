@@ -1,9 +1,11 @@
-package comparator
+package redact
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"unicode"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
 )
 
 // Member names are usually field names of a schema, but an object used as a
@@ -18,25 +20,11 @@ const maxFieldNameLen = 32
 // order or phone number) rather than part of a name.
 const minDataDigits = 6
 
-// redactsKey reports whether a diff path shows the member name of the
-// object whose key-rule states are states redacted: a name that looks like
-// data, or any name under [MapPaths], unless [ShowKeys] names the object.
-func (c *jsonComparator) redactsKey(states []pathState, name string) bool {
-	if c.keys.applies(states, actShowKeys) {
-		return false
-	}
-	return c.keys.applies(states, actMapKeys) || looksLikeData(name)
-}
-
-// redactsElementKey reports whether a diff path shows the key value lit
-// (a JSON literal) of an element of the array whose key-rule states are
-// states redacted: a key that looks like data, unless [ShowKeys] names the
-// array.
-func (c *jsonComparator) redactsElementKey(states []pathState, lit string) bool {
-	if c.keys.applies(states, actShowKeys) {
-		return false
-	}
-	if isNumberLiteral(lit) {
+// LiteralLooksLikeData reports whether the key value lit (a JSON literal)
+// of an array element is data: a number with at least minDataDigits
+// digits, or a string that [LooksLikeData].
+func LiteralLooksLikeData(lit string) bool {
+	if jsonnum.IsLiteral(lit) {
 		digits := 0
 		for i := range len(lit) {
 			if lit[i] >= '0' && lit[i] <= '9' {
@@ -48,32 +36,24 @@ func (c *jsonComparator) redactsElementKey(states []pathState, lit string) bool 
 	if len(lit) >= 2 && lit[0] == '"' {
 		lit = lit[1 : len(lit)-1]
 	}
-	return looksLikeData(lit)
+	return LooksLikeData(lit)
 }
 
-// redacted is the path segment that stands for the redacted name: a short
+// Step is the path step that stands for the redacted name: a short
 // hash, so that the same key still groups into one field and signature.
-func redacted(name string) string {
+func Step(name string) string {
 	sum := sha256.Sum256([]byte(name))
 	return "<redacted:" + hex.EncodeToString(sum[:2]) + ">"
 }
 
-// appendRedacted appends a redacted member step to a diff path.
-func appendRedacted(b []byte, seg string) []byte {
-	if len(b) > 0 {
-		b = append(b, '.')
-	}
-	return append(b, seg...)
-}
-
-// looksLikeData reports whether a member name (or an element's key value)
+// LooksLikeData reports whether a member name (or an element's key value)
 // is data rather than a field name. A field name is a short identifier:
 // letters, digits, '_' and '-', at most maxFieldNameLen bytes, and none of
 // the shapes of generated values: a long run of digits (an account or
 // phone number), a part that mixes many digits into letters (a token, a
 // hash, a uuid without dashes), or more digits than letters (a date).
 // E-mail addresses and uuids fail the first test.
-func looksLikeData(name string) bool {
+func LooksLikeData(name string) bool {
 	if name == "" {
 		return false
 	}

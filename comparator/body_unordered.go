@@ -1,5 +1,11 @@
 package comparator
 
+import (
+	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsontree"
+)
+
 // matchUnordered pairs each element of xs with an equal element of ys, each
 // used once. match[i] is the index in ys paired with xs[i], or -1.
 // complete reports that every element of both found a partner.
@@ -9,7 +15,7 @@ package comparator
 // ys with its matchKey; with exact rules those are equal elements, so the
 // search stays about linear. Under tolerances it is greedy: an element may
 // take a partner that a later one needed.
-func (p docPair) matchUnordered(xs, ys []node) (match []int, complete bool) {
+func (p docPair) matchUnordered(xs, ys []jsontree.Node) (match []int, complete bool) {
 	match = make([]int, len(xs))
 	used := make([]bool, len(ys))
 	complete = len(xs) == len(ys)
@@ -56,34 +62,34 @@ func (p docPair) matchUnordered(xs, ys []node) (match []int, complete bool) {
 // matchKey hashes n, a node of t, so that values equal under the options
 // hash the same: exactly where the rules are exact, and coarsely (a number
 // is just a number) where tolerances could make different spellings equal.
-func (c *jsonComparator) matchKey(t *tree, n *node) uint64 {
+func (c *jsonComparator) matchKey(t *jsontree.Tree, n *jsontree.Node) uint64 {
 	h := newFNV()
 	c.writeMatchKey(&h, t, n)
 	return uint64(h)
 }
 
-func (c *jsonComparator) writeMatchKey(h *fnv64, t *tree, n *node) {
-	typ := n.typ
-	text := t.text(n.text)
-	if typ == typeString && c.numericStrings && isNumberLiteral(text) {
-		typ = typeNumber // may equal a number
+func (c *jsonComparator) writeMatchKey(h *fnv64, t *jsontree.Tree, n *jsontree.Node) {
+	typ := n.Type
+	text := t.Text(n.Text)
+	if typ == jsontree.String && c.numericStrings && jsonnum.IsLiteral(text) {
+		typ = jsontree.Number // may equal a number
 	}
 	h.writeByte(byte(typ))
 	switch typ {
-	case typeNumber:
+	case jsontree.Number:
 		if c.absTol == 0 && c.relTol == 0 {
-			h.writeString(decimalKey(text))
+			h.writeString(jsonnum.DecimalKey(text))
 		}
-	case typeString:
+	case jsontree.String:
 		if !c.compareTimes {
 			h.writeString(text)
 		} else if _, isTime := parseTimestamp(text); !isTime {
 			h.writeString(text) // timestamps may equal other spellings
 		}
-	case typeArray:
-		kids := t.kids(n)
+	case jsontree.Array:
+		kids := t.Kids(n)
 		// Arrays that may be matched by key are equal in any order too.
-		if !n.unordered && c.keyName(n) == "" {
+		if !n.Unordered && c.keyName(n) == "" {
 			for i := range kids {
 				c.writeMatchKey(h, t, &kids[i])
 			}
@@ -98,14 +104,14 @@ func (c *jsonComparator) writeMatchKey(h *fnv64, t *tree, n *node) {
 			h.writeByte(byte(sum))
 			sum >>= 8
 		}
-	case typeObject:
-		kids := t.kids(n)
+	case jsontree.Object:
+		kids := t.Kids(n)
 		for i := range kids {
-			h.writeString(t.text(kids[i].key))
+			h.writeString(t.Text(kids[i].Key))
 			h.writeByte(0)
 			c.writeMatchKey(h, t, &kids[i])
 		}
-	case typeBool:
+	case jsontree.Bool:
 		h.writeString(text)
 	}
 	h.writeByte(0xff) // ends the value, so neighbours cannot run together
@@ -132,7 +138,7 @@ func (h *fnv64) writeString(s string) {
 // as: each against its equal partner, then the elements without one
 // against each other, in order (so their differences show member by
 // member), then what is left of bs after the end of as.
-func (p docPair) alignUnordered(as, bs []node) []int {
+func (p docPair) alignUnordered(as, bs []jsontree.Node) []int {
 	match, _ := p.matchUnordered(as, bs)
 	used := make([]bool, len(bs))
 	for _, j := range match {

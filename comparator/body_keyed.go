@@ -3,13 +3,16 @@ package comparator
 import (
 	"strconv"
 	"strings"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
+	"github.com/shadowread/shadowread/comparator/internal/jsontree"
 )
 
 // keyName returns the member that identifies the elements of the array n
 // ([KeyedArrays]), or "" when its elements are not matched by key.
-func (c *jsonComparator) keyName(n *node) string {
-	if n.keyed > 0 {
-		return c.keyNames[n.keyed-1]
+func (c *jsonComparator) keyName(n *jsontree.Node) string {
+	if n.Keyed > 0 {
+		return c.keyNames[n.Keyed-1]
 	}
 	return c.anyKey
 }
@@ -24,44 +27,44 @@ type elementKey struct {
 // keyID is the identity of a key value: two keys are the same when they
 // have the same type and, for numbers, the same decimal value.
 type keyID struct {
-	typ  jsonType
+	typ  jsontree.Type
 	text string
 }
 
 // memberKey returns the identity of the member name of n, an element in t,
 // and reports whether n is an object with such a member holding a string,
 // number or boolean.
-func memberKey(t *tree, n *node, name string) (keyID, *node, bool) {
+func memberKey(t *jsontree.Tree, n *jsontree.Node, name string) (keyID, *jsontree.Node, bool) {
 	v := member(t, n, name)
 	if v == nil {
 		return keyID{}, nil, false
 	}
-	switch v.typ {
-	case typeString, typeBool:
-		return keyID{v.typ, t.text(v.text)}, v, true
-	case typeNumber:
-		return keyID{v.typ, numberIdentity(t.text(v.text))}, v, true
+	switch v.Type {
+	case jsontree.String, jsontree.Bool:
+		return keyID{v.Type, t.Text(v.Text)}, v, true
+	case jsontree.Number:
+		return keyID{v.Type, numberIdentity(t.Text(v.Text))}, v, true
 	}
 	return keyID{}, nil, false
 }
 
 // member returns the member name of n, or nil when n is not an object or
 // has no such member. Members are sorted by name.
-func member(t *tree, n *node, name string) *node {
-	if n.typ != typeObject {
+func member(t *jsontree.Tree, n *jsontree.Node, name string) *jsontree.Node {
+	if n.Type != jsontree.Object {
 		return nil
 	}
-	kids := t.kids(n)
+	kids := t.Kids(n)
 	lo, hi := 0, len(kids)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
-		if t.text(kids[mid].key) < name {
+		if t.Text(kids[mid].Key) < name {
 			lo = mid + 1
 		} else {
 			hi = mid
 		}
 	}
-	if lo < len(kids) && t.text(kids[lo].key) == name {
+	if lo < len(kids) && t.Text(kids[lo].Key) == name {
 		return &kids[lo]
 	}
 	return nil
@@ -73,7 +76,7 @@ func member(t *tree, n *node, name string) *node {
 // that every element's partner stands at its own position. ok is false
 // when the array cannot be matched by key: some element on either side is
 // not an object with a scalar member name, or two carry the same key.
-func (p docPair) keyMatch(as, bs []node, name string) (match, extra []int, linedUp, ok bool) {
+func (p docPair) keyMatch(as, bs []jsontree.Node, name string) (match, extra []int, linedUp, ok bool) {
 	index, seen := p.keyIndexes()
 	for j := range bs {
 		id, _, ok := memberKey(p.y, &bs[j], name)
@@ -125,10 +128,10 @@ func (p docPair) keyIndexes() (map[keyID]int, map[keyID]bool) {
 
 // keyOf returns the elementKey of n, an element in t of an array matched
 // by name.
-func keyOf(t *tree, n *node, name string) elementKey {
+func keyOf(t *jsontree.Tree, n *jsontree.Node, name string) elementKey {
 	v := member(t, n, name)
-	lit := t.text(v.text)
-	if v.typ == typeString {
+	lit := t.Text(v.Text)
+	if v.Type == jsontree.String {
 		lit = quoteKey(lit)
 	}
 	return elementKey{member: name, value: lit}
@@ -138,25 +141,26 @@ func keyOf(t *tree, n *node, name string) elementKey {
 const maxPlainKey = 40
 
 // numberIdentity returns a spelling of the JSON number lit that two
-// literals share exactly when they name the same number, like decimalKey,
-// but without allocating for the usual keys: the plain decimal form (no
-// exponent, no trailing zeros in the fraction, no "-0"), which is unique,
-// when it is at most maxPlainKey bytes; else decimalKey's.
+// literals share exactly when they name the same number, like
+// jsonnum.DecimalKey, but without allocating for the usual keys: the plain
+// decimal form (no exponent, no trailing zeros in the fraction, no "-0"),
+// which is unique, when it is at most maxPlainKey bytes; else
+// jsonnum.DecimalKey's.
 func numberIdentity(lit string) string {
-	if plain := trimFraction(lit); plain != "" && len(plain) <= maxPlainKey {
+	if plain := jsonnum.TrimFraction(lit); plain != "" && len(plain) <= maxPlainKey {
 		if plain == "-0" {
 			return "0"
 		}
 		return plain
 	}
-	key := decimalKey(lit)
+	key := jsonnum.DecimalKey(lit)
 	if plain, ok := plainFromKey(key); ok {
 		return plain
 	}
 	return key
 }
 
-// plainFromKey writes a decimalKey ("-125e-1") in plain decimal form
+// plainFromKey writes a jsonnum.DecimalKey ("-125e-1") in plain decimal form
 // ("-12.5") when that is at most maxPlainKey bytes.
 func plainFromKey(key string) (string, bool) {
 	if key == "0" {

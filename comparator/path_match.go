@@ -20,7 +20,7 @@ type pathRule struct {
 	segs    []segment
 	action  ruleAction
 	fn      func(any) any // for actNormalize
-	keyed   uint8         // for actKeyed: node.keyed of the arrays it names
+	keyed   uint8         // for actKeyed: Node.Keyed of the arrays it names
 }
 
 // matcher runs every path rule at once over a document, as a small
@@ -104,7 +104,7 @@ func (m *matcher) applies(states []pathState, a ruleAction) bool {
 	return false
 }
 
-// keyed returns the node.keyed mark of an array in states: that of the last
+// keyed returns the Node.Keyed mark of an array in states: that of the last
 // KeyedArrays rule naming it, so a later option overrides an earlier one.
 func (m *matcher) keyed(states []pathState) uint8 {
 	var k uint8

@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
+	"github.com/shadowread/shadowread/comparator/internal/jsontree"
 )
 
 // The hints triage a difference from the raw values, before they are
@@ -175,7 +178,7 @@ func isEmptyContainer(v any) bool {
 // typeHint triages values of different JSON types, both with content or
 // both without.
 func typeHint(x, y any, loc location) Hint {
-	if s, n, ok := stringAndNumber(x, y); ok && isNumberLiteral(s) && decimalKey(s) == decimalKey(string(n)) {
+	if s, n, ok := stringAndNumber(x, y); ok && jsonnum.IsLiteral(s) && jsonnum.DecimalKey(s) == jsonnum.DecimalKey(string(n)) {
 		return Hint{Triage: TriageRepresentation, Option: "NumericStrings()", Note: "a number against a string holding the same number"}
 	}
 	if loc.member && (x == nil && isEmptyContainer(y) || y == nil && isEmptyContainer(x)) {
@@ -203,8 +206,8 @@ func numberHint(x, y string) Hint {
 	if errX != nil || errY != nil {
 		return Hint{} // beyond float64: nothing to say
 	}
-	if isIntegerLiteral(x) && isIntegerLiteral(y) {
-		if fx == fy && decimalKey(y) == decimalKey(strconv.FormatFloat(fy, 'f', -1, 64)) {
+	if jsonnum.IsInteger(x) && jsonnum.IsInteger(y) {
+		if fx == fy && jsonnum.DecimalKey(y) == jsonnum.DecimalKey(strconv.FormatFloat(fy, 'f', -1, 64)) {
 			return Hint{Triage: TriageDataLoss, Note: "the shadow's integer is the primary's rounded to float64's 15 to 17 digits"}
 		}
 		return Hint{} // integers are exact: no tolerance applies
@@ -388,7 +391,7 @@ func stringHint(x, y string) Hint {
 // elements in another order, or the primary's elements with some left out.
 // The Option it returns is a format for the array's path pattern (see
 // arrayOption).
-func (p docPair) arrayHint(as, bs []node) (Hint, bool) {
+func (p docPair) arrayHint(as, bs []jsontree.Node) (Hint, bool) {
 	switch {
 	case len(as) == len(bs):
 		if _, complete := p.matchUnordered(as, bs); complete {
@@ -410,7 +413,7 @@ func (p docPair) arrayHint(as, bs []node) (Hint, bool) {
 
 // emptyArrayHint triages two arrays of which exactly one is empty, however
 // they are matched: every element of the other is lost.
-func emptyArrayHint(as, bs []node) (Hint, bool) {
+func emptyArrayHint(as, bs []jsontree.Node) (Hint, bool) {
 	switch {
 	case len(as) == 0 && len(bs) > 0:
 		return Hint{Triage: TriageDataLoss, Note: fmt.Sprintf("the primary's array is empty, the shadow's has %d elements", len(bs))}, true
@@ -421,7 +424,7 @@ func emptyArrayHint(as, bs []node) (Hint, bool) {
 }
 
 // leftOut reports whether bs is as with some elements left out.
-func (p docPair) leftOut(as, bs []node) bool {
+func (p docPair) leftOut(as, bs []jsontree.Node) bool {
 	j := 0
 	for i := range as {
 		if j < len(bs) && p.equal(&as[i], &bs[j]) {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsonnum"
 )
 
 // maxShown bounds a value shown with [ShowValues], in bytes.
@@ -29,7 +31,7 @@ func (c *jsonComparator) describe(v any) string {
 		return "bool(#" + shortHash(strconv.FormatBool(v)) + ")"
 	case json.Number:
 		// Hash the value, not the spelling: 12.5 and 12.50 look the same.
-		return "number(#" + shortHash(decimalKey(string(v))) + ")"
+		return "number(#" + shortHash(jsonnum.DecimalKey(string(v))) + ")"
 	case string:
 		return "string(len=" + strconv.Itoa(len(v)) + ",#" + shortHash(v) + ")"
 	case map[int]any:

@@ -1,4 +1,4 @@
-package comparator
+package jsonnum
 
 import (
 	"math"
@@ -7,12 +7,12 @@ import (
 	"strings"
 )
 
-// decimalKey returns a spelling of the JSON number literal lit that two
+// DecimalKey returns a spelling of the JSON number literal lit that two
 // literals share exactly when they name the same number: the sign, the
 // significant digits without leading or trailing zeros, and the power of
 // ten of the last digit. "12.50", "12.5" and "1.25e1" all give "125e-1";
 // every zero, "-0" included, gives "0". lit must be a valid JSON number.
-func decimalKey(lit string) string {
+func DecimalKey(lit string) string {
 	neg := strings.HasPrefix(lit, "-")
 	if neg {
 		lit = lit[1:]
@@ -60,9 +60,9 @@ func addExponent(expText string, adjust int64) string {
 	return e.Add(e, big.NewInt(adjust)).String()
 }
 
-// isIntegerLiteral reports whether the JSON number literal lit is written
+// IsInteger reports whether the JSON number literal lit is written
 // without a fraction or an exponent.
-func isIntegerLiteral(lit string) bool {
+func IsInteger(lit string) bool {
 	for i := 0; i < len(lit); i++ {
 		if c := lit[i]; c == '.' || c == 'e' || c == 'E' {
 			return false
@@ -71,18 +71,18 @@ func isIntegerLiteral(lit string) bool {
 	return true
 }
 
-// plainEqual reports whether two JSON number literals without exponents
+// PlainEqual reports whether two JSON number literals without exponents
 // are the same number spelled with other trailing zeros in the fraction
 // (12.50 and 12.5, 3 and 3.0): the common case, decided without parsing.
 // It reports false when it cannot tell.
-func plainEqual(a, b string) bool {
-	a, b = trimFraction(a), trimFraction(b)
+func PlainEqual(a, b string) bool {
+	a, b = TrimFraction(a), TrimFraction(b)
 	return a != "" && a == b
 }
 
-// trimFraction drops the trailing zeros of the fraction of lit, and the
+// TrimFraction drops the trailing zeros of the fraction of lit, and the
 // point when nothing is left after it; "" for a literal with an exponent.
-func trimFraction(lit string) string {
+func TrimFraction(lit string) string {
 	point := -1
 	for i := 0; i < len(lit); i++ {
 		switch lit[i] {
@@ -105,9 +105,9 @@ func trimFraction(lit string) string {
 	return lit[:end]
 }
 
-// numberEnd returns the end of the JSON number that starts at s[i], in one
+// End returns the end of the JSON number that starts at s[i], in one
 // pass, or -1 when none does.
-func numberEnd(s string, i int) int {
+func End(s string, i int) int {
 	if i < len(s) && s[i] == '-' {
 		i++
 	}
@@ -140,9 +140,9 @@ func numberEnd(s string, i int) int {
 	return i
 }
 
-// isNumberLiteral reports whether s is exactly one JSON number.
-func isNumberLiteral(s string) bool {
-	return numberEnd(s, 0) == len(s)
+// IsLiteral reports whether s is exactly one JSON number.
+func IsLiteral(s string) bool {
+	return End(s, 0) == len(s)
 }
 
 func skipDigits(s string, i int) int {
