@@ -195,7 +195,7 @@ func TestObservabilityFiles(t *testing.T) {
 		exported[line[:strings.IndexAny(line, "{ ")]] = true
 	}
 
-	dashboard, err := os.ReadFile("../observability/dashboard.json")
+	dashboard, err := os.ReadFile("../../observability/dashboard.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestObservabilityFiles(t *testing.T) {
 	}
 	recorded := map[string]bool{} // names of recording rules
 	for _, file := range []string{"alerts.yml", "readiness.rules.yml"} {
-		text, err := os.ReadFile("../observability/" + file)
+		text, err := os.ReadFile("../../observability/" + file)
 		if err != nil {
 			t.Fatal(err)
 		}
