@@ -33,17 +33,3 @@ func Reasons() []Reason {
 		ReasonPanic, ReasonStatus5xx, ReasonClosed, ReasonThrottled, ReasonLatencyGuard, ReasonPrimaryOutlived,
 		ReasonWriteRaced, ReasonShadowLagged, ReasonShadowBehind}
 }
-
-// reasonLabel returns r if it is one of the reasons above (or empty), and
-// "other" otherwise, so a stray reason cannot add metric series.
-func reasonLabel(r Reason) string {
-	if r == "" {
-		return ""
-	}
-	for _, known := range Reasons() {
-		if r == known {
-			return string(r)
-		}
-	}
-	return otherLabel
-}
