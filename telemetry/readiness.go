@@ -84,7 +84,7 @@ func (o *OTel) figure(c verdict.Counts, since time.Time) report.ReadinessFigure 
 func notCompared(m map[verdict.NotComparedKey]uint64) []report.NotCompared {
 	out := make([]report.NotCompared, 0, len(m))
 	for k, n := range m {
-		out = append(out, report.NotCompared{Outcome: k.Outcome, Reason: k.Reason, Count: n})
+		out = append(out, report.NotCompared{Outcome: Outcome(k.Outcome), Reason: Reason(k.Reason), Count: n})
 	}
 	outcomes, reasons := Outcomes(), Reasons()
 	// rank orders by position in the list, unknown values ("other") last.
@@ -94,15 +94,15 @@ func notCompared(m map[verdict.NotComparedKey]uint64) []report.NotCompared {
 		}
 		return i
 	}
-	reasonRank := func(r string) int {
+	reasonRank := func(r Reason) int {
 		if r == "" {
 			return -1
 		}
-		return rank(slices.Index(reasons, Reason(r)))
+		return rank(slices.Index(reasons, r))
 	}
 	slices.SortFunc(out, func(a, b report.NotCompared) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count),
-			cmp.Compare(rank(slices.Index(outcomes, Outcome(a.Outcome))), rank(slices.Index(outcomes, Outcome(b.Outcome)))),
+			cmp.Compare(rank(slices.Index(outcomes, a.Outcome)), rank(slices.Index(outcomes, b.Outcome))),
 			cmp.Compare(reasonRank(a.Reason), reasonRank(b.Reason)))
 	})
 	return out

@@ -1,9 +1,11 @@
 package telemetry
 
+import "github.com/shadowread/shadowread/telemetry/internal/vocab"
+
 // Reason refines an outcome: why a request was skipped, dropped or failed in
 // the shadow. Reasons are metric attribute values, so the set is small and
 // fixed: the constants below.
-type Reason string
+type Reason = vocab.Reason
 
 // Reasons given with [Skipped], [ShadowError], [Dropped] and [Transient] events.
 const (

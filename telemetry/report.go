@@ -32,10 +32,10 @@ func (o *OTel) Report() report.Report {
 			EvictedMismatches: s.EvictedMismatches,
 		}
 		for _, oc := range Outcomes() {
-			rr.Outcomes = append(rr.Outcomes, report.OutcomeCount{Outcome: string(oc), Count: s.Outcomes[string(oc)]})
+			rr.Outcomes = append(rr.Outcomes, report.OutcomeCount{Outcome: oc, Count: s.Outcomes[string(oc)]})
 		}
 		for _, res := range recheckResults {
-			rr.Rechecks = append(rr.Rechecks, report.RecheckCount{Result: string(res), Count: s.Rechecks[string(res)]})
+			rr.Rechecks = append(rr.Rechecks, report.RecheckCount{Result: res, Count: s.Rechecks[string(res)]})
 		}
 		if o.cfg.traceURL != "" {
 			for i := range rr.Signatures {

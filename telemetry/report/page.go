@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry/internal/vocab"
 )
 
 //go:embed report.gohtml
@@ -37,7 +38,7 @@ func Handler(snapshot func() Report) http.Handler {
 		"notcmp": formatNotCompared,
 		"plural": plural,
 		"triage": triageBadge,
-		"label":  func(o string) string { return strings.ReplaceAll(o, "_", " ") },
+		"label":  func(o vocab.Outcome) string { return strings.ReplaceAll(string(o), "_", " ") },
 		"bad":    failed,
 	}).Parse(reportTemplate))
 
@@ -75,7 +76,7 @@ func Handler(snapshot func() Report) http.Handler {
 
 // failed reports whether the outcome label o is a failure: telemetry's
 // Mismatch, ShadowError and Timeout.
-func failed(o string) bool {
+func failed(o vocab.Outcome) bool {
 	return o == "mismatch" || o == "shadow_error" || o == "timeout"
 }
 
@@ -206,9 +207,9 @@ func formatNotCompared(nc []NotCompared) string {
 	}
 	parts := make([]string, 0, len(nc))
 	for _, c := range nc {
-		part := formatCount(c.Count) + " " + strings.ReplaceAll(c.Outcome, "_", " ")
+		part := formatCount(c.Count) + " " + strings.ReplaceAll(string(c.Outcome), "_", " ")
 		if c.Reason != "" {
-			part += " (" + c.Reason + ")"
+			part += " (" + string(c.Reason) + ")"
 		}
 		parts = append(parts, part)
 	}

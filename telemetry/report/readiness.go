@@ -6,6 +6,7 @@ import (
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/telemetry/internal/bound"
+	"github.com/shadowread/shadowread/telemetry/internal/vocab"
 )
 
 // RouteReadiness says whether a route's shadow is ready to become its
@@ -98,11 +99,9 @@ type ReadinessFigure struct {
 // were not compared: transient (write_raced, shadow_lagged), timeout,
 // dropped or skipped.
 type NotCompared struct {
-	// Outcome is a telemetry.Outcome and Reason a telemetry.Reason, empty
-	// when the outcome has none.
-	Outcome string `json:"outcome"`
-	Reason  string `json:"reason,omitempty"`
-	Count   uint64 `json:"count"`
+	Outcome vocab.Outcome `json:"outcome"`          // a telemetry.Outcome
+	Reason  vocab.Reason  `json:"reason,omitempty"` // a telemetry.Reason, empty when the outcome has none
+	Count   uint64        `json:"count"`
 }
 
 // SignatureTriage says what one mismatch signature looks like.

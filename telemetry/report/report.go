@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry/internal/vocab"
 )
 
 // Report is what the recorder knows about every route and direction:
@@ -51,16 +52,15 @@ type RouteReport struct {
 
 // OutcomeCount is the number of events of a route with one outcome.
 type OutcomeCount struct {
-	// Outcome is a telemetry.Outcome, such as "match".
-	Outcome string `json:"outcome"`
-	Count   uint64 `json:"count"`
+	Outcome vocab.Outcome `json:"outcome"` // a telemetry.Outcome
+
+	Count uint64 `json:"count"`
 }
 
 // RecheckCount is the number of re-checks of a route with one result.
 type RecheckCount struct {
-	// Result is a telemetry.RecheckResult, such as "transient".
-	Result string `json:"result"`
-	Count  uint64 `json:"count"`
+	Result vocab.RecheckResult `json:"result"` // a telemetry.RecheckResult
+	Count  uint64              `json:"count"`
 }
 
 // RouteNoise is what the events of one route say about its noise: the

@@ -57,7 +57,7 @@ func TestShadowedReads(t *testing.T) {
 	for _, r := range rec.Report().Routes {
 		samples += r.Samples
 		for _, oc := range r.Outcomes {
-			if oc.Outcome == string(telemetry.Match) {
+			if oc.Outcome == telemetry.Match {
 				matches += oc.Count
 			}
 		}

@@ -224,8 +224,8 @@ func TestWriteCoverageAndNoise(t *testing.T) {
 		Routes: []report.RouteReport{{RouteReadiness: report.RouteReadiness{
 			Route: "/customers/{customerID}/orders", Primary: backends.Postgres, Shadow: backends.DynamoDB,
 			Samples: 90, Sampled: 100, Compared: 90, Coverage: 0.9,
-			NotCompared: []report.NotCompared{{Outcome: string(telemetry.Transient), Reason: string(telemetry.ReasonWriteRaced), Count: 6},
-				{Outcome: string(telemetry.Dropped), Count: 4}},
+			NotCompared: []report.NotCompared{{Outcome: telemetry.Transient, Reason: telemetry.ReasonWriteRaced, Count: 6},
+				{Outcome: telemetry.Dropped, Count: 4}},
 		}}},
 		Noise: []report.RouteNoise{{Route: "/customers/{customerID}/orders", Baseline: 40, Compared: 100, Fields: []report.NoiseReport{
 			{Field: "request_id", AADiffered: 40, AARate: 1, Absorbed: 80, AbsorbedRate: 0.8},
