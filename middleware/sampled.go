@@ -2,14 +2,13 @@ package middleware
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/shadowread/shadowread/flags"
+	"github.com/shadowread/shadowread/internal/safe"
 	"github.com/shadowread/shadowread/telemetry"
 )
 
@@ -183,10 +182,6 @@ func (s *Shadower) serveAlone(next http.Handler, w http.ResponseWriter, r *http.
 // recordSafely reports an event from the request's goroutine. A panicking
 // recorder must not reach the user, so it is recovered and handed to otel.
 func (s *Shadower) recordSafely(ctx context.Context, ev telemetry.Event) {
-	defer func() {
-		if p := recover(); p != nil {
-			otel.Handle(fmt.Errorf("shadowread: recorder panicked: %v", p))
-		}
-	}()
+	defer safe.Report("shadowread: recorder")
 	s.cfg.recorder.Record(context.WithoutCancel(ctx), ev)
 }
