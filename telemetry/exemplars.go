@@ -88,7 +88,7 @@ func (x *exemplars) evict() {
 func diffReports(diffs []comparator.Diff, withValues bool) []DiffReport {
 	out := make([]DiffReport, 0, min(len(diffs), exemplarDiffs))
 	for _, d := range diffs[:min(len(diffs), exemplarDiffs)] {
-		dr := DiffReport{Path: clip(d.Path), Field: clip(fieldOf(d)), Kind: d.Kind,
+		dr := DiffReport{Path: clip(d.Path), Field: clip(d.FieldName()), Kind: d.Kind,
 			Triage: d.Hint.Triage, Option: clip(d.Hint.Option), Note: clip(d.Hint.Note)}
 		if withValues {
 			dr.Primary, dr.Shadow = clip(d.Primary), clip(d.Shadow)

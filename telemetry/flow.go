@@ -167,7 +167,7 @@ const MaxMismatchFields = 20
 func (f *flow) fieldMeasurements(diffs []comparator.Diff) []metric.MeasurementOption {
 	var labels []string
 	for _, d := range diffs {
-		label := clip(fieldOf(d))
+		label := clip(d.FieldName())
 		if !f.fields[label] {
 			if len(f.fields) >= MaxMismatchFields {
 				label = backends.OverflowRoute

@@ -80,7 +80,7 @@ func (t *noiseTable) baselinePair(diffs []comparator.Diff, now time.Time) int {
 	t.baseline++
 	seen := make([]string, 0, len(diffs))
 	for _, d := range diffs {
-		name := clip(fieldOf(d))
+		name := clip(d.FieldName())
 		if slices.Contains(seen, name) {
 			continue
 		}
@@ -153,13 +153,4 @@ func (t *noiseTable) report() []NoiseReport {
 		return cmp.Or(cmp.Compare(b.Absorbed, a.Absorbed), cmp.Compare(b.AADiffered, a.AADiffered), cmp.Compare(a.Field, b.Field))
 	})
 	return out
-}
-
-// fieldOf returns the index-free field of d, or its path when the
-// comparator left Field empty.
-func fieldOf(d comparator.Diff) string {
-	if d.Field != "" {
-		return d.Field
-	}
-	return d.Path
 }

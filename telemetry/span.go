@@ -112,7 +112,7 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 	if e.Outcome == Mismatch || len(e.Result.Diffs) > 0 {
 		var fields, kinds []string
 		for _, d := range e.Result.Diffs {
-			if f := clip(fieldOf(d)); len(fields) < maxSpanFields && !slices.Contains(fields, f) {
+			if f := clip(d.FieldName()); len(fields) < maxSpanFields && !slices.Contains(fields, f) {
 				fields = append(fields, f)
 			}
 			if k := string(kindLabel(d.Kind)); !slices.Contains(kinds, k) {
@@ -131,7 +131,7 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 	values := o.cfg.showsValues(e.Result)
 	for _, d := range e.Result.Diffs {
 		kv := []attribute.KeyValue{
-			attrDiffField.String(clip(fieldOf(d))),
+			attrDiffField.String(clip(d.FieldName())),
 			attrDiffPath.String(clip(d.Path)),
 			attrDiffKind.String(string(d.Kind)),
 		}
