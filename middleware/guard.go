@@ -11,11 +11,12 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/flags"
+	"github.com/shadowread/shadowread/internal/backoff"
 )
 
 // MaxGuardLevel is the deepest back-off of the latency guard: at this level
 // it lets 1 in 2^10 = 1,024 sampled requests have a shadow.
-const MaxGuardLevel = 10
+const MaxGuardLevel = backoff.MaxLevel
 
 // WithLatencyGuard makes shadows yield to users. It watches each route's
 // primary latency (an exponential moving average of the primary handler's
@@ -96,7 +97,7 @@ func (s *Shadower) LatencyGuardShare(route string) float64 {
 		}
 	}
 	level, _ := unpackGuard(rl.state.Load())
-	return 1 / float64(uint64(1)<<level)
+	return level.Share()
 }
 
 // find returns route's figures, or nil if the route has none yet.
@@ -160,22 +161,19 @@ func (g *latencyGuard) admit(route string) bool {
 			level, _ = unpackGuard(rl.state.Load())
 		}
 	}
-	if level == 0 {
-		return true
-	}
-	return rand.Uint64()&(1<<level-1) == 0
+	return level.Admit()
 }
 
 // step returns the level after one window: one deeper if the primary ran
 // slower beside shadows than tolerance allows, else one shallower.
-func (g *latencyGuard) step(rl *routeLatency, level int) int {
+func (g *latencyGuard) step(rl *routeLatency, level backoff.Level) backoff.Level {
 	seen := rl.loadedSeen.Swap(0)
 	quiet := math.Float64frombits(rl.quiet.Load())
 	loaded := math.Float64frombits(rl.loaded.Load())
 	if seen > 0 && quiet > 0 && loaded > g.tolerance*quiet {
-		return min(level+1, MaxGuardLevel)
+		return level.Deeper()
 	}
-	return max(level-1, 0)
+	return level.Shallower(1)
 }
 
 // averageWeight is the weight of one observation in a moving average.
@@ -199,10 +197,12 @@ func addAverage(a *atomic.Uint64, d time.Duration) {
 
 // packGuard packs a level and a step time, kept in microseconds so that
 // the 55 bits left hold centuries.
-func packGuard(level int, at time.Duration) int64 { return at.Microseconds()<<8 | int64(level) }
+func packGuard(level backoff.Level, at time.Duration) int64 {
+	return at.Microseconds()<<8 | int64(level)
+}
 
-func unpackGuard(v int64) (level int, at time.Duration) {
-	return int(v & 0xff), time.Duration(v>>8) * time.Microsecond
+func unpackGuard(v int64) (level backoff.Level, at time.Duration) {
+	return backoff.Level(v & 0xff), time.Duration(v>>8) * time.Microsecond
 }
 
 // guardTimeOneIn is how many requests that are not sampled share one timing:
