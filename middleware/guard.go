@@ -5,13 +5,13 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/internal/backoff"
+	"github.com/shadowread/shadowread/internal/routes"
 )
 
 // MaxGuardLevel is the deepest back-off of the latency guard: at this level
@@ -55,9 +55,7 @@ type guardConfig struct {
 type latencyGuard struct {
 	guardConfig
 	origin time.Time // the monotonic clock's zero for step times
-	mu     sync.Mutex
-	// routes is replaced, never modified, so that lookups take no lock.
-	routes atomic.Pointer[map[string]*routeLatency]
+	routes *routes.Table[routeLatency]
 }
 
 // routeLatency is one route's figures. The averages are float64 bits of
@@ -76,7 +74,11 @@ func newLatencyGuard(c *guardConfig) *latencyGuard {
 		return nil
 	}
 	g := &latencyGuard{guardConfig: *c, origin: time.Now()}
-	g.routes.Store(&map[string]*routeLatency{})
+	g.routes = routes.New(backends.DefaultMaxRoutes, func(string) *routeLatency {
+		rl := &routeLatency{}
+		rl.state.Store(packGuard(0, g.now()))
+		return rl
+	})
 	return g
 }
 
@@ -90,9 +92,9 @@ func (s *Shadower) LatencyGuardShare(route string) float64 {
 	if g == nil {
 		return 1
 	}
-	rl := g.find(route)
+	rl := g.routes.Find(route)
 	if rl == nil {
-		if rl = g.find(backends.OverflowRoute); rl == nil || len(*g.routes.Load()) < backends.DefaultMaxRoutes {
+		if rl = g.routes.Find(backends.OverflowRoute); rl == nil || !g.routes.Full() {
 			return 1
 		}
 	}
@@ -100,46 +102,12 @@ func (s *Shadower) LatencyGuardShare(route string) float64 {
 	return level.Share()
 }
 
-// find returns route's figures, or nil if the route has none yet.
-func (g *latencyGuard) find(route string) *routeLatency {
-	return (*g.routes.Load())[route]
-}
-
-// get returns route's figures, adding them; routes beyond the bound share
-// the figures of [backends.OverflowRoute].
-func (g *latencyGuard) get(route string) *routeLatency {
-	if rl := g.find(route); rl != nil {
-		return rl
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	old := *g.routes.Load()
-	if rl := old[route]; rl != nil {
-		return rl
-	}
-	if len(old) >= backends.DefaultMaxRoutes {
-		if rl := old[backends.OverflowRoute]; rl != nil {
-			return rl
-		}
-		route = backends.OverflowRoute
-	}
-	routes := make(map[string]*routeLatency, len(old)+1)
-	for k, v := range old {
-		routes[k] = v
-	}
-	rl := &routeLatency{}
-	rl.state.Store(packGuard(0, g.now()))
-	routes[route] = rl
-	g.routes.Store(&routes)
-	return rl
-}
-
 func (g *latencyGuard) now() time.Duration { return time.Since(g.origin) }
 
 // observe adds one primary handler time of route; loaded says whether
 // shadows were running when it started.
 func (g *latencyGuard) observe(route string, loaded bool, d time.Duration) {
-	rl := g.get(route)
+	rl := g.routes.Get(route)
 	if loaded {
 		addAverage(&rl.loaded, d)
 		rl.loadedSeen.Add(1)
@@ -151,7 +119,7 @@ func (g *latencyGuard) observe(route string, loaded bool, d time.Duration) {
 // admit reports whether a sampled request of route may have a shadow,
 // stepping the route's level first when a window has passed.
 func (g *latencyGuard) admit(route string) bool {
-	rl := g.get(route)
+	rl := g.routes.Get(route)
 	st := rl.state.Load()
 	level, stepped := unpackGuard(st)
 	if now := g.now(); now-stepped >= g.window {
