@@ -8,27 +8,21 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/internal/routes"
 )
 
 // routeTable hands out the state of a route, at most max distinct routes plus
 // the overflow route.
 type routeTable struct {
-	max           int
 	maxSignatures int
 	window        time.Duration
-	mu            sync.RWMutex
-	routes        map[string]*route
-	overflow      *route
+	table         *routes.Table[route]
 }
 
 func newRouteTable(cfg config) *routeTable {
-	t := &routeTable{
-		max:           cfg.maxRoutes,
-		maxSignatures: cfg.maxSignatures,
-		window:        cfg.window,
-		routes:        make(map[string]*route),
-	}
-	t.overflow = t.newRoute(backends.OverflowRoute)
+	t := &routeTable{maxSignatures: cfg.maxSignatures, window: cfg.window}
+	t.table = routes.New(cfg.maxRoutes, t.newRoute)
+	t.table.Get(backends.OverflowRoute) // listed by all from the start
 	return t
 }
 
@@ -47,39 +41,14 @@ func (t *routeTable) newRoute(name string) *route {
 
 // get returns the state of the route called name.
 func (t *routeTable) get(name string) *route {
-	name = clip(name)
-	if name == "" || name == backends.OverflowRoute {
-		return t.overflow
+	if name = clip(name); name == "" {
+		name = backends.OverflowRoute
 	}
-	t.mu.RLock()
-	r := t.routes[name]
-	t.mu.RUnlock()
-	if r != nil {
-		return r
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if r := t.routes[name]; r != nil {
-		return r
-	}
-	if len(t.routes) >= t.max {
-		return t.overflow
-	}
-	r = t.newRoute(name)
-	t.routes[name] = r
-	return r
+	return t.table.Get(name)
 }
 
 // all returns every route with state, the overflow route last.
-func (t *routeTable) all() []*route {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	rs := make([]*route, 0, len(t.routes)+1)
-	for _, r := range t.routes {
-		rs = append(rs, r)
-	}
-	return append(rs, t.overflow)
-}
+func (t *routeTable) all() []*route { return t.table.All() }
 
 // route is what the recorder keeps for one route: a flow per direction and
 // the noise counts of its A/A pairs and comparisons. The mutex guards all but the names.
