@@ -186,7 +186,7 @@ func (s *Shadower) serveGuarded(g *latencyGuard, next, shadow http.Handler, w ht
 		return
 	}
 	// A shadow started with its own primary runs beside it.
-	loaded := len(s.slots) > 0 || (sampled && s.cfg.start == StartWithPrimary)
+	loaded := s.slots.inUse() > 0 || (sampled && s.cfg.start == StartWithPrimary)
 	start := time.Now()
 	if sampled {
 		s.serveSampled(next, shadow, w, r, route, d)

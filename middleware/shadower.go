@@ -17,15 +17,12 @@ import (
 type Shadower struct {
 	cfg config
 	// slots bounds the shadows in flight: a shadow holds one for its whole
-	// life. Close waits for shadows by taking every slot.
-	slots chan struct{}
-	// closing lets one Close at a time take slots: two taking them at once
-	// could each hold some and wait for the rest forever.
-	closing chan struct{}
-	closed  atomic.Bool
-	// waiting bounds the re-checks waiting on their delay; Close waits for
-	// them by taking every place, after it has closed stop to wake them.
-	waiting  chan struct{}
+	// life. Close waits for shadows by draining them.
+	slots  *slots
+	closed atomic.Bool
+	// waiting bounds the re-checks waiting on their delay; Close drains
+	// them after it has closed stop to wake them.
+	waiting  *slots
 	stop     chan struct{}
 	stopOnce sync.Once
 	noise    *noiseStore   // nil: no noise baseline
@@ -40,15 +37,14 @@ type Shadower struct {
 func New(opts ...Option) *Shadower {
 	cfg := newConfig(opts)
 	s := &Shadower{
-		cfg:     cfg,
-		slots:   make(chan struct{}, cfg.maxConcurrent),
-		closing: make(chan struct{}, 1),
-		waiting: make(chan struct{}, cfg.maxConcurrent),
-		stop:    make(chan struct{}),
-		noise:   newNoiseStore(cfg.noisePercent),
-		guard:   newLatencyGuard(cfg.guard),
-		kept:    newKeptRequests(cfg.reverifySample),
+		cfg:   cfg,
+		stop:  make(chan struct{}),
+		noise: newNoiseStore(cfg.noisePercent),
+		guard: newLatencyGuard(cfg.guard),
+		kept:  newKeptRequests(cfg.reverifySample),
 	}
+	s.slots = newSlots(cfg.maxConcurrent, &s.closed)
+	s.waiting = newSlots(cfg.maxConcurrent, &s.closed)
 	s.reportProblems()
 	return s
 }
@@ -138,22 +134,9 @@ func sanitize(d flags.Decision) flags.Decision {
 
 // tryAcquire takes a shadow slot without waiting. It fails when every slot
 // is busy or the Shadower is closing.
-func (s *Shadower) tryAcquire() bool {
-	select {
-	case s.slots <- struct{}{}:
-	default:
-		return false
-	}
-	// Checked after taking the slot: a Close that began before this point
-	// either sees the slot taken and waits for it, or is seen here.
-	if s.closed.Load() {
-		s.release()
-		return false
-	}
-	return true
-}
+func (s *Shadower) tryAcquire() bool { return s.slots.try() }
 
-func (s *Shadower) release() { <-s.slots }
+func (s *Shadower) release() { s.slots.release() }
 
 // noSlot is the outcome of a sampled request that found no free slot.
 func (s *Shadower) noSlot() (telemetry.Outcome, telemetry.Reason) {
@@ -166,7 +149,7 @@ func (s *Shadower) noSlot() (telemetry.Outcome, telemetry.Reason) {
 // InFlight returns the number of shadows running now, re-checks and
 // re-verifications that are reading included; re-checks waiting on their
 // delay hold no slot and are not counted.
-func (s *Shadower) InFlight() int { return len(s.slots) }
+func (s *Shadower) InFlight() int { return s.slots.inUse() }
 
 // Close stops new shadows and waits for the running ones to finish. It
 // returns ctx.Err() if they outlive ctx, and nil when nothing is in
@@ -181,53 +164,10 @@ func (s *Shadower) InFlight() int { return len(s.slots) }
 func (s *Shadower) Close(ctx context.Context) error {
 	s.closed.Store(true)
 	s.stopOnce.Do(func() { close(s.stop) })
-	if !sendOrDone(ctx, s.closing) {
-		return ctx.Err()
+	if err := s.slots.drain(ctx); err != nil {
+		return err
 	}
-	defer func() { <-s.closing }()
-	taken := 0
-	defer func() {
-		for range taken {
-			s.release()
-		}
-	}()
-	for taken < cap(s.slots) {
-		if !sendOrDone(ctx, s.slots) {
-			return ctx.Err()
-		}
-		taken++
-	}
-	// Every re-check that got past its delay held a slot, so once every
-	// slot is taken the remaining ones only record their event.
-	waited := 0
-	defer func() {
-		for range waited {
-			<-s.waiting
-		}
-	}()
-	for waited < cap(s.waiting) {
-		if !sendOrDone(ctx, s.waiting) {
-			return ctx.Err()
-		}
-		waited++
-	}
-	return nil
-}
-
-// sendOrDone sends on ch, or gives up when ctx is done. A send that can
-// go ahead at once always does, even with ctx already done, so an idle
-// Shadower closes without error whatever its context, as
-// http.Server.Shutdown does.
-func sendOrDone(ctx context.Context, ch chan<- struct{}) bool {
-	select {
-	case ch <- struct{}{}:
-		return true
-	default:
-	}
-	select {
-	case ch <- struct{}{}:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	// Re-checks past their delay find no slot now and only record their
+	// event; those still waiting have been woken by stop.
+	return s.waiting.drain(ctx)
 }
