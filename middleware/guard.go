@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"net/http"
 	"sync/atomic"
 	"time"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/internal/backoff"
 	"github.com/shadowread/shadowread/internal/routes"
 )
@@ -177,21 +175,17 @@ func unpackGuard(v int64) (level backoff.Level, at time.Duration) {
 // the averages need a steady trickle of figures, not every request.
 const guardTimeOneIn = 8
 
-// serveGuarded serves a request while the latency guard watches: it times
-// the primary of every sampled request and of one in [guardTimeOneIn] of
-// the others, and notes whether shadows were running when it started.
-func (s *Shadower) serveGuarded(g *latencyGuard, next, shadow http.Handler, w http.ResponseWriter, r *http.Request, route string, d flags.Decision, sampled bool) {
-	if !sampled && rand.Uint32()%guardTimeOneIn != 0 {
-		next.ServeHTTP(w, r)
+// serveWatched wraps serve while the latency guard watches: it times the
+// primary of every shadowed request and of one in [guardTimeOneIn] of the
+// others, and notes whether shadows were running when it started.
+func (s *Shadower) serveWatched(g *latencyGuard, rq *request) {
+	if !rq.shadowed && rand.Uint32()%guardTimeOneIn != 0 {
+		s.serve(rq)
 		return
 	}
 	// A shadow started with its own primary runs beside it.
-	loaded := s.slots.inUse() > 0 || (sampled && s.cfg.start == StartWithPrimary)
+	loaded := s.slots.inUse() > 0 || (rq.shadowed && s.cfg.start == StartWithPrimary)
 	start := time.Now()
-	if sampled {
-		s.serveSampled(next, shadow, w, r, route, d)
-	} else {
-		next.ServeHTTP(w, r)
-	}
-	g.observe(route, loaded, time.Since(start))
+	s.serve(rq)
+	g.observe(rq.route, loaded, time.Since(start))
 }

@@ -2,12 +2,9 @@ package middleware
 
 import (
 	"context"
-	"net/http"
 	"sync"
 	"sync/atomic"
 
-	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/telemetry"
 )
 
@@ -47,89 +44,6 @@ func New(opts ...Option) *Shadower {
 	s.waiting = newSlots(cfg.maxConcurrent, &s.closed)
 	s.reportProblems()
 	return s
-}
-
-// Handler wraps next, the user's read handler. Each request is routed to
-// the primary backend the flags name; a sampled one also runs against the
-// other backend in the background, and the two responses are compared.
-// The user always receives exactly the primary's response.
-func (s *Shadower) Handler(next http.Handler) http.Handler {
-	if next == nil {
-		panic("middleware: Handler(nil): pass the read handler to wrap")
-	}
-	if s.cfg.shadowHandler != nil {
-		return &wrapped{s: s, next: next, shadow: s.cfg.shadowHandler, dynamoDB: s.cfg.shadowHandler, memo: newRouteMemo(s.cfg.route)}
-	}
-	return &wrapped{s: s, next: next, shadow: next, memo: newRouteMemo(s.cfg.route)}
-}
-
-// wrapped is what Handler returns: a method value rather than a closure
-// behind http.HandlerFunc, one call less on every request.
-type wrapped struct {
-	s            *Shadower
-	next, shadow http.Handler
-	// dynamoDB is the handler of WithShadowHandler, which serves DynamoDB
-	// whichever role it has; nil when one handler serves both stores.
-	dynamoDB http.Handler
-	memo     *routeMemo // nil: the route function is the user's
-}
-
-// ServeHTTP runs on every request of the service.
-func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s, next, shadow := h.s, h.next, h.shadow
-	ctx := r.Context()
-	target, role := backends.Routing(ctx)
-	if role == backends.RoleShadow {
-		// Already a shadow execution of an outer Shadower: run it as it is.
-		next.ServeHTTP(w, r)
-		return
-	}
-	var route string
-	if h.memo != nil {
-		route = h.memo.route(r)
-	} else {
-		route = s.cfg.route(r)
-	}
-	d := s.cfg.decider.Decide(r, route)
-	if d.Sampled || !d.Primary.Valid() {
-		d = sanitize(d) // the shadow matters to a sampled request only
-	}
-	if h.dynamoDB != nil && d.Primary == backends.DynamoDB {
-		// The DynamoDB handler serves users once DynamoDB is primary.
-		next, shadow = h.dynamoDB, h.next
-	}
-	// PostgreSQL is what a context without a target routes to, so the
-	// common case costs no allocation.
-	if d.Primary != target {
-		orig := r
-		r = r.WithContext(backends.WithTarget(ctx, d.Primary))
-		defer removeMultipart(r, orig)
-	}
-	if d.Sampled {
-		s.mounts.note(route)
-		d.Sampled = s.shadowsRoute(route)
-	}
-	if !d.Sampled || !s.cfg.methods[r.Method] || s.closed.Load() {
-		if g := s.guard; g != nil {
-			s.serveGuarded(g, next, shadow, w, r, route, d, false)
-			return
-		}
-		next.ServeHTTP(w, r)
-		return
-	}
-	if g := s.guard; g != nil {
-		s.serveGuarded(g, next, shadow, w, r, route, d, true)
-		return
-	}
-	s.serveSampled(next, shadow, w, r, route, d)
-}
-
-// sanitize turns a decision that names an unknown primary into a safe one.
-func sanitize(d flags.Decision) flags.Decision {
-	if !d.Primary.Valid() {
-		return flags.Safe()
-	}
-	return d
 }
 
 // tryAcquire takes a shadow slot without waiting. It fails when every slot
