@@ -52,8 +52,8 @@ type request struct {
 	primary, shadow http.Handler
 	route           string
 	d               flags.Decision
-	// shadowed: sampled, and the method, the route and the Shadower's
-	// state let it have a shadow.
+	// shadowed: sampled (d.Sampled), and the method, the route and the
+	// Shadower's state let it have a shadow.
 	shadowed bool
 }
 
@@ -88,11 +88,10 @@ func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if rq.d.Sampled {
 		s.mounts.note(rq.route)
-		rq.d.Sampled = s.shadowsRoute(rq.route)
-		rq.shadowed = rq.d.Sampled && s.cfg.methods[r.Method] && !s.closed.Load()
+		rq.shadowed = s.shadowsRoute(rq.route) && s.cfg.methods[r.Method] && !s.closed.Load()
 	}
 	if g := s.guard; g != nil {
-		s.serveWatched(g, &rq)
+		s.serveWatched(g, &rq) // serve, timed for the latency guard
 		return
 	}
 	s.serve(&rq)
