@@ -9,7 +9,15 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"unsafe"
+
+	"github.com/shadowread/shadowread/comparator/internal/jsontree"
 )
+
+// MaxDepth is how deeply arrays and objects may nest in a body compared as
+// JSON. A deeper body is compared as bytes ([FallbackTooDeep]), which bounds
+// the recursion of every pass over the tree, go-cmp's included.
+const MaxDepth = 64
 
 // ErrPanic is wrapped by [Result.Err] when a comparison panicked: in a
 // [Normalize] function, in a go-cmp option, or in go-cmp itself.
@@ -35,7 +43,7 @@ type jsonComparator struct {
 	// rules holds the path rules that normalise a document; keys those
 	// that decide which member names diff paths show.
 	rules, keys matcher
-	// keyNames are the member names of the KeyedArrays rules (node.keyed
+	// keyNames are the member names of the KeyedArrays rules (Node.Keyed
 	// indexes them); anyKey is that of KeyedArrays("**", key), which
 	// applies to every array no other rule names.
 	keyNames []string
@@ -45,9 +53,10 @@ type jsonComparator struct {
 	// allocates nothing, large bodies included, and a small body does not
 	// take (and pin) a large arena.
 	pools [len(poolClasses)]sync.Pool
-	// drop is what decoding leaves out itself, when no path rule has to
-	// see those members first.
-	drop dropMembers
+	// decode says how bodies are decoded: within MaxDepth, and leaving
+	// out the members that count as absent when no path rule has to see
+	// them first.
+	decode jsontree.Options
 }
 
 // poolClasses are the node capacities of the arenas each pool keeps: a
@@ -58,7 +67,7 @@ var poolClasses = [...]int{1 << 10, 1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20}
 func newJSONComparator(cfg config) *jsonComparator {
 	slices.Sort(cfg.compareHeaders)
 	cfg.compareHeaders = slices.Compact(cfg.compareHeaders)
-	c := &jsonComparator{config: cfg}
+	c := &jsonComparator{config: cfg, decode: jsontree.Options{MaxDepth: MaxDepth}}
 	// Rules keep the order the options gave, so Normalize functions on the
 	// same path run in that order.
 	addRules := func(paths []string, a ruleAction) {
@@ -96,7 +105,7 @@ func newJSONComparator(cfg config) *jsonComparator {
 		c.keys.rules = append(c.keys.rules, pathRule{pattern: p, segs: segs, action: actShowKeys})
 	}
 	if len(c.rules.rules) == 0 {
-		c.drop = dropMembers{null: cfg.nullEqualsMissing, empty: cfg.emptyEqualsMissing}
+		c.decode.DropNull, c.decode.DropEmpty = cfg.nullEqualsMissing, cfg.emptyEqualsMissing
 	}
 	return c
 }
@@ -140,12 +149,12 @@ func (c *jsonComparator) comparesBody(status int) bool {
 
 // diffBodies adds the differences between two bodies with different bytes.
 func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fallback, error) {
-	nx, ny := estimateNodes(primary), estimateNodes(shadow)
+	nx, ny := jsontree.EstimateNodes(primary), jsontree.EstimateNodes(shadow)
 	bx, by := c.getBuffers(nx), c.getBuffers(ny)
 	defer c.putBuffers(bx)
 	defer c.putBuffers(by)
-	x, fx := bx.decodeSized(primary, nx, c.drop)
-	y, fy := by.decodeSized(shadow, ny, c.drop)
+	x, fx := bx.decode(primary, nx, c.decode)
+	y, fy := by.decode(shadow, ny, c.decode)
 	if fallback := firstNonEmpty(fx, fy); fallback != "" {
 		out.add(Diff{Path: "$body", Kind: ValueChanged, Primary: c.describeBytes(primary), Shadow: c.describeBytes(shadow)})
 		return fallback, nil
@@ -162,7 +171,7 @@ func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fall
 	if prune {
 		bx.room = out.limit - len(out.diffs)
 	}
-	ax, ay, equal := p.pair(x.root(), y.root(), prune)
+	ax, ay, equal := p.pair(x.Root(), y.Root(), prune)
 	if equal && prune {
 		return "", nil
 	}
@@ -188,7 +197,7 @@ func (c *jsonComparator) getBuffers(need int) *buffers {
 			return b
 		}
 		b := new(buffers)
-		b.tree.nodes = make([]node, 0, size)
+		b.dec.Reserve(size)
 		return b
 	}
 	return new(buffers) // too large to pool
@@ -198,13 +207,59 @@ func (c *jsonComparator) getBuffers(need int) *buffers {
 func (c *jsonComparator) putBuffers(b *buffers) {
 	b.release()
 	for i := len(poolClasses) - 1; i >= 0; i-- {
-		if n := cap(b.tree.nodes); n >= poolClasses[i] {
+		if n := b.dec.Cap(); n >= poolClasses[i] {
 			if n <= 2*poolClasses[len(poolClasses)-1] {
 				c.pools[i].Put(b)
 			}
 			return
 		}
 	}
+}
+
+// buffers hold what a comparison needs beside the documents, so that a
+// comparator can keep them in a pool between comparisons: the decoder, with
+// its node arena, and the scratch of pairing. They hold no pointers into
+// any body once released.
+type buffers struct {
+	dec jsontree.Decoder
+	// notes holds the hints for arrays of the last comparison that
+	// explained a mismatch (see docPair.noteArray).
+	notes map[unsafe.Pointer]Hint
+	// keyIndex and keySeen are keyMatch's indexes, kept for reuse.
+	keyIndex map[keyID]int
+	keySeen  map[keyID]bool
+	// found counts the differences pair found, of which room are
+	// explained; room < 0: all of them.
+	found, room int
+}
+
+// decode decodes body, of about nodes nodes ([jsontree.EstimateNodes]),
+// into b's tree, which stays valid until b is released. It returns the
+// reason to compare as bytes instead when body is not a document the
+// comparator can decode.
+func (b *buffers) decode(body []byte, nodes int, opts jsontree.Options) (*jsontree.Tree, Fallback) {
+	t, err := b.dec.Decode(body, nodes, opts)
+	switch err {
+	case nil:
+		return t, ""
+	case jsontree.ErrInvalidUTF8:
+		return nil, FallbackInvalidUTF8
+	case jsontree.ErrDuplicateKey:
+		return nil, FallbackDuplicateKey
+	case jsontree.ErrTooDeep:
+		return nil, FallbackTooDeep
+	case jsontree.ErrTooLarge:
+		return nil, FallbackTooLarge
+	}
+	return nil, FallbackNotJSON
+}
+
+// release forgets the body b last decoded.
+func (b *buffers) release() {
+	b.dec.Release()
+	clear(b.notes)
+	clear(b.keyIndex)
+	clear(b.keySeen)
 }
 
 // diffList collects differences up to a limit.

@@ -258,3 +258,11 @@ func starElements(field string) string {
 	}
 	return b.String()
 }
+
+// skipDigits returns the end of the run of ASCII digits at s[i].
+func skipDigits(s string, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}

@@ -1,0 +1,79 @@
+package jsontree
+
+// Type is the JSON type of a decoded value.
+type Type uint8
+
+const (
+	Null Type = iota
+	Bool
+	Number
+	String
+	Array
+	Object
+)
+
+// Tree is a decoded JSON document. The comparator decodes into this rather
+// than into map[string]any: number literals stay exact, object members stay
+// in a sorted run that two objects can be merged over, and the nodes hold
+// no pointers. All nodes live in one slice and their text in the body
+// itself, so decoding allocates a few blocks instead of a value per node,
+// and the garbage collector has nothing to trace inside them.
+type Tree struct {
+	src   string   // the body
+	extra []string // text that is not a substring of src: unescaped strings, added text
+	// Nodes holds every node; Nodes[0] is the root. A user of the tree may
+	// rewrite nodes in place and append new ones.
+	Nodes []Node
+	// MissingDropped: decoding left out the members that count as absent
+	// ([Options]).
+	MissingDropped bool
+}
+
+// Node is one value of a Tree.
+type Node struct {
+	Type Type
+	// Unordered and Keyed are marks for the user of the tree, which
+	// decoding leaves unset: an array whose elements are matched in any
+	// order, and one whose elements are matched by the value of a member
+	// (1 + an index into the user's list of member names; 0 for none).
+	Unordered bool
+	Keyed     uint8
+	// dropped marks, while an object is decoded, a member that counts as
+	// absent (see Options).
+	dropped bool
+	// Text is a string's value, a number's literal, or "true"/"false".
+	Text Span
+	// Key is the member's name, for a member of an object.
+	Key Span
+	// The children of an array or object are Nodes[First : First+N];
+	// an object's are sorted by key.
+	First, N int32
+}
+
+// Span locates text: src[off : off+n], or extra[-off-1] when off < 0.
+type Span struct {
+	off, n int32
+}
+
+// Text returns the text s locates.
+func (t *Tree) Text(s Span) string {
+	if s.off < 0 {
+		return t.extra[-s.off-1]
+	}
+	return t.src[s.off : s.off+s.n]
+}
+
+// AddText stores s, text that is not part of the body, and returns its
+// span.
+func (t *Tree) AddText(s string) Span {
+	t.extra = append(t.extra, s)
+	return Span{off: -int32(len(t.extra)), n: int32(len(s))}
+}
+
+// Kids returns the children of n.
+func (t *Tree) Kids(n *Node) []Node {
+	return t.Nodes[n.First : n.First+n.N]
+}
+
+// Root returns the root of the document.
+func (t *Tree) Root() *Node { return &t.Nodes[0] }
