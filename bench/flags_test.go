@@ -18,7 +18,7 @@ import (
 //
 // The flags come from OpenFeature's in-memory provider: the cached decision
 // does not depend on the provider. The same benchmarks over flagd's file
-// provider live in the example module (example/flagscheck), the one module
+// provider live in the example module (example/internal/flagscheck), the one module
 // of the repository that depends on flagd.
 
 // newFlags returns flags.New over an in-memory provider serving shadowing
