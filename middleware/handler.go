@@ -66,13 +66,27 @@ func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.next.ServeHTTP(w, r)
 		return
 	}
-	rq := request{w: w, r: r, primary: h.next, shadow: h.shadow}
+	var route string
 	if h.memo != nil {
-		rq.route = h.memo.route(r)
+		route = h.memo.route(r)
 	} else {
-		rq.route = s.cfg.route(r)
+		route = s.cfg.route(r)
 	}
-	rq.d = s.cfg.decider.Decide(r, rq.route)
+	d := s.cfg.decider.Decide(r, route)
+	if !d.Sampled && d.Primary == target && s.guard == nil && (h.dynamoDB == nil || target != backends.DynamoDB) && target.Valid() {
+		// Most requests: not sampled, already routed to their primary,
+		// nothing to time. Served as they came.
+		h.next.ServeHTTP(w, r)
+		return
+	}
+	h.serveDecided(w, r, route, d, target)
+}
+
+// serveDecided serves a request whose route and decision are known: it
+// routes the request to its primary and, if sampled, gives it its shadow.
+func (h *wrapped) serveDecided(w http.ResponseWriter, r *http.Request, route string, d flags.Decision, target backends.Name) {
+	s := h.s
+	rq := request{w: w, r: r, primary: h.next, shadow: h.shadow, route: route, d: d}
 	if rq.d.Sampled || !rq.d.Primary.Valid() {
 		rq.d = sanitize(rq.d) // the shadow matters to a sampled request only
 	}
