@@ -197,7 +197,7 @@ func (s *Shadower) startAfter(ctx context.Context, p primaryResult, body *reques
 		setBody(job.req, body.bytes())
 	}
 	job.primary = p
-	go job.run()
+	s.workers.start(job)
 }
 
 // serveWithShadow starts the shadow first and then serves the primary; the
@@ -213,7 +213,7 @@ func (s *Shadower) serveWithShadow(rq *request, job *shadowJob) {
 	// Buffered: the primary never waits for a shadow that has given up.
 	results := make(chan primaryResult, 1)
 	job.primaryDone = results
-	go job.run()
+	s.workers.start(job)
 	results <- s.runPrimary(rq, nil, job, func(p primaryResult) { results <- p })
 }
 
@@ -237,7 +237,7 @@ func (s *Shadower) serveWithBodyShadow(rq *request, body *requestBody, job *shad
 		setBody(job.req, data)
 		job.primaryDone = results
 		launch = started
-		go job.run()
+		s.workers.start(job)
 	})
 	ctx := rq.r.Context()
 	recordFailed := s.recordFailed(ctx, job.ev)

@@ -25,6 +25,7 @@ type Shadower struct {
 	noise    *noiseStore   // nil: no noise baseline
 	guard    *latencyGuard // nil: no latency guard
 	kept     *keptRequests // nil: no requests kept for re-verification
+	workers  *workers // run the shadows
 	mounts   mountCheck
 	stores   storeCheck
 }
@@ -40,6 +41,7 @@ func New(opts ...Option) *Shadower {
 		guard: newLatencyGuard(cfg.guard),
 		kept:  newKeptRequests(cfg.reverifySample),
 	}
+	s.workers = newWorkers(s.stop)
 	s.slots = newSlots(cfg.maxConcurrent, &s.closed)
 	s.waiting = newSlots(cfg.maxConcurrent, &s.closed)
 	s.reportProblems()
@@ -81,6 +83,7 @@ func (s *Shadower) Close(ctx context.Context) error {
 	if err := s.slots.drain(ctx); err != nil {
 		return err
 	}
+	s.workers.wait()
 	// Re-checks past their delay find no slot now and only record their
 	// event; those still waiting have been woken by stop.
 	return s.waiting.drain(ctx)
