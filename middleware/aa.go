@@ -158,7 +158,7 @@ func (j *shadowJob) recordAA(ctx context.Context, ev telemetry.Event) {
 	if ctx == nil {
 		ctx = j.req.Context()
 	}
-	j.s.cfg.recorder.Record(context.WithoutCancel(ctx), ev)
+	j.s.cfg.recorder.Record(uncancelled(ctx), ev)
 }
 
 // entity names what the request read, for telling entities apart in the

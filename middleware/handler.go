@@ -306,5 +306,5 @@ func (s *Shadower) serveAlone(rq *request, ev telemetry.Event) {
 // recorder must not reach the user, so it is recovered and handed to otel.
 func (s *Shadower) recordSafely(ctx context.Context, ev telemetry.Event) {
 	defer safe.Report("shadowread: recorder")
-	s.cfg.recorder.Record(context.WithoutCancel(ctx), ev)
+	s.cfg.recorder.Record(uncancelled(ctx), ev)
 }

@@ -144,7 +144,7 @@ func (j *shadowJob) finish(ctx context.Context, sh shadowResult) {
 		return
 	}
 	j.s.kept.keep(j, ev, j.template, p.resp.Status)
-	j.s.cfg.recorder.Record(context.WithoutCancel(ctx), ev)
+	j.s.cfg.recorder.Record(uncancelled(ctx), ev)
 }
 
 // compare compares the two responses, gzip-decoded where they are
