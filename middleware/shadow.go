@@ -35,9 +35,10 @@ type shadowJob struct {
 	// primaryHandler is the user's handler, for second runs of the primary
 	// (re-checks, noise baselines).
 	primaryHandler http.Handler
-	// capture records the primary's response for the user's path; it
-	// lives in the job to save an allocation.
+	// capture records the primary's response for the user's path, and
+	// writer the shadow's; they live in the job to save allocations.
 	capture primaryCapture
+	writer  shadowWriter
 
 	// route is the shadow's copy of chi's routing context, if routed.
 	route        chi.Context
@@ -187,7 +188,8 @@ func (j *shadowJob) releaseSlot() {
 // panic becomes an error that keeps the stack; a runtime.Goexit, which
 // cannot be stopped, becomes errShadowExited before the goroutine ends.
 func (j *shadowJob) execute(ctx context.Context, sh *shadowResult) {
-	w := newShadowWriter(j.req.Method, j.s.cfg.maxBodyBytes)
+	w := &j.writer
+	w.init(j.req.Method, j.s.cfg.maxBodyBytes)
 	ctx = context.WithValue(ctx, behindKey{}, &j.behind)
 	checkStores := j.s.cfg.shadowHandler == nil // a handler of its own needs no routing
 	if checkStores {

@@ -21,7 +21,14 @@ type shadowWriter struct {
 }
 
 func newShadowWriter(method string, maxBody int64) *shadowWriter {
-	return &shadowWriter{header: make(http.Header), head: method == http.MethodHead, body: cappedBuffer{max: maxBody, pooled: true}}
+	w := &shadowWriter{}
+	w.init(method, maxBody)
+	return w
+}
+
+// init readies w, a zero writer, for a request with this method.
+func (w *shadowWriter) init(method string, maxBody int64) {
+	*w = shadowWriter{header: make(http.Header), head: method == http.MethodHead, body: cappedBuffer{max: maxBody, pooled: true}}
 }
 
 func (w *shadowWriter) Header() http.Header { return w.header }
