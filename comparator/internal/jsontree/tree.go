@@ -77,3 +77,26 @@ func (t *Tree) Kids(n *Node) []Node {
 
 // Root returns the root of the document.
 func (t *Tree) Root() *Node { return &t.Nodes[0] }
+
+// Find returns the index in members, the sorted members of an object of
+// t, of the one named name, or -1. It looks at members[hint] first: a
+// reader of members in sorted order finds each at the place after the
+// last.
+func (t *Tree) Find(members []Node, hint int, name string) int {
+	if hint < len(members) && t.Text(members[hint].Key) == name {
+		return hint
+	}
+	lo, hi := 0, len(members)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if t.Text(members[mid].Key) < name {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(members) && t.Text(members[lo].Key) == name {
+		return lo
+	}
+	return -1
+}
