@@ -61,6 +61,13 @@ func (s *scan) value(a *jsontree.Node, states []pathState) bool {
 	case jsontree.Array:
 		return a.Type == jsontree.Array && s.array(a, states)
 	}
+	if a.Type == jsontree.String {
+		// Most strings are written alike on both sides: compare the bytes
+		// before reading them.
+		if text, ok := s.x.Verbatim(a.Text); ok && s.r.Quoted(text) {
+			return true
+		}
+	}
 	typ, text := s.r.Scalar()
 	return !s.r.Failed() && s.c.scalarsEqual(a.Type, s.x.Text(a.Text), typ, text)
 }
@@ -81,7 +88,15 @@ func (s *scan) object(a *jsontree.Node, states []pathState) bool {
 	seen := s.seen[seenAt:]
 	matched, next := 0, 0
 	for first := true; s.r.More(jsontree.Object, first); first = false {
-		name := s.r.Name()
+		// Members in sorted order, as DynamoDB's side often has them, are
+		// each where the last one ended: look there first.
+		var name string
+		i := -1
+		if want, ok := s.expectedName(kids, next); ok && s.r.NameIs(want) {
+			name, i = want, next
+		} else {
+			name = s.r.Name()
+		}
 		if s.r.Failed() {
 			return false
 		}
@@ -89,9 +104,11 @@ func (s *scan) object(a *jsontree.Node, states []pathState) bool {
 		if s.rules {
 			child = s.c.rules.next(states, name, false)
 		}
-		i := -1
-		if !s.rules || !s.c.rules.applies(child, actIgnore) {
-			i = s.x.Find(kids, next, name)
+		switch {
+		case s.rules && s.c.rules.applies(child, actIgnore):
+			i = -1
+		case i < 0:
+			i = s.x.Find(kids, name)
 		}
 		if i < 0 {
 			if !s.absentMember(name, child, absentAt) {
@@ -99,10 +116,11 @@ func (s *scan) object(a *jsontree.Node, states []pathState) bool {
 			}
 			continue
 		}
-		if seen[i/64]&(1<<(i%64)) != 0 {
+		word, bit := uint(i)/64, uint64(1)<<(uint(i)%64)
+		if seen[word]&bit != 0 {
 			return false // a name twice
 		}
-		seen[i/64] |= 1 << (i % 64)
+		seen[word] |= bit
 		matched++
 		next = i + 1
 		if !s.value(&kids[i], child) {
@@ -111,6 +129,15 @@ func (s *scan) object(a *jsontree.Node, states []pathState) bool {
 	}
 	s.seen, s.absent = s.seen[:seenAt], s.absent[:absentAt]
 	return !s.r.Failed() && matched == len(kids)
+}
+
+// expectedName returns the name of kids[next], when there is one and it
+// is written as it reads (see jsontree.Reader.Quoted).
+func (s *scan) expectedName(kids []jsontree.Node, next int) (string, bool) {
+	if next >= len(kids) {
+		return "", false
+	}
+	return s.x.Verbatim(kids[next].Key)
 }
 
 // absentMember reads the value of the shadow's member name, which the

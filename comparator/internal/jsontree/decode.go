@@ -343,30 +343,36 @@ func (d *decoding) consumeSeparator(closing byte) bool {
 // string parses a JSON string at d.pos (which holds the opening quote) and
 // returns the Span of its value.
 func (d *decoding) string() Span {
-	d.pos++ // "
-	start := d.pos
+	// Locals, not d's fields, in the loops: the compiler keeps them in
+	// registers.
+	body := d.body
+	start := d.pos + 1 // after "
+	pos := start
 	// Most strings hold no escapes: look at eight bytes at a time, and go
 	// straight to the first that ends the plain run.
-	for d.pos+8 <= len(d.body) {
-		if m := quoteEscapeOrControl(binary.LittleEndian.Uint64(d.body[d.pos:])); m != 0 {
-			d.pos += bits.TrailingZeros64(m) / 8
+	for pos+8 <= len(body) {
+		if m := quoteEscapeOrControl(binary.LittleEndian.Uint64(body[pos : pos+8])); m != 0 {
+			pos += bits.TrailingZeros64(m) / 8
 			break
 		}
-		d.pos += 8
+		pos += 8
 	}
-	for d.pos < len(d.src) {
-		switch c := d.src[d.pos]; {
+	for pos < len(body) {
+		switch c := body[pos]; {
 		case c == '"':
-			d.pos++
-			return Span{int32(start), int32(d.pos - 1 - start)}
+			d.pos = pos + 1
+			return Span{int32(start), int32(pos - start)}
 		case c == '\\':
+			d.pos = pos
 			return d.escapedString(start)
 		case c < 0x20:
+			d.pos = pos
 			d.setFail(ErrNotJSON)
 			return Span{}
 		}
-		d.pos++
+		pos++
 	}
+	d.pos = pos
 	d.setFail(ErrNotJSON)
 	return Span{}
 }

@@ -137,3 +137,35 @@ func (r *Reader) Done() bool {
 	r.d.skipSpace()
 	return r.d.fail == nil && r.d.pos == len(r.d.src)
 }
+
+// Quoted reads the string at the reader's position and reports true when
+// it is written exactly `"text"`; else it reads nothing and reports false.
+// text must hold no quote, backslash or control character (as a Verbatim
+// text does), so that those bytes are a valid string of value text.
+func (r *Reader) Quoted(text string) bool {
+	d := &r.d
+	d.skipSpace()
+	end := d.pos + 1 + len(text)
+	if end >= len(d.src) || d.src[d.pos] != '"' || d.src[end] != '"' || d.src[d.pos+1:end] != text {
+		return false
+	}
+	d.pos = end + 1
+	return true
+}
+
+// NameIs reads a member's name and the colon after it when the name is
+// written exactly `"name"` (see Quoted), and reports whether it was.
+func (r *Reader) NameIs(name string) bool {
+	if !r.Quoted(name) {
+		return false
+	}
+	d := &r.d
+	d.skipSpace()
+	if d.pos >= len(d.src) || d.src[d.pos] != ':' {
+		d.setFail(ErrNotJSON)
+		return true
+	}
+	d.pos++
+	d.skipSpace()
+	return true
+}

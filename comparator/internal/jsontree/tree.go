@@ -79,13 +79,8 @@ func (t *Tree) Kids(n *Node) []Node {
 func (t *Tree) Root() *Node { return &t.Nodes[0] }
 
 // Find returns the index in members, the sorted members of an object of
-// t, of the one named name, or -1. It looks at members[hint] first: a
-// reader of members in sorted order finds each at the place after the
-// last.
-func (t *Tree) Find(members []Node, hint int, name string) int {
-	if hint < len(members) && t.Text(members[hint].Key) == name {
-		return hint
-	}
+// t, of the one named name, or -1.
+func (t *Tree) Find(members []Node, name string) int {
 	lo, hi := 0, len(members)
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
@@ -99,4 +94,11 @@ func (t *Tree) Find(members []Node, hint int, name string) int {
 		return lo
 	}
 	return -1
+}
+
+// Verbatim returns the text s locates and reports whether it is the body's
+// own bytes between quotes: a string or name that holds no escapes, which
+// is also how it is written.
+func (t *Tree) Verbatim(s Span) (string, bool) {
+	return t.Text(s), s.off >= 0
 }
