@@ -175,12 +175,14 @@ func TestDecodeDrops(t *testing.T) {
 
 // FuzzDecode checks Decode against encoding/json on any input: what Decode
 // accepts, encoding/json decodes to the same values; what encoding/json
-// accepts as valid UTF-8, Decode only refuses for a reason of its own.
+// accepts as valid UTF-8, Decode only refuses for a reason of its own. A
+// Reader accepts and reads what Decode does.
 func FuzzDecode(f *testing.F) {
 	for _, doc := range []string{`{"b":[1,{"c":null}],"a":"x"}`, `"\u00e9 \ud83d\ude00"`, `[1,]`, `{"a":1,"a":2}`} {
 		f.Add([]byte(doc))
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
+		checkReaderLikeDecode(t, doc)
 		tr, err := decode(doc)
 		switch {
 		case err == nil:
