@@ -365,17 +365,21 @@ func (d *decoding) appendInOrder(members []Node, order []int32, sorted bool) {
 // verbatim name of the body (no escapes), and reports whether it was.
 func (d *decoding) nameIs(name Span) bool {
 	src := d.src
-	start := d.pos + 1
-	end := start + int(name.n)
-	if name.off < 0 || end >= len(src) || src[d.pos] != '"' || src[end] != '"' || src[start:end] != src[name.off:name.off+name.n] {
+	pos, off, n := d.pos, int(name.off), int(name.n)
+	end := pos + 1 + n
+	if off < 0 || end >= len(src) || src[pos] != '"' || src[end] != '"' || src[pos+1:end] != src[off:off+n] {
 		return false
 	}
 	d.pos = end + 1
-	d.skipSpace()
-	if d.pos >= len(src) || src[d.pos] != ':' {
-		d.setFail(ErrNotJSON)
+	if d.pos < len(src) && src[d.pos] == ':' { // the usual case: no space
+		d.pos++
+	} else {
+		d.skipSpace()
+		if d.pos >= len(src) || src[d.pos] != ':' {
+			d.setFail(ErrNotJSON)
+		}
+		d.pos++ // :
 	}
-	d.pos++ // :
 	d.skipSpace()
 	return true
 }
