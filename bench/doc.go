@@ -5,17 +5,25 @@
 // # Micro-benchmarks
 //
 // BenchmarkMiddleware compares, in one run, a trivial chi handler bare,
-// wrapped by a [middleware.Shadower] whose flags ([flags.New]) do not sample
-// the request, and wrapped and sampled at 100% with 1 KB and 64 KB response
-// bodies. The sampled cases time the primary path only, the time until the
-// user's response is written: the shadow handler returns at once and
-// [middleware.Shadower.Close] drains the shadows after the timer stops.
-// The copy cases are the cost of copying a body of each size, the part of
-// the sampled overhead that grows with the response.
+// behind otelhttp (no-op providers) and chi's Logger, wrapped by a
+// [middleware.Shadower] whose flags ([flags.New]) do not sample the
+// request, and wrapped and sampled at 100% with 1 KB and 64 KB response
+// bodies. Each sampled request waits for its shadow to be recorded before
+// the next, so no shadow is dropped (a case that drops one fails); the
+// others end with a switch to another goroutine and back, so every case
+// pays the same. The benchmark's goroutine is pinned to its thread:
+// cpu-ns/op and goroutine-allocs/op are the user's goroutine alone. The
+// shadow handler returns at once and the comparator says equal, except in
+// the real case, where the shadow serves an equivalent body that the
+// preset comparator decodes and the OpenTelemetry recorder records. The
+// copy cases are the cost of copying a body of each size, the part of the
+// sampled overhead that grows with the response.
 //
 // BenchmarkNotSampled is what every request of a service pays while the
 // middleware is on and the request is not sampled: chi and http.ServeMux,
-// each bare and wrapped with PostgreSQL or DynamoDB as primary.
+// each bare, wrapped with PostgreSQL or DynamoDB as primary, and behind
+// otelhttp and chi's Logger. The request carries the context chain a
+// net/http server gives it.
 //
 // BenchmarkDecide times the flag decision alone, in cached and exact mode,
 // with OpenFeature's in-memory provider. The same cases over flagd's file
@@ -29,24 +37,31 @@
 // The Go runtime counts allocations per process, not per goroutine, so
 // B/op and allocs/op of the sampled cases include what each shadow
 // goroutine allocates, although that work is off the primary path.
+// goroutine-allocs/op counts the user's goroutine alone: the memory
+// statistics are read around ServeHTTP with one processor, on which the
+// shadow cannot run before that goroutine blocks.
 //
 // # Instructions per request
 //
 // Wall and CPU time swing with the other jobs of a shared machine;
 // instruction counts do not. make callgrind (bench/Makefile) runs the
-// not-sampled cases, the sampled 1 KB and 64 KB cases with their bare
-// baselines and the 64 KB copy, and the comparator's Compare cases under
-// valgrind's callgrind, each at N and 3N iterations, and writes the
-// difference of the two totals over 2N, one request's instructions, to
-// bench/out/callgrind.txt:
+// not-sampled cases, the 1 KB Middleware cases (bare, otelhttp, chi's
+// Logger, sampled, sampled with the real comparator and recorder) and the
+// comparator's Compare cases under valgrind's callgrind, each at N and 3N
+// iterations, and writes the difference of the two totals over 2N, one
+// request's instructions, to bench/out/callgrind.txt:
 //
-//	GOGC=off GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1 valgrind --tool=callgrind \
-//		./bench.test -test.run '^$' -test.bench 'BenchmarkNotSampled/chi/bare$' -test.benchtime=20000x
+//	GOGC=off GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off GOMAXPROCS=1 valgrind --tool=callgrind \
+//		--separate-threads=yes --dump-before='*bench.callgrindThreadStart' --dump-before='*bench.callgrindThreadEnd' \
+//		./bench.test -test.run '^$' -test.bench 'BenchmarkNotSampled/chi/bare$' -test.benchtime=10000x
 //
 // Go's asynchronous preemption signals crash callgrind, hence
-// asyncpreemptoff and a single P. The count covers the whole process: for the
-// sampled cases it includes the shadow goroutines' work, so it bounds the
-// user's path from above.
+// asyncpreemptoff and a single P; valgrind 3.19 does not know the RDTSCP
+// instruction of the runtime's contended locks, hence cpu.rdtscp=off.
+// instructions/op is the whole process. For the Middleware cases,
+// goroutine-instructions/op is the user's goroutine alone: callgrind counts
+// each thread apart and dumps the pinned thread's count as the loop starts
+// and ends.
 //
 // # Everything at once
 //

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strings"
 	"sync"
@@ -29,9 +28,11 @@ type middlewareCase struct {
 	name   string
 	reason string
 	body   int // response body size
-	// shadower builds the middleware; nil serves the handler bare.
+	// shadower builds the middleware; nil serves the handler bare, or
+	// wrapped in other.
 	shadower func(testing.TB, *outcomeCounter) *middleware.Shadower
-	sampled  bool // every request is shadowed
+	other    func(http.Handler) http.Handler // otelhttp, chi's Logger
+	sampled  bool                            // every request is shadowed
 }
 
 func middlewareCases() []middlewareCase {
@@ -43,6 +44,8 @@ func middlewareCases() []middlewareCase {
 	return []middlewareCase{
 		{name: "bare/1KB", reason: "the baseline of every 1 KB case", body: kb},
 		{name: "bare/64KB", reason: "the baseline of the 64 KB case", body: 64 * kb},
+		{name: "otelhttp/1KB", reason: "otelhttp with no-op providers, for comparison", body: kb, other: otelHTTP},
+		{name: "logger/1KB", reason: "chi's Logger, for comparison", body: kb, other: chiLogger},
 		{
 			name: "wrapped/not-sampled/memprovider", reason: "what most requests pay: the flag decision and the routing, nothing else",
 			body: kb, shadower: wrapped(0),
@@ -59,20 +62,33 @@ func middlewareCases() []middlewareCase {
 			name: "wrapped/sampled/start-with-primary/1KB", reason: "the shadow goroutine starts before the primary runs",
 			body: kb, shadower: wrapped(100, middleware.WithStart(middleware.StartWithPrimary)), sampled: true,
 		},
+		{
+			name: "wrapped/sampled/real/1KB", reason: "a shadowed request as a service pays for it: an equivalent body from the shadow, " +
+				"the preset comparator and the OpenTelemetry recorder",
+			body: kb, shadower: realShadower, sampled: true,
+		},
 	}
 }
 
 // BenchmarkMiddleware times one request through a chi router, bare and
-// wrapped. The sampled cases time the primary path only: the shadow handler
-// returns at once, the comparator says equal without looking, and Close
-// drains the shadows once the timer has stopped.
+// wrapped. The sampled cases wait for each request's shadow to be compared
+// and recorded before the next request (see settle), so that no shadow is
+// dropped or left for later: a case that drops one fails. Besides the
+// process's figures, each case reports those of its own goroutine, which
+// is pinned to its thread: cpu-ns/op, and goroutine-allocs/op (see
+// goroutineAllocs); make callgrind counts that thread's instructions.
+// Except in the real case, the shadow handler returns at once and the
+// comparator says equal without looking.
 func BenchmarkMiddleware(b *testing.B) {
 	for _, c := range middlewareCases() {
 		b.Run(c.name, func(b *testing.B) {
 			rec := &outcomeCounter{}
-			h, shadow := c.router(b, rec)
+			h, _ := c.router(b, rec)
 			w := newDiscardWriter()
-			r := httptest.NewRequest(http.MethodGet, "/products/42", nil)
+			r := serverRequest(b)
+			settle := c.settler(b, rec)
+			ownAllocs := goroutineAllocs(h, w, r, settle)
+			before := rec.total()
 			b.SetBytes(int64(c.body))
 			b.ReportAllocs()
 			cpu := startCPUClock()
@@ -80,14 +96,18 @@ func BenchmarkMiddleware(b *testing.B) {
 			for b.Loop() {
 				w.reset()
 				h.ServeHTTP(w, r)
+				settle()
 				n++
 			}
 			cpu.report(b, n)
-			if shadow != nil {
-				closeShadower(b, shadow)
-				b.ReportMetric(float64(rec.shadowed())/float64(n), "shadows/op")
-				b.ReportMetric(float64(rec.get(telemetry.Dropped))/float64(n), "dropped/op")
+			b.ReportMetric(ownAllocs, "goroutine-allocs/op")
+			if c.shadower == nil {
+				return
 			}
+			if d := rec.get(telemetry.Dropped); d > 0 {
+				b.Fatalf("%d of %d shadows dropped: the case would not measure what it claims (%s)", d, n, c.reason)
+			}
+			b.ReportMetric(float64(rec.total()-before)/float64(n), "shadows/op")
 		})
 	}
 	for _, size := range []int{kb, 64 * kb} {
@@ -106,6 +126,50 @@ func BenchmarkMiddleware(b *testing.B) {
 	}
 }
 
+// settler returns what ends each request of the case: for a sampled case,
+// waiting until its shadow's outcome is recorded; for the others, a round
+// trip to a goroutine that does nothing else. Either way the benchmark's
+// goroutine blocks once and is woken by another goroutine, so every case
+// pays the same switches on the benchmark's thread, and its count over the
+// bare case's is what the user's goroutine pays.
+func (c middlewareCase) settler(tb testing.TB, rec *outcomeCounter) func() {
+	if c.sampled {
+		rec.recorded = make(chan struct{}, 1)
+		return func() { <-rec.recorded }
+	}
+	ping, pong := make(chan struct{}), make(chan struct{}, 1)
+	go func() {
+		for range ping {
+			pong <- struct{}{}
+		}
+	}()
+	tb.Cleanup(func() { close(ping) })
+	return func() {
+		ping <- struct{}{}
+		<-pong
+	}
+}
+
+// goroutineAllocs returns the allocations per request of the goroutine
+// that serves it, without its shadow's: with one processor the shadow
+// goroutine cannot run before the serving goroutine blocks, so the memory
+// statistics read around ServeHTTP count the user's path only.
+func goroutineAllocs(h http.Handler, w *discardWriter, r *http.Request, settle func()) float64 {
+	const requests = 50
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	var before, after runtime.MemStats
+	var total uint64
+	for range requests {
+		w.reset()
+		runtime.ReadMemStats(&before)
+		h.ServeHTTP(w, r)
+		runtime.ReadMemStats(&after)
+		settle()
+		total += after.Mallocs - before.Mallocs
+	}
+	return float64(total) / requests
+}
+
 // cpuClock measures the CPU time of the benchmark's own goroutine, pinned
 // to its thread: the primary path's CPU, without the shadow goroutines
 // (they run on other threads) and without the time other processes take
@@ -118,17 +182,29 @@ type cpuClock struct {
 func startCPUClock() cpuClock {
 	runtime.LockOSThread()
 	start, ok := threadCPU()
+	callgrindThreadStart()
 	return cpuClock{start: start, ok: ok}
 }
 
 // report adds cpu-ns/op over n iterations and unpins the goroutine.
 func (c cpuClock) report(b *testing.B, n int) {
+	callgrindThreadEnd()
 	end, ok := threadCPU()
 	runtime.UnlockOSThread()
 	if c.ok && ok && n > 0 {
 		b.ReportMetric(float64(end-c.start)/float64(n), "cpu-ns/op")
 	}
 }
+
+// callgrindThreadStart and callgrindThreadEnd mark, on the pinned thread,
+// the span that make callgrind counts as the benchmark's goroutine: it
+// dumps that thread's counts on entry to each (callgrind's --dump-before).
+//
+//go:noinline
+func callgrindThreadStart() {}
+
+//go:noinline
+func callgrindThreadEnd() {}
 
 // sink keeps the copy benchmark's result alive.
 var sink []byte
@@ -142,7 +218,11 @@ func (c middlewareCase) router(tb testing.TB, rec *outcomeCounter) (http.Handler
 	}
 	r := chi.NewRouter()
 	if c.shadower == nil {
-		r.Get(route, handler)
+		if c.other != nil {
+			r.With(c.other).Get(route, handler)
+		} else {
+			r.Get(route, handler)
+		}
 		return r, nil
 	}
 	s := c.shadower(tb, rec)
@@ -180,10 +260,12 @@ func closeShadower(tb testing.TB, s *middleware.Shadower) {
 	}
 }
 
-// outcomeCounter is a telemetry.Recorder that counts outcomes.
+// outcomeCounter is a telemetry.Recorder that counts outcomes and, when
+// recorded is set, signals each one there.
 type outcomeCounter struct {
-	mu     sync.Mutex
-	counts map[telemetry.Outcome]int64
+	mu       sync.Mutex
+	counts   map[telemetry.Outcome]int64
+	recorded chan struct{}
 }
 
 func (c *outcomeCounter) StartShadow(ctx context.Context, _ telemetry.Event) context.Context {
@@ -192,22 +274,20 @@ func (c *outcomeCounter) StartShadow(ctx context.Context, _ telemetry.Event) con
 
 func (c *outcomeCounter) Record(_ context.Context, e telemetry.Event) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.counts == nil {
 		c.counts = make(map[telemetry.Outcome]int64)
 	}
 	c.counts[e.Outcome]++
+	c.mu.Unlock()
+	if c.recorded != nil {
+		c.recorded <- struct{}{}
+	}
 }
 
 func (c *outcomeCounter) get(o telemetry.Outcome) int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.counts[o]
-}
-
-// shadowed counts the shadows that ran and were compared.
-func (c *outcomeCounter) shadowed() int64 {
-	return c.get(telemetry.Match) + c.get(telemetry.Mismatch)
 }
 
 // total counts every recorded event.

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/shadowread/shadowread/backends"
@@ -28,7 +27,7 @@ func TestNotSampledCases(t *testing.T) {
 				targets = append(targets, name)
 			})
 			w := newDiscardWriter()
-			r := httptest.NewRequest(http.MethodGet, "/products/42", nil)
+			r := serverRequest(t)
 			for range requests {
 				h.ServeHTTP(w, r)
 			}
@@ -37,7 +36,7 @@ func TestNotSampledCases(t *testing.T) {
 			}
 			want := c.primary
 			if want == "" {
-				want = backends.Postgres // a bare handler sees no target
+				want = backends.Postgres // a handler without a Shadower sees no target
 			}
 			for i, got := range targets {
 				if got != want {

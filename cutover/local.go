@@ -6,12 +6,13 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // ReadinessReader is what [Local] reads comparisons from: a
 // [*telemetry.OTel].
 type ReadinessReader interface {
-	Readiness() []telemetry.RouteReadiness
+	Readiness() []report.RouteReadiness
 }
 
 // Local is the evidence of one process: readiness and latency from its

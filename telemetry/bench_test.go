@@ -61,20 +61,3 @@ func BenchmarkRecord(b *testing.B) {
 		})
 	})
 }
-
-func BenchmarkUpperBound(b *testing.B) {
-	for _, c := range []struct {
-		name              string
-		failures, samples uint64
-	}{
-		{"1000_with_5", 5, 1000},
-		{"1e7_with_1000", 1000, 10_000_000},
-		{"1e9_with_10", 10, 1_000_000_000},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			for b.Loop() {
-				telemetry.UpperBound(c.failures, c.samples)
-			}
-		})
-	}
-}

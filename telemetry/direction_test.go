@@ -12,6 +12,7 @@ import (
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // switched returns e after the route's switch: DynamoDB serves, PostgreSQL
@@ -43,7 +44,7 @@ func TestDirectionsKeptApart(t *testing.T) {
 	}
 	tests := []struct {
 		name                string
-		rr                  telemetry.RouteReadiness
+		rr                  report.RouteReadiness
 		primary, shadow     backends.Name
 		samples, mismatches uint64
 		ready               bool

@@ -7,10 +7,11 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry/internal/vocab"
 )
 
 // RecheckResult is what a delayed re-check of a mismatching pair found.
-type RecheckResult string
+type RecheckResult = vocab.RecheckResult
 
 // Re-check results, counted per route and direction.
 const (

@@ -19,6 +19,7 @@ import (
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 var quiet = telemetry.WithLogger(slog.New(slog.DiscardHandler))
@@ -91,7 +92,7 @@ func ExampleOTel_MarkHandler() {
 	for range 2 { // a retry keeps the first mark
 		res := httptest.NewRecorder()
 		mux.ServeHTTP(res, httptest.NewRequest("POST", "/debug/shadowread/mark", nil))
-		var m telemetry.MarkResponse
+		var m report.MarkResponse
 		_ = json.Unmarshal(res.Body.Bytes(), &m)
 		fmt.Println(res.Code, "new:", m.New, "recent:", time.Since(m.Mark) < time.Minute)
 	}

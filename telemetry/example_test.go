@@ -16,6 +16,7 @@ import (
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 func ExampleNew() {
@@ -91,18 +92,6 @@ func ExampleOTel_Readiness() {
 	// /users/{id}     samples=400 failures=0 bound=0.0075 ready=false
 }
 
-func ExampleUpperBound() {
-	fmt.Printf("no samples:         %.6f\n", telemetry.UpperBound(0, 0))
-	fmt.Printf("0 of 300:           %.6f\n", telemetry.UpperBound(0, 300))
-	fmt.Printf("5 of 1000:          %.6f\n", telemetry.UpperBound(5, 1000))
-	fmt.Printf("0 of 1000000, ~3/n: %.6f\n", telemetry.UpperBound(0, 1_000_000))
-	// Output:
-	// no samples:         1.000000
-	// 0 of 300:           0.009936
-	// 5 of 1000:          0.010484
-	// 0 of 1000000, ~3/n: 0.000003
-}
-
 func ExampleOTel_ReportHandler() {
 	rec := telemetry.New(nil, nil, telemetry.WithLogger(slog.New(slog.DiscardHandler)))
 	rec.Record(context.Background(), telemetry.Event{
@@ -115,7 +104,7 @@ func ExampleOTel_ReportHandler() {
 
 	res := httptest.NewRecorder()
 	mux.ServeHTTP(res, httptest.NewRequest("GET", "/debug/shadowread?format=json", nil))
-	var rep telemetry.Report
+	var rep report.Report
 	if err := json.Unmarshal(res.Body.Bytes(), &rep); err != nil {
 		fmt.Println(err)
 		return

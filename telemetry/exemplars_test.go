@@ -11,6 +11,7 @@ import (
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 func TestExemplars(t *testing.T) {
@@ -115,7 +116,7 @@ func TestMemoryBounded(t *testing.T) {
 	}
 }
 
-func routeReport(t *testing.T, rep telemetry.Report, route string) telemetry.RouteReport {
+func routeReport(t *testing.T, rep report.Report, route string) report.RouteReport {
 	t.Helper()
 	for _, r := range rep.Routes {
 		if r.Route == route {
@@ -123,5 +124,5 @@ func routeReport(t *testing.T, rep telemetry.Report, route string) telemetry.Rou
 		}
 	}
 	t.Fatalf("route %q not in the report", route)
-	return telemetry.RouteReport{}
+	return report.RouteReport{}
 }

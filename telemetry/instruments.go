@@ -97,3 +97,9 @@ func upDownCounter(m metric.Meter, name string, opts ...metric.Int64UpDownCounte
 	}
 	return c
 }
+
+// MaxMismatchFields is how many diff fields of a route and direction get a
+// shadowread.mismatch_fields series of their own: the first ones seen, which
+// on a route with a data problem are the fields that break most. Later
+// fields are counted under "other".
+const MaxMismatchFields = 20

@@ -1,31 +1,10 @@
 package telemetry
 
-import (
-	"unicode/utf8"
-
-	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/comparator"
-)
+import "github.com/shadowread/shadowread/telemetry/internal/track"
 
 // otherLabel replaces attribute values outside their fixed set, so a
 // misbehaving caller cannot add metric series.
-const otherLabel = "other"
-
-// maxLabelLen bounds the length of a route or diff path kept in memory.
-const maxLabelLen = 256
-
-// clip shortens s to at most maxLabelLen bytes without splitting a rune.
-func clip(s string) string {
-	if len(s) <= maxLabelLen {
-		return s
-	}
-	for i := maxLabelLen; i > 0; i-- {
-		if utf8.RuneStart(s[i]) {
-			return s[:i]
-		}
-	}
-	return ""
-}
+const otherLabel = track.Other
 
 func outcomeLabel(o Outcome) Outcome {
 	switch o {
@@ -35,36 +14,29 @@ func outcomeLabel(o Outcome) Outcome {
 	return otherLabel
 }
 
-func backendLabel(n backends.Name) backends.Name {
-	if n.Valid() {
-		return n
+// reasonLabel returns r if it is one of the reasons above (or empty), and
+// "other" otherwise, so a stray reason cannot add metric series.
+func reasonLabel(r Reason) string {
+	if r == "" {
+		return ""
+	}
+	for _, known := range Reasons() {
+		if r == known {
+			return string(r)
+		}
 	}
 	return otherLabel
 }
 
-// kindLabels is the number of kind labels: the five kinds and "other".
-const kindLabels = 6
+// recheckResults are the re-check results with a label of their own.
+var recheckResults = []RecheckResult{RecheckTransient, RecheckConfirmed, RecheckRepaired, RecheckAbsorbed, RecheckDropped, RecheckFailed}
 
-// kindIndex numbers the diff kinds 0 to 4, and any other value 5.
-func kindIndex(k comparator.Kind) int {
-	switch k {
-	case comparator.MissingInShadow:
-		return 0
-	case comparator.ExtraInShadow:
-		return 1
-	case comparator.ValueChanged:
-		return 2
-	case comparator.TypeChanged:
-		return 3
-	case comparator.StatusChanged:
-		return 4
+// recheckLabel returns r if it is a known re-check result, "other" otherwise.
+func recheckLabel(r RecheckResult) RecheckResult {
+	for _, known := range recheckResults {
+		if r == known {
+			return r
+		}
 	}
-	return 5
-}
-
-func kindLabel(k comparator.Kind) comparator.Kind {
-	if kindIndex(k) == kindLabels-1 {
-		return otherLabel
-	}
-	return k
+	return otherLabel
 }

@@ -36,3 +36,12 @@ func (m multi) Record(ctx context.Context, e Event) {
 		r.Record(ctx, e)
 	}
 }
+
+// AddProblemSource hands f to each recorder that shows problems.
+func (m multi) AddProblemSource(f func() error) {
+	for _, r := range m {
+		if p, ok := r.(interface{ AddProblemSource(func() error) }); ok {
+			p.AddProblemSource(f)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // baseline returns an A/A event: the primary compared with a second read of
@@ -68,7 +69,7 @@ func TestNoiseBaseline(t *testing.T) {
 	if len(noise) != 1 || noise[0].Route != route || noise[0].Baseline != 9 || noise[0].Compared != 2 || len(noise[0].Fields) != 2 {
 		t.Fatalf("noise = %+v, want one route with 9 A/A pairs, 2 comparisons and 2 fields", noise)
 	}
-	want := []telemetry.NoiseReport{
+	want := []report.NoiseReport{
 		{Field: "request_id", AADiffered: 9, AARate: 1, Absorbed: 1, AbsorbedRate: 0.5, LastSeen: clock.Now()},
 		{Field: "generated_at", AADiffered: 8, AARate: 8.0 / 9, LastSeen: clock.Now()},
 	}
@@ -135,7 +136,7 @@ func TestNoiseSuspicious(t *testing.T) {
 			if n.Compared != uint64(tt.compared) || n.Baseline != uint64(tt.pairs) {
 				t.Fatalf("compared %d, A/A pairs %d; want %d, %d", n.Compared, n.Baseline, tt.compared, tt.pairs)
 			}
-			i := slices.IndexFunc(n.Fields, func(f telemetry.NoiseReport) bool { return f.Field == "total" })
+			i := slices.IndexFunc(n.Fields, func(f report.NoiseReport) bool { return f.Field == "total" })
 			if i < 0 {
 				t.Fatalf("fields %+v lack total", n.Fields)
 			}
@@ -215,7 +216,7 @@ func TestTransientsAndRechecks(t *testing.T) {
 		if got, _ := sumPoint(t, m, at(route, attribute.String("result", tt.result))...); got != tt.want {
 			t.Errorf("rechecks result=%s = %d, want %d: %s", tt.result, got, tt.want, tt.reason)
 		}
-		i := slices.IndexFunc(rr.Rechecks, func(c telemetry.RecheckCount) bool { return string(c.Result) == tt.result })
+		i := slices.IndexFunc(rr.Rechecks, func(c report.RecheckCount) bool { return string(c.Result) == tt.result })
 		if i < 0 || rr.Rechecks[i].Count != uint64(tt.want) {
 			t.Errorf("report rechecks %v, want %s %d", rr.Rechecks, tt.result, tt.want)
 		}

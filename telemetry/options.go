@@ -8,6 +8,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry/internal/verdict"
 )
 
 // Option configures [New].
@@ -87,7 +88,7 @@ func WithMaxSignatures(n int) Option {
 
 // WithReadyThreshold sets the failure rate a route must be shown to stay under
 // to be ready for the cutover (default 0.001): the 95% upper bound of its
-// failure rate must be below it. See [RouteReadiness].
+// failure rate must be below it. See [report.RouteReadiness].
 func WithReadyThreshold(rate float64) Option {
 	if !(rate > 0 && rate < 1) {
 		panic(fmt.Sprintf("telemetry: WithReadyThreshold(%g): the threshold is a rate between 0 and 1 exclusive, such as 0.001", rate))
@@ -113,7 +114,7 @@ const DefaultMinCoverage = 0.95
 // to be ready for the cutover (default [DefaultMinCoverage]): requests that
 // were dropped, skipped, timed out or transient say nothing about
 // correctness, and a route whose hard cases are never compared must not
-// look ready. See [RouteReadiness].Coverage.
+// look ready. See [report.RouteReadiness].Coverage.
 func WithMinCoverage(fraction float64) Option {
 	if !(fraction > 0 && fraction <= 1) {
 		panic(fmt.Sprintf("telemetry: WithMinCoverage(%g): the minimum coverage is a fraction above 0 and at most 1, such as 0.95", fraction))
@@ -194,8 +195,8 @@ func WithRoutes(routes ...string) Option {
 // figure (default one hour). It is kept in 60 time buckets per route and
 // direction, so the window moves in steps of a sixtieth of it.
 func WithReadinessWindow(d time.Duration) Option {
-	if d < windowBuckets*time.Second {
-		panic(fmt.Sprintf("telemetry: WithReadinessWindow(%v): the window must be at least %v, such as time.Hour", d, windowBuckets*time.Second))
+	if d < verdict.Buckets*time.Second {
+		panic(fmt.Sprintf("telemetry: WithReadinessWindow(%v): the window must be at least %v, such as time.Hour", d, verdict.Buckets*time.Second))
 	}
 	return optionFunc(func(c *config) { c.window = d })
 }

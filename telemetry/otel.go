@@ -3,11 +3,13 @@ package telemetry
 import (
 	"context"
 	"sync/atomic"
-	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/shadowread/shadowread/telemetry/internal/bound"
+	"github.com/shadowread/shadowread/telemetry/internal/track"
 )
 
 // ScopeName is the instrumentation scope of the recorder's tracer and meter:
@@ -22,7 +24,9 @@ type OTel struct {
 	cfg    config
 	tracer trace.Tracer
 	inst   instruments
-	track  *tracker
+	track  *track.Tracker
+	// need remembers the samples the bound needs, by failures.
+	need *bound.Needed
 	// problems are asked on each report (AddProblemSource).
 	problems problemSources
 }
@@ -47,9 +51,32 @@ func New(tp trace.TracerProvider, mp metric.MeterProvider, opts ...Option) *OTel
 		tracer: tp.Tracer(ScopeName),
 		inst:   newInstruments(mp.Meter(ScopeName)),
 	}
-	o.track = newTracker(cfg, o.startAtZero)
-	o.track.declare(cfg.routes)
+	o.track = track.New(track.Config{
+		MaxRoutes:     cfg.maxRoutes,
+		MaxSignatures: cfg.maxSignatures,
+		MaxFields:     MaxMismatchFields,
+		Window:        cfg.window,
+		LogInterval:   cfg.logInterval,
+		Now:           cfg.now,
+	}, o.inst.startAtZero)
+	o.track.Declare(cfg.routes)
+	o.need = bound.NewNeeded(cfg.readyThreshold)
 	return o
+}
+
+// AddProblemSource makes the report ([OTel.Report], the report page) ask f,
+// each time it is built, what keeps the service from shadowing, and show a
+// non-nil answer as a banner above everything else. middleware.New adds its
+// Shadower's Problem to the recorder it is given, so a Shadower without
+// flags, or with flags served by no provider, says so on the page. f must
+// be cheap and safe for concurrent use; a nil f is ignored.
+func (o *OTel) AddProblemSource(f func() error) {
+	if f == nil {
+		return
+	}
+	o.problems.mu.Lock()
+	defer o.problems.mu.Unlock()
+	o.problems.funcs = append(o.problems.funcs, f)
 }
 
 // shadowKey is the context key of a shadow this recorder started; its value
@@ -59,7 +86,7 @@ type shadowKey struct{ o *OTel }
 
 // shadowRun is one shadow execution, from StartShadow to Record.
 type shadowRun struct {
-	route *route
+	route *track.Route
 	span  trace.Span
 	ended atomic.Bool
 }
@@ -68,10 +95,10 @@ type shadowRun struct {
 // the request's sampling decision, counts the shadow as in flight and
 // returns ctx carrying both.
 func (o *OTel) StartShadow(ctx context.Context, e Event) context.Context {
-	run := &shadowRun{route: o.track.routes.get(e.Route)}
-	ctx, run.span = o.startSpan(ctx, run.route, e)
+	run := &shadowRun{route: o.track.Route(e.Route)}
+	ctx, run.span = o.cfg.startSpan(ctx, o.tracer, run.route, e)
 	if !e.NoiseBaseline {
-		o.inst.inflight.Add(ctx, 1, o.track.base(run.route, directionOf(e)))
+		o.inst.inflight.Add(ctx, 1, o.track.Base(run.route, directionOf(e)))
 	}
 	return context.WithValue(ctx, shadowKey{o}, run)
 }
@@ -82,61 +109,60 @@ func (o *OTel) StartShadow(ctx context.Context, e Event) context.Context {
 // An A/A event (e.NoiseBaseline) only feeds the route's noise counts.
 func (o *OTel) Record(ctx context.Context, e Event) {
 	run, _ := ctx.Value(shadowKey{o}).(*shadowRun)
-	var r *route
+	var r *track.Route
 	if run != nil {
 		r = run.route
 	} else {
-		r = o.track.routes.get(e.Route)
+		r = o.track.Route(e.Route)
 	}
-	now := o.cfg.now()
 	signature := e.Result.Signature()
 	if e.NoiseBaseline {
-		o.recordBaseline(ctx, r, run, e, now, signature)
+		o.recordBaseline(ctx, r, run, e, signature)
 		return
 	}
 	traceID := shownTraceID(run, e)
-	m, logged := o.track.observe(r, e, signature, traceID, now)
+	m, logged := o.track.Observe(r, directionOf(e), o.cfg.observation(e, signature, traceID))
 
-	o.inst.comparisons.Add(ctx, 1, m.comparison)
-	for _, kind := range m.kinds[:m.nkinds] {
+	o.inst.comparisons.Add(ctx, 1, m.Comparison)
+	for _, kind := range m.Kinds() {
 		o.inst.mismatches.Add(ctx, 1, kind)
 	}
-	for _, field := range m.fields {
+	for _, field := range m.Fields {
 		o.inst.mismatchFields.Add(ctx, 1, field)
 	}
-	if m.recheck != nil {
-		o.inst.rechecks.Add(ctx, 1, m.recheck)
+	if m.Recheck != nil {
+		o.inst.rechecks.Add(ctx, 1, m.Recheck)
 	}
 	if len(e.Noise) > 0 {
-		o.inst.noise.Add(ctx, int64(len(e.Noise)), r.absorbedAttrs)
+		o.inst.noise.Add(ctx, int64(len(e.Noise)), r.AbsorbedAttrs)
 	}
 	if e.PrimaryDuration > 0 {
-		o.inst.duration.Record(ctx, e.PrimaryDuration.Seconds(), m.primary)
+		o.inst.duration.Record(ctx, e.PrimaryDuration.Seconds(), m.Primary)
 	}
 	if e.ShadowDuration > 0 {
-		o.inst.duration.Record(ctx, e.ShadowDuration.Seconds(), m.shadow)
+		o.inst.duration.Record(ctx, e.ShadowDuration.Seconds(), m.Shadow)
 	}
 	if e.CompareDuration > 0 {
-		o.inst.compareDuration.Record(ctx, e.CompareDuration.Seconds(), m.base)
+		o.inst.compareDuration.Record(ctx, e.CompareDuration.Seconds(), m.Base)
 	}
 	if run != nil && run.ended.CompareAndSwap(false, true) {
-		o.inst.inflight.Add(ctx, -1, m.base)
-		o.endSpan(run.span, e, signature)
+		o.inst.inflight.Add(ctx, -1, m.Base)
+		o.cfg.endSpan(run.span, e, signature)
 	}
-	if logged.due {
-		o.logMismatch(ctx, r.name, e, signature, logged.occurrences, traceID)
+	if logged.Due {
+		o.cfg.logMismatch(ctx, r.Name, e, signature, logged.Occurrences, traceID)
 	}
 }
 
 // recordBaseline counts the fields an A/A pair differed on in the route's
 // noise. It is no verdict on the shadow: no outcome, latency or readiness
 // sample is recorded.
-func (o *OTel) recordBaseline(ctx context.Context, r *route, run *shadowRun, e Event, now time.Time, signature string) {
-	if n := o.track.baselinePair(r, e, now); n > 0 {
-		o.inst.noise.Add(ctx, int64(n), r.baselineAttrs)
+func (o *OTel) recordBaseline(ctx context.Context, r *track.Route, run *shadowRun, e Event, signature string) {
+	if n := o.track.BaselinePair(r, e.Result.Diffs); n > 0 {
+		o.inst.noise.Add(ctx, int64(n), r.BaselineAttrs)
 	}
 	if run != nil && run.ended.CompareAndSwap(false, true) {
-		o.endSpan(run.span, e, signature)
+		o.cfg.endSpan(run.span, e, signature)
 	}
 }
 

@@ -1,7 +1,10 @@
 package telemetry
 
-// Outcome classifies what happened to one sampled request.
-type Outcome string
+import "github.com/shadowread/shadowread/telemetry/internal/vocab"
+
+// Outcome classifies what happened to one sampled request. Its values are
+// the constants below; the report's types (telemetry/report) carry it too.
+type Outcome = vocab.Outcome
 
 const (
 	// Match: the shadow's response equals the primary's.

@@ -12,21 +12,6 @@ type problemSources struct {
 	funcs []func() error
 }
 
-// AddProblemSource makes the report ([OTel.Report], the report page) ask f,
-// each time it is built, what keeps the service from shadowing, and show a
-// non-nil answer as a banner above everything else. middleware.New adds its
-// Shadower's Problem to the recorder it is given, so a Shadower without
-// flags, or with flags served by no provider, says so on the page. f must
-// be cheap and safe for concurrent use; a nil f is ignored.
-func (o *OTel) AddProblemSource(f func() error) {
-	if f == nil {
-		return
-	}
-	o.problems.mu.Lock()
-	defer o.problems.mu.Unlock()
-	o.problems.funcs = append(o.problems.funcs, f)
-}
-
 // current returns the problems the sources report now, each error of a
 // joined one on its own, a source that panics as a problem of its own.
 func (p *problemSources) current() []string {
@@ -61,13 +46,4 @@ func unjoin(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
-}
-
-// AddProblemSource hands f to each recorder that shows problems.
-func (m multi) AddProblemSource(f func() error) {
-	for _, r := range m {
-		if p, ok := r.(interface{ AddProblemSource(func() error) }); ok {
-			p.AddProblemSource(f)
-		}
-	}
 }

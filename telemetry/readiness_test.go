@@ -11,6 +11,7 @@ import (
 
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 func TestReadiness(t *testing.T) {
@@ -59,7 +60,7 @@ func TestReadiness(t *testing.T) {
 				t.Errorf("route %q samples %d failures %d ready %v; want samples %d failures %d ready %v: %s",
 					rr.Route, rr.Samples, failures, rr.Ready, tt.wantSamples, tt.wantFailures, tt.wantReady, tt.reason)
 			}
-			if want := telemetry.UpperBound(tt.wantFailures, tt.wantSamples); rr.UpperBound != want {
+			if want := report.UpperBound(tt.wantFailures, tt.wantSamples); rr.UpperBound != want {
 				t.Errorf("upper bound = %g, want %g", rr.UpperBound, want)
 			}
 			if want := float64(tt.wantFailures) / float64(tt.wantSamples); math.Abs(rr.FailureRate-want) > 1e-15 {
@@ -121,26 +122,26 @@ func TestCoverage(t *testing.T) {
 		wantFailures uint64
 		wantSampled  uint64
 		wantCoverage float64
-		wantNot      []telemetry.NotCompared
+		wantNot      []report.NotCompared
 		wantReady    bool
 		reason       string
 	}{
-		{"all compared", []count{{telemetry.Match, "", 1000}}, 1000, 0, 1000, 1, []telemetry.NotCompared{}, true,
+		{"all compared", []count{{telemetry.Match, "", 1000}}, 1000, 0, 1000, 1, []report.NotCompared{}, true,
 			"1,000 clean samples bound the rate by 0.3%, under 0.5%, and every sampled request was compared"},
 		{"skips block ready", []count{{telemetry.Match, "", 1000}, {telemetry.Skipped, telemetry.ReasonBodyTooLarge, 100}}, 1000, 0, 1100, 1000.0 / 1100,
-			[]telemetry.NotCompared{{Outcome: telemetry.Skipped, Reason: telemetry.ReasonBodyTooLarge, Count: 100}}, false,
+			[]report.NotCompared{{Outcome: telemetry.Skipped, Reason: telemetry.ReasonBodyTooLarge, Count: 100}}, false,
 			"the bound is met, but 9% of the sampled requests were never compared: the large bodies may be exactly the broken ones"},
 		{"transients lower coverage", []count{{telemetry.Match, "", 1000}, {telemetry.Transient, telemetry.ReasonWriteRaced, 40},
 			{telemetry.Transient, telemetry.ReasonShadowLagged, 20}}, 1000, 0, 1060, 1000.0 / 1060,
-			[]telemetry.NotCompared{{Outcome: telemetry.Transient, Reason: telemetry.ReasonWriteRaced, Count: 40},
+			[]report.NotCompared{{Outcome: telemetry.Transient, Reason: telemetry.ReasonWriteRaced, Count: 40},
 				{Outcome: telemetry.Transient, Reason: telemetry.ReasonShadowLagged, Count: 20}}, false,
 			"a transient is neither a sample nor a failure: 60 of 1,060 not compared is 5.7%, over the 5% allowed"},
 		{"timeouts lower coverage and fail", []count{{telemetry.Match, "", 1000}, {telemetry.Timeout, "", 2}, {telemetry.Dropped, telemetry.ReasonThrottled, 3}},
 			1002, 2, 1005, 1000.0 / 1005,
-			[]telemetry.NotCompared{{Outcome: telemetry.Dropped, Reason: telemetry.ReasonThrottled, Count: 3}, {Outcome: telemetry.Timeout, Count: 2}}, false,
+			[]report.NotCompared{{Outcome: telemetry.Dropped, Reason: telemetry.ReasonThrottled, Count: 3}, {Outcome: telemetry.Timeout, Count: 2}}, false,
 			"a timeout is a failure that was never compared; drops lower coverage too"},
 		{"shadow errors are compared", []count{{telemetry.Match, "", 1000}, {telemetry.ShadowError, telemetry.ReasonStatus5xx, 2}}, 1002, 2, 1002, 1,
-			[]telemetry.NotCompared{}, false, "a shadow error is an answer the user would have got: compared, and a failure"},
+			[]report.NotCompared{}, false, "a shadow error is an answer the user would have got: compared, and a failure"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,9 +158,9 @@ func TestCoverage(t *testing.T) {
 			rr := h.rec.Readiness()[0]
 			for _, f := range []struct {
 				name string
-				fig  telemetry.ReadinessFigure
+				fig  report.ReadinessFigure
 			}{
-				{"cumulative", telemetry.ReadinessFigure{Samples: rr.Samples, Mismatches: rr.Mismatches, Errors: rr.Errors, Sampled: rr.Sampled,
+				{"cumulative", report.ReadinessFigure{Samples: rr.Samples, Mismatches: rr.Mismatches, Errors: rr.Errors, Sampled: rr.Sampled,
 					Coverage: rr.Coverage, NotCompared: rr.NotCompared, Ready: rr.Ready}},
 				{"window", rr.Window},
 				{"since mark", *rr.SinceMark},
@@ -213,11 +214,11 @@ func TestCleanSamplesNeeded(t *testing.T) {
 			if tt.derive {
 				f, n := uint64(tt.failures), rr.Samples
 				want = 1
-				for telemetry.UpperBound(f, n+want) >= 0.001 {
+				for report.UpperBound(f, n+want) >= 0.001 {
 					want *= 2
 				}
 				for lo := want / 2; want-lo > 1; { // the smallest need whose bound is below 0.1%
-					if mid := lo + (want-lo)/2; telemetry.UpperBound(f, n+mid) < 0.001 {
+					if mid := lo + (want-lo)/2; report.UpperBound(f, n+mid) < 0.001 {
 						want = mid
 					} else {
 						lo = mid
@@ -227,8 +228,8 @@ func TestCleanSamplesNeeded(t *testing.T) {
 			if got != want || rr.Window.CleanSamplesNeeded != want {
 				t.Errorf("clean samples needed %d (window %d), want %d: %s", got, rr.Window.CleanSamplesNeeded, want, tt.reason)
 			}
-			if f, n := uint64(tt.failures), rr.Samples+got; got > 0 && (telemetry.UpperBound(f, n) >= 0.001 && n >= tt.minSamples) {
-				t.Errorf("with %d more clean samples the bound is %g, not below 0.1%%", got, telemetry.UpperBound(f, n))
+			if f, n := uint64(tt.failures), rr.Samples+got; got > 0 && (report.UpperBound(f, n) >= 0.001 && n >= tt.minSamples) {
+				t.Errorf("with %d more clean samples the bound is %g, not below 0.1%%", got, report.UpperBound(f, n))
 			}
 		})
 	}

@@ -1,9 +1,11 @@
 package telemetry
 
+import "github.com/shadowread/shadowread/telemetry/internal/vocab"
+
 // Reason refines an outcome: why a request was skipped, dropped or failed in
 // the shadow. Reasons are metric attribute values, so the set is small and
 // fixed: the constants below.
-type Reason string
+type Reason = vocab.Reason
 
 // Reasons given with [Skipped], [ShadowError], [Dropped] and [Transient] events.
 const (
@@ -32,18 +34,4 @@ func Reasons() []Reason {
 		ReasonRequestTooLarge, ReasonRequestUnreadable, ReasonRequestBodyUnread, ReasonClientGone,
 		ReasonPanic, ReasonStatus5xx, ReasonClosed, ReasonThrottled, ReasonLatencyGuard, ReasonPrimaryOutlived,
 		ReasonWriteRaced, ReasonShadowLagged, ReasonShadowBehind}
-}
-
-// reasonLabel returns r if it is one of the reasons above (or empty), and
-// "other" otherwise, so a stray reason cannot add metric series.
-func reasonLabel(r Reason) string {
-	if r == "" {
-		return ""
-	}
-	for _, known := range Reasons() {
-		if r == known {
-			return string(r)
-		}
-	}
-	return otherLabel
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 func TestReportHandler(t *testing.T) {
@@ -75,7 +76,7 @@ func TestReportJSONRoundTrip(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	h.rec.ReportHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?format=json", nil))
-	var got telemetry.Report
+	var got report.Report
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 		t.Fatalf("decode: %v", err)
 	}

@@ -3,8 +3,8 @@ package telemetry
 import (
 	"context"
 
-	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry/internal/track"
 )
 
 // outcomeSeries are the (outcome, reason) pairs the middleware records: each
@@ -30,38 +30,19 @@ var seriesPerFlow = len(outcomeSeries) + len(diffKinds) + len(recheckResults)
 var diffKinds = []comparator.Kind{comparator.MissingInShadow, comparator.ExtraInShadow,
 	comparator.ValueChanged, comparator.TypeChanged, comparator.StatusChanged}
 
-var recheckResults = []RecheckResult{RecheckTransient, RecheckConfirmed, RecheckRepaired, RecheckAbsorbed, RecheckDropped, RecheckFailed}
-
-// declaredDirections are the directions a route declared with [WithRoutes]
-// starts with: before and after its switch.
-var declaredDirections = []direction{
-	{backends.Postgres, backends.DynamoDB},
-	{backends.DynamoDB, backends.Postgres},
-}
-
 // startAtZero adds 0 to every counter series of f, so each exists before
 // its first event: Prometheus ignores the first sample of a series in
 // rate() and increase(), which would otherwise lose the first mismatch of a
 // route. The route's mutex must be held; it runs once per flow.
-func (o *OTel) startAtZero(f *flow) {
+func (in *instruments) startAtZero(f *track.Flow) {
 	ctx := context.Background()
 	for _, s := range outcomeSeries {
-		o.inst.comparisons.Add(ctx, 0, f.measurement(attrKey{outcome: s.outcome, reason: string(s.reason)}))
+		in.comparisons.Add(ctx, 0, f.Measurement(track.AttrKey{Outcome: string(s.outcome), Reason: string(s.reason)}))
 	}
 	for _, k := range diffKinds {
-		o.inst.mismatches.Add(ctx, 0, f.measurement(attrKey{kind: k}))
+		in.mismatches.Add(ctx, 0, f.Measurement(track.AttrKey{Kind: k}))
 	}
 	for _, r := range recheckResults {
-		o.inst.rechecks.Add(ctx, 0, f.measurement(attrKey{recheck: r}))
+		in.rechecks.Add(ctx, 0, f.Measurement(track.AttrKey{Recheck: string(r)}))
 	}
-}
-
-// recheckLabel returns r if it is a known re-check result, "other" otherwise.
-func recheckLabel(r RecheckResult) RecheckResult {
-	for _, known := range recheckResults {
-		if r == known {
-			return r
-		}
-	}
-	return otherLabel
 }

@@ -7,6 +7,9 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/shadowread/shadowread/telemetry/internal/label"
+	"github.com/shadowread/shadowread/telemetry/internal/track"
 )
 
 // Span attribute keys.
@@ -52,32 +55,32 @@ const maxSpanFields = 16
 // unsampled request is not, and no trace id leads nowhere. The shadow
 // usually ends after the request span; tracing backends show that as a
 // child outliving its parent.
-func (o *OTel) startSpan(ctx context.Context, r *route, e Event) (context.Context, trace.Span) {
+func (c config) startSpan(ctx context.Context, tracer trace.Tracer, r *track.Route, e Event) (context.Context, trace.Span) {
 	if e.RequestSpan.IsValid() {
 		ctx = trace.ContextWithSpanContext(ctx, e.RequestSpan)
 	}
 	kvs := []attribute.KeyValue{
-		attrRoute.String(r.name),
+		attrRoute.String(r.Name),
 		attrMethod.String(e.Method),
 		attrPrimary.String(string(e.Primary)),
 		attrShadow.String(string(e.Shadow)),
 	}
-	if key := o.entityKey(e.EntityKey); key != "" {
+	if key := label.EntityKey(e.EntityKey, c.entityKeys); key != "" {
 		kvs = append(kvs, attrEntityKey.String(key))
 	}
-	name := r.spanName
+	name := r.SpanName
 	if e.NoiseBaseline {
 		kvs = append(kvs, attrBaseline.Bool(true))
-		name = r.baselineSpanName // an A/A pair is no verdict on the shadow: told apart by name
+		name = r.BaselineSpanName // an A/A pair is no verdict on the shadow: told apart by name
 	}
-	return o.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(kvs...))
+	return tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(kvs...))
 }
 
 // endSpan sets the outcome on the shadow span, adds one event per kept
 // difference and ends it. Only fields, paths, kinds and hints go on the span
 // unless values were opted in ([WithDiffValues]). A mismatch is an Error
 // span, so tail samplers and error views keep and show it.
-func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
+func (c config) endSpan(span trace.Span, e Event, signature string) {
 	if !span.IsRecording() {
 		span.End()
 		return
@@ -112,10 +115,10 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 	if e.Outcome == Mismatch || len(e.Result.Diffs) > 0 {
 		var fields, kinds []string
 		for _, d := range e.Result.Diffs {
-			if f := clip(fieldOf(d)); len(fields) < maxSpanFields && !slices.Contains(fields, f) {
+			if f := label.Clip(label.Field(d)); len(fields) < maxSpanFields && !slices.Contains(fields, f) {
 				fields = append(fields, f)
 			}
-			if k := string(kindLabel(d.Kind)); !slices.Contains(kinds, k) {
+			if k := string(track.Kind(d.Kind)); !slices.Contains(kinds, k) {
 				kinds = append(kinds, k)
 			}
 		}
@@ -128,18 +131,18 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 		)
 	}
 	span.SetAttributes(attrs...)
-	values := o.cfg.showsValues(e.Result)
+	values := c.showsValues(e.Result)
 	for _, d := range e.Result.Diffs {
 		kv := []attribute.KeyValue{
-			attrDiffField.String(clip(fieldOf(d))),
-			attrDiffPath.String(clip(d.Path)),
+			attrDiffField.String(label.Clip(label.Field(d))),
+			attrDiffPath.String(label.Clip(d.Path)),
 			attrDiffKind.String(string(d.Kind)),
 		}
 		if d.Hint.Triage != "" {
 			kv = append(kv, attrDiffTriage.String(string(d.Hint.Triage)))
 		}
 		if d.Hint.Option != "" {
-			kv = append(kv, attrDiffOption.String(clip(d.Hint.Option)))
+			kv = append(kv, attrDiffOption.String(label.Clip(d.Hint.Option)))
 		}
 		if values {
 			kv = append(kv, attrDiffPrimary.String(d.Primary), attrDiffShadow.String(d.Shadow))
@@ -162,7 +165,7 @@ func (o *OTel) endSpan(span trace.Span, e Event, signature string) {
 func clipAll(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = clip(s)
+		out[i] = label.Clip(s)
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // TestWindowedReadiness: besides the cumulative figure, readiness over the
@@ -41,7 +42,7 @@ func TestWindowedReadiness(t *testing.T) {
 		samples, failures uint64
 		ready             bool
 	}
-	of := func(f telemetry.ReadinessFigure) fig { return fig{f.Samples, f.Mismatches + f.Errors, f.Ready} }
+	of := func(f report.ReadinessFigure) fig { return fig{f.Samples, f.Mismatches + f.Errors, f.Ready} }
 	tests := []struct {
 		name   string
 		got    fig
@@ -113,7 +114,7 @@ func TestMarkHandler(t *testing.T) {
 			}
 			continue
 		}
-		var res telemetry.MarkResponse
+		var res report.MarkResponse
 		if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
 			t.Fatalf("%s: %v", step.name, err)
 		}

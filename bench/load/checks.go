@@ -168,11 +168,9 @@ func (r *Report) checkSampled1KB() Check {
 	if clock != "wall time" {
 		c.Measured += fmt.Sprintf("; wall time %+.2f µs", (sampled.Median["ns/op"]-bare.Median["ns/op"])/1000)
 	}
-	if bi, ok := r.instructions(nameBare1KB...); ok {
-		if si, ok := r.instructions(nameSampled1KB...); ok {
-			c.Measured += fmt.Sprintf("; %+.0f instructions (callgrind, with the shadow's own work: an upper bound%s)", si-bi,
-				r.droppedUnderCallgrind(nameSampled1KB...))
-		}
+	if goroutine := r.overBare(nameSampled1KB[0], nameBare1KB[0], unitGoroutineInstructions, false); goroutine != "–" {
+		c.Measured += fmt.Sprintf("; %s instructions on the user's goroutine, %s in the whole process (callgrind)", goroutine,
+			r.overBare(nameSampled1KB[0], nameBare1KB[0], unitInstructions, false))
 	}
 	c.Met = over <= maxSampledNs && allocs <= maxSampledAllocs
 	if !c.Met {
@@ -203,8 +201,8 @@ func (r *Report) checkSampled64KB() Check {
 	si, ok5 := r.instructions(nameSampled64KB...)
 	ci, ok6 := r.instructions(nameCopy64KB...)
 	if ok4 && ok5 && ok6 {
-		c.Measured += fmt.Sprintf("; %+.0f instructions over bare, %+.0f beyond the copy's %.0f (callgrind, with the shadow's own work: an upper bound%s)",
-			si-bi, si-bi-ci, ci, r.droppedUnderCallgrind(nameSampled64KB...))
+		c.Measured += fmt.Sprintf("; %+.0f instructions over bare, %+.0f beyond the copy's %.0f (callgrind, the whole process)",
+			si-bi, si-bi-ci, ci)
 	}
 	c.Met = beyond <= maxSampledNs
 	return c
@@ -291,18 +289,6 @@ func (r *Report) checkNotSampledWall() Check {
 		cpuOver(wrapped, bare))
 	c.Met = ns <= maxNotSampledNs && allocs <= maxNotSampledAllocs
 	return c
-}
-
-// droppedUnderCallgrind notes the share of shadows dropped in the
-// callgrind run of a sampled case: with one P, shadows run only when the
-// benchmark's goroutine yields, slots run out, and a dropped shadow's work
-// is missing from the count.
-func (r *Report) droppedUnderCallgrind(names ...string) string {
-	m, ok := findFirst(r.Callgrind, names)
-	if d := m.Median["dropped/op"]; ok && d > 0 {
-		return fmt.Sprintf(", but %.0f%% of the shadows were dropped under callgrind", 100*d)
-	}
-	return ""
 }
 
 // whereItGoes names the functions that cost the first of names found the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -16,10 +17,13 @@ func (r *Report) writeCallgrind(b *strings.Builder) {
 		return
 	}
 	w("`make callgrind` runs each benchmark under valgrind's callgrind twice, with `-test.benchtime` N and 3N\n")
-	w("(GOGC=off GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1), and divides the difference of the two totals by 2N, so the\n")
-	w("set-up cancels out. The count covers the whole process: for the sampled cases it includes the shadow goroutines'\n")
-	w("work (a shadow handler that returns at once and a comparator that says equal without looking), so it is an upper\n")
-	w("bound of the user's path. allocs/op and the other metrics are those of the 3N run.\n\n")
+	w("(GOGC=off GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off GOMAXPROCS=1), and divides the difference of the two totals by 2N, so\n")
+	w("the set-up cancels out. instructions/op is the whole process; goroutine-instructions/op, the benchmark's own goroutine,\n")
+	w("pinned to its thread, which callgrind counts apart. The sampled cases wait for each request's shadow to be recorded\n")
+	w("before the next, so none is dropped (a case that drops one fails); every Middleware case ends its requests with the same\n")
+	w("switch to another goroutine and back. Except in the real case, their shadow handler returns at once and their\n")
+	w("comparator says equal without looking. allocs/op and the other metrics are those of the 3N run.\n\n")
+	r.writeCostRows(b)
 	w("| benchmark | iterations counted | instructions/op | over its bare case | other |\n|---|---|---|---|---|\n")
 	for _, m := range r.Callgrind {
 		over := "–"
@@ -30,7 +34,7 @@ func (r *Report) writeCallgrind(b *strings.Builder) {
 		for _, unit := range slices.Sorted(maps.Keys(m.Median)) {
 			// Times under valgrind say nothing of the code.
 			if unit != unitInstructions && unit != "ns/op" && unit != "cpu-ns/op" {
-				other = append(other, fmt.Sprintf("%g %s", m.Median[unit], unit))
+				other = append(other, strconv.FormatFloat(m.Median[unit], 'f', -1, 64)+" "+unit)
 			}
 		}
 		w("| %s | %d | %.0f | %s | %s |\n", m.Name, m.Iterations, m.Median[unitInstructions], over, strings.Join(other, ", "))

@@ -98,13 +98,20 @@ func sampleReport() *Report {
 			callgrind("NotSampled/servemux/bare", 1900),
 			callgrind("NotSampled/servemux/postgres", 2100),
 			callgrind("NotSampled/servemux/dynamodb", 2300),
-			callgrind("Middleware/bare/1KB", 4000),
+			callgrind("NotSampled/servemux/otelhttp", 20000),
+			callgrind("NotSampled/servemux/logger", 9000),
+			goroutineCount("Middleware/bare/1KB", 8000, 6000, 5),
+			goroutineCount("Middleware/otelhttp/1KB", 30000, 28000, 35),
+			goroutineCount("Middleware/logger/1KB", 17000, 15000, 23),
 			{Name: "Middleware/wrapped/sampled/1KB", Runs: 1, Iterations: 4000,
-				Median: map[string]float64{unitInstructions: 14000, "dropped/op": 0.25, "shadows/op": 0.75, "allocs/op": 40}},
+				Median: map[string]float64{unitInstructions: 40000, unitGoroutineInstructions: 16000, unitGoroutineAllocs: 14,
+					"shadows/op": 1, "allocs/op": 40}},
+			goroutineCount("Middleware/wrapped/sampled/real/1KB", 150000, 16500, 14),
 			callgrind("Middleware/bare/64KB", 5000),
 			callgrind("Middleware/wrapped/sampled/64KB", 40000),
 			callgrind("Middleware/copy/64KB", 25000),
-			callgrind("Compare/10KB/equivalent", 150000),
+			{Name: "Compare/10KB/equivalent", Runs: 1, Iterations: 200,
+				Median: map[string]float64{unitInstructions: 800000, unitBytes: 20000}},
 		},
 	}
 	r.CallgrindFunctions = []FunctionCost{
@@ -137,6 +144,14 @@ func sampleReport() *Report {
 			SchedBuckets: []float64{0, 1e-5, 1e-4, 1e-3}, SchedCounts: []uint64{900, 95, 5}}
 	}
 	return r
+}
+
+// goroutineCount returns counts of a Middleware case as out/callgrind.txt
+// has them: the whole process, the benchmark's goroutine and its
+// allocations.
+func goroutineCount(name string, process, goroutine, allocs float64) Micro {
+	return Micro{Name: name, Runs: 1, Iterations: 4000, Median: map[string]float64{
+		unitInstructions: process, unitGoroutineInstructions: goroutine, unitGoroutineAllocs: allocs}}
 }
 
 // callgrind returns a count of instructions per request as

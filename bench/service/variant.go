@@ -18,6 +18,7 @@ import (
 	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/middleware"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // Modes of serve: what wraps the catalog's read routes.
@@ -138,7 +139,7 @@ func staticFlag(value any) memprovider.InMemoryFlag {
 // routes at the time of the report.
 const guardShareKey = "guard_share_percent"
 
-func guardSharePercent(s *middleware.Shadower, r telemetry.Report) uint64 {
+func guardSharePercent(s *middleware.Shadower, r report.Report) uint64 {
 	share := 1.0
 	for _, route := range r.Routes {
 		share = min(share, s.LatencyGuardShare(route.Route))
@@ -147,7 +148,7 @@ func guardSharePercent(s *middleware.Shadower, r telemetry.Report) uint64 {
 }
 
 // reportOutcomes sums the outcome counts of every route.
-func reportOutcomes(r telemetry.Report) map[string]uint64 {
+func reportOutcomes(r report.Report) map[string]uint64 {
 	out := make(map[string]uint64)
 	for _, route := range r.Routes {
 		for _, c := range route.Outcomes {

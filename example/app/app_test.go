@@ -24,7 +24,7 @@ import (
 	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/example/demo"
 	"github.com/shadowread/shadowread/internal/testenv"
-	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 func TestMain(m *testing.M) {
@@ -104,7 +104,7 @@ func get(t *testing.T, url string) (int, []byte) {
 
 // waitForSamples waits until the recorder has n samples: shadows finish in
 // the background.
-func waitForSamples(t *testing.T, a *app.App, n uint64) telemetry.Report {
+func waitForSamples(t *testing.T, a *app.App, n uint64) report.Report {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -162,7 +162,7 @@ func TestService(t *testing.T) {
 	}
 
 	status, body := get(t, admin.URL+app.PathReport+"?format=json")
-	var page telemetry.Report
+	var page report.Report
 	if err := json.Unmarshal(body, &page); status != http.StatusOK || err != nil || len(page.Routes) != 3 {
 		t.Errorf("report page: %d, %v, %d routes; want 200 and three routes", status, err, len(page.Routes))
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/shadowread/shadowread/example/app"
 	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/internal/testenv"
-	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // TestTraceLinks checks that the report page links its trace ids with the
@@ -50,7 +50,7 @@ func TestTraceLinks(t *testing.T) {
 			waitForSamples(t, a, 1)
 
 			status, body := get(t, admin.URL+app.PathReport+"?format=json")
-			var page telemetry.Report
+			var page report.Report
 			if err := json.Unmarshal(body, &page); status != http.StatusOK || err != nil {
 				t.Fatalf("report page: %d, %v", status, err)
 			}

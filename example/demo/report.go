@@ -10,6 +10,7 @@ import (
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/example/app"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // Verdict says whether the shadow reads saw one drift as they should: a
@@ -87,19 +88,19 @@ func (v Verdict) others() string {
 // outcomes (transient: a mismatch that a delayed re-check no longer saw),
 // re-checks, readiness and the share of sampled requests DynamoDB served;
 // then one line per mismatch signature with its triage.
-func WriteRoutes(p *Printer, rep telemetry.Report, t *Tracker) {
+func WriteRoutes(p *Printer, rep report.Report, t *Tracker) {
 	p.Printf("  %-31s %-8s %7s %7s %8s %9s %7s %5s %7s %7s %6s %9s  %s\n",
 		"route", "primary", "samples", "match", "mismatch", "transient", "recheck", "error", "dropped", "skipped", "cover", "ddb-prim*", "readiness")
 	rechecks := map[telemetry.RecheckResult]uint64{}
 	for _, r := range rep.Routes {
 		n := map[telemetry.Outcome]uint64{}
 		for _, oc := range r.Outcomes {
-			n[oc.Outcome] = oc.Count
+			n[telemetry.Outcome(oc.Outcome)] = oc.Count
 		}
 		var rechecked uint64
 		for _, rc := range r.Rechecks {
 			rechecked += rc.Count
-			rechecks[rc.Result] += rc.Count
+			rechecks[telemetry.RecheckResult(rc.Result)] += rc.Count
 		}
 		p.Printf("  %-31s %-8s %7s %7s %8s %9s %7s %5s %7s %7s %5.1f%% %8.1f%%  %s\n", r.Route, r.Primary,
 			Count(r.Samples), Count(n[telemetry.Match]), Count(n[telemetry.Mismatch]), Count(n[telemetry.Transient]), Count(rechecked),
@@ -192,7 +193,7 @@ func Triage(t comparator.Triage, options []string) string {
 // (learned gives a route's fields), and whether the recorder finds it
 // suspicious (absorbed far more often than it differs between two primary
 // reads: real data is likely being absorbed).
-func WriteNoise(p *Printer, rep telemetry.Report, learned func(route string) []string) {
+func WriteNoise(p *Printer, rep report.Report, learned func(route string) []string) {
 	if len(rep.Noise) == 0 {
 		p.Printf("  none: no A/A pair ran and nothing was absorbed\n")
 		return
@@ -219,7 +220,7 @@ func WriteNoise(p *Printer, rep telemetry.Report, learned func(route string) []s
 
 // suspicious returns the fields the recorder flags as absorbed far more
 // often than they differ between two primary reads, as route field.
-func suspicious(rep telemetry.Report) []string {
+func suspicious(rep report.Report) []string {
 	var out []string
 	for _, rn := range rep.Noise {
 		for _, f := range rn.Fields {
@@ -233,7 +234,7 @@ func suspicious(rep telemetry.Report) []string {
 
 // absorbedIn returns how often a difference on field was absorbed as
 // noise of route.
-func absorbedIn(rep telemetry.Report, route, field string) uint64 {
+func absorbedIn(rep report.Report, route, field string) uint64 {
 	for _, rn := range rep.Noise {
 		for _, nr := range rn.Fields {
 			if rn.Route == route && nr.Field == field {
@@ -247,7 +248,7 @@ func absorbedIn(rep telemetry.Report, route, field string) uint64 {
 // shownDiffs is how many differences of a signature the report lists.
 const shownDiffs = 3
 
-func readiness(r telemetry.RouteReadiness, rep telemetry.Report) string {
+func readiness(r report.RouteReadiness, rep report.Report) string {
 	failures := r.Mismatches + r.Errors
 	switch {
 	case r.Ready:

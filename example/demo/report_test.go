@@ -12,6 +12,7 @@ import (
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/example/demo"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // record sends one event for path through TagRequests, as a request would.
@@ -219,14 +220,14 @@ func TestTrackerCauses(t *testing.T) {
 // what was not compared, and each field's A/A and absorbed counts, with
 // learned and suspicious fields marked.
 func TestWriteCoverageAndNoise(t *testing.T) {
-	rep := telemetry.Report{MinSamples: 50, MinCoverage: 0.95,
-		Routes: []telemetry.RouteReport{{RouteReadiness: telemetry.RouteReadiness{
+	rep := report.Report{MinSamples: 50, MinCoverage: 0.95,
+		Routes: []report.RouteReport{{RouteReadiness: report.RouteReadiness{
 			Route: "/customers/{customerID}/orders", Primary: backends.Postgres, Shadow: backends.DynamoDB,
 			Samples: 90, Sampled: 100, Compared: 90, Coverage: 0.9,
-			NotCompared: []telemetry.NotCompared{{Outcome: telemetry.Transient, Reason: telemetry.ReasonWriteRaced, Count: 6},
+			NotCompared: []report.NotCompared{{Outcome: telemetry.Transient, Reason: telemetry.ReasonWriteRaced, Count: 6},
 				{Outcome: telemetry.Dropped, Count: 4}},
 		}}},
-		Noise: []telemetry.RouteNoise{{Route: "/customers/{customerID}/orders", Baseline: 40, Compared: 100, Fields: []telemetry.NoiseReport{
+		Noise: []report.RouteNoise{{Route: "/customers/{customerID}/orders", Baseline: 40, Compared: 100, Fields: []report.NoiseReport{
 			{Field: "request_id", AADiffered: 40, AARate: 1, Absorbed: 80, AbsorbedRate: 0.8},
 			{Field: "orders[].status", Absorbed: 30, AbsorbedRate: 0.3, Suspicious: true},
 		}}},

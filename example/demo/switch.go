@@ -15,6 +15,7 @@ import (
 	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // SwitchPlan is the primary share of each step of the primary switch, in
@@ -145,7 +146,7 @@ func (d *demoRun) primarySwitch(ctx context.Context) (verdict, error) {
 func (d *demoRun) forwardSinceRepair() cutover.Gate {
 	return cutover.GateFunc("forward-since-repair", func(_ context.Context, route string, _ cutover.RouteEvidence) (cutover.Verdict, string) {
 		n, f := d.watch.Forward(route)
-		bound := telemetry.UpperBound(f, n)
+		bound := report.UpperBound(f, n)
 		if bound < SwitchBound {
 			return cutover.Pass, fmt.Sprintf("postgres→dynamodb bound %.3f over %d comparisons since the repair", bound, n)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/cutover"
 	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // SwitchWatch is a recorder beside the service's own that counts, per route
@@ -108,7 +109,7 @@ func (w *SwitchWatch) checkReverse(e telemetry.Event) {
 	if failure {
 		r.Failures++
 	}
-	r.UpperBound = telemetry.UpperBound(uint64(r.Failures), uint64(r.Samples))
+	r.UpperBound = report.UpperBound(uint64(r.Failures), uint64(r.Samples))
 	if _, seen := w.detected[e.Route]; seen || w.detect == nil {
 		return
 	}

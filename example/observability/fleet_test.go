@@ -28,7 +28,7 @@ import (
 	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/example/demo"
 	"github.com/shadowread/shadowread/internal/testenv"
-	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 func TestMain(m *testing.M) {
@@ -198,7 +198,7 @@ func TestFleetReadiness(t *testing.T) {
 		if w := wilson(f, n); math.Abs(u-w) > 1e-9*w {
 			t.Errorf("%s: recorded bound %.12g, Wilson formula on the recorded counts %.12g", route, u, w)
 		}
-		cp := telemetry.UpperBound(d.failures, d.samples)
+		cp := report.UpperBound(d.failures, d.samples)
 		if ratio := u / cp; ratio < wilsonOverCPMin*(1-extrapolationTolerance) || ratio > 1+extrapolationTolerance {
 			t.Errorf("%s: fleet Wilson bound %.6f is %.3f times the Clopper-Pearson bound %.6f of %d failures in %d samples; want %.2f to 1",
 				route, u, ratio, cp, d.failures, d.samples, wilsonOverCPMin)

@@ -1,10 +1,10 @@
-package telemetry_test
+package bound_test
 
 import (
 	"math"
 	"testing"
 
-	"github.com/shadowread/shadowread/telemetry"
+	"github.com/shadowread/shadowread/telemetry/internal/bound"
 )
 
 // The reference values were computed independently of the code under test,
@@ -46,7 +46,7 @@ func TestUpperBound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := telemetry.UpperBound(tt.failures, tt.samples)
+			got := bound.UpperBound(tt.failures, tt.samples)
 			if rel := math.Abs(got-tt.want) / tt.want; rel > 1e-8 {
 				t.Errorf("UpperBound(%d, %d) = %.17g, want %.17g (relative error %.1e): %s",
 					tt.failures, tt.samples, got, tt.want, rel, tt.reason)

@@ -1,4 +1,4 @@
-package telemetry
+package latency
 
 import (
 	"math"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 func TestLatencyQuantiles(t *testing.T) {
@@ -26,11 +28,11 @@ func TestLatencyQuantiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var h latencyHistogram
+			var h Histogram
 			values := make([]time.Duration, 20_000)
 			for i := range values {
 				values[i] = tt.sample()
-				h.observe(values[i])
+				h.Observe(values[i])
 			}
 			slices.Sort(values)
 			for _, q := range []float64{0.5, 0.99} {
@@ -47,9 +49,9 @@ func TestLatencyQuantiles(t *testing.T) {
 // Handler times under a microsecond all land in the first bucket; the
 // estimate then stays inside the observed range rather than pretending.
 func TestLatencyBelowFloor(t *testing.T) {
-	var h latencyHistogram
+	var h Histogram
 	for d := 100 * time.Nanosecond; d < 900*time.Nanosecond; d += 10 {
-		h.observe(d)
+		h.Observe(d)
 	}
 	if got := h.quantile(0.5); got < 100*time.Nanosecond || got > 900*time.Nanosecond {
 		t.Errorf("median = %v, want within the observed 100ns..900ns", got)
@@ -57,8 +59,8 @@ func TestLatencyBelowFloor(t *testing.T) {
 }
 
 func TestLatencyEmpty(t *testing.T) {
-	var h latencyHistogram
-	if s := h.summary(); s != (LatencySummary{}) {
+	var h Histogram
+	if s := h.Summary(); s != (report.LatencySummary{}) {
 		t.Errorf("summary of nothing = %+v, want zero", s)
 	}
 }

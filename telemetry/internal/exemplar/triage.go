@@ -1,9 +1,10 @@
-package telemetry
+package exemplar
 
 import (
 	"slices"
 
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // triage judges a signature from the hints of its differences: data loss
@@ -11,7 +12,7 @@ import (
 // it), a representation difference when every one does, with the comparator
 // options that would absorb them, and TriageNone otherwise (a person has to
 // look). Nothing is absorbed automatically.
-func triage(diffs []DiffReport) (comparator.Triage, []string) {
+func triage(diffs []report.DiffReport) (comparator.Triage, []string) {
 	if len(diffs) == 0 {
 		return comparator.TriageNone, nil
 	}
@@ -32,8 +33,8 @@ func triage(diffs []DiffReport) (comparator.Triage, []string) {
 	return comparator.TriageRepresentation, options
 }
 
-// fields lists the distinct fields of diffs, in their order.
-func fields(diffs []DiffReport) []string {
+// Fields lists the distinct fields of diffs, in their order.
+func Fields(diffs []report.DiffReport) []string {
 	out := make([]string, 0, len(diffs))
 	for _, d := range diffs {
 		if !slices.Contains(out, d.Field) {

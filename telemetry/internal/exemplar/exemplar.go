@@ -1,4 +1,4 @@
-package telemetry
+package exemplar
 
 import (
 	"cmp"
@@ -8,6 +8,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry/internal/label"
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // Bounds of one exemplar.
@@ -16,46 +18,49 @@ const (
 	exemplarDiffs    = 10 // differences kept from the first occurrence
 )
 
-// exemplar is what a route keeps about one diff signature.
-type exemplar struct {
+// Exemplar is what a route keeps about one diff signature.
+type Exemplar struct {
 	signature string
 	count     uint64
-	diffs     []DiffReport // of the first occurrence
-	truncated bool         // the first occurrence had more differences
+	diffs     []report.DiffReport // of the first occurrence
+	truncated bool                // the first occurrence had more differences
 	traceIDs  [exemplarTraceIDs]trace.TraceID
 	nextTrace int // where the next trace id goes in traceIDs
 	firstSeen time.Time
 	lastSeen  time.Time
 
-	lastLogged time.Time
-	unlogged   uint64 // occurrences since the last log line
+	// The log limit's state: when a line was last logged for the
+	// signature, and the occurrences since.
+	LastLogged time.Time
+	Unlogged   uint64
 }
 
-// exemplars holds a route's signatures, at most max of them.
-type exemplars struct {
+// Set holds a route's signatures, at most max of them.
+type Set struct {
 	max         int
-	bySignature map[string]*exemplar
+	bySignature map[string]*Exemplar
 	// Signatures evicted to make room, and the mismatches they had counted.
-	evictedSignatures uint64
-	evictedMismatches uint64
+	EvictedSignatures uint64
+	EvictedMismatches uint64
 }
 
-func newExemplars(max int) exemplars {
-	return exemplars{max: max, bySignature: make(map[string]*exemplar)}
+// NewSet returns an empty set that keeps at most max signatures.
+func NewSet(max int) Set {
+	return Set{max: max, bySignature: make(map[string]*Exemplar)}
 }
 
-// observe counts one mismatch with the given signature and returns its
+// Observe counts one mismatch with the given signature and returns its
 // exemplar. A new signature at the limit evicts the one seen least often
 // (the oldest among equals), so the frequent ones stay while rare ones churn.
-func (x *exemplars) observe(sig string, r comparator.Result, traceID trace.TraceID, now time.Time, withValues bool) *exemplar {
+func (x *Set) Observe(sig string, r comparator.Result, traceID trace.TraceID, now time.Time, withValues bool) *Exemplar {
 	ex := x.bySignature[sig]
 	if ex == nil {
 		if len(x.bySignature) >= x.max {
 			x.evict()
 		}
-		ex = &exemplar{
+		ex = &Exemplar{
 			signature: sig,
-			diffs:     diffReports(r.Diffs, withValues),
+			diffs:     DiffReports(r.Diffs, withValues),
 			truncated: r.Truncated || len(r.Diffs) > exemplarDiffs,
 			firstSeen: now,
 		}
@@ -70,8 +75,8 @@ func (x *exemplars) observe(sig string, r comparator.Result, traceID trace.Trace
 	return ex
 }
 
-func (x *exemplars) evict() {
-	var victim *exemplar
+func (x *Set) evict() {
+	var victim *Exemplar
 	for _, ex := range x.bySignature {
 		if victim == nil || ex.count < victim.count ||
 			ex.count == victim.count && ex.lastSeen.Before(victim.lastSeen) {
@@ -79,43 +84,43 @@ func (x *exemplars) evict() {
 		}
 	}
 	delete(x.bySignature, victim.signature)
-	x.evictedSignatures++
-	x.evictedMismatches += victim.count
+	x.EvictedSignatures++
+	x.EvictedMismatches += victim.count
 }
 
-// diffReports copies at most exemplarDiffs differences, with clipped paths
-// and with values only when they were opted in.
-func diffReports(diffs []comparator.Diff, withValues bool) []DiffReport {
-	out := make([]DiffReport, 0, min(len(diffs), exemplarDiffs))
+// DiffReports copies at most 10 differences, with clipped paths and with
+// values only when they were opted in.
+func DiffReports(diffs []comparator.Diff, withValues bool) []report.DiffReport {
+	out := make([]report.DiffReport, 0, min(len(diffs), exemplarDiffs))
 	for _, d := range diffs[:min(len(diffs), exemplarDiffs)] {
-		dr := DiffReport{Path: clip(d.Path), Field: clip(fieldOf(d)), Kind: d.Kind,
-			Triage: d.Hint.Triage, Option: clip(d.Hint.Option), Note: clip(d.Hint.Note)}
+		dr := report.DiffReport{Path: label.Clip(d.Path), Field: label.Clip(label.Field(d)), Kind: d.Kind,
+			Triage: d.Hint.Triage, Option: label.Clip(d.Hint.Option), Note: label.Clip(d.Hint.Note)}
 		if withValues {
-			dr.Primary, dr.Shadow = clip(d.Primary), clip(d.Shadow)
+			dr.Primary, dr.Shadow = label.Clip(d.Primary), label.Clip(d.Shadow)
 		}
 		out = append(out, dr)
 	}
 	return out
 }
 
-// report returns the signatures, the most frequent first.
-func (x *exemplars) report() []SignatureReport {
-	out := make([]SignatureReport, 0, len(x.bySignature))
+// Report returns the signatures, the most frequent first.
+func (x *Set) Report() []report.SignatureReport {
+	out := make([]report.SignatureReport, 0, len(x.bySignature))
 	for _, ex := range x.bySignature {
 		out = append(out, ex.report())
 	}
-	slices.SortFunc(out, func(a, b SignatureReport) int {
+	slices.SortFunc(out, func(a, b report.SignatureReport) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Signature, b.Signature))
 	})
 	return out
 }
 
-func (ex *exemplar) report() SignatureReport {
-	sr := SignatureReport{
+func (ex *Exemplar) report() report.SignatureReport {
+	sr := report.SignatureReport{
 		Signature: ex.signature,
 		Count:     ex.count,
 		Diffs:     slices.Clone(ex.diffs),
-		Fields:    fields(ex.diffs),
+		Fields:    Fields(ex.diffs),
 		Truncated: ex.truncated,
 		TraceIDs:  []string{},
 		FirstSeen: ex.firstSeen,

@@ -1,4 +1,4 @@
-package telemetry
+package bound
 
 import (
 	"math"
@@ -9,14 +9,8 @@ import (
 const confidence = 0.95
 
 // UpperBound returns the one-sided 95% Clopper-Pearson upper bound on a rate
-// of which failures events were seen in samples trials: the largest rate p
-// for which seeing at most failures events still has a 5% chance. It is 1
-// without samples and 1-0.05^(1/samples) (about 3/samples) without failures.
-//
-// The bound is the 0.95 quantile of the Beta(failures+1, samples-failures)
-// distribution, found by bisection on the regularized incomplete beta
-// function; it is accurate to about 1e-11 relative up to ten million samples
-// and 1e-9 at a billion.
+// of which failures events were seen in samples trials (see report.UpperBound,
+// which documents it for users).
 func UpperBound(failures, samples uint64) float64 {
 	switch {
 	case samples == 0 || failures >= samples:
@@ -138,11 +132,11 @@ func stirlingCorrection(x float64) float64 {
 	return (1.0/12 - x2*(1.0/360-x2*(1.0/1260-x2*(1.0/1680-x2*(1.0/1188-x2*(691.0/360360-x2/156)))))) / x
 }
 
-// samplesNeeded remembers, for one threshold, the smallest number of
+// Needed remembers, for one threshold, the smallest number of
 // samples whose bound is below it for each failure count asked for: the
 // search costs dozens of bound evaluations, and a report asks for the same
 // few failure counts for every route and figure.
-type samplesNeeded struct {
+type Needed struct {
 	threshold float64
 	mu        sync.Mutex
 	known     map[uint64]uint64 // by failures; at most maxSamplesNeeded entries
@@ -152,12 +146,13 @@ type samplesNeeded struct {
 // afresh when full.
 const maxSamplesNeeded = 4096
 
-func newSamplesNeeded(threshold float64) *samplesNeeded {
-	return &samplesNeeded{threshold: threshold, known: make(map[uint64]uint64)}
+// NewNeeded returns an empty table for threshold, 0 < threshold < 1.
+func NewNeeded(threshold float64) *Needed {
+	return &Needed{threshold: threshold, known: make(map[uint64]uint64)}
 }
 
-// samples returns the smallest n with UpperBound(failures, n) < threshold.
-func (s *samplesNeeded) samples(failures uint64) uint64 {
+// Samples returns the smallest n with UpperBound(failures, n) < threshold.
+func (s *Needed) Samples(failures uint64) uint64 {
 	s.mu.Lock()
 	n, ok := s.known[failures]
 	s.mu.Unlock()

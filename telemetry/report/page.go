@@ -1,4 +1,4 @@
-package telemetry
+package report
 
 import (
 	"bytes"
@@ -13,18 +13,17 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/telemetry/internal/vocab"
 )
 
 //go:embed report.gohtml
 var reportTemplate string
 
-// ReportHandler returns a handler that serves [OTel.Report] as a small,
-// self-contained HTML page (no external assets), or as JSON for
-// ?format=json or a request that accepts application/json but not HTML.
-// Mount it on an internal address, for example at /debug/shadowread: it
-// shows routes, diff paths and trace ids, though never diff values unless
-// [WithDiffValues] is set or the comparator shows them (comparator.ShowValues).
-func (o *OTel) ReportHandler() http.Handler {
+// Handler returns a handler that serves the report snapshot returns, taken
+// anew for each request, as a small, self-contained HTML page (no external
+// assets), or as JSON for ?format=json or a request that accepts
+// application/json but not HTML. Other methods than GET and HEAD get 405.
+func Handler(snapshot func() Report) http.Handler {
 	page := template.Must(template.New("report").Funcs(template.FuncMap{
 		"pct":    formatRate,
 		"dur":    formatDuration,
@@ -39,10 +38,8 @@ func (o *OTel) ReportHandler() http.Handler {
 		"notcmp": formatNotCompared,
 		"plural": plural,
 		"triage": triageBadge,
-		"label":  func(o Outcome) string { return strings.ReplaceAll(string(o), "_", " ") },
-		"bad": func(o Outcome) bool {
-			return o == Mismatch || o == ShadowError || o == Timeout
-		},
+		"label":  func(o vocab.Outcome) string { return strings.ReplaceAll(string(o), "_", " ") },
+		"bad":    failed,
 	}).Parse(reportTemplate))
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -51,7 +48,7 @@ func (o *OTel) ReportHandler() http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		report := o.Report()
+		report := snapshot()
 		var body bytes.Buffer
 		h := w.Header()
 		h.Set("Cache-Control", "no-store")
@@ -75,6 +72,12 @@ func (o *OTel) ReportHandler() http.Handler {
 		}
 		_, _ = w.Write(body.Bytes())
 	})
+}
+
+// failed reports whether the outcome label o is a failure: telemetry's
+// Mismatch, ShadowError and Timeout.
+func failed(o vocab.Outcome) bool {
+	return o == "mismatch" || o == "shadow_error" || o == "timeout"
 }
 
 func wantsJSON(r *http.Request) bool {

@@ -1,8 +1,10 @@
-package telemetry
+package latency
 
 import (
 	"math"
 	"time"
+
+	"github.com/shadowread/shadowread/telemetry/report"
 )
 
 // The latency histogram has fixed logarithmic buckets: 8 per doubling from
@@ -15,14 +17,16 @@ const (
 	latencyFloor              = time.Microsecond
 )
 
-// latencyHistogram estimates quantiles of durations in bounded memory.
-type latencyHistogram struct {
+// Histogram estimates quantiles of durations in bounded memory; the zero
+// value is empty.
+type Histogram struct {
 	counts   [latencyBuckets]uint64
 	count    uint64
 	min, max time.Duration
 }
 
-func (h *latencyHistogram) observe(d time.Duration) {
+// Observe counts d.
+func (h *Histogram) Observe(d time.Duration) {
 	i := 0
 	if d > latencyFloor {
 		i = min(int(math.Log2(float64(d)/float64(latencyFloor))*latencyBucketsPerDoubling), latencyBuckets-1)
@@ -40,7 +44,7 @@ func (h *latencyHistogram) observe(d time.Duration) {
 // quantile returns an estimate of the q-quantile (0 < q <= 1): the geometric
 // middle of the bucket holding it, kept within the observed minimum and
 // maximum. It returns 0 without observations.
-func (h *latencyHistogram) quantile(q float64) time.Duration {
+func (h *Histogram) quantile(q float64) time.Duration {
 	if h.count == 0 {
 		return 0
 	}
@@ -56,15 +60,7 @@ func (h *latencyHistogram) quantile(q float64) time.Duration {
 	return h.max
 }
 
-// LatencySummary describes the handler times of one role on one route.
-type LatencySummary struct {
-	// Count is the number of executions measured.
-	Count uint64 `json:"count"`
-	// P50 and P99 are estimates within 4.5% of the true quantiles.
-	P50 time.Duration `json:"p50_ns"`
-	P99 time.Duration `json:"p99_ns"`
-}
-
-func (h *latencyHistogram) summary() LatencySummary {
-	return LatencySummary{Count: h.count, P50: h.quantile(0.50), P99: h.quantile(0.99)}
+// Summary returns the count and the estimated median and 99th percentile.
+func (h *Histogram) Summary() report.LatencySummary {
+	return report.LatencySummary{Count: h.count, P50: h.quantile(0.50), P99: h.quantile(0.99)}
 }

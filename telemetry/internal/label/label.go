@@ -1,0 +1,32 @@
+package label
+
+import (
+	"unicode/utf8"
+
+	"github.com/shadowread/shadowread/comparator"
+)
+
+// maxLen bounds the length of a route or diff path kept in memory.
+const maxLen = 256
+
+// Clip shortens s to at most 256 bytes without splitting a rune.
+func Clip(s string) string {
+	if len(s) <= maxLen {
+		return s
+	}
+	for i := maxLen; i > 0; i-- {
+		if utf8.RuneStart(s[i]) {
+			return s[:i]
+		}
+	}
+	return ""
+}
+
+// Field returns the index-free field of d, or its path when the
+// comparator left Field empty.
+func Field(d comparator.Diff) string {
+	if d.Field != "" {
+		return d.Field
+	}
+	return d.Path
+}

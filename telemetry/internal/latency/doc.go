@@ -1,0 +1,2 @@
+// Package latency estimates quantiles of handler times in bounded memory.
+package latency
