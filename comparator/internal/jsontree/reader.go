@@ -160,12 +160,16 @@ func (r *Reader) NameIs(name string) bool {
 		return false
 	}
 	d := &r.d
-	d.skipSpace()
-	if d.pos >= len(d.src) || d.src[d.pos] != ':' {
-		d.setFail(ErrNotJSON)
-		return true
+	if d.pos < len(d.src) && d.src[d.pos] == ':' { // the usual case: no space
+		d.pos++
+	} else {
+		d.skipSpace()
+		if d.pos >= len(d.src) || d.src[d.pos] != ':' {
+			d.setFail(ErrNotJSON)
+			return true
+		}
+		d.pos++
 	}
-	d.pos++
 	d.skipSpace()
 	return true
 }
