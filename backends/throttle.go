@@ -2,15 +2,16 @@ package backends
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/shadowread/shadowread/internal/backoff"
 )
 
 // MaxThrottleLevel is the deepest back-off of a [Throttle]: at this level it
 // admits 1 in 2^10 = 1,024 of the calls it is asked about.
-const MaxThrottleLevel = 10
+const MaxThrottleLevel = backoff.MaxLevel
 
 // Throttle is a signal that a store has been refusing requests for their
 // rate. The store's client notes every throttled call with [Throttle.Note]
@@ -39,7 +40,7 @@ type Throttle struct {
 
 // throttleState is one immutable reading of a Throttle.
 type throttleState struct {
-	level    int
+	level    backoff.Level
 	lastNote time.Duration // since origin: the decay starts here
 	raised   time.Duration // since origin: the level rises at most once a window
 }
@@ -71,7 +72,7 @@ func (t *Throttle) Note() {
 	s := t.state.Load()
 	level, raised := s.levelAt(now, t.window), s.raised
 	if level == 0 || now-raised >= t.window {
-		level, raised = min(level+1, MaxThrottleLevel), now
+		level, raised = level.Deeper(), now
 	}
 	t.state.Store(&throttleState{level: level, lastNote: now, raised: raised})
 }
@@ -79,7 +80,7 @@ func (t *Throttle) Note() {
 // Level returns the current level: 0 when the store has not throttled for
 // as many windows as the level had reached.
 func (t *Throttle) Level() int {
-	return t.state.Load().levelAt(time.Since(t.origin), t.window)
+	return int(t.state.Load().levelAt(time.Since(t.origin), t.window))
 }
 
 // Admit reports whether a call to the store should go ahead: always at
@@ -89,15 +90,14 @@ func (t *Throttle) Admit() bool {
 	if s.level == 0 {
 		return true
 	}
-	level := s.levelAt(time.Since(t.origin), t.window)
-	return rand.Uint64()&(1<<level-1) == 0
+	return s.levelAt(time.Since(t.origin), t.window).Admit()
 }
 
 // levelAt is the level at now, lowered by one for each full window since
 // the last throttled call.
-func (s *throttleState) levelAt(now, window time.Duration) int {
+func (s *throttleState) levelAt(now, window time.Duration) backoff.Level {
 	if s.level == 0 {
 		return 0
 	}
-	return max(s.level-int((now-s.lastNote)/window), 0)
+	return s.level.Shallower(int((now - s.lastNote) / window))
 }

@@ -27,7 +27,7 @@
 //
 // BenchmarkDecide times the flag decision alone, in cached and exact mode,
 // with OpenFeature's in-memory provider. The same cases over flagd's file
-// provider are in the example module (example/flagscheck), which depends on
+// provider are in the example module (example/internal/flagscheck), which depends on
 // flagd; make bench runs both.
 //
 //	cd bench && go test -run '^$' -bench . -benchmem .

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/open-feature/go-sdk/openfeature"
 	"github.com/open-feature/go-sdk/openfeature/isolated"
@@ -18,7 +19,7 @@ import (
 //
 // The flags come from OpenFeature's in-memory provider: the cached decision
 // does not depend on the provider. The same benchmarks over flagd's file
-// provider live in the example module (example/flagscheck), the one module
+// provider live in the example module (example/internal/flagscheck), the one module
 // of the repository that depends on flagd.
 
 // newFlags returns flags.New over an in-memory provider serving shadowing
@@ -46,6 +47,11 @@ func newFlagsWithPrimary(tb testing.TB, percent float64, primary backends.Name, 
 	if err := api.SetProviderAndWait(context.Background(), fp, domain); err != nil {
 		tb.Fatalf("setting the in-memory provider: %v", err)
 	}
+	// A first decision waits for the provider up to a second, not the
+	// default 5 ms that a loaded machine can miss: the safe decision (no
+	// shadow, PostgreSQL) would change what the first requests measure.
+	// Later decisions are cached; opts may set another timeout.
+	opts = append([]flags.Option{flags.WithEvaluationTimeout(time.Second)}, opts...)
 	f := flags.New(api.NewClient(domain), opts...)
 	tb.Cleanup(f.Close)
 	return f

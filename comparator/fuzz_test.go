@@ -47,7 +47,7 @@ func FuzzCompare(f *testing.F) {
 				t.Fatalf("comparator %d: %d diffs, truncated %v, limit %d", i, len(res.Diffs), res.Truncated, c.maxDiffs)
 			}
 			for _, d := range res.Diffs {
-				if d.Path == "" || d.Field == "" || d.Kind == "" || d.Hint.Triage == "" || !utf8.ValidString(d.Path) || fieldOf(d.Path) != d.Field {
+				if d.Path == "" || d.Field == "" || d.Kind == "" || d.Hint.Triage == "" || !utf8.ValidString(d.Path) || fieldOfPath(d.Path) != d.Field {
 					t.Fatalf("comparator %d: malformed diff %+v", i, d)
 				}
 			}

@@ -166,12 +166,12 @@ func appendIndex(b []byte, i int) []byte {
 // collapseIndexes rewrites every element step of a diff path to [*], so
 // that the same difference in different elements reads the same.
 func collapseIndexes(path string) string {
-	return starElements(fieldOf(path))
+	return starElements(fieldOfPath(path))
 }
 
-// fieldOf returns the field form of a diff path: every element step, an
+// fieldOfPath returns the field form of a diff path: every element step, an
 // index (`[3]`) or a key (`[id=17]`), written `[]`.
-func fieldOf(path string) string {
+func fieldOfPath(path string) string {
 	var b strings.Builder
 	for i := 0; i < len(path); {
 		switch {

@@ -43,6 +43,16 @@ type Diff struct {
 	Hint Hint
 }
 
+// FieldName returns the index-free name of the difference: Field, or Path
+// when Field is empty (a Diff built by hand). It is the name that counts,
+// spans and noise learning group differences by.
+func (d Diff) FieldName() string {
+	if d.Field != "" {
+		return d.Field
+	}
+	return d.Path
+}
+
 // Triage classifies what a difference looks like. Every [Diff] the
 // comparators of this package return has one of TriageRepresentation,
 // TriageDataLoss and TriageUnknown; triage never advises hiding a

@@ -25,7 +25,7 @@ func (r Result) Signature() string {
 	for i, d := range r.Diffs {
 		field := d.Field
 		if field == "" {
-			field = fieldOf(d.Path)
+			field = fieldOfPath(d.Path)
 		}
 		// Hashed in the form signatures had before fields existed
 		// (`items[*].price`), so that they stay the same.

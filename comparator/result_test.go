@@ -193,3 +193,22 @@ func TestStatusSignatures(t *testing.T) {
 		t.Errorf("status diff %+v: want Path and Field $status", d)
 	}
 }
+
+func TestDiffFieldName(t *testing.T) {
+	tests := []struct {
+		name   string
+		diff   comparator.Diff
+		want   string
+		reason string
+	}{
+		{"field", comparator.Diff{Path: "orders[3].status", Field: "orders[].status"}, "orders[].status", "the comparators set Field: it is the name"},
+		{"by hand", comparator.Diff{Path: "price"}, "price", "a Diff built without Field is named by its path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.diff.FieldName(); got != tt.want {
+				t.Errorf("FieldName() = %q, want %q: %s", got, tt.want, tt.reason)
+			}
+		})
+	}
+}

@@ -8,10 +8,9 @@ import (
 	"net/http"
 	"time"
 
-	"go.opentelemetry.io/otel"
-
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/internal/safe"
 	"github.com/shadowread/shadowread/telemetry"
 )
 
@@ -155,11 +154,7 @@ func (j *shadowJob) judgeAA(ev *telemetry.Event, first comparator.Response, r aa
 // recordAA records an A/A event; whatever breaks there, the shadow's own
 // verdict goes on.
 func (j *shadowJob) recordAA(ctx context.Context, ev telemetry.Event) {
-	defer func() {
-		if p := recover(); p != nil {
-			otel.Handle(fmt.Errorf("shadowread: recording an A/A pair panicked: %v", p))
-		}
-	}()
+	defer safe.Report("shadowread: recording an A/A pair")
 	if ctx == nil {
 		ctx = j.req.Context()
 	}

@@ -1,10 +1,9 @@
 package middleware
 
 import (
-	"fmt"
 	"net/http"
 
-	"go.opentelemetry.io/otel"
+	"github.com/shadowread/shadowread/internal/safe"
 )
 
 // WithEntityKey names the entity each sampled request reads, such as a
@@ -22,15 +21,10 @@ func WithEntityKey(key func(*http.Request) string) Option {
 }
 
 // entityKey returns the user's key for r, or "" without a key function.
-func (s *Shadower) entityKey(r *http.Request) (key string) {
+func (s *Shadower) entityKey(r *http.Request) string {
 	if s.cfg.entityKey == nil {
 		return ""
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			otel.Handle(fmt.Errorf("shadowread: entity key function panicked: %v", p))
-			key = ""
-		}
-	}()
+	defer safe.Report("shadowread: entity key function") // a panic returns ""
 	return s.cfg.entityKey(r)
 }

@@ -4,18 +4,17 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/flags"
+	"github.com/shadowread/shadowread/internal/backoff"
+	"github.com/shadowread/shadowread/internal/routes"
 )
 
 // MaxGuardLevel is the deepest back-off of the latency guard: at this level
 // it lets 1 in 2^10 = 1,024 sampled requests have a shadow.
-const MaxGuardLevel = 10
+const MaxGuardLevel = backoff.MaxLevel
 
 // WithLatencyGuard makes shadows yield to users. It watches each route's
 // primary latency (an exponential moving average of the primary handler's
@@ -54,9 +53,7 @@ type guardConfig struct {
 type latencyGuard struct {
 	guardConfig
 	origin time.Time // the monotonic clock's zero for step times
-	mu     sync.Mutex
-	// routes is replaced, never modified, so that lookups take no lock.
-	routes atomic.Pointer[map[string]*routeLatency]
+	routes *routes.Table[routeLatency]
 }
 
 // routeLatency is one route's figures. The averages are float64 bits of
@@ -75,7 +72,11 @@ func newLatencyGuard(c *guardConfig) *latencyGuard {
 		return nil
 	}
 	g := &latencyGuard{guardConfig: *c, origin: time.Now()}
-	g.routes.Store(&map[string]*routeLatency{})
+	g.routes = routes.New(backends.DefaultMaxRoutes, func(string) *routeLatency {
+		rl := &routeLatency{}
+		rl.state.Store(packGuard(0, g.now()))
+		return rl
+	})
 	return g
 }
 
@@ -89,48 +90,14 @@ func (s *Shadower) LatencyGuardShare(route string) float64 {
 	if g == nil {
 		return 1
 	}
-	rl := g.find(route)
+	rl := g.routes.Find(route)
 	if rl == nil {
-		if rl = g.find(backends.OverflowRoute); rl == nil || len(*g.routes.Load()) < backends.DefaultMaxRoutes {
+		if rl = g.routes.Find(backends.OverflowRoute); rl == nil || !g.routes.Full() {
 			return 1
 		}
 	}
 	level, _ := unpackGuard(rl.state.Load())
-	return 1 / float64(uint64(1)<<level)
-}
-
-// find returns route's figures, or nil if the route has none yet.
-func (g *latencyGuard) find(route string) *routeLatency {
-	return (*g.routes.Load())[route]
-}
-
-// get returns route's figures, adding them; routes beyond the bound share
-// the figures of [backends.OverflowRoute].
-func (g *latencyGuard) get(route string) *routeLatency {
-	if rl := g.find(route); rl != nil {
-		return rl
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	old := *g.routes.Load()
-	if rl := old[route]; rl != nil {
-		return rl
-	}
-	if len(old) >= backends.DefaultMaxRoutes {
-		if rl := old[backends.OverflowRoute]; rl != nil {
-			return rl
-		}
-		route = backends.OverflowRoute
-	}
-	routes := make(map[string]*routeLatency, len(old)+1)
-	for k, v := range old {
-		routes[k] = v
-	}
-	rl := &routeLatency{}
-	rl.state.Store(packGuard(0, g.now()))
-	routes[route] = rl
-	g.routes.Store(&routes)
-	return rl
+	return level.Share()
 }
 
 func (g *latencyGuard) now() time.Duration { return time.Since(g.origin) }
@@ -138,7 +105,7 @@ func (g *latencyGuard) now() time.Duration { return time.Since(g.origin) }
 // observe adds one primary handler time of route; loaded says whether
 // shadows were running when it started.
 func (g *latencyGuard) observe(route string, loaded bool, d time.Duration) {
-	rl := g.get(route)
+	rl := g.routes.Get(route)
 	if loaded {
 		addAverage(&rl.loaded, d)
 		rl.loadedSeen.Add(1)
@@ -150,7 +117,7 @@ func (g *latencyGuard) observe(route string, loaded bool, d time.Duration) {
 // admit reports whether a sampled request of route may have a shadow,
 // stepping the route's level first when a window has passed.
 func (g *latencyGuard) admit(route string) bool {
-	rl := g.get(route)
+	rl := g.routes.Get(route)
 	st := rl.state.Load()
 	level, stepped := unpackGuard(st)
 	if now := g.now(); now-stepped >= g.window {
@@ -160,22 +127,19 @@ func (g *latencyGuard) admit(route string) bool {
 			level, _ = unpackGuard(rl.state.Load())
 		}
 	}
-	if level == 0 {
-		return true
-	}
-	return rand.Uint64()&(1<<level-1) == 0
+	return level.Admit()
 }
 
 // step returns the level after one window: one deeper if the primary ran
 // slower beside shadows than tolerance allows, else one shallower.
-func (g *latencyGuard) step(rl *routeLatency, level int) int {
+func (g *latencyGuard) step(rl *routeLatency, level backoff.Level) backoff.Level {
 	seen := rl.loadedSeen.Swap(0)
 	quiet := math.Float64frombits(rl.quiet.Load())
 	loaded := math.Float64frombits(rl.loaded.Load())
 	if seen > 0 && quiet > 0 && loaded > g.tolerance*quiet {
-		return min(level+1, MaxGuardLevel)
+		return level.Deeper()
 	}
-	return max(level-1, 0)
+	return level.Shallower(1)
 }
 
 // averageWeight is the weight of one observation in a moving average.
@@ -199,31 +163,29 @@ func addAverage(a *atomic.Uint64, d time.Duration) {
 
 // packGuard packs a level and a step time, kept in microseconds so that
 // the 55 bits left hold centuries.
-func packGuard(level int, at time.Duration) int64 { return at.Microseconds()<<8 | int64(level) }
+func packGuard(level backoff.Level, at time.Duration) int64 {
+	return at.Microseconds()<<8 | int64(level)
+}
 
-func unpackGuard(v int64) (level int, at time.Duration) {
-	return int(v & 0xff), time.Duration(v>>8) * time.Microsecond
+func unpackGuard(v int64) (level backoff.Level, at time.Duration) {
+	return backoff.Level(v & 0xff), time.Duration(v>>8) * time.Microsecond
 }
 
 // guardTimeOneIn is how many requests that are not sampled share one timing:
 // the averages need a steady trickle of figures, not every request.
 const guardTimeOneIn = 8
 
-// serveGuarded serves a request while the latency guard watches: it times
-// the primary of every sampled request and of one in [guardTimeOneIn] of
-// the others, and notes whether shadows were running when it started.
-func (s *Shadower) serveGuarded(g *latencyGuard, next, shadow http.Handler, w http.ResponseWriter, r *http.Request, route string, d flags.Decision, sampled bool) {
-	if !sampled && rand.Uint32()%guardTimeOneIn != 0 {
-		next.ServeHTTP(w, r)
+// serveWatched wraps serve while the latency guard watches: it times the
+// primary of every shadowed request and of one in [guardTimeOneIn] of the
+// others, and notes whether shadows were running when it started.
+func (s *Shadower) serveWatched(g *latencyGuard, rq *request) {
+	if !rq.shadowed && rand.Uint32()%guardTimeOneIn != 0 {
+		s.serve(rq)
 		return
 	}
 	// A shadow started with its own primary runs beside it.
-	loaded := len(s.slots) > 0 || (sampled && s.cfg.start == StartWithPrimary)
+	loaded := s.slots.inUse() > 0 || (rq.shadowed && s.cfg.start == StartWithPrimary)
 	start := time.Now()
-	if sampled {
-		s.serveSampled(next, shadow, w, r, route, d)
-	} else {
-		next.ServeHTTP(w, r)
-	}
-	g.observe(route, loaded, time.Since(start))
+	s.serve(rq)
+	g.observe(rq.route, loaded, time.Since(start))
 }

@@ -216,7 +216,7 @@ func absorb(ev *telemetry.Event, noise map[string]bool) {
 	var kept []comparator.Diff
 	var absorbed []string
 	for _, d := range ev.Result.Diffs {
-		if f := fieldOf(d); noise[f] && learnable(f) {
+		if f := d.FieldName(); noise[f] && learnable(f) {
 			if !slices.Contains(absorbed, f) {
 				absorbed = append(absorbed, f)
 			}
@@ -240,7 +240,7 @@ func absorb(ev *telemetry.Event, noise map[string]bool) {
 func differingFields(diffs []comparator.Diff) []string {
 	var fields []string
 	for _, d := range diffs {
-		if f := fieldOf(d); learnable(f) && !slices.Contains(fields, f) && len(fields) < MaxNoiseFields {
+		if f := d.FieldName(); learnable(f) && !slices.Contains(fields, f) && len(fields) < MaxNoiseFields {
 			fields = append(fields, f)
 		}
 	}
@@ -261,13 +261,4 @@ func fieldSet(fields []string) map[string]bool {
 // compared as bytes, nor the status code.
 func learnable(field string) bool {
 	return field != "$body" && field != "$status" && field != bodySizeField
-}
-
-// fieldOf returns the index-free field of d: the comparator fills Field for
-// every diff; the path stands in for one built by hand.
-func fieldOf(d comparator.Diff) string {
-	if d.Field != "" {
-		return d.Field
-	}
-	return d.Path
 }

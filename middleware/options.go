@@ -69,7 +69,7 @@ type config struct {
 	timeout       time.Duration
 	maxBodyBytes  int64
 	methods       map[string]bool
-	route         func(*http.Request) string
+	route         func(*http.Request) string // nil: RoutePattern, through a memo
 	start         Start
 	throttle      *backends.Throttle // nil: no back-off
 	recheckAfter  time.Duration      // 0: no re-check
@@ -92,7 +92,6 @@ func newConfig(opts []Option) config {
 		timeout:       DefaultTimeout,
 		maxBodyBytes:  DefaultMaxBodyBytes,
 		methods:       map[string]bool{http.MethodGet: true, http.MethodHead: true},
-		route:         RoutePattern,
 		start:         StartAfterPrimary,
 		recheckAfter:  DefaultRecheckAfter,
 

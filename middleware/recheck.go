@@ -70,21 +70,6 @@ func (s *Shadower) rerunsWanted() bool {
 	return s.cfg.recheckAfter > 0 || s.noise != nil || s.kept != nil
 }
 
-// tryWait takes one of the places for re-checks waiting on their delay,
-// without waiting. It fails when all are taken or the Shadower is closing.
-func (s *Shadower) tryWait() bool {
-	select {
-	case s.waiting <- struct{}{}:
-	default:
-		return false
-	}
-	if s.closed.Load() { // as in tryAcquire
-		<-s.waiting
-		return false
-	}
-	return true
-}
-
 // pair is a primary and a shadow response of one request.
 type pair struct{ primary, shadow comparator.Response }
 
@@ -106,7 +91,7 @@ func (j *shadowJob) recheckLater(ctx context.Context, ev *telemetry.Event, first
 	if ev.Outcome != telemetry.Mismatch || s.cfg.recheckAfter <= 0 || j.template == nil {
 		return false
 	}
-	if !s.tryWait() {
+	if !s.waiting.try() {
 		ev.Recheck = telemetry.RecheckDropped
 		return false
 	}
@@ -138,7 +123,7 @@ type recheck struct {
 // waiting place for its whole life and a shadow slot while it reads.
 func (rc *recheck) run() {
 	s := rc.job.s
-	defer func() { <-s.waiting }()
+	defer s.waiting.release()
 	// Deferred, so a handler that panics past the recovery below or ends its
 	// goroutine still leaves an event behind.
 	defer func() {

@@ -278,14 +278,8 @@ func (s *Shadower) Reverify(ctx context.Context, route, signature string) (Rever
 		if s.closed.Load() {
 			return report, ErrClosed
 		}
-		select {
-		case s.slots <- struct{}{}:
-		case <-ctx.Done():
-			return report, ctx.Err()
-		}
-		if s.closed.Load() {
-			s.release()
-			return report, ErrClosed
+		if err := s.slots.acquire(ctx); err != nil {
+			return report, err
 		}
 		res := s.replay(ctx, route, kr)
 		s.release()

@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"net/http"
-	"reflect"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -16,7 +15,8 @@ import (
 // one route sees the same patterns on every request, and comparing them
 // costs a fraction of naming the route again. Requests routed otherwise are
 // named by RoutePattern as before; the memo never changes once set, so it
-// costs no allocation and no write after the first request.
+// costs no allocation and no write after the first request. Handler gives
+// a memo only without [WithRoute]: only RoutePattern's inputs are known.
 type routeMemo struct {
 	first atomic.Pointer[memoizedRoute]
 }
@@ -26,15 +26,6 @@ type memoizedRoute struct {
 	chiPatterns []string // chi's RoutePatterns; nil for a ServeMux pattern
 	muxPattern  string
 	route       string
-}
-
-// newRouteMemo returns a memo for a handler whose routes are named by route,
-// or nil when route is not RoutePattern: only its inputs are known.
-func newRouteMemo(route func(*http.Request) string) *routeMemo {
-	if reflect.ValueOf(route).Pointer() != reflect.ValueOf(RoutePattern).Pointer() {
-		return nil
-	}
-	return &routeMemo{}
 }
 
 // route returns RoutePattern(r). RoutePattern depends on chi's route

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"go.opentelemetry.io/otel"
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
+	"github.com/shadowread/shadowread/internal/safe"
 	"github.com/shadowread/shadowread/telemetry"
 )
 
@@ -86,11 +86,7 @@ type shadowResult struct {
 // the user: panics are recovered.
 func (j *shadowJob) run() {
 	defer j.releaseSlot()
-	defer func() {
-		if p := recover(); p != nil {
-			otel.Handle(fmt.Errorf("shadowread: shadow bookkeeping panicked: %v", p))
-		}
-	}()
+	defer safe.Report("shadowread: shadow bookkeeping")
 
 	j.detach()
 	if j.s.rerunsWanted() {

@@ -341,7 +341,7 @@ fi
 # route, and what its next interval would do for a switch starting at 0%
 # (a copy of the example's flag file; nothing the demo reads is written).
 echo "  cutover controller (shadowread-cutover -dry-run, evidence from this Prometheus):"
-cp "$root/example/flagfile/catalog.flagd.json" "$dir/cutover.flags.json"
+cp "$root/example/internal/flagfile/catalog.flagd.json" "$dir/cutover.flags.json"
 cat >"$dir/cutover.json" <<EOF
 {
   "routes": ["/products/{productID}", "/orders/{orderID}", "/customers/{customerID}/orders"],

@@ -115,7 +115,7 @@ func (c config) endSpan(span trace.Span, e Event, signature string) {
 	if e.Outcome == Mismatch || len(e.Result.Diffs) > 0 {
 		var fields, kinds []string
 		for _, d := range e.Result.Diffs {
-			if f := label.Clip(label.Field(d)); len(fields) < maxSpanFields && !slices.Contains(fields, f) {
+			if f := label.Clip(d.FieldName()); len(fields) < maxSpanFields && !slices.Contains(fields, f) {
 				fields = append(fields, f)
 			}
 			if k := string(track.Kind(d.Kind)); !slices.Contains(kinds, k) {
@@ -134,7 +134,7 @@ func (c config) endSpan(span trace.Span, e Event, signature string) {
 	values := c.showsValues(e.Result)
 	for _, d := range e.Result.Diffs {
 		kv := []attribute.KeyValue{
-			attrDiffField.String(label.Clip(label.Field(d))),
+			attrDiffField.String(label.Clip(d.FieldName())),
 			attrDiffPath.String(label.Clip(d.Path)),
 			attrDiffKind.String(string(d.Kind)),
 		}

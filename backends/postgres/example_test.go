@@ -13,9 +13,11 @@ import (
 	"github.com/shadowread/shadowread/backends/postgres"
 )
 
-// ExampleOpen needs a PostgreSQL server, so it is compiled but not run (it
-// has no Output comment): `go test ./...` runs without servers. TestQuerySpans
-// and TestMapError in postgres_test.go run the same calls against one.
+// ExampleOpen and ExampleWithQueryTimeout need a PostgreSQL server, so they
+// are compiled but not run (they have no Output comment): `go test ./...`
+// runs without servers. TestQuerySpans and TestMapError in postgres_test.go,
+// and the statement deadline tests in outage_test.go, run the same calls
+// against one.
 func ExampleOpen() {
 	ctx := context.Background()
 	// A PostgreSQL server's URL, such as the one `make test` starts.
@@ -62,6 +64,6 @@ func ExampleWithQueryTimeout() {
 	// A statement the server does not finish in time fails, it does not hang.
 	_, err = pool.Exec(ctx, "SELECT pg_sleep(10)")
 	fmt.Println(errors.Is(err, context.DeadlineExceeded))
-	// Output:
+	// With the server, it prints:
 	// true
 }

@@ -50,7 +50,7 @@ var specificRules = []componentRule{
 	{CompTelemetry, []string{"github.com/shadowread/shadowread/telemetry", "go.opentelemetry.io/"}},
 	{CompMiddleware, []string{"github.com/shadowread/shadowread/middleware", "github.com/shadowread/shadowread/flags",
 		"github.com/shadowread/shadowread/backends", "github.com/felixge/httpsnoop", "github.com/open-feature/"}},
-	{CompHandlers, []string{"github.com/shadowread/shadowread/example/", "github.com/go-chi/"}},
+	{CompHandlers, []string{"github.com/shadowread/shadowread/bench/internal/catalog.", "github.com/shadowread/shadowread/example/", "github.com/go-chi/"}},
 }
 
 // genericRules are searched when no specific rule matched, in order.

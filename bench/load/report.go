@@ -250,7 +250,7 @@ func (r *Report) writeLoad(b *strings.Builder) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	s := r.Setup
 	w("## Load over loopback\n\n")
-	w("The example catalog service (example/catalog) on PostgreSQL 15 and dynalite, one process per variant.\n")
+	w("The catalog service (bench/internal/catalog, a copy of the example's read path) on PostgreSQL 15 and dynalite, one process per variant.\n")
 	if s.BothCapacity > 0 {
 		w("Open loop at a fixed %.0f requests/s for every variant: %.0f%% of the %.0f requests/s that variant 4a, which reads both stores\n",
 			s.Rate, 100*s.Rate/s.BothCapacity, s.BothCapacity)
@@ -386,7 +386,7 @@ func (r *Report) writeMicro(b *strings.Builder) {
 	for _, m := range r.Micro {
 		runs = max(runs, m.Runs)
 	}
-	w("`go test -bench . -benchmem` in bench/ (flagd cases in example/flagscheck, Compare cases in comparator/), medians of %d runs.\n", runs)
+	w("`go test -bench . -benchmem` in bench/ (flagd cases in example/internal/flagscheck, Compare cases in comparator/), medians of %d runs.\n", runs)
 	w("The sampled cases time the primary path only: the shadow\n")
 	w("handler returns at once and the shadows are drained after the timer stops; their B/op and allocs/op still include the\n")
 	w("shadow goroutines' allocations, which the Go runtime cannot tell apart. cpu-ns/op is the CPU time of the benchmark's\n")

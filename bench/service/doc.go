@@ -1,5 +1,6 @@
-// Command service is the load harness's target: the example catalog service
-// ([catalog.NewRouter]) on real PostgreSQL and DynamoDB stores, built with
+// Command service is the load harness's target: the catalog service
+// (bench/internal/catalog, a copy of the example's read path; its
+// [catalog.NewRouter]) on real PostgreSQL and DynamoDB stores, built with
 // the read middleware of one benchmark variant. The harness
 // (github.com/shadowread/shadowread/bench/load) runs one process per
 // variant.
@@ -13,8 +14,8 @@
 //
 // Creates the catalog's PostgreSQL schema, fills it with a fixed,
 // generated catalog (the same for every run) and copies it to a new
-// DynamoDB table with [catalog.Backfill], so both stores hold the same data
-// and shadow reads match.
+// DynamoDB table ([catalog.Copier]), so both stores hold the same data and
+// shadow reads match.
 //
 // # probe
 //
@@ -46,8 +47,8 @@
 // the harness can watch the process without adding anything to the
 // measured routes.
 //
-// [catalog.NewRouter]: https://pkg.go.dev/github.com/shadowread/shadowread/example/catalog#NewRouter
-// [catalog.Backfill]: https://pkg.go.dev/github.com/shadowread/shadowread/example/catalog#Backfill
+// [catalog.NewRouter]: https://pkg.go.dev/github.com/shadowread/shadowread/bench/internal/catalog#NewRouter
+// [catalog.Copier]: https://pkg.go.dev/github.com/shadowread/shadowread/bench/internal/catalog#Copier
 // [middleware.Shadower]: https://pkg.go.dev/github.com/shadowread/shadowread/middleware#Shadower
 // [flags.New]: https://pkg.go.dev/github.com/shadowread/shadowread/flags#New
 // [comparator.PostgresDynamoDB]: https://pkg.go.dev/github.com/shadowread/shadowread/comparator#PostgresDynamoDB

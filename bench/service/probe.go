@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/backends/dynamodb"
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/bench/internal/catalog"
 )
 
 // probe times product reads from the DynamoDB store, one after the other,

@@ -5,15 +5,17 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/shadowread/shadowread/backends/dynamodb"
 	"github.com/shadowread/shadowread/backends/postgres"
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/bench/internal/catalog"
 )
 
 // catalogSize is how much data seed generates.
@@ -57,13 +59,9 @@ func seed(ctx context.Context, pgURL, ddbURL, table string, size catalogSize, st
 	if err := ddb.CreateTable(ctx); err != nil {
 		return err
 	}
-	stats, err := catalog.Backfill(ctx, pg, ddb)
+	items, err := copyToDynamoDB(ctx, pg, ddb)
 	if err != nil {
 		return fmt.Errorf("copying the catalog to DynamoDB: %w", err)
-	}
-	items := int64(0)
-	for _, p := range stats {
-		items += p.Written
 	}
 	_, err = fmt.Fprintf(stdout, "products=%d customers=%d orders=%d items=%d\n", size.products, size.customers, size.orders, items)
 	return err
@@ -150,4 +148,28 @@ func orderRows(size catalogSize) (orders, lines [][]any) {
 // numeric is an amount of cents as a NUMERIC(12,2).
 func numeric(cents int) pgtype.Numeric {
 	return pgtype.Numeric{Int: big.NewInt(int64(cents)), Exp: -2, Valid: true}
+}
+
+// copyToDynamoDB copies every customer, product and order to DynamoDB in
+// ranges of ids, eight at a time, and returns the items written.
+func copyToDynamoDB(ctx context.Context, pg *catalog.PostgresStore, ddb *catalog.DynamoDBStore) (int64, error) {
+	const rangeSize = 200
+	var written atomic.Int64
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, e := range catalog.Entities() {
+		last, _, err := pg.IDSpan(ctx, e, 1)
+		if err != nil {
+			return 0, err
+		}
+		for lo := int64(1); lo <= last; lo += rangeSize {
+			g.Go(func() error {
+				res, err := catalog.Copier{PG: pg, DDB: ddb}.CopyRange(gctx, e, lo, lo+rangeSize)
+				written.Add(int64(res.Written))
+				return err
+			})
+		}
+	}
+	err := g.Wait()
+	return written.Load(), err
 }

@@ -17,7 +17,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends/dynamodb"
 	"github.com/shadowread/shadowread/backends/postgres"
-	"github.com/shadowread/shadowread/example/catalog"
+	"github.com/shadowread/shadowread/bench/internal/catalog"
 )
 
 // shutdownTimeout bounds the graceful shutdown: requests in flight, then

@@ -13,8 +13,8 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/bench/internal/catalog"
 	"github.com/shadowread/shadowread/comparator"
-	"github.com/shadowread/shadowread/example/catalog"
 	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/middleware"
 	"github.com/shadowread/shadowread/telemetry"

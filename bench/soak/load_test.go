@@ -13,9 +13,11 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/shadowread/shadowread/example/catalog"
 )
+
+// headerCustomerID names the customer a request is for: the service's
+// flags are sticky per customer.
+const headerCustomerID = "X-Customer-Id"
 
 // maxInFlight bounds the generator's own requests: past it a request is
 // not sent and counts as a user error, as a client's would time out.
@@ -117,7 +119,9 @@ func (g *generator) one() {
 	if write {
 		g.writes++
 		if status == http.StatusCreated {
-			var placed catalog.Order
+			var placed struct {
+				ID int64 `json:"id"`
+			}
 			if json.Unmarshal(answer, &placed) == nil && placed.ID > 0 {
 				g.acked = append(g.acked, placed.ID)
 			}
@@ -143,7 +147,7 @@ func (g *generator) send(method, path, body string, customer int) (int, []byte, 
 	if err != nil {
 		return 0, nil, err
 	}
-	req.Header.Set(catalog.HeaderCustomerID, strconv.Itoa(customer))
+	req.Header.Set(headerCustomerID, strconv.Itoa(customer))
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}

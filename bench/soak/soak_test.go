@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/example/flagfile"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 
@@ -144,7 +143,7 @@ func TestSoak(t *testing.T) {
 	report := sampler.table()
 	fmt.Print(report)
 	failures := gen.healthyFailures()
-	failures = append(failures, verifyStores(t, pg.URL(), ddb.Endpoint(), gen.ackedOrders())...)
+	failures = append(failures, verifyStores(t, bin, pg.URL(), ddb.Endpoint(), gen.ackedOrders())...)
 	failures = append(failures, sampler.plateauFailures()...)
 	fmt.Print(summary(gen, failures))
 	if out := os.Getenv("SOAK_REPORT"); out != "" {
@@ -197,7 +196,12 @@ func writeFlags(t *testing.T, path string, s flagState) {
   }
 }
 `
-	if err := flagfile.Write(path, []byte(data)); err != nil {
+	// Write and rename, so the service never reads half a file.
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		t.Fatal(err)
 	}
 }

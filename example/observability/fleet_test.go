@@ -24,9 +24,10 @@ import (
 	awsddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"go.uber.org/goleak"
 
-	"github.com/shadowread/shadowread/example/app"
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/demo"
+	"github.com/shadowread/shadowread/example/internal/app"
+	"github.com/shadowread/shadowread/example/internal/backfill"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/demo"
 	"github.com/shadowread/shadowread/internal/testenv"
 	"github.com/shadowread/shadowread/telemetry/report"
 )
@@ -271,7 +272,7 @@ func fleet(t *testing.T, n int) []*replica {
 	if _, err := demo.Seed(ctx, a.Postgres.Pool(), demo.Dataset{Customers: 30, Products: 60, Orders: 100, Seed: 1}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := catalog.Backfill(ctx, a.Postgres, a.DynamoDB); err != nil {
+	if _, err := backfill.Run(ctx, a.Postgres, a.DynamoDB); err != nil {
 		t.Fatal(err)
 	}
 	return replicas

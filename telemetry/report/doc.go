@@ -6,4 +6,11 @@
 // The recorder of package telemetry builds a [Report] (OTel.Report) and
 // serves it with [Handler] (OTel.ReportHandler); [MarkHandler] sets the
 // mark the since-mark figures start from (OTel.MarkHandler).
+//
+// The guides: [docs/verdicts.md] for what the figures mean (coverage, the
+// bound, readiness, triage, noise), [docs/operations.md] for the report
+// page and where else the figures go.
+//
+// [docs/verdicts.md]: https://github.com/shadowread/shadowread/blob/main/docs/verdicts.md
+// [docs/operations.md]: https://github.com/shadowread/shadowread/blob/main/docs/operations.md
 package report

@@ -11,7 +11,7 @@ import (
 
 	"go.opentelemetry.io/otel"
 
-	"github.com/shadowread/shadowread/example/demo"
+	"github.com/shadowread/shadowread/example/internal/demo"
 )
 
 func demoCmd(ctx context.Context, args []string) error {

@@ -34,8 +34,8 @@ type command struct {
 var commands = []command{
 	{"serve", "serve the catalog with shadow reads", serve},
 	{"seed", "fill PostgreSQL with generated data", seed},
-	{"backfill", "copy PostgreSQL to DynamoDB", backfill},
-	{"repair", "replay the repair logs into the store each is for", repair},
+	{"backfill", "copy PostgreSQL to DynamoDB", runBackfill},
+	{"repair", "replay the repair logs into the store each is for", runRepair},
 	{"verify", "compare the stores as a whole (joins or resumes an unfinished run)", verifyStores},
 	{"demo", "seed, backfill, drift, load and report against local servers", demoCmd},
 }

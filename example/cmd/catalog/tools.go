@@ -10,8 +10,10 @@ import (
 
 	"github.com/shadowread/shadowread/backends/dynamodb"
 	"github.com/shadowread/shadowread/backends/postgres"
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/demo"
+	"github.com/shadowread/shadowread/example/internal/backfill"
+	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/demo"
+	"github.com/shadowread/shadowread/example/internal/repair"
 )
 
 // openStores opens both stores for a tool, creating the schema and the
@@ -78,13 +80,13 @@ func seed(ctx context.Context, args []string) error {
 	return nil
 }
 
-func backfill(ctx context.Context, args []string) error {
+func runBackfill(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
 	st := storeFlags(fs)
 	restart := fs.Bool("restart", false, "ignore the checkpoints and copy everything again (safe: nothing newer is overwritten)")
-	writers := fs.Int("concurrency", catalog.DefaultWriteConcurrency, "ranges copied at once")
-	readers := fs.Int("readers", catalog.DefaultReadConcurrency, "ranges read from PostgreSQL at once")
-	size := fs.Int("range", catalog.DefaultRangeSize, "ids per range")
+	writers := fs.Int("concurrency", backfill.DefaultWriteConcurrency, "ranges copied at once")
+	readers := fs.Int("readers", backfill.DefaultReadConcurrency, "ranges read from PostgreSQL at once")
+	size := fs.Int("range", backfill.DefaultRangeSize, "ids per range")
 	shared := fs.Bool("shared", false, "lease ranges through PostgreSQL, so that any number of processes share the backfill (all with the same -range)")
 	lease := fs.Duration("lease", 30*time.Second, "with -shared: how long a range stays with a process that stopped answering")
 	if err := fs.Parse(args); err != nil {
@@ -100,17 +102,17 @@ func backfill(ctx context.Context, args []string) error {
 		return err
 	}
 	out := demo.NewPrinter(os.Stdout)
-	opts := []catalog.BackfillOption{catalog.WithConcurrency(*writers, *readers), catalog.WithRangeSize(*size),
-		catalog.WithProgress(demo.BackfillProgress(out, total))}
+	opts := []backfill.Option{backfill.WithConcurrency(*writers, *readers), backfill.WithRangeSize(*size),
+		backfill.WithProgress(demo.BackfillProgress(out, total))}
 	if *restart {
-		opts = append(opts, catalog.WithRestart())
+		opts = append(opts, backfill.WithRestart())
 	}
 	start := time.Now()
-	var stats catalog.BackfillStats
+	var stats backfill.Stats
 	if *shared {
-		stats, err = catalog.BackfillShared(ctx, pg, ddb, *lease, opts...)
+		stats, err = backfill.RunShared(ctx, pg, ddb, *lease, opts...)
 	} else {
-		stats, err = catalog.Backfill(ctx, pg, ddb, opts...)
+		stats, err = backfill.Run(ctx, pg, ddb, opts...)
 	}
 	out.Done()
 	for _, e := range catalog.Entities() {
@@ -135,7 +137,7 @@ func remainingRows(ctx context.Context, pg *catalog.PostgresStore, restart bool)
 	return n, err
 }
 
-func repair(ctx context.Context, args []string) error {
+func runRepair(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("repair", flag.ContinueOnError)
 	st := storeFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -146,12 +148,12 @@ func repair(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeAll()
-	s, err := catalog.Repair(ctx, pg, ddb)
+	s, err := repair.Replay(ctx, pg, ddb)
 	fmt.Printf("DynamoDB's repair log: %s entries replayed, %s repaired, %s failed again and kept; %s items written, %s already as fresh\n",
 		demo.Count(s.Entries), demo.Count(s.Repaired), demo.Count(s.Failed), demo.Count(s.Written), demo.Count(s.Skipped))
 	if err == nil {
-		var p catalog.RepairStats
-		p, err = catalog.RepairPostgres(ctx, pg, ddb)
+		var p repair.Stats
+		p, err = repair.ReplayPostgres(ctx, pg, ddb)
 		fmt.Printf("PostgreSQL's repair log (write mode dynamodb-first): %s entries replayed, %s repaired, %s failed again and kept\n",
 			demo.Count(p.Entries), demo.Count(p.Repaired), demo.Count(p.Failed))
 		s.Failed += p.Failed

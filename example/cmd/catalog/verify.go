@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/shadowread/shadowread/example/catalog"
-	"github.com/shadowread/shadowread/example/demo"
+	"github.com/shadowread/shadowread/example/internal/demo"
+	"github.com/shadowread/shadowread/example/internal/verification"
 	"github.com/shadowread/shadowread/verify"
 )
 
@@ -30,7 +30,7 @@ func verifyStores(ctx context.Context, args []string) error {
 	}
 	defer closeAll()
 	out := demo.NewPrinter(os.Stdout)
-	v := catalog.NewVerifier(pg, ddb, verify.WithRangeSize(*size), verify.WithSegments(*segments), verify.WithRate(*rate),
+	v := verification.NewVerifier(pg, ddb, verify.WithRangeSize(*size), verify.WithSegments(*segments), verify.WithRate(*rate),
 		verify.WithLease(*lease), verify.WithProgress(demo.VerifyProgress(out)))
 	run, finished, err := v.Latest(ctx)
 	if err != nil {
@@ -61,7 +61,7 @@ func verifyStores(ctx context.Context, args []string) error {
 	}
 	diffs := r.Differences()
 	if *repair && len(diffs) > 0 {
-		n, err := catalog.RepairFindings(ctx, pg, ddb, diffs)
+		n, err := verification.RepairFindings(ctx, pg, ddb, diffs)
 		fmt.Printf("repaired %d entities in DynamoDB\n", n)
 		return err
 	}

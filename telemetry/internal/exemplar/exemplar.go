@@ -93,7 +93,7 @@ func (x *Set) evict() {
 func DiffReports(diffs []comparator.Diff, withValues bool) []report.DiffReport {
 	out := make([]report.DiffReport, 0, min(len(diffs), exemplarDiffs))
 	for _, d := range diffs[:min(len(diffs), exemplarDiffs)] {
-		dr := report.DiffReport{Path: label.Clip(d.Path), Field: label.Clip(label.Field(d)), Kind: d.Kind,
+		dr := report.DiffReport{Path: label.Clip(d.Path), Field: label.Clip(d.FieldName()), Kind: d.Kind,
 			Triage: d.Hint.Triage, Option: label.Clip(d.Hint.Option), Note: label.Clip(d.Hint.Note)}
 		if withValues {
 			dr.Primary, dr.Shadow = label.Clip(d.Primary), label.Clip(d.Shadow)

@@ -2,8 +2,6 @@ package label
 
 import (
 	"unicode/utf8"
-
-	"github.com/shadowread/shadowread/comparator"
 )
 
 // maxLen bounds the length of a route or diff path kept in memory.
@@ -20,13 +18,4 @@ func Clip(s string) string {
 		}
 	}
 	return ""
-}
-
-// Field returns the index-free field of d, or its path when the
-// comparator left Field empty.
-func Field(d comparator.Diff) string {
-	if d.Field != "" {
-		return d.Field
-	}
-	return d.Path
 }

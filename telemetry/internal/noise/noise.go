@@ -76,7 +76,7 @@ func (t *Table) BaselinePair(diffs []comparator.Diff, now time.Time) int {
 	t.Baseline++
 	seen := make([]string, 0, len(diffs))
 	for _, d := range diffs {
-		name := label.Clip(label.Field(d))
+		name := label.Clip(d.FieldName())
 		if slices.Contains(seen, name) {
 			continue
 		}

@@ -164,7 +164,7 @@ func (f *Flow) observe(o Observation, now time.Time) Measurements {
 func (f *Flow) fieldMeasurements(diffs []comparator.Diff) []metric.MeasurementOption {
 	var labels []string
 	for _, d := range diffs {
-		field := label.Clip(label.Field(d))
+		field := label.Clip(d.FieldName())
 		if !f.fields[field] {
 			if len(f.fields) >= f.maxFields {
 				field = backends.OverflowRoute

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/internal/routes"
 	"github.com/shadowread/shadowread/telemetry/internal/label"
 	"github.com/shadowread/shadowread/telemetry/internal/noise"
 )
@@ -21,24 +22,16 @@ const (
 // routeTable hands out the state of a route, at most max distinct routes plus
 // the overflow route.
 type routeTable struct {
-	max           int
 	maxSignatures int
 	maxFields     int
 	window        time.Duration
-	mu            sync.RWMutex
-	routes        map[string]*Route
-	overflow      *Route
+	table         *routes.Table[Route]
 }
 
 func newRouteTable(cfg Config) *routeTable {
-	t := &routeTable{
-		max:           cfg.MaxRoutes,
-		maxSignatures: cfg.MaxSignatures,
-		maxFields:     cfg.MaxFields,
-		window:        cfg.Window,
-		routes:        make(map[string]*Route),
-	}
-	t.overflow = t.newRoute(backends.OverflowRoute)
+	t := &routeTable{maxSignatures: cfg.MaxSignatures, maxFields: cfg.MaxFields, window: cfg.Window}
+	t.table = routes.New(cfg.MaxRoutes, t.newRoute)
+	t.table.Get(backends.OverflowRoute) // listed by all from the start
 	return t
 }
 
@@ -58,39 +51,14 @@ func (t *routeTable) newRoute(name string) *Route {
 
 // get returns the state of the route called name.
 func (t *routeTable) get(name string) *Route {
-	name = label.Clip(name)
-	if name == "" || name == backends.OverflowRoute {
-		return t.overflow
+	if name = label.Clip(name); name == "" {
+		name = backends.OverflowRoute
 	}
-	t.mu.RLock()
-	r := t.routes[name]
-	t.mu.RUnlock()
-	if r != nil {
-		return r
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if r := t.routes[name]; r != nil {
-		return r
-	}
-	if len(t.routes) >= t.max {
-		return t.overflow
-	}
-	r = t.newRoute(name)
-	t.routes[name] = r
-	return r
+	return t.table.Get(name)
 }
 
 // all returns every route with state, the overflow route last.
-func (t *routeTable) all() []*Route {
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	rs := make([]*Route, 0, len(t.routes)+1)
-	for _, r := range t.routes {
-		rs = append(rs, r)
-	}
-	return append(rs, t.overflow)
-}
+func (t *routeTable) all() []*Route { return t.table.All() }
 
 // Route is what the recorder keeps for one route: a flow per direction and
 // the noise counts of its A/A pairs and comparisons. The mutex guards all
