@@ -38,14 +38,16 @@ func NewRouter(pg, ddb Store, reads func(http.Handler) http.Handler) http.Handle
 	}
 	h := handlers{backends.NewRouter(map[backends.Name]Store{backends.Postgres: pg, backends.DynamoDB: ddb})}
 	r := chi.NewRouter()
-	// Inline, so the middleware runs after chi matched the route it names.
-	routes := r.With()
-	if reads != nil {
-		routes = r.With(reads)
-	}
-	routes.Get(RouteProduct, h.product)
-	routes.Get(RouteOrder, h.order)
-	routes.Get(RouteCustomerOrders, h.customerOrders)
+	r.Group(func(r chi.Router) {
+		// In a group, the middleware runs once chi has matched the route
+		// it names.
+		if reads != nil {
+			r.Use(reads)
+		}
+		r.Get(RouteProduct, h.product)
+		r.Get(RouteOrder, h.order)
+		r.Get(RouteCustomerOrders, h.customerOrders)
+	})
 	return r
 }
 

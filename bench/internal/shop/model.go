@@ -11,11 +11,11 @@ import (
 // Product is a product with its variants, ordered by SKU.
 type Product struct {
 	ID          int64     `json:"id"`
+	Category    string    `json:"category"`
 	Name        string    `json:"name"`
 	Description string    `json:"description"`
-	Category    string    `json:"category"`
-	Variants    []Variant `json:"variants"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	Variants    []Variant `json:"variants"`
 }
 
 // Variant is one sellable size of a product.

@@ -40,7 +40,7 @@ func (s *PostgresStore) CreateSchema(ctx context.Context) error {
 // per variant, by SKU in byte order as DynamoDB's list was written.
 func (s *PostgresStore) Product(ctx context.Context, id int64) (Product, error) {
 	rows, err := s.pool.Query(ctx, `
-SELECT p.id, p.name, p.description, p.category, p.updated_at, v.sku, v.name, v.price::text, v.currency
+SELECT p.id, p.category, p.name, p.description, p.updated_at, v.sku, v.name, v.price::text, v.currency
 FROM products p JOIN variants v ON v.product_id = p.id
 WHERE p.id = $1 ORDER BY v.sku COLLATE "C"`, id)
 	if err != nil {
@@ -48,7 +48,7 @@ WHERE p.id = $1 ORDER BY v.sku COLLATE "C"`, id)
 	}
 	var p Product
 	var v Variant
-	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.Name, &p.Description, &p.Category, &p.UpdatedAt,
+	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.Category, &p.Name, &p.Description, &p.UpdatedAt,
 		&v.SKU, &v.Name, (*string)(&v.Price), &v.Currency}, func() error {
 		p.Variants = append(p.Variants, v)
 		return nil
