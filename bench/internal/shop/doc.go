@@ -15,10 +15,10 @@
 //
 // One table with a generic key (PK, SK); every read is one request:
 //
-//	PK              SK                         holds
-//	product#<id>    product                    a product, its variants in a list
-//	order#<id>      order                      an order, its lines in a list
-//	customer#<id>   order#<created>#<order id>  the same order, for the customer's list
+//	PK              SK                          holds
+//	product#<id>    product                     a product, its variants in a list
+//	order#<id>      order                       an order, its lines in a list
+//	customer#<id>   order#<created>#<order id>  the same order, in the customer's list
 //
 // The customer's copy sorts by creation time (fixed-width microseconds),
 // then id, as PostgreSQL's ORDER BY created_at DESC, id DESC does.
