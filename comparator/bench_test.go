@@ -3,6 +3,7 @@ package comparator_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -13,9 +14,10 @@ import (
 // benchBodies returns a catalogue page of about size bytes as PostgreSQL
 // would serve it, the same page as DynamoDB would (equal under the
 // PostgresDynamoDB preset: other number spellings, millisecond timestamps,
-// absent instead of null, keys in another order), and that DynamoDB page
-// with the price of every tenth item changed.
-func benchBodies(size int) (primary, equivalent, mismatch []byte) {
+// absent instead of null, keys in another order), that DynamoDB page with
+// the price of every tenth item changed, and with one price changed, in the
+// middle of the page.
+func benchBodies(size int) (primary, equivalent, mismatch, oneField []byte) {
 	var pg, ddb, changed []map[string]any
 	var items []byte // the primary's items, written as they come
 	base := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
@@ -59,8 +61,13 @@ func benchBodies(size int) (primary, equivalent, mismatch []byte) {
 	}
 	primary = append([]byte(`{"count":`+fmt.Sprint(len(pg))+`,"items":[`), items...)
 	primary = append(primary, "]}"...)
+	one := slices.Clone(ddb)
+	mid := maps.Clone(one[len(one)/2])
+	mid["price"] = json.Number("1.25")
+	one[len(one)/2] = mid
 	return primary, mustMarshal(map[string]any{"items": ddb, "count": len(ddb)}),
-		mustMarshal(map[string]any{"items": changed, "count": len(changed)})
+		mustMarshal(map[string]any{"items": changed, "count": len(changed)}),
+		mustMarshal(map[string]any{"items": one, "count": len(one)})
 }
 
 // appendOrdered appends an item of the PostgreSQL page to the list b, with
@@ -93,7 +100,7 @@ func mustMarshal(v any) []byte {
 func BenchmarkCompare(b *testing.B) {
 	c := comparator.JSON(comparator.PostgresDynamoDB())
 	for _, size := range []int{1 << 10, 10 << 10, 100 << 10, 1 << 20} {
-		primary, equivalent, mismatch := benchBodies(size)
+		primary, equivalent, mismatch, oneField := benchBodies(size)
 		p := comparator.Response{Status: 200, Body: primary}
 		name := fmt.Sprintf("%dKB", size>>10)
 		if res := c.Compare(p, comparator.Response{Status: 200, Body: equivalent}); !res.Equal {
@@ -101,6 +108,9 @@ func BenchmarkCompare(b *testing.B) {
 		}
 		if res := c.Compare(p, comparator.Response{Status: 200, Body: mismatch}); res.Equal {
 			b.Fatalf("%s: changed bodies match", name)
+		}
+		if res := c.Compare(p, comparator.Response{Status: 200, Body: oneField}); len(res.Diffs) != 1 {
+			b.Fatalf("%s: one changed field gives %v", name, res.Diffs)
 		}
 		b.Run(name+"/baseline-unmarshal-both", func(b *testing.B) {
 			b.SetBytes(int64(len(primary) + len(equivalent)))
@@ -119,6 +129,7 @@ func BenchmarkCompare(b *testing.B) {
 			{"identical", slices.Clone(primary)}, // a copy: equal pointers would short-cut bytes.Equal
 			{"equivalent", equivalent},
 			{"mismatch", mismatch},
+			{"one-field", oneField},
 		} {
 			s := comparator.Response{Status: 200, Body: sc.body}
 			b.Run(name+"/"+sc.name, func(b *testing.B) {

@@ -78,20 +78,25 @@ func (p docPair) arraysEqual(a *jsontree.Node, as, bs []jsontree.Node) bool {
 // leafEqual reports whether a and b, of which at least one is not an array
 // or object, are equal.
 func (p docPair) leafEqual(a, b *jsontree.Node) bool {
-	if a.Type != b.Type {
-		x, y, ok := p.numericPair(a, b)
-		return ok && p.c.numbersEqual(x, y)
+	return p.c.scalarsEqual(a.Type, p.x.Text(a.Text), b.Type, p.y.Text(b.Text))
+}
+
+// scalarsEqual reports whether a value of type ta with text x (a node's
+// Text) equals one of type tb with text y, when at least one of them is
+// not an array or object.
+func (c *jsonComparator) scalarsEqual(ta jsontree.Type, x string, tb jsontree.Type, y string) bool {
+	if ta != tb {
+		return c.numericPair(ta, x, tb, y) && c.numbersEqual(x, y)
 	}
-	switch a.Type {
+	switch ta {
 	case jsontree.Null:
 		return true
 	case jsontree.Number:
-		return p.c.numbersEqual(p.x.Text(a.Text), p.y.Text(b.Text))
+		return c.numbersEqual(x, y)
 	case jsontree.String:
-		x, y := p.x.Text(a.Text), p.y.Text(b.Text)
-		return x == y || (p.c.compareTimes && p.c.timesEqual(x, y))
+		return x == y || (c.compareTimes && c.timesEqual(x, y))
 	case jsontree.Bool:
-		return p.x.Text(a.Text) == p.y.Text(b.Text)
+		return x == y
 	}
 	return false // containers are compared by equal
 }
@@ -99,11 +104,18 @@ func (p docPair) leafEqual(a, b *jsontree.Node) bool {
 // numericPair returns the literals of a number and a string that holds a
 // JSON number, when [NumericStrings] is on and a and b are such a pair.
 func (p docPair) numericPair(a, b *jsontree.Node) (string, string, bool) {
-	if !p.c.numericStrings || !(a.Type == jsontree.Number && b.Type == jsontree.String || a.Type == jsontree.String && b.Type == jsontree.Number) {
-		return "", "", false
-	}
 	x, y := p.x.Text(a.Text), p.y.Text(b.Text)
-	return x, y, jsonnum.IsLiteral(x) && jsonnum.IsLiteral(y)
+	return x, y, p.c.numericPair(a.Type, x, b.Type, y)
+}
+
+// numericPair reports whether, under [NumericStrings], a value of type ta
+// with text x and one of type tb with text y are a number and a string
+// that holds a JSON number.
+func (c *jsonComparator) numericPair(ta jsontree.Type, x string, tb jsontree.Type, y string) bool {
+	if !c.numericStrings || !(ta == jsontree.Number && tb == jsontree.String || ta == jsontree.String && tb == jsontree.Number) {
+		return false
+	}
+	return jsonnum.IsLiteral(x) && jsonnum.IsLiteral(y)
 }
 
 // numbersEqual compares two JSON number literals: by decimal value, or

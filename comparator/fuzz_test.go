@@ -1,6 +1,7 @@
 package comparator
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"unicode/utf8"
@@ -17,11 +18,20 @@ import (
 // testdata/fuzz/FuzzCompare.
 func FuzzCompare(f *testing.F) {
 	identity := func(v any) any { return v }
-	comparators := []*jsonComparator{
-		JSON().(*jsonComparator),
-		JSON(PostgresDynamoDB(), NumericStrings(), UnorderedPaths("**"), IgnorePaths("**.id"), MaxDiffs(3)).(*jsonComparator),
-		JSON(ShowValues(), TimePrecision(0), Normalize("**", identity), UnorderedPaths("[*]")).(*jsonComparator),
-		JSON(KeyedArrays("[*]", "a"), KeyedArrays("**", "b"), MapPaths("*"), ShowKeys("**.c")).(*jsonComparator),
+	options := [][]Option{
+		nil,
+		{PostgresDynamoDB(), NumericStrings(), UnorderedPaths("**"), IgnorePaths("**.id"), MaxDiffs(3)},
+		{ShowValues(), TimePrecision(0), Normalize("**", identity), UnorderedPaths("[*]")},
+		{KeyedArrays("[*]", "a"), KeyedArrays("**", "b"), MapPaths("*"), ShowKeys("**.c")},
+		{PostgresDynamoDB(), ShowValues()},
+		{IgnorePaths("a", "[*].b"), NullEqualsMissing(), EmptyEqualsMissing(), NumericStrings()},
+	}
+	var comparators, unscanned []*jsonComparator
+	for _, opts := range options {
+		comparators = append(comparators, JSON(opts...).(*jsonComparator))
+		full := JSON(opts...).(*jsonComparator)
+		full.noScan = true
+		unscanned = append(unscanned, full)
 	}
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		primary, shadow := Response{Status: 200, Body: a}, Response{Status: 200, Body: b}
@@ -47,6 +57,11 @@ func FuzzCompare(f *testing.F) {
 				t.Fatalf("comparator %d: %q against itself with a space: equal %v, decode fallback %q", i, a, fb != "", fb)
 			}
 			checkWalkersAgree(t, c, a, b)
+			// Reading the shadow against the primary's tree changes no
+			// verdict.
+			if full := unscanned[i].Compare(primary, shadow); !reflect.DeepEqual(res, full) {
+				t.Fatalf("comparator %d: %q, %q: scanned %+v, full %+v", i, a, b, res, full)
+			}
 		}
 		// Without tolerances and unordered arrays, equality is symmetric.
 		c := comparators[0]

@@ -57,6 +57,9 @@ type jsonComparator struct {
 	// out the members that count as absent when no path rule has to see
 	// them first.
 	decode jsontree.Options
+	// noScan turns scanEqual off, for tests that compare it with the full
+	// comparison.
+	noScan bool
 }
 
 // poolClasses are the node capacities of the arenas each pool keeps: a
@@ -148,19 +151,37 @@ func (c *jsonComparator) comparesBody(status int) bool {
 }
 
 // diffBodies adds the differences between two bodies with different bytes.
+// The primary is decoded first, and the shadow checked against it as it is
+// read; only when that finds no proof of equality is the shadow decoded
+// too, for the comparison that explains.
 func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fallback, error) {
-	nx, ny := jsontree.EstimateNodes(primary), jsontree.EstimateNodes(shadow)
-	bx, by := c.getBuffers(nx), c.getBuffers(ny)
+	nx := jsontree.EstimateNodes(primary)
+	bx := c.getBuffers(nx)
 	defer c.putBuffers(bx)
-	defer c.putBuffers(by)
 	x, fx := bx.decode(primary, nx, c.decode)
+	normalized := false
+	if fx == "" && c.scans() {
+		// Without Normalize functions normalising cannot fail.
+		if err := c.normalize(x); err != nil {
+			return "", err
+		}
+		normalized = true
+		if c.scanEqual(x, shadow, bx) {
+			return "", nil
+		}
+	}
+	ny := jsontree.EstimateNodes(shadow)
+	by := c.getBuffers(ny)
+	defer c.putBuffers(by)
 	y, fy := by.decode(shadow, ny, c.decode)
 	if fallback := firstNonEmpty(fx, fy); fallback != "" {
 		out.add(Diff{Path: "$body", Kind: ValueChanged, Primary: c.describeBytes(primary), Shadow: c.describeBytes(shadow)})
 		return fallback, nil
 	}
-	if err := c.normalize(x); err != nil {
-		return "", err
+	if !normalized {
+		if err := c.normalize(x); err != nil {
+			return "", err
+		}
 	}
 	if err := c.normalize(y); err != nil {
 		return "", err
@@ -231,6 +252,10 @@ type buffers struct {
 	// found counts the differences pair found, of which room are
 	// explained; room < 0: all of them.
 	found, room int
+	// reader, seen and absent are scanEqual's, kept for reuse.
+	reader jsontree.Reader
+	seen   []uint64
+	absent []string
 }
 
 // decode decodes body, of about nodes nodes ([jsontree.EstimateNodes]),
@@ -257,6 +282,8 @@ func (b *buffers) decode(body []byte, nodes int, opts jsontree.Options) (*jsontr
 // release forgets the body b last decoded.
 func (b *buffers) release() {
 	b.dec.Release()
+	b.reader.Release()
+	clear(b.absent[:cap(b.absent)])
 	clear(b.notes)
 	clear(b.keyIndex)
 	clear(b.keySeen)

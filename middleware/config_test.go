@@ -66,7 +66,7 @@ func TestBadFlagValues(t *testing.T) {
 				reports = append(reports, err.Error())
 			}))
 
-			decider := flags.New(memFlags(t, tt.enabled, tt.percent, tt.primary))
+			decider := flags.New(memFlags(t, tt.enabled, tt.percent, tt.primary), testEvaluation)
 			t.Cleanup(decider.Close)
 			rec := newTally()
 			var shadows atomic.Int32

@@ -59,7 +59,7 @@ func TestEndToEnd(t *testing.T) {
 	})
 	rec := newSpy()
 	shadow := newShadower(t, rec,
-		middleware.WithFlags(flags.New(fullSampling(t))),
+		middleware.WithFlags(flags.New(fullSampling(t), testEvaluation)),
 		middleware.WithComparator(comparator.JSON(comparator.PostgresDynamoDB())),
 	)
 	r := chi.NewRouter()

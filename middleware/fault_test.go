@@ -164,7 +164,7 @@ func TestDynamoDBKilledAndRestarted(t *testing.T) {
 		backends.Postgres: &pgProductStore{pool: pool},
 		backends.DynamoDB: &ddbProductStore{client: ddb.Client, table: table},
 	})
-	decider := flags.New(fullSampling(t))
+	decider := flags.New(fullSampling(t), testEvaluation)
 	t.Cleanup(decider.Close)
 	rec := newTally()
 	shadow := middleware.New(
@@ -526,7 +526,7 @@ func TestPrimarySwitchedMidLoad(t *testing.T) {
 		backends.DynamoDB: {&ddbProductStore{client: ddb.Client, table: table}, backends.DynamoDB},
 	})
 	ofClient, switchTo := switchableFlags(t, backends.Postgres)
-	decider := flags.New(ofClient)
+	decider := flags.New(ofClient, testEvaluation)
 	t.Cleanup(decider.Close)
 	rec := newTally()
 	shadow := newShadower(t, rec, middleware.WithFlags(decider),

@@ -21,6 +21,11 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// testEvaluation gives a provider a second for a route's first decision,
+// not the default 5 ms that a loaded machine running -race can miss: tests
+// that read what the flags say must not get the safe decision instead.
+var testEvaluation = flags.WithEvaluationTimeout(time.Second)
+
 // spy is a telemetry.Recorder that hands every event to the test.
 type spy struct {
 	mu      sync.Mutex

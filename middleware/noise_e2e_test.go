@@ -54,7 +54,7 @@ func TestNoiseBaselineAgainstRealStores(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := newSpy()
-			opts := []middleware.Option{middleware.WithFlags(flags.New(fullSampling(t))), middleware.WithRecorder(rec), middleware.WithRecheck(0)}
+			opts := []middleware.Option{middleware.WithFlags(flags.New(fullSampling(t), testEvaluation)), middleware.WithRecorder(rec), middleware.WithRecheck(0)}
 			if tt.baseline {
 				opts = append(opts, middleware.WithNoiseBaseline(100))
 			}
@@ -135,7 +135,7 @@ func TestWrittenFieldNeverNoiseAgainstRealStores(t *testing.T) {
 		backends.DynamoDB: &ddbProductStore{client: ddb.Client, table: table},
 	})
 	rec := newSpy()
-	s := middleware.New(middleware.WithFlags(flags.New(fullSampling(t))), middleware.WithRecorder(rec),
+	s := middleware.New(middleware.WithFlags(flags.New(fullSampling(t), testEvaluation)), middleware.WithRecorder(rec),
 		middleware.WithRecheck(0), middleware.WithNoiseBaseline(100))
 	t.Cleanup(func() { s.Close(context.Background()) })
 	r := chi.NewRouter()

@@ -106,7 +106,7 @@ func flagsOf(t *testing.T, provider openfeature.FeatureProvider) *flags.Flags {
 			t.Fatal(err)
 		}
 	}
-	f := flags.New(api.NewClient(domain))
+	f := flags.New(api.NewClient(domain), testEvaluation)
 	t.Cleanup(func() {
 		f.Close()
 		if err := api.Shutdown(context.Background()); err != nil {

@@ -78,7 +78,7 @@ func TestRecheckAgainstRealStores(t *testing.T) {
 		t.Helper()
 		router := backends.NewRouter(map[backends.Name]ProductStore{backends.Postgres: pgStore, backends.DynamoDB: dynamo})
 		rec := newSpy()
-		s := middleware.New(middleware.WithFlags(flags.New(fullSampling(t))), middleware.WithRecorder(rec))
+		s := middleware.New(middleware.WithFlags(flags.New(fullSampling(t), testEvaluation)), middleware.WithRecorder(rec))
 		t.Cleanup(func() {
 			if err := s.Close(context.Background()); err != nil {
 				t.Error(err)

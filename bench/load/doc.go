@@ -18,7 +18,7 @@
 //
 // The harness itself is TestLoad, behind the loadbench build tag so that
 // `make test` never runs it. bench/Makefile runs it under
-// scripts/with-servers.sh: it seeds the example catalog (bench/service
+// scripts/with-servers.sh: it seeds the benchmark's shop (bench/service
 // seed) on PostgreSQL and dynalite, makes a slow DynamoDB with the delay
 // proxy of internal/testenv, starts one bench/service process per
 // [Variant] and Debian's nginx for the mirror variants, and runs every

@@ -48,7 +48,7 @@ var (
 	flagPin       = flag.Bool("load.pin", true, "run the generator with GOMAXPROCS 1 on one CPU, so its own lateness is steadier and measured apart")
 )
 
-// Catalog size and request mix.
+// Shop size and request mix.
 const (
 	products  = 1000
 	customers = 200
@@ -59,9 +59,9 @@ const (
 	settle = 500 * time.Millisecond
 )
 
-// catalogMix is the request mix: mostly product pages, then orders and
+// shopMix is the request mix: mostly product pages, then orders and
 // order lists, each for a customer (the flags' sticky targeting key).
-func catalogMix() Mix {
+func shopMix() Mix {
 	customer := func(rng *rand.Rand) http.Header {
 		return http.Header{"X-Customer-Id": {strconv.Itoa(1 + rng.IntN(customers))}}
 	}
@@ -153,7 +153,7 @@ func TestLoad(t *testing.T) {
 	warmup, measure := NewSchedule(rate, *flagWarmup), NewSchedule(rate, *flagMeasure)
 	order := runOrder(targets)
 	for round := range *flagRounds {
-		reqs := catalogMix().Requests(uint64(round+1), measure.Count()+warmup.Count())
+		reqs := shopMix().Requests(uint64(round+1), measure.Count()+warmup.Count())
 		// Rotate the order, so no variant always follows the same one.
 		for k := range order {
 			i := order[(k+round)%len(order)]
@@ -255,8 +255,8 @@ func measureCapacity(t *testing.T, gen *Generator, targets []target, key string)
 			continue
 		}
 		ctx := context.Background()
-		gen.Saturate(ctx, tg.url, catalogMix().Requests(98, 10_000), capacityWorkers, 2*time.Second) // warm-up
-		res := gen.Saturate(ctx, tg.url, catalogMix().Requests(99, 100_000), capacityWorkers, 8*time.Second)
+		gen.Saturate(ctx, tg.url, shopMix().Requests(98, 10_000), capacityWorkers, 2*time.Second) // warm-up
+		res := gen.Saturate(ctx, tg.url, shopMix().Requests(99, 100_000), capacityWorkers, 8*time.Second)
 		if res.Failed() > 0 {
 			t.Fatalf("capacity of %s: %d of %d requests failed: %v", tg.variant.Name, res.Failed(), res.Answered(), res.Statuses)
 		}

@@ -22,7 +22,7 @@ const (
 	CompComparator = "shadowread comparator"
 	CompTelemetry  = "telemetry and tracing (OTel)"
 	CompMiddleware = "shadowread middleware and flags"
-	CompHandlers   = "catalog handlers and router"
+	CompHandlers   = "shop handlers and router"
 	CompServer     = "HTTP server and network"
 	CompGC         = "Go runtime: garbage collection"
 	CompScheduler  = "Go runtime: scheduler"
@@ -50,7 +50,7 @@ var specificRules = []componentRule{
 	{CompTelemetry, []string{"github.com/shadowread/shadowread/telemetry", "go.opentelemetry.io/"}},
 	{CompMiddleware, []string{"github.com/shadowread/shadowread/middleware", "github.com/shadowread/shadowread/flags",
 		"github.com/shadowread/shadowread/backends", "github.com/felixge/httpsnoop", "github.com/open-feature/"}},
-	{CompHandlers, []string{"github.com/shadowread/shadowread/bench/internal/catalog.", "github.com/shadowread/shadowread/example/", "github.com/go-chi/"}},
+	{CompHandlers, []string{"github.com/shadowread/shadowread/bench/internal/shop.", "github.com/go-chi/"}},
 }
 
 // genericRules are searched when no specific rule matched, in order.

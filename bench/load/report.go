@@ -250,7 +250,8 @@ func (r *Report) writeLoad(b *strings.Builder) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	s := r.Setup
 	w("## Load over loopback\n\n")
-	w("The catalog service (bench/internal/catalog, a copy of the example's read path) on PostgreSQL 15 and dynalite, one process per variant.\n")
+	w("The benchmark's shop (bench/internal/shop: a product with its variants, an order, a customer's orders; one read of either store each)\n")
+	w("on PostgreSQL 15 and dynalite, one process per variant.\n")
 	if s.BothCapacity > 0 {
 		w("Open loop at a fixed %.0f requests/s for every variant: %.0f%% of the %.0f requests/s that variant 4a, which reads both stores\n",
 			s.Rate, 100*s.Rate/s.BothCapacity, s.BothCapacity)

@@ -17,7 +17,7 @@ func (r *Report) writeReplay(b *strings.Builder) {
 	s := r.Setup
 	w("## The library alone: DynamoDB replayed\n\n")
 	w("Variants 6a and 6b read DynamoDB from a stand-in in the harness: it recorded dynalite's answers to every request the\n")
-	w("catalog makes for the request mix (%d distinct requests) and replays them after a fixed %s ms, so the shadow read's\n",
+	w("shop makes for the request mix (%d distinct requests) and replays them after a fixed %s ms, so the shadow read's\n",
 		s.Replay.Recorded, ms(s.ReplayDelay))
 	w("client work (AWS SDK signing, serialisation, HTTP) and the library's own work are measured without dynalite's CPU on\n")
 	w("the same machine. Replayed: %d requests; %d were not recorded and went to dynalite.\n", s.Replay.Hits, s.Replay.Misses)

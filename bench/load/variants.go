@@ -31,7 +31,7 @@ func IsReplay(key string) bool { return key == KeyReplay10 || key == KeyReplay10
 // Variants returns every variant, the baseline first.
 func Variants() []Variant {
 	return []Variant{
-		{Key: KeyBare, Name: "1 no middleware", About: "the catalog alone: PostgreSQL serves every read"},
+		{Key: KeyBare, Name: "1 no middleware", About: "the shop alone: PostgreSQL serves every read"},
 		{Key: KeyBareAgain, Name: "1' no middleware, again", About: "variant 1's process measured a second time in each round: " +
 			"the spread between the two is what the machine's noise alone does to the ratios"},
 		{Key: KeyShadow0, Name: "2a shadow 0%", About: "Shadower with flags on and a 0% sample: the decision and the routing only"},

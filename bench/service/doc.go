@@ -1,6 +1,6 @@
-// Command service is the load harness's target: the catalog service
-// (bench/internal/catalog, a copy of the example's read path; its
-// [catalog.NewRouter]) on real PostgreSQL and DynamoDB stores, built with
+// Command service is the load harness's target: the benchmark's own shop
+// ([shop.NewRouter]: a product, an order, a customer's orders) on real
+// PostgreSQL and DynamoDB stores, built with
 // the read middleware of one benchmark variant. The harness
 // (github.com/shadowread/shadowread/bench/load) runs one process per
 // variant.
@@ -12,10 +12,9 @@
 //
 // # seed
 //
-// Creates the catalog's PostgreSQL schema, fills it with a fixed,
-// generated catalog (the same for every run) and copies it to a new
-// DynamoDB table ([catalog.Copier]), so both stores hold the same data and
-// shadow reads match.
+// Creates the shop's PostgreSQL schema and a new DynamoDB table and writes
+// the same fixed, generated rows (the same for every run) to both
+// ([shop.Seed]), so shadow reads match.
 //
 // # probe
 //
@@ -25,7 +24,7 @@
 //
 // # serve
 //
-// Serves the catalog until SIGINT or SIGTERM, then shuts down gracefully.
+// Serves the shop until SIGINT or SIGTERM, then shuts down gracefully.
 // -mode says what wraps the read routes:
 //
 //   - none: nothing; PostgreSQL serves every read.
@@ -47,8 +46,8 @@
 // the harness can watch the process without adding anything to the
 // measured routes.
 //
-// [catalog.NewRouter]: https://pkg.go.dev/github.com/shadowread/shadowread/bench/internal/catalog#NewRouter
-// [catalog.Copier]: https://pkg.go.dev/github.com/shadowread/shadowread/bench/internal/catalog#Copier
+// [shop.NewRouter]: https://pkg.go.dev/github.com/shadowread/shadowread/bench/internal/shop#NewRouter
+// [shop.Seed]: https://pkg.go.dev/github.com/shadowread/shadowread/bench/internal/shop#Seed
 // [middleware.Shadower]: https://pkg.go.dev/github.com/shadowread/shadowread/middleware#Shadower
 // [flags.New]: https://pkg.go.dev/github.com/shadowread/shadowread/flags#New
 // [comparator.PostgresDynamoDB]: https://pkg.go.dev/github.com/shadowread/shadowread/comparator#PostgresDynamoDB

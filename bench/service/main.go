@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/shadowread/shadowread/bench/internal/shop"
 )
 
 func main() {
@@ -42,8 +44,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	pgURL := fs.String("pg", "", "PostgreSQL URL")
 	ddbURL := fs.String("ddb", "", "DynamoDB endpoint (http://host:port)")
 	table := fs.String("table", "", "DynamoDB table")
-	size := catalogSize{}
-	fs.IntVar(&size.products, "products", defaultSize.products, "products in the catalog")
+	size := shop.Size{}
+	fs.IntVar(&size.Products, "products", defaultSize.Products, "products in the shop")
 	parse := func(need ...*string) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return usageError{err.Error()}
@@ -58,8 +60,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	switch args[0] {
 	case "seed":
-		fs.IntVar(&size.customers, "customers", defaultSize.customers, "customers")
-		fs.IntVar(&size.orders, "orders", defaultSize.orders, "orders")
+		fs.IntVar(&size.Customers, "customers", defaultSize.Customers, "customers")
+		fs.IntVar(&size.Orders, "orders", defaultSize.Orders, "orders")
 		if err := parse(pgURL, ddbURL, table); err != nil {
 			return err
 		}
@@ -69,13 +71,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		if err := parse(ddbURL, table); err != nil {
 			return err
 		}
-		return probe(ctx, *ddbURL, *table, size.products, *reads, stdout)
+		return probe(ctx, *ddbURL, *table, size.Products, *reads, stdout)
 	case "serve":
 		cfg := serveConfig{}
 		fs.StringVar(&cfg.mode, "mode", "", "what wraps the read routes: none, shadow, experiment or dynamodb")
 		fs.Float64Var(&cfg.samplePercent, "sample", 0, "share of customers shadowed, 0 to 100 (mode shadow)")
 		fs.Float64Var(&cfg.guard, "guard", 0, "latency guard tolerance, e.g. 1.2; 0 leaves the guard off (mode shadow)")
-		fs.StringVar(&cfg.addr, "addr", "127.0.0.1:0", "address of the catalog")
+		fs.StringVar(&cfg.addr, "addr", "127.0.0.1:0", "address of the shop")
 		fs.StringVar(&cfg.debugAddr, "debug-addr", "127.0.0.1:0", "address of the debug endpoints")
 		if err := parse(pgURL, ddbURL, table); err != nil {
 			return err

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/backends/dynamodb"
-	"github.com/shadowread/shadowread/bench/internal/catalog"
+	"github.com/shadowread/shadowread/bench/internal/shop"
 )
 
 // probe times product reads from the DynamoDB store, one after the other,
@@ -22,7 +22,7 @@ func probe(ctx context.Context, ddbURL, table string, products, reads int, stdou
 		return err
 	}
 	defer client.Close()
-	store := catalog.NewDynamoDBStore(client.Client, table)
+	store := shop.NewDynamoDBStore(client.Client, table)
 
 	// The first reads open connections; they are not timed.
 	for id := range min(products, 5) {

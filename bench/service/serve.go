@@ -17,7 +17,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends/dynamodb"
 	"github.com/shadowread/shadowread/backends/postgres"
-	"github.com/shadowread/shadowread/bench/internal/catalog"
+	"github.com/shadowread/shadowread/bench/internal/shop"
 )
 
 // shutdownTimeout bounds the graceful shutdown: requests in flight, then
@@ -32,7 +32,7 @@ type serveConfig struct {
 	addr, debugAddr      string
 }
 
-// serve runs the catalog until ctx is done.
+// serve runs the shop until ctx is done.
 func serve(ctx context.Context, cfg serveConfig, stdout io.Writer) error {
 	v, err := newVariant(ctx, cfg.mode, cfg.samplePercent, cfg.guard)
 	if err != nil {
@@ -48,9 +48,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer) error {
 		return errors.Join(err, v.close(ctx))
 	}
 	defer client.Close()
-	stores := catalog.NewStores(catalog.NewPostgresStore(pool), catalog.NewDynamoDBStore(client.Client, cfg.table))
+	routes := shop.NewRouter(shop.NewPostgresStore(pool), shop.NewDynamoDBStore(client.Client, cfg.table), v.middleware)
 
-	app := &http.Server{Handler: catalog.NewRouter(stores, v.middleware), ReadHeaderTimeout: 10 * time.Second}
+	app := &http.Server{Handler: routes, ReadHeaderTimeout: 10 * time.Second}
 	debug := &http.Server{Handler: debugHandler(v), ReadHeaderTimeout: 10 * time.Second}
 	var lc net.ListenConfig
 	appLn, err := lc.Listen(ctx, "tcp", cfg.addr)
@@ -90,7 +90,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer) error {
 	return g.Wait()
 }
 
-// debugHandler serves what the harness watches, apart from the catalog's
+// debugHandler serves what the harness watches, apart from the shop's
 // routes so that nothing is added to the requests measured.
 func debugHandler(v variant) http.Handler {
 	mux := http.NewServeMux()

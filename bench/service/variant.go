@@ -13,7 +13,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/shadowread/shadowread/backends"
-	"github.com/shadowread/shadowread/bench/internal/catalog"
+	"github.com/shadowread/shadowread/bench/internal/shop"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/middleware"
@@ -21,7 +21,7 @@ import (
 	"github.com/shadowread/shadowread/telemetry/report"
 )
 
-// Modes of serve: what wraps the catalog's read routes.
+// Modes of serve: what wraps the shop's read routes.
 const (
 	modeNone       = "none"
 	modeShadow     = "shadow"
@@ -74,13 +74,10 @@ func newVariant(ctx context.Context, mode string, samplePercent, guard float64) 
 	return variant{}, usageError{fmt.Sprintf("unknown -mode %q: want none, shadow, experiment or dynamodb", mode)}
 }
 
-// newComparator compares the two stores' JSON as the catalog needs: prices
-// by value (12.50 and 12.5), the rest exactly. The order list's request_id
-// differs on every read; the example service learns that with a noise
-// baseline, which would only add A/A reads to what the load measures, so
-// the benchmark names it.
+// newComparator compares the two stores' JSON with the PostgreSQL→DynamoDB
+// preset: amounts by value (8.70 and 8.7), lists by id, the rest exactly.
 func newComparator() comparator.Comparator {
-	return comparator.JSON(comparator.PostgresDynamoDB(), comparator.IgnorePaths("request_id"))
+	return comparator.JSON(comparator.PostgresDynamoDB())
 }
 
 // newShadowVariant builds the Shadower as a service using the library
@@ -90,7 +87,7 @@ func newShadowVariant(ctx context.Context, samplePercent, guard float64) (varian
 	// An API of the variant's own rather than the global one, so tests can
 	// run several services in one process.
 	api := isolated.NewAPI()
-	domain := openfeature.WithDomain("catalog")
+	domain := openfeature.WithDomain("shop")
 	provider := memprovider.NewInMemoryProvider(map[string]memprovider.InMemoryFlag{
 		flags.KeyEnabled:       staticFlag(true),
 		flags.KeySamplePercent: staticFlag(samplePercent),
@@ -99,7 +96,7 @@ func newShadowVariant(ctx context.Context, samplePercent, guard float64) (varian
 	if err := api.SetProviderAndWait(ctx, provider, domain); err != nil {
 		return variant{}, fmt.Errorf("setting the flag provider: %w", err)
 	}
-	decider := flags.New(api.NewClient(domain), flags.WithTargetingKey(flags.HeaderKey(catalog.HeaderCustomerID)))
+	decider := flags.New(api.NewClient(domain), flags.WithTargetingKey(flags.HeaderKey(shop.HeaderCustomerID)))
 
 	// Metrics are recorded as in production; nothing reads them here.
 	meters := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))

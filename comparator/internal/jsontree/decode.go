@@ -44,6 +44,8 @@ type Decoder struct {
 	stack  []Node
 	order  []int32
 	shapes shapeCache
+	// siblings is the decoding's, kept for reuse.
+	siblings []sibling
 }
 
 // Reserve gives dec a new arena of room for n nodes, so that decoding a body
@@ -76,7 +78,8 @@ func (dec *Decoder) Decode(body []byte, nodes int, opts Options) (*Tree, error) 
 	t.extra = t.extra[:0]
 	t.Nodes = slices.Grow(t.Nodes[:0], nodes)[:1]
 	t.MissingDropped = opts.DropNull || opts.DropEmpty
-	d := decoding{src: t.src, body: body, t: t, opts: opts, stack: dec.stack[:0], order: dec.order[:0], shapes: &dec.shapes}
+	dec.siblings = resetSiblings(dec.siblings, opts.MaxDepth)
+	d := decoding{src: t.src, body: body, t: t, opts: opts, stack: dec.stack[:0], order: dec.order[:0], shapes: &dec.shapes, siblings: dec.siblings}
 	d.skipSpace()
 	v := d.value()
 	d.skipSpace()
@@ -120,6 +123,9 @@ type decoding struct {
 	stack  []Node
 	order  []int32 // scratch for appendMembers
 	shapes *shapeCache
+	// siblings[depth] is the shape of the last object decoded at depth,
+	// for the next one there (see sibling).
+	siblings []sibling
 }
 
 func (d *decoding) setFail(err error) {
@@ -214,11 +220,23 @@ func (d *decoding) containerBody(typ Type, closing byte) Node {
 		d.pos++
 		return Node{Type: typ}
 	}
-	for {
+	// An object at the depth of the last one may well have its names: read
+	// them by comparing bytes, and take its order (see sibling).
+	var sib *sibling
+	if typ == Object && d.depth < len(d.siblings) {
+		sib = &d.siblings[d.depth]
+	}
+	same := sib != nil && sib.valid
+	for k := 0; ; k++ {
 		d.skipSpace()
 		var key Span
 		if typ == Object {
-			key = d.memberName()
+			if same && k < len(sib.names) && d.nameIs(sib.names[k]) {
+				key = sib.names[k]
+			} else {
+				same = false
+				key = d.memberName()
+			}
 		}
 		if d.fail != nil {
 			return Node{}
@@ -232,6 +250,7 @@ func (d *decoding) containerBody(typ Type, closing byte) Node {
 		d.stack = append(d.stack, v)
 		d.skipSpace()
 		if !d.consumeSeparator(closing) {
+			same = same && k+1 == len(sib.names)
 			break
 		}
 	}
@@ -240,9 +259,15 @@ func (d *decoding) containerBody(typ Type, closing byte) Node {
 	}
 	kids := d.stack[mark:]
 	first := int32(len(d.t.Nodes))
-	if typ == Object {
-		d.appendMembers(kids)
-	} else {
+	switch {
+	case same:
+		d.appendInOrder(kids, sib.order, sib.sorted)
+	case typ == Object:
+		order, sorted := d.appendMembers(kids)
+		if sib != nil && d.fail == nil {
+			sib.remember(kids, order, sorted)
+		}
+	default:
 		d.t.Nodes = append(d.t.Nodes, kids...)
 	}
 	d.stack = d.stack[:mark]
@@ -284,23 +309,20 @@ func (d *decoding) memberName() Span {
 // position rather than by moving the nodes, which are larger, and the
 // order is kept for the next object with the same names in the same
 // order, as the elements of an array of structs have: checking the names
-// costs less than sorting them.
-func (d *decoding) appendMembers(members []Node) {
+// costs less than sorting them. It returns the order it appended them in,
+// or sorted: document order.
+func (d *decoding) appendMembers(members []Node) (order []int32, sorted bool) {
 	t := d.t
 	name := func(i int) string { return t.Text(members[i].Key) }
-	sorted := true
+	sorted = true
 	for i := 1; i < len(members) && sorted; i++ {
 		sorted = name(i-1) < name(i)
 	}
 	if sorted {
-		for i := range members {
-			if !members[i].dropped {
-				t.Nodes = append(t.Nodes, members[i])
-			}
-		}
-		return
+		d.appendInOrder(members, nil, true)
+		return nil, true
 	}
-	order := d.shapes.lookup(t, members)
+	order = d.shapes.lookup(t, members)
 	if order == nil {
 		d.order = d.order[:0]
 		for i := range members {
@@ -310,17 +332,56 @@ func (d *decoding) appendMembers(members []Node) {
 		for k := 1; k < len(d.order); k++ {
 			if name(int(d.order[k-1])) == name(int(d.order[k])) {
 				d.setFail(ErrDuplicateKey)
-				return
+				return nil, false
 			}
 		}
 		order = d.order
 		d.shapes.store(t, members, order)
+	}
+	d.appendInOrder(members, order, false)
+	return order, false
+}
+
+// appendInOrder appends members to t.Nodes, those marked dropped left out:
+// in document order when sorted, else in order.
+func (d *decoding) appendInOrder(members []Node, order []int32, sorted bool) {
+	t := d.t
+	if sorted {
+		for i := range members {
+			if !members[i].dropped {
+				t.Nodes = append(t.Nodes, members[i])
+			}
+		}
+		return
 	}
 	for _, i := range order {
 		if !members[i].dropped {
 			t.Nodes = append(t.Nodes, members[i])
 		}
 	}
+}
+
+// nameIs parses `"name" :` when the name there is written as name, a
+// verbatim name of the body (no escapes), and reports whether it was.
+func (d *decoding) nameIs(name Span) bool {
+	src := d.src
+	pos, off, n := d.pos, int(name.off), int(name.n)
+	end := pos + 1 + n
+	if off < 0 || end >= len(src) || src[pos] != '"' || src[end] != '"' || src[pos+1:end] != src[off:off+n] {
+		return false
+	}
+	d.pos = end + 1
+	if d.pos < len(src) && src[d.pos] == ':' { // the usual case: no space
+		d.pos++
+	} else {
+		d.skipSpace()
+		if d.pos >= len(src) || src[d.pos] != ':' {
+			d.setFail(ErrNotJSON)
+		}
+		d.pos++ // :
+	}
+	d.skipSpace()
+	return true
 }
 
 // consumeSeparator consumes a ',' (and reports true: another item follows)
@@ -343,30 +404,36 @@ func (d *decoding) consumeSeparator(closing byte) bool {
 // string parses a JSON string at d.pos (which holds the opening quote) and
 // returns the Span of its value.
 func (d *decoding) string() Span {
-	d.pos++ // "
-	start := d.pos
+	// Locals, not d's fields, in the loops: the compiler keeps them in
+	// registers.
+	body := d.body
+	start := d.pos + 1 // after "
+	pos := start
 	// Most strings hold no escapes: look at eight bytes at a time, and go
 	// straight to the first that ends the plain run.
-	for d.pos+8 <= len(d.body) {
-		if m := quoteEscapeOrControl(binary.LittleEndian.Uint64(d.body[d.pos:])); m != 0 {
-			d.pos += bits.TrailingZeros64(m) / 8
+	for pos+8 <= len(body) {
+		if m := quoteEscapeOrControl(binary.LittleEndian.Uint64(body[pos : pos+8])); m != 0 {
+			pos += bits.TrailingZeros64(m) / 8
 			break
 		}
-		d.pos += 8
+		pos += 8
 	}
-	for d.pos < len(d.src) {
-		switch c := d.src[d.pos]; {
+	for pos < len(body) {
+		switch c := body[pos]; {
 		case c == '"':
-			d.pos++
-			return Span{int32(start), int32(d.pos - 1 - start)}
+			d.pos = pos + 1
+			return Span{int32(start), int32(pos - start)}
 		case c == '\\':
+			d.pos = pos
 			return d.escapedString(start)
 		case c < 0x20:
+			d.pos = pos
 			d.setFail(ErrNotJSON)
 			return Span{}
 		}
-		d.pos++
+		pos++
 	}
+	d.pos = pos
 	d.setFail(ErrNotJSON)
 	return Span{}
 }

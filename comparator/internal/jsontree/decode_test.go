@@ -59,6 +59,14 @@ func TestDecode(t *testing.T) {
 		{"replacement character", `"\ufffd"`, nil, "an escaped U+FFFD is a character like any other"},
 		{"duplicate key", `{"a":1,"b":2,"a":3}`, ErrDuplicateKey, "a repeated key"},
 		{"duplicate key deep", `[{"x":{"k":1,"k":1}}]`, ErrDuplicateKey, "at any depth, even with equal values"},
+		{"siblings", `[{"b":1,"a":2},{"b":3,"a":4},{"a":5,"b":6},{"b":7,"a":8,"c":9},{"b":0}]`, nil, "objects read against the shape of the one before"},
+		{"sorted siblings", `[{"a":1,"b":2},{"a":3,"b":4}]`, nil, "a sorted shape"},
+		{"sibling escaped", `[{"b":1,"a":2},{"\u0062":3,"a":4}]`, nil, "an escaped name equal to the shape's"},
+		{"sibling duplicate", `[{"b":1,"a":2},{"b":3,"b":4}]`, ErrDuplicateKey, "a repeated name after the shape's first"},
+		{"sibling duplicate escaped", `[{"b":1,"a":2},{"b":3,"a":4,"\u0061":5}]`, ErrDuplicateKey, "the shape's names and one more, repeated"},
+		{"sibling prefix", `[{"ab":1},{"a":1}]`, nil, "a name that is a prefix of the shape's"},
+		{"sibling missing colon", `[{"a":1},{"a" 1}]`, ErrNotJSON, "the shape's name without its colon"},
+		{"nested siblings", `[{"x":{"q":1,"p":2},"y":1},{"x":{"q":3,"p":4},"y":2}]`, nil, "shapes per depth"},
 		{"max depth", strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth), nil, "maxDepth levels decode"},
 		{"too deep", strings.Repeat(`{"a":`, maxDepth+1) + "1" + strings.Repeat("}", maxDepth+1), ErrTooDeep, "one more does not"},
 		{"too deep and broken", strings.Repeat("[", 10000), ErrTooDeep, "the depth cap stops before the end"},
@@ -175,12 +183,14 @@ func TestDecodeDrops(t *testing.T) {
 
 // FuzzDecode checks Decode against encoding/json on any input: what Decode
 // accepts, encoding/json decodes to the same values; what encoding/json
-// accepts as valid UTF-8, Decode only refuses for a reason of its own.
+// accepts as valid UTF-8, Decode only refuses for a reason of its own. A
+// Reader accepts and reads what Decode does.
 func FuzzDecode(f *testing.F) {
 	for _, doc := range []string{`{"b":[1,{"c":null}],"a":"x"}`, `"\u00e9 \ud83d\ude00"`, `[1,]`, `{"a":1,"a":2}`} {
 		f.Add([]byte(doc))
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
+		checkReaderLikeDecode(t, doc)
 		tr, err := decode(doc)
 		switch {
 		case err == nil:

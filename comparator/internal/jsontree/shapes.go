@@ -52,3 +52,44 @@ func (c *shapeCache) forget() {
 		c.entries[i].names = c.entries[i].names[:0]
 	}
 }
+
+// sibling is the shape of the last object decoded at one depth: its
+// names, in document order, and the order that sorts them. The next object
+// there (the next element of an array of structs) is read against it: its
+// names are compared as bytes with these rather than parsed, and when all
+// match, in number too, it takes the order without checking or sorting
+// its names again, nor looking for one twice (these hold none).
+type sibling struct {
+	names  []Span // each the body's own bytes (no escapes)
+	order  []int32
+	sorted bool // in document order already; order unused
+	valid  bool
+}
+
+// remember keeps the shape of members, the members of an object that
+// appendMembers appended in order (or in document order when sorted).
+// An object with an escaped name is not kept.
+func (s *sibling) remember(members []Node, order []int32, sorted bool) {
+	s.valid = false
+	s.names = s.names[:0]
+	for i := range members {
+		if members[i].Key.off < 0 {
+			return
+		}
+		s.names = append(s.names, members[i].Key)
+	}
+	s.order = append(s.order[:0], order...)
+	s.sorted, s.valid = sorted, true
+}
+
+// resetSiblings returns siblings for a decode of up to maxDepth levels,
+// none valid: their names belong to the last body.
+func resetSiblings(siblings []sibling, maxDepth int) []sibling {
+	for i := range siblings {
+		siblings[i].valid = false
+	}
+	for len(siblings) <= maxDepth {
+		siblings = append(siblings, sibling{})
+	}
+	return siblings
+}

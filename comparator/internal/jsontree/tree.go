@@ -77,3 +77,28 @@ func (t *Tree) Kids(n *Node) []Node {
 
 // Root returns the root of the document.
 func (t *Tree) Root() *Node { return &t.Nodes[0] }
+
+// Find returns the index in members, the sorted members of an object of
+// t, of the one named name, or -1.
+func (t *Tree) Find(members []Node, name string) int {
+	lo, hi := 0, len(members)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if t.Text(members[mid].Key) < name {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(members) && t.Text(members[lo].Key) == name {
+		return lo
+	}
+	return -1
+}
+
+// Verbatim returns the text s locates and reports whether it is the body's
+// own bytes between quotes: a string or name that holds no escapes, which
+// is also how it is written.
+func (t *Tree) Verbatim(s Span) (string, bool) {
+	return t.Text(s), s.off >= 0
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shadowread/shadowread/example/internal/backfill"
+	"github.com/shadowread/shadowread/example/internal/catalogtest"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 
@@ -29,7 +30,7 @@ func sum(stats ...backfill.Stats) (rows, written, skipped int64) {
 // TestBackfillSharedByTwoProcesses runs two shared backfills at once:
 // together they copy every range once, and a third finds nothing to do.
 func TestBackfillSharedByTwoProcesses(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	var wg sync.WaitGroup
 	stats := make([]backfill.Stats, 2)
@@ -51,13 +52,13 @@ func TestBackfillSharedByTwoProcesses(t *testing.T) {
 	if rows, _, _ := sum(third); err != nil || rows != 0 {
 		t.Errorf("a third backfill read %d rows (%v), want none", rows, err)
 	}
-	assertSame(t, e, []int64{10, 11, 12, 13, 14, 20})
+	catalogtest.AssertSame(t, e, []int64{10, 11, 12, 13, 14, 20})
 }
 
 // TestBackfillSharedResumes stops a shared backfill after its first range;
 // the next one copies the rest and only the rest.
 func TestBackfillSharedResumes(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -75,5 +76,5 @@ func TestBackfillSharedResumes(t *testing.T) {
 	if r1 != 1 || r1+r2 != smallRows || w2 != smallItems-1 {
 		t.Errorf("first %d rows, second %d rows and %d items; want 1, %d and %d", r1, r2, w2, smallRows-1, smallItems-1)
 	}
-	assertSame(t, e, []int64{10, 20})
+	catalogtest.AssertSame(t, e, []int64{10, 20})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/example/internal/backfill"
 	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalogtest"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 
@@ -20,7 +21,7 @@ const (
 // TestBackfillIdempotent runs the backfill twice: the second run finds every
 // item as fresh as its row and writes nothing.
 func TestBackfillIdempotent(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 
 	first := e.Backfill(t)
@@ -56,7 +57,7 @@ func TestBackfillIdempotent(t *testing.T) {
 // row before a dual write changed it would see them. Only newer rows and
 // missing items are written.
 func TestBackfillNeverOverwritesNewer(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
 	ctx := context.Background()
@@ -73,7 +74,7 @@ func TestBackfillNeverOverwritesNewer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.DDB.Client().DeleteItem(ctx, deleteInput(e, catalog.OrderKey(o))); err != nil {
+	if _, err := e.DDB.Client().DeleteItem(ctx, catalogtest.DeleteInput(e, catalog.OrderKey(o))); err != nil {
 		t.Fatal(err)
 	}
 
@@ -90,16 +91,16 @@ func TestBackfillNeverOverwritesNewer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, body := fromStore(t, h, backends.DynamoDB, tt.path)
+			status, body := catalogtest.FromStore(t, h, backends.DynamoDB, tt.path)
 			var p catalog.Product
-			decode(t, status, body, &p)
+			catalogtest.Decode(t, status, body, &p)
 			if p.Name != tt.wantName {
 				t.Errorf("name %q, want %q (%s)", p.Name, tt.wantName, tt.reason)
 			}
 		})
 	}
 	t.Run("missing item", func(t *testing.T) {
-		if status, body := fromStore(t, h, backends.DynamoDB, "/orders/10"); status != 200 {
+		if status, body := catalogtest.FromStore(t, h, backends.DynamoDB, "/orders/10"); status != 200 {
 			t.Errorf("order 10: status %d (%s), want 200: a missing item is written", status, body)
 		}
 	})
@@ -115,7 +116,7 @@ func TestBackfillNeverOverwritesNewer(t *testing.T) {
 // TestBackfillResumes interrupts a backfill after its first range and runs
 // it again: the second run starts at the checkpoint and completes the copy.
 func TestBackfillResumes(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -149,7 +150,7 @@ func TestBackfillResumes(t *testing.T) {
 	}
 	h := catalog.NewRouter(e.Stores, nil)
 	for _, path := range []string{"/products/1", "/products/2", "/products/3", "/orders/10", "/orders/20"} {
-		if status, body := fromStore(t, h, backends.DynamoDB, path); status != 200 {
+		if status, body := catalogtest.FromStore(t, h, backends.DynamoDB, path); status != 200 {
 			t.Errorf("%s in DynamoDB: %d %s, want 200", path, status, body)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalogtest"
 	"github.com/shadowread/shadowread/example/internal/dualwrite"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
@@ -18,7 +19,7 @@ import (
 // entity that waits in the repair log of the store it reads calls the
 // hook; other entities, primary reads and reads of the other store do not.
 func TestShadowBehindWhileTheRepairLogHoldsTheEntity(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
 	e.Exec(t, `INSERT INTO dynamodb_outbox (entity, entity_id) VALUES ('product', 2)`)

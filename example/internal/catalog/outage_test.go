@@ -9,6 +9,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalogtest"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 
@@ -17,13 +18,13 @@ import (
 // the read deadline passes, and a read routed to PostgreSQL is served.
 func TestReadsAnswerWithinTheDeadlineWhileDynamoDBStalls(t *testing.T) {
 	dynalite := testenv.StartDynalite(t)
-	e := newEnv(t, dynalite.Endpoint())
+	e := catalogtest.NewEnv(t, dynalite.Endpoint())
 	e.SeedSmall(t)
 	e.Backfill(t)
 	h := catalog.NewRouter(e.Stores, nil, catalog.WithReadTimeout(300*time.Millisecond),
 		catalog.WithLogger(slog.New(slog.DiscardHandler)))
 
-	resume := stall(t, dynalite.Endpoint())
+	resume := catalogtest.Stall(t, dynalite.Endpoint())
 	tests := []struct {
 		store      backends.Name
 		path       string
@@ -37,14 +38,14 @@ func TestReadsAnswerWithinTheDeadlineWhileDynamoDBStalls(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.store)+tt.path, func(t *testing.T) {
-			status, body := fromStore(t, h, tt.store, tt.path)
+			status, body := catalogtest.FromStore(t, h, tt.store, tt.path)
 			if status != tt.wantStatus || !strings.Contains(string(body), tt.wantBody) {
 				t.Errorf("status %d, body %s; want %d with %q (%s)", status, body, tt.wantStatus, tt.wantBody, tt.reason)
 			}
 		})
 	}
 	resume()
-	if status, _ := fromStore(t, h, backends.DynamoDB, "/products/2"); status != http.StatusOK {
+	if status, _ := catalogtest.FromStore(t, h, backends.DynamoDB, "/products/2"); status != http.StatusOK {
 		t.Errorf("after the stall: status %d, want 200", status)
 	}
 }

@@ -12,13 +12,14 @@ import (
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalogtest"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
 
 // TestReadsMatchAcrossStores serves every read endpoint from both stores
 // after a backfill: the answers are the same under the comparator preset.
 func TestReadsMatchAcrossStores(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
 	h := catalog.NewRouter(e.Stores, nil)
@@ -43,8 +44,8 @@ func TestReadsMatchAcrossStores(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pgStatus, pgBody := fromStore(t, h, backends.Postgres, tt.path)
-			ddbStatus, ddbBody := fromStore(t, h, backends.DynamoDB, tt.path)
+			pgStatus, pgBody := catalogtest.FromStore(t, h, backends.Postgres, tt.path)
+			ddbStatus, ddbBody := catalogtest.FromStore(t, h, backends.DynamoDB, tt.path)
 			if pgStatus != tt.status || ddbStatus != tt.status {
 				t.Fatalf("status: postgres %d, dynamodb %d, want %d (%s)", pgStatus, ddbStatus, tt.status, tt.reason)
 			}
@@ -62,7 +63,7 @@ func TestReadsMatchAcrossStores(t *testing.T) {
 // TestProductPriceRepresentation pins the representation each store gives a
 // NUMERIC(12,2) price: the store's own text, as a JSON number.
 func TestProductPriceRepresentation(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
 	h := catalog.NewRouter(e.Stores, nil)
@@ -70,7 +71,7 @@ func TestProductPriceRepresentation(t *testing.T) {
 		backend backends.Name
 		want    json.Number
 	}{{backends.Postgres, "12.50"}, {backends.DynamoDB, "12.5"}} {
-		_, body := fromStore(t, h, tc.backend, "/products/2")
+		_, body := catalogtest.FromStore(t, h, tc.backend, "/products/2")
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		var p catalog.Product
@@ -87,7 +88,7 @@ func TestProductPriceRepresentation(t *testing.T) {
 // stores: the same orders in the same order, the same cursors, and a cursor
 // from one store continues on the other.
 func TestPaginationParity(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
 	h := catalog.NewRouter(e.Stores, nil)
@@ -97,7 +98,7 @@ func TestPaginationParity(t *testing.T) {
 		t.Helper()
 		cursor := ""
 		for range 10 {
-			status, body := fromStore(t, h, backend, "/customers/1/orders?limit="+limit+"&cursor="+cursor)
+			status, body := catalogtest.FromStore(t, h, backend, "/customers/1/orders?limit="+limit+"&cursor="+cursor)
 			if status != http.StatusOK {
 				t.Fatalf("%s: status %d: %s", backend, status, body)
 			}
@@ -133,13 +134,13 @@ func TestPaginationParity(t *testing.T) {
 		t.Run("limit "+tt.limit, func(t *testing.T) {
 			pgIDs, pgCursors := walk(t, backends.Postgres, tt.limit)
 			ddbIDs, ddbCursors := walk(t, backends.DynamoDB, tt.limit)
-			if got := sprint(pgIDs); got != tt.want {
+			if got := catalogtest.Sprint(pgIDs); got != tt.want {
 				t.Errorf("postgres pages %s, want %s (%s)", got, tt.want, tt.reason)
 			}
-			if got := sprint(ddbIDs); got != tt.want {
+			if got := catalogtest.Sprint(ddbIDs); got != tt.want {
 				t.Errorf("dynamodb pages %s, want %s (%s)", got, tt.want, tt.reason)
 			}
-			if sprint(pgCursors) != sprint(ddbCursors) {
+			if catalogtest.Sprint(pgCursors) != catalogtest.Sprint(ddbCursors) {
 				t.Errorf("cursors differ:\npostgres %q\ndynamodb %q", pgCursors, ddbCursors)
 			}
 		})
@@ -148,9 +149,9 @@ func TestPaginationParity(t *testing.T) {
 	t.Run("a cursor continues on the other store", func(t *testing.T) {
 		_, cursors := walk(t, backends.Postgres, "2")
 		for _, c := range cursors[:len(cursors)-1] {
-			_, pgBody := fromStore(t, h, backends.Postgres, "/customers/1/orders?limit=2&cursor="+c)
-			_, ddbBody := fromStore(t, h, backends.DynamoDB, "/customers/1/orders?limit=2&cursor="+c)
-			if !equalJSON(t, pgBody, ddbBody) {
+			_, pgBody := catalogtest.FromStore(t, h, backends.Postgres, "/customers/1/orders?limit=2&cursor="+c)
+			_, ddbBody := catalogtest.FromStore(t, h, backends.DynamoDB, "/customers/1/orders?limit=2&cursor="+c)
+			if !catalogtest.EqualJSON(t, pgBody, ddbBody) {
 				t.Errorf("cursor %s: postgres %s, dynamodb %s", c, pgBody, ddbBody)
 			}
 		}
@@ -161,13 +162,13 @@ func TestPaginationParity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.DDB.Client().DeleteItem(ctx, &awsddb.DeleteItemInput{TableName: ptr(e.DDB.Table()), Key: catalog.OrderKey(o)}); err != nil {
+		if _, err := e.DDB.Client().DeleteItem(ctx, &awsddb.DeleteItemInput{TableName: catalogtest.Ptr(e.DDB.Table()), Key: catalog.OrderKey(o)}); err != nil {
 			t.Fatal(err)
 		}
 		cursor := catalog.CursorAfter(o).Encode()
-		_, pgBody := fromStore(t, h, backends.Postgres, "/customers/1/orders?limit=2&cursor="+cursor)
-		_, ddbBody := fromStore(t, h, backends.DynamoDB, "/customers/1/orders?limit=2&cursor="+cursor)
-		if !equalJSON(t, pgBody, ddbBody) {
+		_, pgBody := catalogtest.FromStore(t, h, backends.Postgres, "/customers/1/orders?limit=2&cursor="+cursor)
+		_, ddbBody := catalogtest.FromStore(t, h, backends.DynamoDB, "/customers/1/orders?limit=2&cursor="+cursor)
+		if !catalogtest.EqualJSON(t, pgBody, ddbBody) {
 			t.Errorf("after deleted order 13: postgres %s, dynamodb %s", pgBody, ddbBody)
 		}
 	})
@@ -176,7 +177,7 @@ func TestPaginationParity(t *testing.T) {
 // TestReadErrors checks the answers to malformed requests, which never reach
 // a store.
 func TestReadErrors(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	h := catalog.NewRouter(e.Stores, nil)
 	tests := []struct {
 		name, path string
@@ -193,7 +194,7 @@ func TestReadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got, body := fromStore(t, h, backends.Postgres, tt.path); got != tt.want {
+			if got, body := catalogtest.FromStore(t, h, backends.Postgres, tt.path); got != tt.want {
 				t.Errorf("status %d (%s), want %d (%s)", got, body, tt.want, tt.reason)
 			}
 		})
@@ -204,7 +205,7 @@ func TestReadErrors(t *testing.T) {
 // reads of the same store differ in it (the noise a shadow-read baseline
 // has to learn).
 func TestOrderListRequestID(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
 	h := catalog.NewRouter(e.Stores, nil)
@@ -212,7 +213,7 @@ func TestOrderListRequestID(t *testing.T) {
 		t.Run(string(backend), func(t *testing.T) {
 			seen := map[string]bool{}
 			for range 3 {
-				status, body := fromStore(t, h, backend, "/customers/1/orders")
+				status, body := catalogtest.FromStore(t, h, backend, "/customers/1/orders")
 				var page catalog.OrderPage
 				if err := json.Unmarshal(body, &page); status != http.StatusOK || err != nil {
 					t.Fatalf("status %d, %v: %s", status, err, body)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalogtest"
 	"github.com/shadowread/shadowread/flags"
 	"github.com/shadowread/shadowread/internal/testenv"
 	"github.com/shadowread/shadowread/middleware"
@@ -24,7 +25,7 @@ import (
 // request sampled: the stores agree on clean data, and the product view is
 // counted once per user request, never for the shadow run.
 func TestShadowedReads(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
 
@@ -40,12 +41,12 @@ func TestShadowedReads(t *testing.T) {
 		middleware.WithComparator(comparator.JSON(comparator.PostgresDynamoDB(), comparator.IgnorePaths("request_id"))),
 		middleware.WithRecorder(rec),
 	)
-	srv := serve(t, catalog.NewRouter(e.Stores, shadow.Handler, catalog.WithMeterProvider(mp)))
+	srv := catalogtest.Serve(t, catalog.NewRouter(e.Stores, shadow.Handler, catalog.WithMeterProvider(mp)))
 
 	paths := []string{"/products/1", "/products/2", "/products/3", "/products/404",
 		"/orders/10", "/customers/1/orders?limit=2", "/customers/1/orders"}
 	for _, p := range paths {
-		if status := request(t, http.MethodGet, srv.URL+p, "", nil); status != http.StatusOK && status != http.StatusNotFound {
+		if status := catalogtest.Request(t, http.MethodGet, srv.URL+p, "", nil); status != http.StatusOK && status != http.StatusNotFound {
 			t.Fatalf("GET %s: %d", p, status)
 		}
 	}
@@ -65,7 +66,7 @@ func TestShadowedReads(t *testing.T) {
 	if samples != uint64(len(paths)) || matches != samples {
 		t.Errorf("%d samples, %d matches; want %d, all matching: clean data has no differences", samples, matches, len(paths))
 	}
-	if got := sumCounter(t, reader, "catalog.product.views"); got != 3 {
+	if got := catalogtest.SumCounter(t, reader, "catalog.product.views"); got != 3 {
 		t.Errorf("catalog.product.views = %d, want 3: one per product found, none for the shadow runs", got)
 	}
 }

@@ -267,7 +267,7 @@ func (d *demoRun) printRamps(sr *switchRun) {
 	}
 	if detected, ok := sr.detection(d.watch); ok {
 		d.out.Printf("         the moved users' evidence failed %s at %s; the controller rolled back %s later (interval %s)\n",
-			"reverse-bound", Seconds(detected), Seconds(sr.rollback-detected), SwitchInterval)
+			"reverse-bound", Seconds(detected), (sr.rollback - detected).Round(time.Millisecond), SwitchInterval)
 	}
 }
 

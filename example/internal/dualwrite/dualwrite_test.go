@@ -8,6 +8,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalogtest"
 	"github.com/shadowread/shadowread/example/internal/repair"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
@@ -17,20 +18,20 @@ import (
 // of them once DynamoDB is back. No write is lost.
 func TestDualWriteRepairAfterOutage(t *testing.T) {
 	dynalite := testenv.StartDynalite(t)
-	e := newEnv(t, dynalite.Endpoint())
+	e := catalogtest.NewEnv(t, dynalite.Endpoint())
 	e.SeedSmall(t)
 	e.Backfill(t)
-	url, reader := writeService(t, e)
+	url, reader := catalogtest.WriteService(t, e)
 	ctx := context.Background()
 	h := catalog.NewRouter(e.Stores, nil)
 
 	dynalite.Stop()
-	orderIDs := writes(t, url)
+	orderIDs := catalogtest.Writes(t, url)
 
-	if n := repairLogSize(t, e); n != 5 {
+	if n := catalogtest.RepairLogSize(t, e); n != 5 {
 		t.Fatalf("repair log holds %d rows after 5 writes with DynamoDB down, want 5", n)
 	}
-	if got := sumCounter(t, reader, "catalog.dualwrite.failures"); got != 5 {
+	if got := catalogtest.SumCounter(t, reader, "catalog.dualwrite.failures"); got != 5 {
 		t.Errorf("catalog.dualwrite.failures = %d, want 5", got)
 	}
 	stats, err := repair.Replay(ctx, e.PG, e.DDB)
@@ -40,13 +41,13 @@ func TestDualWriteRepairAfterOutage(t *testing.T) {
 	if stats.Entries != 5 || stats.Failed != 5 || stats.Repaired != 0 {
 		t.Errorf("repair while down: %+v, want 5 entries, all failed again and kept", stats)
 	}
-	if n := repairLogSize(t, e); n != 5 {
+	if n := catalogtest.RepairLogSize(t, e); n != 5 {
 		t.Fatalf("repair log holds %d rows after a failed repair, want 5", n)
 	}
 
 	dynalite.Start()
 	for _, id := range orderIDs {
-		if status, _ := fromStore(t, h, backends.DynamoDB, fmt.Sprintf("/orders/%d", id)); status != http.StatusNotFound {
+		if status, _ := catalogtest.FromStore(t, h, backends.DynamoDB, fmt.Sprintf("/orders/%d", id)); status != http.StatusNotFound {
 			t.Fatalf("order %d is in DynamoDB before the repair (status %d)", id, status)
 		}
 	}
@@ -60,7 +61,7 @@ func TestDualWriteRepairAfterOutage(t *testing.T) {
 	if stats != want {
 		t.Errorf("repair: %+v, want %+v", stats, want)
 	}
-	if n := repairLogSize(t, e); n != 0 {
+	if n := catalogtest.RepairLogSize(t, e); n != 0 {
 		t.Errorf("repair log holds %d rows after the repair, want 0", n)
 	}
 	paths := []string{"/products/2"}
@@ -69,9 +70,9 @@ func TestDualWriteRepairAfterOutage(t *testing.T) {
 	}
 	paths = append(paths, "/customers/2/orders")
 	for _, path := range paths {
-		_, pgBody := fromStore(t, h, backends.Postgres, path)
-		_, ddbBody := fromStore(t, h, backends.DynamoDB, path)
-		if !equalJSON(t, pgBody, ddbBody) {
+		_, pgBody := catalogtest.FromStore(t, h, backends.Postgres, path)
+		_, ddbBody := catalogtest.FromStore(t, h, backends.DynamoDB, path)
+		if !catalogtest.EqualJSON(t, pgBody, ddbBody) {
 			t.Errorf("%s after the repair:\npostgres %s\ndynamodb %s", path, pgBody, ddbBody)
 		}
 	}
@@ -84,28 +85,28 @@ func TestDualWriteRepairAfterOutage(t *testing.T) {
 // TestDualWriteReachesBothStores writes with DynamoDB up: both stores have
 // every change at once and the repair log stays empty.
 func TestDualWriteReachesBothStores(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
-	url, reader := writeService(t, e)
+	url, reader := catalogtest.WriteService(t, e)
 	h := catalog.NewRouter(e.Stores, nil)
 
-	orderIDs := writes(t, url)
-	if n := repairLogSize(t, e); n != 0 {
+	orderIDs := catalogtest.Writes(t, url)
+	if n := catalogtest.RepairLogSize(t, e); n != 0 {
 		t.Errorf("repair log holds %d rows, want 0", n)
 	}
-	if got := sumCounter(t, reader, "catalog.dualwrite.writes"); got != 5 {
+	if got := catalogtest.SumCounter(t, reader, "catalog.dualwrite.writes"); got != 5 {
 		t.Errorf("catalog.dualwrite.writes = %d, want 5", got)
 	}
 	var p catalog.Product
-	status, body := fromStore(t, h, backends.DynamoDB, "/products/2")
-	decode(t, status, body, &p)
+	status, body := catalogtest.FromStore(t, h, backends.DynamoDB, "/products/2")
+	catalogtest.Decode(t, status, body, &p)
 	if p.Variants[0].Price != "13.5" {
 		t.Errorf("DynamoDB price %s, want 13.5, the last one set", p.Variants[0].Price)
 	}
 	var o catalog.Order
-	status, body = fromStore(t, h, backends.DynamoDB, fmt.Sprintf("/orders/%d", orderIDs[2]))
-	decode(t, status, body, &o)
+	status, body = catalogtest.FromStore(t, h, backends.DynamoDB, fmt.Sprintf("/orders/%d", orderIDs[2]))
+	catalogtest.Decode(t, status, body, &o)
 	// 3 × 12.50 + 0.99, computed by PostgreSQL in NUMERIC.
 	if o.Total != "38.49" || o.Status != catalog.StatusPending || len(o.Lines) != 2 {
 		t.Errorf("order in DynamoDB: %+v, want total 38.49, pending, 2 lines", o)
@@ -114,9 +115,9 @@ func TestDualWriteReachesBothStores(t *testing.T) {
 
 // TestWriteErrors checks the answers to writes that cannot be made.
 func TestWriteErrors(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
-	url, _ := writeService(t, e)
+	url, _ := catalogtest.WriteService(t, e)
 	tests := []struct {
 		name, method, path, body string
 		want                     int
@@ -133,12 +134,12 @@ func TestWriteErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := request(t, tt.method, url+tt.path, tt.body, nil); got != tt.want {
+			if got := catalogtest.Request(t, tt.method, url+tt.path, tt.body, nil); got != tt.want {
 				t.Errorf("status %d, want %d (%s)", got, tt.want, tt.reason)
 			}
 		})
 	}
-	if n := repairLogSize(t, e); n != 0 {
+	if n := catalogtest.RepairLogSize(t, e); n != 0 {
 		t.Errorf("repair log holds %d rows after refused writes, want 0: nothing was committed", n)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalogtest"
 	"github.com/shadowread/shadowread/example/internal/dualwrite"
 	"github.com/shadowread/shadowread/internal/testenv"
 )
@@ -31,16 +32,16 @@ func TestWriteModes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.mode), func(t *testing.T) {
-			e := newEnv(t, testenv.DynamoDBEndpoint(t))
+			e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 			e.SeedSmall(t)
 			e.Backfill(t)
-			url := modeService(t, e, dualwrite.FixedWriteMode(tt.mode))
-			o := placeAndReprice(t, url, "14.00")
+			url := catalogtest.ModeService(t, e, dualwrite.FixedWriteMode(tt.mode))
+			o := catalogtest.PlaceAndReprice(t, url, "14.00")
 			if o.ID <= 20 || o.Total != "25.99" {
 				t.Errorf("order %d total %s; want an id after the seeded 20 and 2 × 12.50 + 0.99 = 25.99", o.ID, o.Total)
 			}
-			pgOrder, pgPrice := stored(t, e, backends.Postgres, o.ID)
-			ddbOrder, ddbPrice := stored(t, e, backends.DynamoDB, o.ID)
+			pgOrder, pgPrice := catalogtest.Stored(t, e, backends.Postgres, o.ID)
+			ddbOrder, ddbPrice := catalogtest.Stored(t, e, backends.DynamoDB, o.ID)
 			if pgOrder != tt.inPG || (pgPrice == "14.00") != tt.inPG {
 				t.Errorf("PostgreSQL: order %v, price %s; want written %v (%s)", pgOrder, pgPrice, tt.inPG, tt.reason)
 			}
@@ -50,14 +51,14 @@ func TestWriteModes(t *testing.T) {
 			if tt.inPG && tt.inDDB {
 				h := catalog.NewRouter(e.Stores, nil)
 				for _, path := range []string{fmt.Sprintf("/orders/%d", o.ID), "/products/2", "/customers/2/orders"} {
-					_, a := fromStore(t, h, backends.Postgres, path)
-					_, b := fromStore(t, h, backends.DynamoDB, path)
-					if !equalJSON(t, a, b) {
+					_, a := catalogtest.FromStore(t, h, backends.Postgres, path)
+					_, b := catalogtest.FromStore(t, h, backends.DynamoDB, path)
+					if !catalogtest.EqualJSON(t, a, b) {
 						t.Errorf("%s differs:\npostgres %s\ndynamodb %s", path, a, b)
 					}
 				}
 			}
-			if n := repairLogSize(t, e); n != 0 {
+			if n := catalogtest.RepairLogSize(t, e); n != 0 {
 				t.Errorf("DynamoDB's repair log holds %d rows, want 0", n)
 			}
 			if n, _, err := dualwrite.NewRepairLogs(e.PG, e.DDB).PostgresRepairLogSize(context.Background()); err != nil || n != 0 {
@@ -70,10 +71,10 @@ func TestWriteModes(t *testing.T) {
 // TestWriteModeErrorsOnDynamoDB: the writes that run on DynamoDB alone
 // refuse what the PostgreSQL path refuses.
 func TestWriteModeErrorsOnDynamoDB(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
-	url := modeService(t, e, dualwrite.FixedWriteMode(dualwrite.WriteDynamoDB))
+	url := catalogtest.ModeService(t, e, dualwrite.FixedWriteMode(dualwrite.WriteDynamoDB))
 	tests := []struct {
 		name, method, path, body string
 		want                     int
@@ -86,7 +87,7 @@ func TestWriteModeErrorsOnDynamoDB(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := request(t, tt.method, url+tt.path, tt.body, nil); got != tt.want {
+			if got := catalogtest.Request(t, tt.method, url+tt.path, tt.body, nil); got != tt.want {
 				t.Errorf("status %d, want %d (%s)", got, tt.want, tt.reason)
 			}
 		})
@@ -97,15 +98,15 @@ func TestWriteModeErrorsOnDynamoDB(t *testing.T) {
 // rollback of the writes would: order ids never collide, because each
 // store's id source follows the other's, and both stores agree throughout.
 func TestWriteModeRoundTrip(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
-	mode := newModeVar(dualwrite.WriteBoth)
-	url := modeService(t, e, mode)
+	mode := catalogtest.NewModeVar(dualwrite.WriteBoth)
+	url := catalogtest.ModeService(t, e, mode)
 	var ids []int64
 	for i, m := range []dualwrite.WriteMode{dualwrite.WriteBoth, dualwrite.WriteDynamoDBFirst, dualwrite.WriteDynamoDBFirst, dualwrite.WriteBoth, dualwrite.WriteDynamoDBFirst} {
 		mode.Set(m)
-		o := placeAndReprice(t, url, fmt.Sprintf("%d.25", 20+i))
+		o := catalogtest.PlaceAndReprice(t, url, fmt.Sprintf("%d.25", 20+i))
 		if len(ids) > 0 && o.ID <= ids[len(ids)-1] {
 			t.Fatalf("write %d in mode %s: order id %d after %d; ids must grow across modes", i, m, o.ID, ids[len(ids)-1])
 		}
@@ -117,9 +118,9 @@ func TestWriteModeRoundTrip(t *testing.T) {
 		paths = append(paths, fmt.Sprintf("/orders/%d", id))
 	}
 	for _, path := range paths {
-		_, a := fromStore(t, h, backends.Postgres, path)
-		_, b := fromStore(t, h, backends.DynamoDB, path)
-		if !equalJSON(t, a, b) {
+		_, a := catalogtest.FromStore(t, h, backends.Postgres, path)
+		_, b := catalogtest.FromStore(t, h, backends.DynamoDB, path)
+		if !catalogtest.EqualJSON(t, a, b) {
 			t.Errorf("%s differs:\npostgres %s\ndynamodb %s", path, a, b)
 		}
 	}
@@ -129,7 +130,7 @@ func TestWriteModeRoundTrip(t *testing.T) {
 // refused with an error that names the flags, whether it is the primary or
 // the shadow; the others are served.
 func TestReadRefusal(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
 	tests := []struct {
@@ -152,7 +153,7 @@ func TestReadRefusal(t *testing.T) {
 			h := catalog.NewRouter(e.Stores, nil, catalog.WithReadGuard(dualwrite.Guard(dualwrite.FixedWriteMode(tt.mode))),
 				catalog.WithLogger(slog.New(slog.DiscardHandler)))
 			for _, path := range []string{"/products/1", "/orders/10", "/customers/1/orders"} {
-				status, body := fromStore(t, h, tt.backend, path)
+				status, body := catalogtest.FromStore(t, h, tt.backend, path)
 				if refused := status == http.StatusServiceUnavailable; refused != tt.refused {
 					t.Errorf("%s: status %d, refused %v; want refused %v (%s)", path, status, refused, tt.refused, tt.reason)
 				}
@@ -184,7 +185,7 @@ func TestParseWriteMode(t *testing.T) {
 // second to PostgreSQL is refused and kept for repair; it never overwrites
 // the first customer's order.
 func TestOrderIDCollisionRefused(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
 	ctx := context.Background()

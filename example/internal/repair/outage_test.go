@@ -11,6 +11,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalogtest"
 	"github.com/shadowread/shadowread/example/internal/dualwrite"
 	"github.com/shadowread/shadowread/example/internal/repair"
 	"github.com/shadowread/shadowread/internal/testenv"
@@ -18,7 +19,7 @@ import (
 
 // stallWriteService is writeService with a short budget for the second
 // store and a breaker that opens after two failures and stays open.
-func stallWriteService(t *testing.T, e *env) (string, *dualwrite.Writer, *sdkmetric.ManualReader) {
+func stallWriteService(t *testing.T, e *catalogtest.Env) (string, *dualwrite.Writer, *sdkmetric.ManualReader) {
 	t.Helper()
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
@@ -28,7 +29,7 @@ func stallWriteService(t *testing.T, e *env) (string, *dualwrite.Writer, *sdkmet
 		dualwrite.WithMeterProvider(mp), dualwrite.WithLogger(slog.New(slog.DiscardHandler)))
 	h := catalog.NewRouter(e.Stores, nil, catalog.WithWriteRoutes(w.Mount), catalog.WithMeterProvider(mp),
 		catalog.WithLogger(slog.New(slog.DiscardHandler)))
-	return serve(t, h).URL, w, reader
+	return catalogtest.Serve(t, h).URL, w, reader
 }
 
 // TestWritesDuringADynamoDBStall: with DynamoDB frozen, writes succeed for
@@ -38,13 +39,13 @@ func stallWriteService(t *testing.T, e *env) (string, *dualwrite.Writer, *sdkmet
 // repair worker copies every write.
 func TestWritesDuringADynamoDBStall(t *testing.T) {
 	dynalite := testenv.StartDynalite(t)
-	e := newEnv(t, dynalite.Endpoint())
+	e := catalogtest.NewEnv(t, dynalite.Endpoint())
 	e.SeedSmall(t)
 	e.Backfill(t)
 	url, w, reader := stallWriteService(t, e)
 
-	resume := stall(t, dynalite.Endpoint())
-	orderIDs := writes(t, url) // each must answer: writes fails the test otherwise
+	resume := catalogtest.Stall(t, dynalite.Endpoint())
+	orderIDs := catalogtest.Writes(t, url) // each must answer: writes fails the test otherwise
 
 	entries, err := dualwrite.NewRepairLogs(e.PG, e.DDB).RepairLog(context.Background(), 0, 100)
 	if err != nil {
@@ -65,17 +66,17 @@ func TestWritesDuringADynamoDBStall(t *testing.T) {
 	if !w.BreakerOpen(backends.DynamoDB) || w.BreakerOpen(backends.Postgres) {
 		t.Errorf("breaker open: dynamodb %v, postgres %v; want only DynamoDB's", w.BreakerOpen(backends.DynamoDB), w.BreakerOpen(backends.Postgres))
 	}
-	if got := gauge(t, reader, "catalog.breaker.state", backends.DynamoDB); got != 2 {
+	if got := catalogtest.Gauge(t, reader, "catalog.breaker.state", backends.DynamoDB); got != 2 {
 		t.Errorf("catalog.breaker.state{store=dynamodb} = %v, want 2 (open)", got)
 	}
-	if got := sumCounter(t, reader, "catalog.dualwrite.failures"); got != 5 {
+	if got := catalogtest.SumCounter(t, reader, "catalog.dualwrite.failures"); got != 5 {
 		t.Errorf("catalog.dualwrite.failures = %d, want 5: two timed out, three skipped", got)
 	}
 
 	resume()
 	startWorker(t, e, dualwrite.FixedWriteMode(dualwrite.WriteBoth), nil)
-	waitFor(t, "the worker to drain the log", func() bool { return repairLogSize(t, e) == 0 })
-	assertSame(t, e, orderIDs)
+	catalogtest.WaitFor(t, "the worker to drain the log", func() bool { return catalogtest.RepairLogSize(t, e) == 0 })
+	catalogtest.AssertSame(t, e, orderIDs)
 }
 
 // TestRepairWorkerCatchesUpWhenDynamoDBReturns: with a back-off far longer
@@ -84,10 +85,10 @@ func TestWritesDuringADynamoDBStall(t *testing.T) {
 // off.
 func TestRepairWorkerCatchesUpWhenDynamoDBReturns(t *testing.T) {
 	dynalite := testenv.StartDynalite(t)
-	e := newEnv(t, dynalite.Endpoint())
+	e := catalogtest.NewEnv(t, dynalite.Endpoint())
 	e.SeedSmall(t)
 	e.Backfill(t)
-	url, _ := writeService(t, e)
+	url, _ := catalogtest.WriteService(t, e)
 	w := repair.StartWorker(e.PG, e.DDB, repair.WithInterval(20*time.Millisecond),
 		repair.WithMaxBackoff(time.Hour), repair.WithLogger(slog.New(slog.DiscardHandler)))
 	t.Cleanup(func() {
@@ -97,12 +98,12 @@ func TestRepairWorkerCatchesUpWhenDynamoDBReturns(t *testing.T) {
 	})
 
 	dynalite.Stop()
-	orderIDs := writes(t, url)
-	waitFor(t, "a back-off of several seconds", func() bool { return w.Stats().Backoff >= 5*time.Second })
+	orderIDs := catalogtest.Writes(t, url)
+	catalogtest.WaitFor(t, "a back-off of several seconds", func() bool { return w.Stats().Backoff >= 5*time.Second })
 	dynalite.Start()
-	waitFor(t, "the worker to drain the log", func() bool { return repairLogSize(t, e) == 0 })
+	catalogtest.WaitFor(t, "the worker to drain the log", func() bool { return catalogtest.RepairLogSize(t, e) == 0 })
 	if s := w.Stats(); s.CaughtUp == 0 {
 		t.Errorf("stats %+v: want a back-off ended early", s)
 	}
-	assertSame(t, e, orderIDs)
+	catalogtest.AssertSame(t, e, orderIDs)
 }

@@ -9,6 +9,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/example/internal/catalogtest"
 	"github.com/shadowread/shadowread/example/internal/dualwrite"
 	"github.com/shadowread/shadowread/example/internal/repair"
 	"github.com/shadowread/shadowread/internal/testenv"
@@ -16,7 +17,7 @@ import (
 
 // startWorker starts a repair worker with short pauses, closed when the
 // test ends.
-func startWorker(t *testing.T, e *env, mode dualwrite.WriteModeSource, mp *sdkmetric.MeterProvider) *repair.Worker {
+func startWorker(t *testing.T, e *catalogtest.Env, mode dualwrite.WriteModeSource, mp *sdkmetric.MeterProvider) *repair.Worker {
 	t.Helper()
 	opts := []repair.Option{
 		repair.WithInterval(20 * time.Millisecond), repair.WithMaxBackoff(200 * time.Millisecond),
@@ -40,10 +41,10 @@ func startWorker(t *testing.T, e *env, mode dualwrite.WriteModeSource, mp *sdkme
 // service) drains the log within seconds; no write is lost.
 func TestRepairWorkerDynamoDBOutage(t *testing.T) {
 	dynalite := testenv.StartDynalite(t)
-	e := newEnv(t, dynalite.Endpoint())
+	e := catalogtest.NewEnv(t, dynalite.Endpoint())
 	e.SeedSmall(t)
 	e.Backfill(t)
-	url, _ := writeService(t, e)
+	url, _ := catalogtest.WriteService(t, e)
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
@@ -51,18 +52,18 @@ func TestRepairWorkerDynamoDBOutage(t *testing.T) {
 
 	first := startWorker(t, e, both, mp)
 	dynalite.Stop()
-	orderIDs := writes(t, url)
-	waitFor(t, "the worker to fail on the 5 entries", func() bool {
+	orderIDs := catalogtest.Writes(t, url)
+	catalogtest.WaitFor(t, "the worker to fail on the 5 entries", func() bool {
 		s := first.Stats()
 		return s.Depth[backends.DynamoDB] == 5 && s.FailedRounds >= 2
 	})
 	if s := first.Stats(); s.Backoff <= 20*time.Millisecond || s.Repaired != 0 {
 		t.Errorf("while DynamoDB is down: backoff %v, repaired %d; want a pause above the 20ms interval and nothing repaired", s.Backoff, s.Repaired)
 	}
-	if d := gauge(t, reader, "catalog.outbox.depth", backends.DynamoDB); d != 5 {
+	if d := catalogtest.Gauge(t, reader, "catalog.outbox.depth", backends.DynamoDB); d != 5 {
 		t.Errorf("catalog.outbox.depth{store=dynamodb} = %v, want 5", d)
 	}
-	if a := gauge(t, reader, "catalog.outbox.oldest_age", backends.DynamoDB); a <= 0 {
+	if a := catalogtest.Gauge(t, reader, "catalog.outbox.oldest_age", backends.DynamoDB); a <= 0 {
 		t.Errorf("catalog.outbox.oldest_age{store=dynamodb} = %v, want above 0", a)
 	}
 	if err := first.Close(context.Background()); err != nil {
@@ -71,17 +72,17 @@ func TestRepairWorkerDynamoDBOutage(t *testing.T) {
 
 	dynalite.Start()
 	second := startWorker(t, e, both, mp)
-	waitFor(t, "the restarted worker to drain the log", func() bool {
+	catalogtest.WaitFor(t, "the restarted worker to drain the log", func() bool {
 		s := second.Stats()
-		return s.Rounds > 0 && s.Depth[backends.DynamoDB] == 0 && repairLogSize(t, e) == 0
+		return s.Rounds > 0 && s.Depth[backends.DynamoDB] == 0 && catalogtest.RepairLogSize(t, e) == 0
 	})
-	if d := gauge(t, reader, "catalog.outbox.depth", backends.DynamoDB); d != 0 {
+	if d := catalogtest.Gauge(t, reader, "catalog.outbox.depth", backends.DynamoDB); d != 0 {
 		t.Errorf("catalog.outbox.depth{store=dynamodb} = %v after the repair, want 0", d)
 	}
-	if a := gauge(t, reader, "catalog.outbox.oldest_age", backends.DynamoDB); a != 0 {
+	if a := catalogtest.Gauge(t, reader, "catalog.outbox.oldest_age", backends.DynamoDB); a != 0 {
 		t.Errorf("catalog.outbox.oldest_age{store=dynamodb} = %v after the repair, want 0", a)
 	}
-	assertSame(t, e, orderIDs)
+	catalogtest.AssertSame(t, e, orderIDs)
 }
 
 // TestRepairWorkerPostgresOutage writes in mode dynamodb-first while
@@ -90,34 +91,34 @@ func TestRepairWorkerDynamoDBOutage(t *testing.T) {
 // PostgreSQL is back, so a rollback of reads to PostgreSQL loses nothing.
 func TestRepairWorkerPostgresOutage(t *testing.T) {
 	server := testenv.StartPostgres(t)
-	e := newEnvOn(t, server.URL(), testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnvOn(t, server.URL(), testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
 	first := dualwrite.FixedWriteMode(dualwrite.WriteDynamoDBFirst)
-	url := modeService(t, e, first)
+	url := catalogtest.ModeService(t, e, first)
 	w := startWorker(t, e, first, nil)
 
 	server.Stop()
-	o := placeAndReprice(t, url, "15.50")
-	waitFor(t, "the worker to see the 2 intents", func() bool {
+	o := catalogtest.PlaceAndReprice(t, url, "15.50")
+	catalogtest.WaitFor(t, "the worker to see the 2 intents", func() bool {
 		s := w.Stats()
 		return s.Depth[backends.Postgres] == 2 && s.FailedRounds > 0
 	})
 	server.Start()
-	waitFor(t, "the worker to drain PostgreSQL's log", func() bool {
+	catalogtest.WaitFor(t, "the worker to drain PostgreSQL's log", func() bool {
 		n, _, err := dualwrite.NewRepairLogs(e.PG, e.DDB).PostgresRepairLogSize(context.Background())
 		return err == nil && n == 0 && w.Stats().Depth[backends.Postgres] == 0
 	})
-	if hasOrder, price := stored(t, e, backends.Postgres, o.ID); !hasOrder || price != "15.50" {
+	if hasOrder, price := catalogtest.Stored(t, e, backends.Postgres, o.ID); !hasOrder || price != "15.50" {
 		t.Errorf("PostgreSQL after the repair: order %d there %v, price %s; want both writes", o.ID, hasOrder, price)
 	}
-	assertSame(t, e, []int64{o.ID})
+	catalogtest.AssertSame(t, e, []int64{o.ID})
 }
 
 // TestRepairWorkerIdleOutsideDualModes: in modes that write one store the
 // worker copies nothing, though entries wait.
 func TestRepairWorkerIdleOutsideDualModes(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
 	e.Exec(t, `INSERT INTO dynamodb_outbox (entity, entity_id) VALUES ('product', 1)`)
@@ -131,12 +132,12 @@ func TestRepairWorkerIdleOutsideDualModes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.mode), func(t *testing.T) {
 			w := startWorker(t, e, dualwrite.FixedWriteMode(tt.mode), nil)
-			waitFor(t, "a few rounds", func() bool { return w.Stats().Backoff > 0 })
+			catalogtest.WaitFor(t, "a few rounds", func() bool { return w.Stats().Backoff > 0 })
 			if err := w.Close(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			if s := w.Stats(); s.Repaired != 0 || repairLogSize(t, e) != 1 {
-				t.Errorf("repaired %d, log %d; want the entry left alone (%s)", s.Repaired, repairLogSize(t, e), tt.reason)
+			if s := w.Stats(); s.Repaired != 0 || catalogtest.RepairLogSize(t, e) != 1 {
+				t.Errorf("repaired %d, log %d; want the entry left alone (%s)", s.Repaired, catalogtest.RepairLogSize(t, e), tt.reason)
 			}
 		})
 	}

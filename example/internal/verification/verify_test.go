@@ -18,36 +18,37 @@ import (
 	"github.com/shadowread/shadowread/backends/postgres"
 	"github.com/shadowread/shadowread/comparator"
 	"github.com/shadowread/shadowread/example/internal/catalog"
+	"github.com/shadowread/shadowread/example/internal/catalogtest"
 	"github.com/shadowread/shadowread/example/internal/verification"
 	"github.com/shadowread/shadowread/internal/testenv"
 	"github.com/shadowread/shadowread/verify"
 )
 
 // getItem reads an item of the table.
-func getItem(t *testing.T, e *env, key map[string]types.AttributeValue) map[string]types.AttributeValue {
+func getItem(t *testing.T, e *catalogtest.Env, key map[string]types.AttributeValue) map[string]types.AttributeValue {
 	t.Helper()
-	out, err := e.DDB.Client().GetItem(context.Background(), &awsddb.GetItemInput{TableName: ptr(e.DDB.Table()), Key: key, ConsistentRead: ptr(true)})
+	out, err := e.DDB.Client().GetItem(context.Background(), &awsddb.GetItemInput{TableName: catalogtest.Ptr(e.DDB.Table()), Key: key, ConsistentRead: catalogtest.Ptr(true)})
 	if err != nil || out.Item == nil {
 		t.Fatalf("get %v: %v (found %v)", key, err, out != nil && out.Item != nil)
 	}
 	return out.Item
 }
 
-func putItem(t *testing.T, e *env, item map[string]types.AttributeValue) {
+func putItem(t *testing.T, e *catalogtest.Env, item map[string]types.AttributeValue) {
 	t.Helper()
-	if _, err := e.DDB.Client().PutItem(context.Background(), &awsddb.PutItemInput{TableName: ptr(e.DDB.Table()), Item: item}); err != nil {
+	if _, err := e.DDB.Client().PutItem(context.Background(), &awsddb.PutItemInput{TableName: catalogtest.Ptr(e.DDB.Table()), Item: item}); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func deleteItem(t *testing.T, e *env, key map[string]types.AttributeValue) {
+func deleteItem(t *testing.T, e *catalogtest.Env, key map[string]types.AttributeValue) {
 	t.Helper()
-	if _, err := e.DDB.Client().DeleteItem(context.Background(), deleteInput(e, key)); err != nil {
+	if _, err := e.DDB.Client().DeleteItem(context.Background(), catalogtest.DeleteInput(e, key)); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func orderKey(t *testing.T, e *env, id int64) map[string]types.AttributeValue {
+func orderKey(t *testing.T, e *catalogtest.Env, id int64) map[string]types.AttributeValue {
 	t.Helper()
 	o, err := e.PG.Order(context.Background(), id)
 	if err != nil {
@@ -59,7 +60,7 @@ func orderKey(t *testing.T, e *env, id int64) map[string]types.AttributeValue {
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 
 // setAttr changes one attribute of an item in place.
-func setAttr(t *testing.T, e *env, key map[string]types.AttributeValue, name string, v types.AttributeValue) {
+func setAttr(t *testing.T, e *catalogtest.Env, key map[string]types.AttributeValue, name string, v types.AttributeValue) {
 	t.Helper()
 	item := getItem(t, e, key)
 	item[name] = v
@@ -68,9 +69,9 @@ func setAttr(t *testing.T, e *env, key map[string]types.AttributeValue, name str
 
 // driftedCatalog is a small catalog copied to DynamoDB, then drifted the
 // ways a real migration drifts, each once.
-func driftedCatalog(t *testing.T) *env {
+func driftedCatalog(t *testing.T) *catalogtest.Env {
 	t.Helper()
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
 	// Partition key: order 11 moved into customer 2's partition.
@@ -134,7 +135,7 @@ var driftFindings = []wantFinding{
 	{"product", 9, verify.ProblemOrphan, "", "a variant without its product, which PostgreSQL never had"},
 }
 
-func verifyCatalog(t *testing.T, e *env, workers int, opts ...verify.Option) []verify.Report {
+func verifyCatalog(t *testing.T, e *catalogtest.Env, workers int, opts ...verify.Option) []verify.Report {
 	t.Helper()
 	run, err := verification.NewVerifier(e.PG, e.DDB, opts...).NewRun(context.Background())
 	if err != nil {
@@ -145,7 +146,7 @@ func verifyCatalog(t *testing.T, e *env, workers int, opts ...verify.Option) []v
 
 // verifyCatalogRun works a run with workers at once and returns each one's
 // report.
-func verifyCatalogRun(t *testing.T, e *env, run int64, workers int, opts ...verify.Option) []verify.Report {
+func verifyCatalogRun(t *testing.T, e *catalogtest.Env, run int64, workers int, opts ...verify.Option) []verify.Report {
 	t.Helper()
 	ctx := context.Background()
 	reports := make([]verify.Report, workers)
@@ -166,7 +167,7 @@ func verifyCatalogRun(t *testing.T, e *env, run int64, workers int, opts ...veri
 // checkFindings compares a report with the drift, and the signature of
 // each finding a read endpoint shows with the one the middleware gives
 // that endpoint's two responses.
-func checkFindings(t *testing.T, e *env, r verify.Report, want []wantFinding) {
+func checkFindings(t *testing.T, e *catalogtest.Env, r verify.Report, want []wantFinding) {
 	t.Helper()
 	var got []string
 	for _, f := range r.Findings {
@@ -183,8 +184,8 @@ func checkFindings(t *testing.T, e *env, r verify.Report, want []wantFinding) {
 		if w.path == "" {
 			continue
 		}
-		ps, pb := fromStore(t, h, backends.Postgres, w.path)
-		ds, db := fromStore(t, h, backends.DynamoDB, w.path)
+		ps, pb := catalogtest.FromStore(t, h, backends.Postgres, w.path)
+		ds, db := catalogtest.FromStore(t, h, backends.DynamoDB, w.path)
 		res := cmp.Compare(comparator.Response{Status: ps, Header: http.Header{"Content-Type": {"application/json"}}, Body: pb},
 			comparator.Response{Status: ds, Header: http.Header{"Content-Type": {"application/json"}}, Body: db})
 		if f := r.Findings[i]; f.Signature != res.Signature() {
@@ -219,7 +220,7 @@ func TestVerifyFindsEachDrift(t *testing.T) {
 // compared one by one; customers, products with their variants and orders
 // are all counted.
 func TestVerifyClean(t *testing.T) {
-	e := newEnv(t, testenv.DynamoDBEndpoint(t))
+	e := catalogtest.NewEnv(t, testenv.DynamoDBEndpoint(t))
 	e.SeedSmall(t)
 	e.Backfill(t)
 	r := verifyCatalog(t, e, 1, verify.WithRangeSize(3), verify.WithSegments(2), verify.WithRate(1000))[0]
@@ -273,7 +274,7 @@ func TestVerifyWorkerKilledMidLease(t *testing.T) {
 		_, err := verification.NewVerifier(catalog.NewPostgresStore(victimPool), catalog.NewDynamoDBStore(client.Client, e.DDB.Table()), opts...).Work(victimCtx, run)
 		victimDone <- err
 	}()
-	waitFor(t, "the victim's lease", func() bool {
+	catalogtest.WaitFor(t, "the victim's lease", func() bool {
 		var leased int
 		err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM shadowread_verify_units WHERE run_id = $1 AND lease_until > now()`, run).Scan(&leased)
 		return err == nil && leased == 1
