@@ -25,7 +25,7 @@ type Shadower struct {
 	noise    *noiseStore   // nil: no noise baseline
 	guard    *latencyGuard // nil: no latency guard
 	kept     *keptRequests // nil: no requests kept for re-verification
-	workers  *workers // run the shadows
+	workers  *workers      // run the shadows
 	mounts   mountCheck
 	stores   storeCheck
 }
