@@ -130,6 +130,12 @@ func (f *Flags) Decide(r *http.Request, route string) Decision {
 			return f.Safe()
 		}
 	}
+	return f.decideCached(r, e)
+}
+
+// decideCached returns the decision for r from e, the cache entry of its
+// route and method.
+func (f *Flags) decideCached(r *http.Request, e *entry) Decision {
 	v := e.current.Load()
 	if v == nil {
 		v = f.firstValues(e)

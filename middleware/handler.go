@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
@@ -28,7 +29,21 @@ func (s *Shadower) Handler(next http.Handler) http.Handler {
 	if s.cfg.route == nil {
 		h.memo = &routeMemo{}
 	}
+	h.flags, _ = s.cfg.decider.(routeDecider)
 	return h
+}
+
+// routeDecider is a decider that looks a route up once ([flags.Flags]).
+type routeDecider interface {
+	flags.Decider
+	Route(route, method string) *flags.Route
+	DecideRoute(r *http.Request, rt *flags.Route) flags.Decision
+}
+
+// flagRoute is the flags of the route a wrapped handler named first.
+type flagRoute struct {
+	route string
+	flags *flags.Route
 }
 
 // wrapped is what Handler returns: a method value rather than a closure
@@ -40,6 +55,10 @@ type wrapped struct {
 	// whichever role it has; nil when one handler serves both stores.
 	dynamoDB http.Handler
 	memo     *routeMemo // nil: the route function is the user's
+	// flags is the decider when it looks routes up once, and flagRoute
+	// the flags of the first route named, set once.
+	flags     routeDecider
+	flagRoute atomic.Pointer[flagRoute]
 }
 
 // request is one request on its way through the Shadower: what each step
@@ -72,7 +91,7 @@ func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		route = s.cfg.route(r)
 	}
-	d := s.cfg.decider.Decide(r, route)
+	d := h.decide(r, route)
 	if !d.Sampled && d.Primary == target && s.guard == nil && (h.dynamoDB == nil || target != backends.DynamoDB) && target.Valid() {
 		// Most requests: not sampled, already routed to their primary,
 		// nothing to time. Served as they came.
@@ -80,6 +99,26 @@ func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.serveDecided(w, r, route, d, target)
+}
+
+// decide returns the flags' decision for r, of route. The route memo
+// names a handler's route with the same string every time: the flags of
+// that string are looked up once.
+func (h *wrapped) decide(r *http.Request, route string) flags.Decision {
+	if h.flags == nil {
+		return h.s.cfg.decider.Decide(r, route)
+	}
+	fr := h.flagRoute.Load()
+	if fr != nil && sameString(fr.route, route) {
+		return h.flags.DecideRoute(r, fr.flags)
+	}
+	d := h.flags.Decide(r, route)
+	if fr == nil {
+		if rt := h.flags.Route(route, r.Method); rt != nil {
+			h.flagRoute.CompareAndSwap(nil, &flagRoute{route: route, flags: rt})
+		}
+	}
+	return d
 }
 
 // serveDecided serves a request whose route and decision are known: it
