@@ -72,7 +72,7 @@ func newLatencyGuard(c *guardConfig) *latencyGuard {
 		return nil
 	}
 	g := &latencyGuard{guardConfig: *c, origin: time.Now()}
-	g.routes = routes.New(backends.DefaultMaxRoutes, func(string) *routeLatency {
+	g.routes = routes.New(backends.DefaultMaxRoutes, backends.OverflowRoute, func(string) *routeLatency {
 		rl := &routeLatency{}
 		rl.state.Store(packGuard(0, g.now()))
 		return rl

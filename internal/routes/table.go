@@ -3,27 +3,28 @@ package routes
 import (
 	"sync"
 	"sync/atomic"
-
-	"github.com/shadowread/shadowread/backends"
 )
 
 // Table holds a value per route for at most max routes; further routes, and
-// the route named [backends.OverflowRoute], share the overflow value.
+// the route named by its overflow name (backends.OverflowRoute, given by
+// the caller), share the overflow value.
 // Lookups take no lock: adding a route publishes a new copy of the map,
 // which costs little since routes are patterns and few.
 type Table[V any] struct {
-	max      int
-	newValue func(route string) *V
-	mu       sync.Mutex // serialises adding
+	max          int
+	overflowName string
+	newValue     func(route string) *V
+	mu           sync.Mutex // serialises adding
 	// routes is replaced, never modified; it never holds the overflow route.
 	routes   atomic.Pointer[map[string]*V]
 	overflow atomic.Pointer[V] // nil until first used
 }
 
 // New returns a table of at most max routes whose values newValue makes on
-// a route's first use.
-func New[V any](max int, newValue func(route string) *V) *Table[V] {
-	t := &Table[V]{max: max, newValue: newValue}
+// a route's first use; routes past max share the value of the route named
+// overflow.
+func New[V any](max int, overflow string, newValue func(route string) *V) *Table[V] {
+	t := &Table[V]{max: max, overflowName: overflow, newValue: newValue}
 	t.routes.Store(&map[string]*V{})
 	return t
 }
@@ -31,7 +32,7 @@ func New[V any](max int, newValue func(route string) *V) *Table[V] {
 // Find returns route's value, or nil if it has none yet. It does not fold
 // route into the overflow route: a route the table has no room for has none.
 func (t *Table[V]) Find(route string) *V {
-	if route == backends.OverflowRoute {
+	if route == t.overflowName {
 		return t.overflow.Load()
 	}
 	return (*t.routes.Load())[route]
@@ -52,7 +53,7 @@ func (t *Table[V]) Get(route string) *V {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if route != backends.OverflowRoute {
+	if route != t.overflowName {
 		old := *t.routes.Load()
 		if v := old[route]; v != nil {
 			return v
@@ -71,7 +72,7 @@ func (t *Table[V]) Get(route string) *V {
 	if v := t.overflow.Load(); v != nil {
 		return v
 	}
-	v := t.newValue(backends.OverflowRoute)
+	v := t.newValue(t.overflowName)
 	t.overflow.Store(v)
 	return v
 }

@@ -16,7 +16,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 type state struct{ route string }
 
 func newTable(max int) *routes.Table[state] {
-	return routes.New(max, func(route string) *state { return &state{route: route} })
+	return routes.New(max, backends.OverflowRoute, func(route string) *state { return &state{route: route} })
 }
 
 func TestTableBound(t *testing.T) {

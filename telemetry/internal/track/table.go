@@ -30,7 +30,7 @@ type routeTable struct {
 
 func newRouteTable(cfg Config) *routeTable {
 	t := &routeTable{maxSignatures: cfg.MaxSignatures, maxFields: cfg.MaxFields, window: cfg.Window}
-	t.table = routes.New(cfg.MaxRoutes, t.newRoute)
+	t.table = routes.New(cfg.MaxRoutes, backends.OverflowRoute, t.newRoute)
 	t.table.Get(backends.OverflowRoute) // listed by all from the start
 	return t
 }
