@@ -29,15 +29,8 @@ func (s *Shadower) Handler(next http.Handler) http.Handler {
 	if s.cfg.route == nil {
 		h.memo = &routeMemo{}
 	}
-	h.flags, _ = s.cfg.decider.(routeDecider)
+	h.flags, _ = s.cfg.decider.(*flags.Flags)
 	return h
-}
-
-// routeDecider is a decider that looks a route up once ([flags.Flags]).
-type routeDecider interface {
-	flags.Decider
-	Route(route, method string) *flags.Route
-	DecideRoute(r *http.Request, rt *flags.Route) flags.Decision
 }
 
 // flagRoute is the flags of the route a wrapped handler named first.
@@ -55,9 +48,9 @@ type wrapped struct {
 	// whichever role it has; nil when one handler serves both stores.
 	dynamoDB http.Handler
 	memo     *routeMemo // nil: the route function is the user's
-	// flags is the decider when it looks routes up once, and flagRoute
-	// the flags of the first route named, set once.
-	flags     routeDecider
+	// flags is the decider when it is a *flags.Flags, which looks routes
+	// up once, and flagRoute the flags of the first route named, set once.
+	flags     *flags.Flags
 	flagRoute atomic.Pointer[flagRoute]
 }
 
