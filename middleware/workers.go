@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// workerIdle is how long a worker waits for its next shadow before it ends.
+// workerIdle is how long a worker waits for its next shadow before it
+// ends, give or take one period (see work).
 const workerIdle = 10 * time.Second
 
 // workers runs the shadows on long-lived goroutines. A fresh goroutine
@@ -36,9 +37,11 @@ func (w *workers) start(j *shadowJob) {
 	}
 }
 
-// work runs j, then each shadow handed to it, until it has waited
-// workerIdle for one or the Shadower closes. A shadow handler that calls
-// runtime.Goexit ends its worker; its shadow is recorded all the same.
+// work runs j, then each shadow handed to it, until it has had none for a
+// whole workerIdle period (between one and two periods after its last) or
+// the Shadower closes. The timer is re-armed once a period, not once a
+// shadow. A shadow handler that calls runtime.Goexit ends its worker; its
+// shadow is recorded all the same.
 func (w *workers) work(j *shadowJob) {
 	defer w.wg.Done()
 	idle := time.NewTimer(workerIdle)
@@ -49,16 +52,24 @@ func (w *workers) work(j *shadowJob) {
 	}
 }
 
-// next waits for the worker's next shadow; nil when there is none.
+// next waits for the worker's next shadow; nil when there is none. The
+// worker has just run one, so the period under way is not idle.
 func (w *workers) next(idle *time.Timer) *shadowJob {
-	idle.Reset(workerIdle)
-	select {
-	case j := <-w.jobs:
-		return j
-	case <-idle.C:
-	case <-w.stop:
+	worked := true
+	for {
+		select {
+		case j := <-w.jobs:
+			return j
+		case <-w.stop:
+			return nil
+		case <-idle.C:
+			if !worked {
+				return nil
+			}
+			worked = false
+			idle.Reset(workerIdle)
+		}
 	}
-	return nil
 }
 
 // wait waits for the workers to end. Close calls it once no slot is held,
