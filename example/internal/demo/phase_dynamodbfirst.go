@@ -7,8 +7,20 @@ import (
 )
 
 // dynamoDBFirst makes DynamoDB the source of truth for writes and the
-// primary of every read; PostgreSQL follows for rollback.
+// primary of every read; PostgreSQL follows for rollback. The switch waits
+// for DynamoDB's repair log to drain, as an operator's must: an order that
+// has not reached DynamoDB yet is unknown to its id counter, which could
+// hand the same id out again (dualwrite's PlaceOrder says so).
 func (d *demoRun) dynamoDBFirst(ctx context.Context) (verdict, error) {
+	drained, err := d.drainLogs(ctx)
+	if err != nil {
+		return verdict{}, err
+	}
+	if !drained {
+		v := pass("DynamoDB not made the source of truth")
+		v.check(false, "repair logs not empty 30s before the switch: DynamoDB's id counter would not know every order")
+		return v, nil
+	}
 	if err := d.setFlags(flagState{mode: dualwrite.WriteDynamoDBFirst, shadowing: true, dynamo: 100}); err != nil {
 		return verdict{}, err
 	}
@@ -16,7 +28,7 @@ func (d *demoRun) dynamoDBFirst(ctx context.Context) (verdict, error) {
 	if err != nil {
 		return verdict{}, err
 	}
-	drained, err := d.drainLogs(ctx)
+	drained, err = d.drainLogs(ctx)
 	if err != nil {
 		return verdict{}, err
 	}
