@@ -55,18 +55,28 @@ type scan struct {
 // value reports whether the shadow's value at the reader equals a, whose
 // path has the rule states states.
 func (s *scan) value(a *jsontree.Node, states []pathState) bool {
-	switch s.r.Container() {
-	case jsontree.Object:
+	switch c := s.r.Peek(); {
+	case c == '{':
 		return a.Type == jsontree.Object && s.object(a, states)
-	case jsontree.Array:
+	case c == '[':
 		return a.Type == jsontree.Array && s.array(a, states)
-	}
-	if a.Type == jsontree.String {
-		// Most strings are written alike on both sides: compare the bytes
-		// before reading them.
-		if text, ok := s.x.Verbatim(a.Text); ok && s.r.Quoted(text) {
-			return true
+	case c == '"':
+		if a.Type == jsontree.String {
+			// Most strings are written alike on both sides: compare the
+			// bytes before reading them.
+			if text, ok := s.x.Verbatim(a.Text); ok && s.r.Quoted(text) {
+				return true
+			}
 		}
+	case c == '-' || c >= '0' && c <= '9':
+		lit, ok := s.r.Number()
+		if !ok {
+			return false
+		}
+		if a.Type == jsontree.Number {
+			return s.c.numbersEqual(s.x.Text(a.Text), lit)
+		}
+		return s.c.scalarsEqual(a.Type, s.x.Text(a.Text), jsontree.Number, lit)
 	}
 	typ, text := s.r.Scalar()
 	return !s.r.Failed() && s.c.scalarsEqual(a.Type, s.x.Text(a.Text), typ, text)
@@ -87,12 +97,17 @@ func (s *scan) object(a *jsontree.Node, states []pathState) bool {
 	}
 	seen := s.seen[seenAt:]
 	matched, next := 0, 0
-	for first := true; s.r.More(jsontree.Object, first); first = false {
+	for first := true; ; first = false {
 		// Members in sorted order, as DynamoDB's side often has them, are
 		// each where the last one ended: look there first.
+		want, expect := s.expectedName(kids, next)
+		more, named := s.r.Member(first, want, expect)
+		if !more {
+			break
+		}
 		var name string
 		i := -1
-		if want, ok := s.expectedName(kids, next); ok && s.r.NameIs(want) {
+		if named {
 			name, i = want, next
 		} else {
 			name = s.r.Name()

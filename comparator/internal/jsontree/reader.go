@@ -1,6 +1,7 @@
 package jsontree
 
 import (
+	"encoding/binary"
 	"math"
 	"unicode/utf8"
 	"unsafe"
@@ -56,16 +57,35 @@ func (r *Reader) Failed() bool { return r.d.fail != nil }
 // position (after space), for Open or Value; else Null: a scalar, or no
 // value at all, for Scalar.
 func (r *Reader) Container() Type {
-	r.d.skipSpace()
-	if r.d.pos < len(r.d.src) {
-		switch r.d.src[r.d.pos] {
-		case '{':
-			return Object
-		case '[':
-			return Array
-		}
+	switch r.Peek() {
+	case '{':
+		return Object
+	case '[':
+		return Array
 	}
 	return Null
+}
+
+// Peek skips space and returns the byte that starts the next value, or 0
+// at the end of the body, without reading it: a caller that compares as
+// it reads picks its way by it ('{' or '[' for Open, '"' for Quoted, '-'
+// or a digit for Number, else Scalar).
+func (r *Reader) Peek() byte {
+	d := &r.d
+	d.skipSpace()
+	if d.pos < len(d.src) {
+		return d.src[d.pos]
+	}
+	return 0
+}
+
+// Number reads the number at the reader's position, as Scalar would, and
+// returns its literal; false when it is not one (and the reader failed).
+func (r *Reader) Number() (string, bool) {
+	d := &r.d
+	start := d.pos
+	n := d.number()
+	return d.src[start:d.pos], n.Type == Number
 }
 
 // Scalar reads the scalar at the reader's position and returns its type
@@ -146,7 +166,7 @@ func (r *Reader) Quoted(text string) bool {
 	d := &r.d
 	d.skipSpace()
 	end := d.pos + 1 + len(text)
-	if end >= len(d.src) || d.src[d.pos] != '"' || d.src[end] != '"' || d.src[d.pos+1:end] != text {
+	if end >= len(d.src) || d.src[d.pos] != '"' || d.src[end] != '"' || !sameText(d.src[d.pos+1:end], text) {
 		return false
 	}
 	d.pos = end + 1
@@ -172,4 +192,89 @@ func (r *Reader) NameIs(name string) bool {
 	}
 	d.skipSpace()
 	return true
+}
+
+// Member is More for an object, and then, when a member follows whose
+// name is written exactly `"want"` (see Quoted), NameIs: one step for the
+// member a caller expects next, the usual case. It reports whether a
+// member follows and whether its name was read; when it was not, Name
+// reads it. expect false looks for no name.
+func (r *Reader) Member(first bool, want string, expect bool) (more, named bool) {
+	d := &r.d
+	d.skipSpace()
+	switch {
+	case d.fail != nil:
+		if !first {
+			d.depth--
+		}
+		return false, false
+	case d.pos < len(d.src) && d.src[d.pos] == '}':
+		d.pos++
+		d.depth--
+		return false, false
+	case !first:
+		if d.pos >= len(d.src) || d.src[d.pos] != ',' {
+			d.setFail(ErrNotJSON)
+			d.depth--
+			return false, false
+		}
+		d.pos++
+		d.skipSpace()
+	}
+	if !expect {
+		return true, false
+	}
+	src, pos := d.src, d.pos
+	end := pos + 1 + len(want)
+	if end >= len(src) || src[pos] != '"' || src[end] != '"' || !sameText(src[pos+1:end], want) {
+		return true, false
+	}
+	d.pos = end + 1
+	if d.pos < len(src) && src[d.pos] == ':' { // the usual case: no space
+		d.pos++
+	} else {
+		d.skipSpace()
+		if d.pos >= len(src) || src[d.pos] != ':' {
+			d.setFail(ErrNotJSON)
+			return true, true
+		}
+		d.pos++
+	}
+	d.skipSpace()
+	return true, true
+}
+
+// sameText reports whether a and b, of the same length, hold the same
+// bytes: a word at a time, the last word overlapping the one before,
+// without the call that == makes for strings, which costs more than
+// comparing the short names and values of most documents.
+func sameText(a, b string) bool {
+	n := len(a)
+	if n < 4 {
+		for i := 0; i < n; i++ {
+			if a[i] != b[i] {
+				return false
+			}
+		}
+		return true
+	}
+	if n < 8 {
+		return load32(a) == load32(b) && load32(a[n-4:]) == load32(b[n-4:])
+	}
+	for i := 0; i < n-8; i += 8 {
+		if load64(a[i:]) != load64(b[i:]) {
+			return false
+		}
+	}
+	return load64(a[n-8:]) == load64(b[n-8:])
+}
+
+// load64 and load32 read the first eight or four bytes of s, which holds
+// as many.
+func load64(s string) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8))
+}
+
+func load32(s string) uint32 {
+	return binary.LittleEndian.Uint32(unsafe.Slice(unsafe.StringData(s), 4))
 }

@@ -113,3 +113,70 @@ func TestReaderQuoted(t *testing.T) {
 		}
 	}
 }
+
+func TestSameText(t *testing.T) {
+	base := "abcdefghijklmnopqrstuvwxyz0123456789"
+	for n := 0; n <= len(base); n++ {
+		a := base[:n]
+		if !sameText(a, string([]byte(a))) {
+			t.Errorf("sameText(%q, copy) = false", a)
+		}
+		for i := range n {
+			b := []byte(a)
+			b[i] ^= 0x20
+			if sameText(a, string(b)) {
+				t.Errorf("sameText(%q, %q) = true", a, b)
+			}
+		}
+	}
+}
+
+// TestReaderMember checks Member against More followed by NameIs: the
+// same verdicts, the same position after, the same failures.
+func TestReaderMember(t *testing.T) {
+	tests := []struct {
+		doc, want string
+		expect    bool
+	}{
+		{`{"a":1}`, "a", true},
+		{`{ "a" : 1}`, "a", true},
+		{`{"b":1}`, "a", true},
+		{`{"a":1}`, "", false},
+		{`{}`, "a", true},
+		{`{ }`, "a", true},
+		{`{"ab":1}`, "a", true},
+		{`{"a"1}`, "a", true},
+		{`{"\u0061":1}`, "a", true},
+		{`{`, "a", true},
+		{`{"x":1,"a":2}`, "a", true},
+		{`{"x":1 , "a":2}`, "a", true},
+		{`{"x":1;"a":2}`, "a", true},
+		{`{"x":1}`, "a", true},
+		{`{"x":1`, "a", true},
+	}
+	for _, tt := range tests {
+		var got, want Reader
+		got.Reset([]byte(tt.doc), Options{MaxDepth: maxDepth})
+		want.Reset([]byte(tt.doc), Options{MaxDepth: maxDepth})
+		got.Open()
+		want.Open()
+		for first := true; ; first = false {
+			more, named := got.Member(first, tt.want, tt.expect)
+			wantMore := want.More(Object, first)
+			wantNamed := wantMore && tt.expect && want.NameIs(tt.want)
+			if more != wantMore || named != wantNamed || got.d.pos != want.d.pos || got.d.depth != want.d.depth || got.Failed() != want.Failed() {
+				t.Fatalf("%q: Member = %v, %v at %d (depth %d, failed %v); More, NameIs = %v, %v at %d (depth %d, failed %v)",
+					tt.doc, more, named, got.d.pos, got.d.depth, got.Failed(), wantMore, wantNamed, want.d.pos, want.d.depth, want.Failed())
+			}
+			if !more {
+				break
+			}
+			if !named {
+				got.Name()
+				want.Name()
+			}
+			got.Value()
+			want.Value()
+		}
+	}
+}
