@@ -27,7 +27,13 @@ func (c *jsonComparator) scanEqual(x *jsontree.Tree, body []byte, b *buffers) bo
 	if !r.Reset(body, c.decode) {
 		return false
 	}
-	s := scan{c: c, x: x, r: r, seen: b.seen[:0], absent: b.absent[:0], rules: len(c.rules.rules) > 0}
+	if len(c.rules.rules) == 0 {
+		p := plainScan{c: c, x: x, r: r, src: r.Body(), max: r.MaxDepth(), seen: b.seen[:0], absent: b.absent[:0]}
+		equal := p.equal()
+		b.seen, b.absent = p.seen, p.absent
+		return equal
+	}
+	s := scan{c: c, x: x, r: r, seen: b.seen[:0], absent: b.absent[:0], rules: true}
 	var states []pathState
 	if s.rules {
 		states = c.rules.root()

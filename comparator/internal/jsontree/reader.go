@@ -1,7 +1,6 @@
 package jsontree
 
 import (
-	"encoding/binary"
 	"math"
 	"unicode/utf8"
 	"unsafe"
@@ -165,33 +164,23 @@ func (r *Reader) Done() bool {
 func (r *Reader) Quoted(text string) bool {
 	d := &r.d
 	d.skipSpace()
-	end := d.pos + 1 + len(text)
-	if end >= len(d.src) || d.src[d.pos] != '"' || d.src[end] != '"' || !sameText(d.src[d.pos+1:end], text) {
+	end := QuotedAt(d.src, d.pos, text)
+	if end < 0 {
 		return false
 	}
-	d.pos = end + 1
+	d.pos = end
 	return true
 }
 
-// NameIs reads a member's name and the colon after it when the name is
-// written exactly `"name"` (see Quoted), and reports whether it was.
-func (r *Reader) NameIs(name string) bool {
-	if !r.Quoted(name) {
-		return false
+// QuotedAt returns the end of `"text"` when src holds exactly that at pos,
+// else -1. text must hold no quote, backslash or control character (see
+// Quoted).
+func QuotedAt(src string, pos int, text string) int {
+	end := pos + 1 + len(text)
+	if end < len(src) && src[pos] == '"' && src[end] == '"' && src[pos+1:end] == text {
+		return end + 1
 	}
-	d := &r.d
-	if d.pos < len(d.src) && d.src[d.pos] == ':' { // the usual case: no space
-		d.pos++
-	} else {
-		d.skipSpace()
-		if d.pos >= len(d.src) || d.src[d.pos] != ':' {
-			d.setFail(ErrNotJSON)
-			return true
-		}
-		d.pos++
-	}
-	d.skipSpace()
-	return true
+	return -1
 }
 
 // Member is More for an object, and then, when a member follows whose
@@ -226,7 +215,7 @@ func (r *Reader) Member(first bool, want string, expect bool) (more, named bool)
 	}
 	src, pos := d.src, d.pos
 	end := pos + 1 + len(want)
-	if end >= len(src) || src[pos] != '"' || src[end] != '"' || !sameText(src[pos+1:end], want) {
+	if end >= len(src) || src[pos] != '"' || src[end] != '"' || src[pos+1:end] != want {
 		return true, false
 	}
 	d.pos = end + 1
@@ -244,37 +233,21 @@ func (r *Reader) Member(first bool, want string, expect bool) (more, named bool)
 	return true, true
 }
 
-// sameText reports whether a and b, of the same length, hold the same
-// bytes: a word at a time, the last word overlapping the one before,
-// without the call that == makes for strings, which costs more than
-// comparing the short names and values of most documents.
-func sameText(a, b string) bool {
-	n := len(a)
-	if n < 4 {
-		for i := 0; i < n; i++ {
-			if a[i] != b[i] {
-				return false
-			}
-		}
-		return true
-	}
-	if n < 8 {
-		return load32(a) == load32(b) && load32(a[n-4:]) == load32(b[n-4:])
-	}
-	for i := 0; i < n-8; i += 8 {
-		if load64(a[i:]) != load64(b[i:]) {
-			return false
-		}
-	}
-	return load64(a[n-8:]) == load64(b[n-8:])
+// Pos returns the reader's position in the body and the depth of the
+// containers open there, for a caller that reads some of the body itself
+// and hands the rest back with At.
+func (r *Reader) Pos() (pos, depth int) { return r.d.pos, r.d.depth }
+
+// At moves the reader to pos, at depth containers open, where a caller
+// that read the body itself up to there hands it back: the value or
+// member name there is read by Scalar, Name or Value.
+func (r *Reader) At(pos, depth int) {
+	r.d.pos, r.d.depth = pos, depth
 }
 
-// load64 and load32 read the first eight or four bytes of s, which holds
-// as many.
-func load64(s string) uint64 {
-	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8))
-}
+// MaxDepth returns how deeply the reader lets containers nest.
+func (r *Reader) MaxDepth() int { return r.d.opts.MaxDepth }
 
-func load32(s string) uint32 {
-	return binary.LittleEndian.Uint32(unsafe.Slice(unsafe.StringData(s), 4))
-}
+// Body returns the body the reader reads, as a string that shares its
+// bytes: valid until the reader is reset or released.
+func (r *Reader) Body() string { return r.d.src }
