@@ -107,15 +107,20 @@ func (p docPair) pairArrays(a, b *jsontree.Node, prune bool) (any, any, bool) {
 	as, bs := p.x.Kids(a), p.y.Kids(b)
 	name := p.c.keyName(a)
 	keyed := false // matched by key, with the keys in the same places
+	// same elements at the start are equal by position, and so need no
+	// pairing when pruned: a wholly equal pair is left out.
+	same := 0
 	if name != "" {
 		// Equal by position is equal by key too: only an array that
 		// differs needs an index of its keys.
-		if prune && p.positionallyEqual(as, bs) {
-			return nil, nil, true
+		if prune {
+			if same = p.equalPrefix(as, bs); same == len(as) && same == len(bs) {
+				return nil, nil, true
+			}
 		}
 		match, extra, linedUp, ok := p.keyMatch(as, bs, name)
 		if ok && (a.Unordered || !linedUp) {
-			return p.pairKeyed(as, bs, name, match, extra, prune)
+			return p.pairKeyed(as, bs, name, match, extra, same, prune)
 		}
 		keyed = ok
 	}
@@ -135,7 +140,11 @@ func (p docPair) pairArrays(a, b *jsontree.Node, prune bool) (any, any, bool) {
 		}
 	}
 	equal := true
-	for i := range max(len(as), len(bs), len(order)) {
+	first := 0
+	if order == nil {
+		first = same
+	}
+	for i := first; i < max(len(as), len(bs), len(order)); i++ {
 		j := i
 		switch {
 		case order != nil:
@@ -195,17 +204,14 @@ func (p docPair) explains() bool {
 // difference is (null equals null).
 func skipped(vx, vy any) bool { return vx == nil && vy == nil }
 
-// positionallyEqual reports whether as and bs are equal element by element.
-func (p docPair) positionallyEqual(as, bs []jsontree.Node) bool {
-	if len(as) != len(bs) {
-		return false
+// equalPrefix returns how many elements at the start of as and bs are
+// equal position by position.
+func (p docPair) equalPrefix(as, bs []jsontree.Node) int {
+	i := 0
+	for i < len(as) && i < len(bs) && p.equal(&as[i], &bs[i]) {
+		i++
 	}
-	for i := range as {
-		if !p.equal(&as[i], &bs[i]) {
-			return false
-		}
-	}
-	return true
+	return i
 }
 
 // byKey rekeys m, the elements of an array by position, by the keys of the
@@ -218,8 +224,10 @@ func byKey(t *jsontree.Tree, as []jsontree.Node, name string, m map[int]any) map
 	return out
 }
 
-// pairKeyed pairs the elements of an array matched by key (see keyMatch).
-func (p docPair) pairKeyed(as, bs []jsontree.Node, name string, match, extra []int, prune bool) (any, any, bool) {
+// pairKeyed pairs the elements of an array matched by key (see keyMatch);
+// the first same of as are known equal to those of bs at their positions,
+// which, pruned, need no pairing where they are also the partners by key.
+func (p docPair) pairKeyed(as, bs []jsontree.Node, name string, match, extra []int, same int, prune bool) (any, any, bool) {
 	var mx, my map[elementKey]any
 	if !prune {
 		mx, my = make(map[elementKey]any, len(as)), make(map[elementKey]any, len(bs))
@@ -238,6 +246,9 @@ func (p docPair) pairKeyed(as, bs []jsontree.Node, name string, match, extra []i
 			}
 			equal = false
 			continue
+		}
+		if prune && i < same && j == i {
+			continue // equal, so left out
 		}
 		vx, vy, eq := p.pair(&as[i], &bs[j], prune)
 		if !prune || !eq && !skipped(vx, vy) {
