@@ -179,29 +179,25 @@ func utcFractionApart(a, b string) (d time.Duration, ok bool) {
 // validDateTime reports whether s is "YYYY-MM-DDTHH:MM:SS" naming a day
 // of the calendar and a time of day, as time.Parse would check it.
 func validDateTime(s string) bool {
-	num := func(i, n int) (int, bool) {
-		v := 0
-		for _, c := range []byte(s[i : i+n]) {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v, true
-	}
 	if len(s) != len("2006-01-02T15:04:05") || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
 		return false
 	}
-	year, okY := num(0, 4)
-	month, okM := num(5, 2)
-	day, okD := num(8, 2)
-	hour, okH := num(11, 2)
-	minute, okMin := num(14, 2)
-	second, okS := num(17, 2)
-	if !(okY && okM && okD && okH && okMin && okS) || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 {
+	// two returns the number the two digits at s[i] write, or -1: fields
+	// read two digits at a time, with no loop.
+	two := func(i int) int {
+		a, b := s[i]-'0', s[i+1]-'0'
+		if a > 9 || b > 9 {
+			return -1
+		}
+		return int(a)*10 + int(b)
+	}
+	century, year, month, day := two(0), two(2), two(5), two(8)
+	hour, minute, second := two(11), two(14), two(17)
+	if century < 0 || year < 0 || month < 1 || month > 12 || day < 1 ||
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 {
 		return false
 	}
-	return day <= daysIn(month, year)
+	return day <= daysIn(month, century*100+year)
 }
 
 // daysIn returns the number of days of a month of the Gregorian calendar.
