@@ -214,9 +214,9 @@ func TestShadowHandlerFollowsThePrimary(t *testing.T) {
 					}
 					mu.Lock()
 					defer mu.Unlock()
-					want := []backends.Role{backends.RolePrimary, backends.RolePrimary}
+					want := []backends.Role{backends.RolePrimary, backends.RolePrimary, backends.RolePrimary}
 					if got := served[string(primary)]; !slices.Equal(got, want) {
-						t.Errorf("the %s handler ran as %v, want %v: the user's read and the re-check's primary read", primary, got, want)
+						t.Errorf("the %s handler ran as %v, want %v: the user's read, the one at once and the re-check's primary read", primary, got, want)
 					}
 					other := string(primary.Other())
 					if got := served[other]; !slices.Equal(got, []backends.Role{backends.RoleShadow, backends.RoleShadow}) {

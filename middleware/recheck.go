@@ -26,10 +26,18 @@ const DefaultRecheckAfter = 250 * time.Millisecond
 // WithRecheck reads a mismatching pair again, both sides, after the delay
 // (default [DefaultRecheckAfter]; 0 turns re-checks off). A read that raced a
 // write sees the two stores a few milliseconds apart, which is not a data
-// problem: when the second pair matches, the outcome is
-// [telemetry.Transient]; when it still differs, [telemetry.Mismatch] with the
-// second pair's differences. Either way [telemetry.Event.Recheck] says what
-// the re-check found.
+// problem, but only when the request's own reads show the write that
+// explains the difference (the shadow's answer equals one the primary gave
+// later, or the shadow's later answer equals the primary's first):
+// then the outcome is [telemetry.Transient]. A shadow answer that equals no
+// answer of the primary stays a [telemetry.Mismatch], also when a later write
+// has made the stores agree again (repaired); one that still differs is a
+// mismatch with the second pair's differences. Either way
+// [telemetry.Event.Recheck] says what the re-check found.
+//
+// The primary is read a third time at once, right after the mismatching
+// pair, so a write that lands between the two first reads is caught before
+// further writes to the same entity can hide it behind the delay.
 //
 // A re-check runs the primary handler and the shadow handler again in the
 // background, each with its own copy of the request, detached from the
@@ -97,6 +105,7 @@ func (j *shadowJob) recheckLater(ctx context.Context, ev *telemetry.Event, first
 	}
 	rc := &recheck{job: j, ctx: context.WithoutCancel(ctx), ev: *ev, template: j.template,
 		status: first.primary.Status, first: first.kept(), own: own}
+	rc.soon, rc.hasSoon = j.primaryAgain(ctx)
 	go rc.run()
 	return true
 }
@@ -117,6 +126,20 @@ type recheck struct {
 	// request's own A/A pair showed differing (nil without one).
 	first pair
 	own   map[string]bool
+	// soon is the primary's answer read right after the first pair
+	// (hasSoon: there is one that can be compared).
+	soon    comparator.Response
+	hasSoon bool
+}
+
+// primaryAgain reads the primary again at once, in the shadow's slot and
+// timeout, routed as in the user's run, and reports false when the answer
+// cannot be compared. It is evidence of timing only, never of noise: a
+// write between it and the first read would otherwise teach the written
+// field.
+func (j *shadowJob) primaryAgain(ctx context.Context) (comparator.Response, bool) {
+	ctx = context.WithValue(ctx, recheckKey{}, true)
+	return j.rerun(ctx, j.primaryHandler, rerunRequest(ctx, j.template, j.ev.Primary, backends.RolePrimary))
 }
 
 // run waits, reads both sides again and records the event. It holds a
@@ -155,15 +178,16 @@ func (rc *recheck) run() {
 }
 
 // readAgain reads both sides again within the shadow's timeout and judges
-// the request on both pairs; it returns what the re-check found.
+// the request on every answer it has; it returns what the re-check found.
 //
-// The difference is timing only when the second pair shows the write that
-// explains it: the shadow's first answer equals the primary's second (a
-// write landed between the two first reads: write_raced), or the shadow's
-// second answer equals the primary's first (the shadow lagged behind a
-// write: shadow_lagged). A shadow answer that equals no primary answer is a
-// mismatch, also when a later write has made the second pair match
-// (repaired).
+// The difference is timing only when the request's own reads show the write
+// that explains it: the shadow's first answer equals a later answer of the
+// primary, read at once or after the delay (a write landed between the two
+// first reads: write_raced), or the shadow's second answer equals the
+// primary's first (the shadow lagged behind a write: shadow_lagged; not the
+// answer read at once, which a repairing write may already have reached).
+// A shadow answer that equals no primary answer is a mismatch, also when a
+// later write has made the second pair match (repaired).
 func (rc *recheck) readAgain() telemetry.RecheckResult {
 	j := rc.job
 	s := j.s
@@ -185,16 +209,19 @@ func (rc *recheck) readAgain() telemetry.RecheckResult {
 		return telemetry.RecheckFailed
 	}
 	noise := s.noise.evidence(rc.ev.Route, own)
+	equal := func(primary, shadow comparator.Response) bool {
+		return rc.judge(primary, shadow, noise).Outcome == telemetry.Match
+	}
 	first := rc.judge(rc.first.primary, rc.first.shadow, noise)
 	switch {
 	case first.Outcome == telemetry.Match:
 		// The re-check's own A/A pair proved every difference noise.
 		rc.ev.Outcome, rc.ev.Result, rc.ev.Noise = telemetry.Match, first.Result, first.Noise
 		return telemetry.RecheckAbsorbed
-	case rc.judge(primary, rc.first.shadow, noise).Outcome == telemetry.Match:
+	case rc.hasSoon && equal(rc.soon, rc.first.shadow), equal(primary, rc.first.shadow):
 		rc.ev.Outcome, rc.ev.Reason = telemetry.Transient, telemetry.ReasonWriteRaced
 		return telemetry.RecheckTransient
-	case rc.judge(rc.first.primary, shadow, noise).Outcome == telemetry.Match:
+	case equal(rc.first.primary, shadow):
 		rc.ev.Outcome, rc.ev.Reason = telemetry.Transient, telemetry.ReasonShadowLagged
 		return telemetry.RecheckTransient
 	}

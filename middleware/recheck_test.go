@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -77,6 +78,14 @@ func firstThen(first, then func(int, http.ResponseWriter, *http.Request)) func(i
 	}
 }
 
+// inTurn answers with the JSON bodies in turn, one per call, and with the
+// last one after them.
+func inTurn(bodies ...string) func(int, http.ResponseWriter, *http.Request) {
+	return func(call int, w http.ResponseWriter, r *http.Request) {
+		answer(bodies[min(call, len(bodies)-1)])(call, w, r)
+	}
+}
+
 func TestRecheck(t *testing.T) {
 	const after = 100 * time.Millisecond
 	tests := []struct {
@@ -87,35 +96,42 @@ func TestRecheck(t *testing.T) {
 		wantRecheck     telemetry.RecheckResult
 		wantReason      telemetry.Reason
 		wantPath        string // the one difference the event reports
-		wantCalls       [2]int // runs of the primary and of the shadow
+		wantCalls       [2]int // runs of the primary (the user's, at once, after the delay) and of the shadow
 		reason          string
 	}{
 		{
 			name:    "shadow lagged",
 			primary: answer(`{"id":"p1","price":13}`),
 			shadow:  firstThen(answer(`{"id":"p1","price":12}`), answer(`{"id":"p1","price":13}`)),
-			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonShadowLagged, wantPath: "price", wantCalls: [2]int{2, 2},
+			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonShadowLagged, wantPath: "price", wantCalls: [2]int{3, 2},
 			reason: "the shadow's second answer equals the primary's first: its store caught up with a write, a timing difference",
 		},
 		{
 			name:    "write landed between the reads",
 			primary: firstThen(answer(`{"id":"p1","price":13}`), answer(`{"id":"p1","price":14}`)),
 			shadow:  answer(`{"id":"p1","price":14}`),
-			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonWriteRaced, wantPath: "price", wantCalls: [2]int{2, 2},
-			reason: "the shadow's first answer equals the primary's second: a write landed between the two first reads",
+			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonWriteRaced, wantPath: "price", wantCalls: [2]int{3, 2},
+			reason: "the shadow's first answer equals the primary's later one: a write landed between the two first reads",
+		},
+		{
+			name:    "second write within the delay",
+			primary: inTurn(`{"id":"p1","price":13}`, `{"id":"p1","price":14}`, `{"id":"p1","price":15}`),
+			shadow:  inTurn(`{"id":"p1","price":14}`, `{"id":"p1","price":15}`),
+			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonWriteRaced, wantPath: "price", wantCalls: [2]int{3, 2},
+			reason: "the shadow's first answer (14) equals the primary's answer read at once, before a second write (15) reached both stores",
 		},
 		{
 			name:    "lost update repaired by a later write",
 			primary: firstThen(answer(`{"id":"p1","price":13}`), answer(`{"id":"p1","price":15}`)),
 			shadow:  firstThen(answer(`{"id":"p1","price":12}`), answer(`{"id":"p1","price":15}`)),
-			want:    telemetry.Mismatch, wantRecheck: telemetry.RecheckRepaired, wantPath: "price", wantCalls: [2]int{2, 2},
-			reason: "the shadow's first answer (12) equals no answer of the primary (13, 15): data was lost, even though a later write repaired it",
+			want:    telemetry.Mismatch, wantRecheck: telemetry.RecheckRepaired, wantPath: "price", wantCalls: [2]int{3, 2},
+			reason: "the shadow's first answer (12) equals no answer of the primary (13, 15, 15): data was lost, even though a later write, which the primary's answer read at once already shows, repaired it",
 		},
 		{
 			name:    "drift stays",
 			primary: answer(`{"id":"p1","name":"shirt","price":13}`),
 			shadow:  firstThen(answer(`{"id":"p1","name":"shirt","price":12}`), answer(`{"id":"p1","name":"shirt!","price":13}`)),
-			want:    telemetry.Mismatch, wantRecheck: telemetry.RecheckConfirmed, wantPath: "name", wantCalls: [2]int{2, 2},
+			want:    telemetry.Mismatch, wantRecheck: telemetry.RecheckConfirmed, wantPath: "name", wantCalls: [2]int{3, 2},
 			reason: "a pair that still differs is a mismatch, reported with the second pair's differences",
 		},
 		{
@@ -124,7 +140,7 @@ func TestRecheck(t *testing.T) {
 			shadow: firstThen(answer(`{"id":"p1","price":12}`), func(_ int, w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(http.StatusServiceUnavailable)
 			}),
-			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{2, 2},
+			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{3, 2},
 			reason: "a re-check that cannot compare leaves the first verdict standing",
 		},
 		{
@@ -133,7 +149,7 @@ func TestRecheck(t *testing.T) {
 				panic("primary broke")
 			}),
 			shadow: answer(`{"id":"p1","price":12}`),
-			want:   telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{2, 1},
+			want:   telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{3, 1},
 			reason: "the primary's second run failed, so the shadow's never started and the first verdict stands",
 		},
 		{
@@ -143,7 +159,7 @@ func TestRecheck(t *testing.T) {
 				<-r.Context().Done()
 			}),
 			opts: []middleware.Option{middleware.WithTimeout(time.Second)},
-			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{2, 2},
+			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{3, 2},
 			reason: "the re-check runs within the shadow's timeout",
 		},
 		{
@@ -152,7 +168,7 @@ func TestRecheck(t *testing.T) {
 			shadow: firstThen(answer(`{"id":"p1","price":12}`), func(int, http.ResponseWriter, *http.Request) {
 				runtime.Goexit()
 			}),
-			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{2, 2},
+			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{3, 2},
 			reason: "however the re-check ends, its event is recorded once, with the first verdict",
 		},
 		{
@@ -205,15 +221,20 @@ func TestRecheck(t *testing.T) {
 				if got := [2]int{primaryCalls, shadowCalls}; got != tt.wantCalls {
 					t.Errorf("primary and shadow ran %v times, want %v: %s", got, tt.wantCalls, tt.reason)
 				}
-				if primaryCalls == 2 {
-					if d := sd.primaryAt[1].Sub(sd.primaryAt[0]); d != after {
+				if primaryCalls == 3 {
+					if d := sd.primaryAt[1].Sub(sd.primaryAt[0]); d != 0 {
+						t.Errorf("the primary's answer at once came %v after the first read, want 0", d)
+					}
+					if d := sd.primaryAt[2].Sub(sd.primaryAt[0]); d != after {
 						t.Errorf("the re-check read the primary %v after the first read, want %v", d, after)
 					}
-					if sd.primaryRole[1] != backends.RolePrimary {
-						t.Errorf("the primary's second run had role %q, want primary as in its first run", sd.primaryRole[1])
+					for i, role := range sd.primaryRole[1:] {
+						if role != backends.RolePrimary {
+							t.Errorf("the primary's run %d had role %q, want primary as in its first run", i+2, role)
+						}
 					}
-					if sd.primaryRecheck[0] || !sd.primaryRecheck[1] {
-						t.Errorf("IsRecheck in the primary's runs: %v, want false for the user's and true for the re-check's", sd.primaryRecheck)
+					if want := []bool{false, true, true}; !slices.Equal(sd.primaryRecheck, want) {
+						t.Errorf("IsRecheck in the primary's runs: %v, want %v: false for the user's only", sd.primaryRecheck, want)
 					}
 				}
 				if shadowCalls == 2 && sd.shadowRole[1] != backends.RoleShadow {
@@ -286,8 +307,8 @@ func TestCloseGivesUpWaitingRechecks(t *testing.T) {
 		if ev.Outcome != telemetry.Mismatch || ev.Recheck != telemetry.RecheckDropped {
 			t.Errorf("outcome %q re-check %q, want mismatch and dropped", ev.Outcome, ev.Recheck)
 		}
-		if p, sh := sd.calls(); p != 1 || sh != 1 {
-			t.Errorf("primary ran %d times, shadow %d, want once each", p, sh)
+		if p, sh := sd.calls(); p != 2 || sh != 1 {
+			t.Errorf("primary ran %d times, shadow %d, want twice (the user's read and the one at once, both before the delay) and once", p, sh)
 		}
 	})
 }
