@@ -24,7 +24,7 @@ const (
 	ReasonLatencyGuard      Reason = "latency_guard"       // the primary's latency rose above its baseline, so the shadow backed off
 	ReasonPrimaryOutlived   Reason = "primary_outlived"    // the primary (a stream) was still running when the shadow's timeout ended
 	ReasonWriteRaced        Reason = "write_raced"         // transient: the shadow's first answer equals a later answer of the primary (a write landed between the reads)
-	ReasonShadowLagged      Reason = "shadow_lagged"       // transient: the shadow's second answer equals the primary's first (the shadow lagged behind a write)
+	ReasonShadowLagged      Reason = "shadow_lagged"       // transient: a later answer of the shadow equals the primary's first (the shadow lagged behind a write)
 	ReasonShadowBehind      Reason = "shadow_behind"       // the shadow's handler knew its store is behind for the entity (a pending repair)
 )
 
