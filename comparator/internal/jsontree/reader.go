@@ -184,10 +184,11 @@ func QuotedAt(src string, pos int, text string) int {
 }
 
 // Member is More for an object, and then, when a member follows whose
-// name is written exactly `"want"` (see Quoted), NameIs: one step for the
-// member a caller expects next, the usual case. It reports whether a
-// member follows and whether its name was read; when it was not, Name
-// reads it. expect false looks for no name.
+// name is written exactly `"want"` (see Quoted), reads that name and the
+// colon after it: one step for the member a caller expects next, the
+// usual case. It reports whether a member follows and whether its name
+// was read; when it was not, Name reads it. expect false looks for no
+// name.
 func (r *Reader) Member(first bool, want string, expect bool) (more, named bool) {
 	d := &r.d
 	d.skipSpace()
