@@ -248,6 +248,10 @@ func (d *decoding) containerBody(typ Type, closing byte) Node {
 		v.Key = key
 		v.dropped = typ == Object && d.dropsMember(&v)
 		d.stack = append(d.stack, v)
+		if d.pos < len(d.src) && d.src[d.pos] == ',' { // the usual case: a comma right after the value
+			d.pos++
+			continue
+		}
 		d.skipSpace()
 		if !d.consumeSeparator(closing) {
 			same = same && k+1 == len(sib.names)
