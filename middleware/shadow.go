@@ -49,8 +49,10 @@ type shadowJob struct {
 
 	// template is an untouched copy of the request for second runs, taken
 	// before the shadow runs and can change its request; nil when no
-	// second run is wanted.
-	template *http.Request
+	// second run is wanted. templateRoute is its copy of route.
+	template        *http.Request
+	templateRoute   chi.Context
+	templateStrings [8]string
 
 	// aa: this request gets its own A/A pair (WithNoiseBaseline), the
 	// primary read a second time right after the user's read. aaDone
@@ -91,7 +93,7 @@ func (j *shadowJob) run() {
 
 	j.detach()
 	if j.s.rerunsWanted() {
-		j.template = rerunRequest(j.req.Context(), j.req, j.ev.Shadow, backends.RoleShadow)
+		j.takeTemplate()
 	}
 	j.startAA()
 	ctx, cancel := context.WithTimeout(j.req.Context(), j.s.cfg.timeout)
