@@ -65,6 +65,30 @@ func (s *headerSnapshot) build() http.Header {
 	return h
 }
 
+// matches reports whether h holds what s does, key by key and value by
+// value, nil values included: the header has not changed since s was
+// taken, whatever was set and set back in between.
+func (s *headerSnapshot) matches(h http.Header) bool {
+	if s.isNil || h == nil || len(h) != len(s.counts) {
+		return s.isNil && h == nil
+	}
+	i := 0
+	for _, n := range s.counts {
+		vv, ok := h[s.fields[i]]
+		i++
+		switch {
+		case !ok || (n < 0) != (vv == nil):
+			return false
+		case n < 0:
+			continue
+		case !slices.Equal(vv, s.fields[i:i+n]):
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
 // outerHeader is the response header as outer middleware (CORS, cache
 // control, a fixed header) had set it when the shadower's capture began.
 // The shadow's writer starts empty and the handler's second runs start
