@@ -37,10 +37,10 @@ func rerunRequest(ctx context.Context, template *http.Request, target backends.N
 // rerunRequest makes, but for the target, which each second run sets
 // anew, and with its routing context in the job: no allocation for them.
 func (j *shadowJob) takeTemplate() {
-	ctx := j.req.Context()
+	ctx := j.ctx
 	if j.routed {
 		copyRouteContext(&j.templateRoute, &j.route, j.templateStrings[:])
-		ctx = context.WithValue(ctx, chi.RouteCtxKey, &j.templateRoute)
+		ctx = j.templateCtx.with(ctx, &j.templateRoute)
 	}
 	t := j.req.Clone(ctx)
 	t.Body = http.NoBody
