@@ -42,13 +42,14 @@ func (s *headerSnapshot) take(h http.Header, outer *outerHeader) {
 }
 
 // build returns the header, as Header.Clone would have returned it when
-// the snapshot was taken.
+// the snapshot was taken. Its values are slices of s's own, capped at
+// their length: s is taken once and never changes after, so they need no
+// copy.
 func (s *headerSnapshot) build() http.Header {
 	if s.isNil {
 		return nil
 	}
 	h := make(http.Header, len(s.counts))
-	values := make([]string, len(s.fields)-len(s.counts))
 	i := 0
 	for _, n := range s.counts {
 		k := s.fields[i]
@@ -57,10 +58,8 @@ func (s *headerSnapshot) build() http.Header {
 			h[k] = nil
 			continue
 		}
-		vv := values[:n:n]
-		copy(vv, s.fields[i:i+n])
-		values, i = values[n:], i+n
-		h[k] = vv
+		h[k] = s.fields[i : i+n : i+n]
+		i += n
 	}
 	return h
 }
