@@ -26,19 +26,34 @@ const DefaultRecheckAfter = 250 * time.Millisecond
 // WithRecheck reads a mismatching pair again, both sides, after the delay
 // (default [DefaultRecheckAfter]; 0 turns re-checks off). A read that raced a
 // write sees the two stores a few milliseconds apart, which is not a data
-// problem: when the second pair matches, the outcome is
-// [telemetry.Transient]; when it still differs, [telemetry.Mismatch] with the
-// second pair's differences. Either way [telemetry.Event.Recheck] says what
-// the re-check found.
+// problem, but only when the request's own reads show the write that
+// explains the difference (the shadow's answer equals one the primary gave
+// later, or the shadow's later answer equals the primary's first):
+// then the outcome is [telemetry.Transient]. A shadow answer that equals no
+// answer of the primary stays a [telemetry.Mismatch], also when a later write
+// has made the stores agree again (repaired); one that still differs is a
+// mismatch with the second pair's differences. Either way
+// [telemetry.Event.Recheck] says what the re-check found.
+//
+// The reads: the primary at once, right after the mismatching pair; both
+// sides early within the delay, at an eighth, a quarter and a half of it;
+// both sides after it. The first reading that shows the explaining write
+// ends the re-check, so a write to the same entity that follows within the
+// delay (a customer's next order) cannot hide the one that explains the
+// difference behind a state neither first answer had. A persistent
+// difference costs five reads of the primary and four of the shadow. The
+// later answers of the primary are evidence of timing only, never of noise.
 //
 // A re-check runs the primary handler and the shadow handler again in the
 // background, each with its own copy of the request, detached from the
 // user's request and routed as in the first run: the primary's copy to the
 // primary store as primary, the shadow's to the other store as shadow, so a
 // handler that answers by role answers alike; [IsRecheck] is true in both,
-// for handlers with side effects. It waits without holding a shadow slot, then needs a free one and
-// runs within the shadow's timeout. It never queues: when no slot is free
-// the first verdict stands with [telemetry.RecheckDropped], and when either
+// for handlers with side effects. It waits without holding a shadow slot,
+// then needs a free one for each reading and runs each within the shadow's
+// timeout. It never queues: an early reading without a free slot is left
+// out; when no slot is free after the delay the first verdict stands with
+// [telemetry.RecheckDropped], and when either
 // side fails, times out or cannot be compared it stands with
 // [telemetry.RecheckFailed]. At most as many re-checks wait at once as
 // [WithMaxConcurrent] allows shadows. The user's request pays nothing.
@@ -86,9 +101,18 @@ func (p pair) kept() pair {
 // done. It reports false, with ev.Recheck set to say why, when the caller
 // must record ev as it is. first is the pair ev judged and own the fields
 // the request's own A/A pair showed differing (nil without one).
+//
+// Before scheduling, the primary is read again at once: when that answer
+// equals the shadow's, a write landed between the two first reads and the
+// verdict is known without waiting.
 func (j *shadowJob) recheckLater(ctx context.Context, ev *telemetry.Event, first pair, own map[string]bool) bool {
 	s := j.s
 	if ev.Outcome != telemetry.Mismatch || s.cfg.recheckAfter <= 0 || j.template == nil {
+		return false
+	}
+	noise := s.noise.evidence(ev.Route, own)
+	if soon, ok := j.primaryAgain(ctx); ok && j.matches(*ev, soon, first.shadow, noise) {
+		ev.Outcome, ev.Reason, ev.Recheck = telemetry.Transient, telemetry.ReasonWriteRaced, telemetry.RecheckTransient
 		return false
 	}
 	if !s.waiting.try() {
@@ -119,8 +143,19 @@ type recheck struct {
 	own   map[string]bool
 }
 
-// run waits, reads both sides again and records the event. It holds a
-// waiting place for its whole life and a shadow slot while it reads.
+// primaryAgain reads the primary again at once, in the shadow's slot and
+// timeout, routed as in the user's run, and reports false when the answer
+// cannot be compared. It is evidence of timing only, never of noise: a
+// write between it and the first read would otherwise teach the written
+// field.
+func (j *shadowJob) primaryAgain(ctx context.Context) (comparator.Response, bool) {
+	ctx = context.WithValue(ctx, recheckKey{}, true)
+	return j.rerun(ctx, j.primaryHandler, rerunRequest(ctx, j.template, j.ev.Primary, backends.RolePrimary))
+}
+
+// run reads both sides early within the delay (see polls), then once more
+// after it, and records the event. It holds a waiting place for its whole
+// life and a shadow slot while it reads.
 func (rc *recheck) run() {
 	s := rc.job.s
 	defer s.waiting.release()
@@ -138,11 +173,18 @@ func (rc *recheck) run() {
 		s.recordSafely(rc.ctx, rc.ev)
 	}()
 
-	timer := time.NewTimer(s.cfg.recheckAfter)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-	case <-s.stop:
+	start := time.Now()
+	for _, at := range polls {
+		if !rc.waitUntil(start.Add(time.Duration(at * float64(s.cfg.recheckAfter)))) {
+			rc.ev.Recheck = telemetry.RecheckDropped
+			return
+		}
+		if rc.poll() {
+			rc.ev.Recheck = telemetry.RecheckTransient
+			return
+		}
+	}
+	if !rc.waitUntil(start.Add(s.cfg.recheckAfter)) {
 		rc.ev.Recheck = telemetry.RecheckDropped
 		return
 	}
@@ -154,16 +196,29 @@ func (rc *recheck) run() {
 	rc.ev.Recheck = rc.readAgain()
 }
 
+// waitUntil waits until t, and reports false when the Shadower stops first.
+func (rc *recheck) waitUntil(t time.Time) bool {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-rc.job.s.stop:
+		return false
+	}
+}
+
 // readAgain reads both sides again within the shadow's timeout and judges
-// the request on both pairs; it returns what the re-check found.
+// the request on every answer it has; it returns what the re-check found.
 //
-// The difference is timing only when the second pair shows the write that
-// explains it: the shadow's first answer equals the primary's second (a
-// write landed between the two first reads: write_raced), or the shadow's
-// second answer equals the primary's first (the shadow lagged behind a
-// write: shadow_lagged). A shadow answer that equals no primary answer is a
-// mismatch, also when a later write has made the second pair match
-// (repaired).
+// The difference is timing only when the request's own reads show the write
+// that explains it: the shadow's first answer equals a later answer of the
+// primary, read at once or after the delay (a write landed between the two
+// first reads: write_raced), or the shadow's second answer equals the
+// primary's first (the shadow lagged behind a write: shadow_lagged; not the
+// answer read at once, which a repairing write may already have reached).
+// A shadow answer that equals no primary answer is a mismatch, also when a
+// later write has made the second pair match (repaired).
 func (rc *recheck) readAgain() telemetry.RecheckResult {
 	j := rc.job
 	s := j.s
@@ -185,20 +240,23 @@ func (rc *recheck) readAgain() telemetry.RecheckResult {
 		return telemetry.RecheckFailed
 	}
 	noise := s.noise.evidence(rc.ev.Route, own)
-	first := rc.judge(rc.first.primary, rc.first.shadow, noise)
+	equal := func(primary, shadow comparator.Response) bool {
+		return j.matches(rc.ev, primary, shadow, noise)
+	}
+	first := j.judge(rc.ev, rc.first.primary, rc.first.shadow, noise)
 	switch {
 	case first.Outcome == telemetry.Match:
 		// The re-check's own A/A pair proved every difference noise.
 		rc.ev.Outcome, rc.ev.Result, rc.ev.Noise = telemetry.Match, first.Result, first.Noise
 		return telemetry.RecheckAbsorbed
-	case rc.judge(primary, rc.first.shadow, noise).Outcome == telemetry.Match:
+	case equal(primary, rc.first.shadow):
 		rc.ev.Outcome, rc.ev.Reason = telemetry.Transient, telemetry.ReasonWriteRaced
 		return telemetry.RecheckTransient
-	case rc.judge(rc.first.primary, shadow, noise).Outcome == telemetry.Match:
+	case equal(rc.first.primary, shadow):
 		rc.ev.Outcome, rc.ev.Reason = telemetry.Transient, telemetry.ReasonShadowLagged
 		return telemetry.RecheckTransient
 	}
-	second := rc.judge(primary, shadow, noise)
+	second := j.judge(rc.ev, primary, shadow, noise)
 	switch second.Outcome {
 	case telemetry.Match:
 		rc.ev.Result, rc.ev.Noise = first.Result, first.Noise
@@ -213,16 +271,22 @@ func (rc *recheck) readAgain() telemetry.RecheckResult {
 	return telemetry.RecheckFailed
 }
 
-// judge compares a primary and a shadow answer of the request, with the
-// differences on noise absorbed.
-func (rc *recheck) judge(primary, shadow comparator.Response, noise map[string]bool) telemetry.Event {
-	ev := rc.ev
+// judge compares a primary and a shadow answer of the request ev
+// describes, with the differences on noise absorbed, and returns ev judged
+// on them.
+func (j *shadowJob) judge(ev telemetry.Event, primary, shadow comparator.Response, noise map[string]bool) telemetry.Event {
 	ev.Noise, ev.Reason, ev.Err = nil, "", nil
-	rc.job.compare(&ev, primary, shadow)
+	j.compare(&ev, primary, shadow)
 	if ev.Outcome == telemetry.Mismatch {
 		absorb(&ev, noise)
 	}
 	return ev
+}
+
+// matches reports whether a primary and a shadow answer of the request ev
+// describes are equal once the differences on noise are absorbed.
+func (j *shadowJob) matches(ev telemetry.Event, primary, shadow comparator.Response, noise map[string]bool) bool {
+	return j.judge(ev, primary, shadow, noise).Outcome == telemetry.Match
 }
 
 // ownAgain reads the primary a second time right after the re-check's

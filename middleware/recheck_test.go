@@ -77,6 +77,14 @@ func firstThen(first, then func(int, http.ResponseWriter, *http.Request)) func(i
 	}
 }
 
+// inTurn answers with the JSON bodies in turn, one per call, and with the
+// last one after them.
+func inTurn(bodies ...string) func(int, http.ResponseWriter, *http.Request) {
+	return func(call int, w http.ResponseWriter, r *http.Request) {
+		answer(bodies[min(call, len(bodies)-1)])(call, w, r)
+	}
+}
+
 func TestRecheck(t *testing.T) {
 	const after = 100 * time.Millisecond
 	tests := []struct {
@@ -94,28 +102,49 @@ func TestRecheck(t *testing.T) {
 			name:    "shadow lagged",
 			primary: answer(`{"id":"p1","price":13}`),
 			shadow:  firstThen(answer(`{"id":"p1","price":12}`), answer(`{"id":"p1","price":13}`)),
-			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonShadowLagged, wantPath: "price", wantCalls: [2]int{2, 2},
-			reason: "the shadow's second answer equals the primary's first: its store caught up with a write, a timing difference",
+			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonShadowLagged, wantPath: "price", wantCalls: [2]int{3, 2},
+			reason: "the shadow's answer at the first early reading equals the primary's first: its store caught up with a write, a timing difference",
 		},
 		{
 			name:    "write landed between the reads",
 			primary: firstThen(answer(`{"id":"p1","price":13}`), answer(`{"id":"p1","price":14}`)),
 			shadow:  answer(`{"id":"p1","price":14}`),
-			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonWriteRaced, wantPath: "price", wantCalls: [2]int{2, 2},
-			reason: "the shadow's first answer equals the primary's second: a write landed between the two first reads",
+			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonWriteRaced, wantPath: "price", wantCalls: [2]int{2, 1},
+			reason: "the shadow's first answer equals the primary's answer read at once: a write landed between the two first reads, known without waiting",
+		},
+		{
+			name:    "second write within the delay",
+			primary: inTurn(`{"id":"p1","price":13}`, `{"id":"p1","price":14}`, `{"id":"p1","price":15}`),
+			shadow:  inTurn(`{"id":"p1","price":14}`, `{"id":"p1","price":15}`),
+			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonWriteRaced, wantPath: "price", wantCalls: [2]int{2, 1},
+			reason: "the shadow's first answer (14) equals the primary's answer read at once, before a second write (15) reached both stores",
+		},
+		{
+			name:    "write reached the primary within the delay, then a second write",
+			primary: inTurn(`{"id":"p1","price":13}`, `{"id":"p1","price":13}`, `{"id":"p1","price":14}`, `{"id":"p1","price":15}`),
+			shadow:  inTurn(`{"id":"p1","price":14}`, `{"id":"p1","price":15}`),
+			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonWriteRaced, wantPath: "price", wantCalls: [2]int{3, 1},
+			reason: "the primary's answer at the first early reading (14) equals the shadow's first: the write that explains it, seen before the second (15) reached both stores",
+		},
+		{
+			name:    "shadow caught up within the delay, then a second write",
+			primary: inTurn(`{"id":"p1","price":13}`, `{"id":"p1","price":13}`, `{"id":"p1","price":13}`, `{"id":"p1","price":14}`),
+			shadow:  inTurn(`{"id":"p1","price":12}`, `{"id":"p1","price":13}`, `{"id":"p1","price":14}`),
+			want:    telemetry.Transient, wantRecheck: telemetry.RecheckTransient, wantReason: telemetry.ReasonShadowLagged, wantPath: "price", wantCalls: [2]int{3, 2},
+			reason: "the shadow's answer at the first early reading (13) equals the primary's first: it lagged, and caught up before the second write (14)",
 		},
 		{
 			name:    "lost update repaired by a later write",
 			primary: firstThen(answer(`{"id":"p1","price":13}`), answer(`{"id":"p1","price":15}`)),
 			shadow:  firstThen(answer(`{"id":"p1","price":12}`), answer(`{"id":"p1","price":15}`)),
-			want:    telemetry.Mismatch, wantRecheck: telemetry.RecheckRepaired, wantPath: "price", wantCalls: [2]int{2, 2},
-			reason: "the shadow's first answer (12) equals no answer of the primary (13, 15): data was lost, even though a later write repaired it",
+			want:    telemetry.Mismatch, wantRecheck: telemetry.RecheckRepaired, wantPath: "price", wantCalls: [2]int{6, 5},
+			reason: "the shadow's first answer (12) equals no answer of the primary (13, 15, 15): data was lost, even though a later write, which the primary's answer read at once already shows, repaired it",
 		},
 		{
 			name:    "drift stays",
 			primary: answer(`{"id":"p1","name":"shirt","price":13}`),
 			shadow:  firstThen(answer(`{"id":"p1","name":"shirt","price":12}`), answer(`{"id":"p1","name":"shirt!","price":13}`)),
-			want:    telemetry.Mismatch, wantRecheck: telemetry.RecheckConfirmed, wantPath: "name", wantCalls: [2]int{2, 2},
+			want:    telemetry.Mismatch, wantRecheck: telemetry.RecheckConfirmed, wantPath: "name", wantCalls: [2]int{6, 5},
 			reason: "a pair that still differs is a mismatch, reported with the second pair's differences",
 		},
 		{
@@ -124,7 +153,7 @@ func TestRecheck(t *testing.T) {
 			shadow: firstThen(answer(`{"id":"p1","price":12}`), func(_ int, w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(http.StatusServiceUnavailable)
 			}),
-			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{2, 2},
+			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{6, 5},
 			reason: "a re-check that cannot compare leaves the first verdict standing",
 		},
 		{
@@ -133,8 +162,8 @@ func TestRecheck(t *testing.T) {
 				panic("primary broke")
 			}),
 			shadow: answer(`{"id":"p1","price":12}`),
-			want:   telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{2, 1},
-			reason: "the primary's second run failed, so the shadow's never started and the first verdict stands",
+			want:   telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{6, 4},
+			reason: "every later run of the primary failed and the shadow's early answers equal no primary answer; the last reading stops at the primary's failure, and the first verdict stands",
 		},
 		{
 			name:    "shadow times out on the re-check",
@@ -143,7 +172,7 @@ func TestRecheck(t *testing.T) {
 				<-r.Context().Done()
 			}),
 			opts: []middleware.Option{middleware.WithTimeout(time.Second)},
-			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{2, 2},
+			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{6, 5},
 			reason: "the re-check runs within the shadow's timeout",
 		},
 		{
@@ -152,7 +181,7 @@ func TestRecheck(t *testing.T) {
 			shadow: firstThen(answer(`{"id":"p1","price":12}`), func(int, http.ResponseWriter, *http.Request) {
 				runtime.Goexit()
 			}),
-			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{2, 2},
+			want: telemetry.Mismatch, wantRecheck: telemetry.RecheckFailed, wantPath: "price", wantCalls: [2]int{3, 2},
 			reason: "however the re-check ends, its event is recorded once, with the first verdict",
 		},
 		{
@@ -205,19 +234,35 @@ func TestRecheck(t *testing.T) {
 				if got := [2]int{primaryCalls, shadowCalls}; got != tt.wantCalls {
 					t.Errorf("primary and shadow ran %v times, want %v: %s", got, tt.wantCalls, tt.reason)
 				}
-				if primaryCalls == 2 {
-					if d := sd.primaryAt[1].Sub(sd.primaryAt[0]); d != after {
-						t.Errorf("the re-check read the primary %v after the first read, want %v", d, after)
-					}
-					if sd.primaryRole[1] != backends.RolePrimary {
-						t.Errorf("the primary's second run had role %q, want primary as in its first run", sd.primaryRole[1])
-					}
-					if sd.primaryRecheck[0] || !sd.primaryRecheck[1] {
-						t.Errorf("IsRecheck in the primary's runs: %v, want false for the user's and true for the re-check's", sd.primaryRecheck)
+				// The primary is read at once, then both sides early within
+				// the delay (1/8, 1/4, 1/2 of it) and after it.
+				primaryAt := []time.Duration{0, 0, after / 8, after / 4, after / 2, after}
+				shadowAt := []time.Duration{0, after / 8, after / 4, after / 2, after}
+				for i, at := range sd.primaryAt {
+					if d := at.Sub(sd.primaryAt[0]); d < primaryAt[i] || (tt.opts == nil && d != primaryAt[i]) {
+						t.Errorf("the primary's run %d came %v after the first, want %v", i+1, d, primaryAt[i])
 					}
 				}
-				if shadowCalls == 2 && sd.shadowRole[1] != backends.RoleShadow {
-					t.Errorf("the shadow's second run had role %q, want shadow", sd.shadowRole[1])
+				for i, at := range sd.shadowAt {
+					if d := at.Sub(sd.primaryAt[0]); d < shadowAt[i] || (tt.opts == nil && d != shadowAt[i]) {
+						t.Errorf("the shadow's run %d came %v after the primary's first, want %v", i+1, d, shadowAt[i])
+					}
+				}
+				for i, role := range sd.primaryRole[1:] {
+					if role != backends.RolePrimary {
+						t.Errorf("the primary's run %d had role %q, want primary as in its first run", i+2, role)
+					}
+				}
+				for i, recheck := range sd.primaryRecheck {
+					if recheck != (i > 0) {
+						t.Errorf("IsRecheck in the primary's runs: %v, want false for the user's only", sd.primaryRecheck)
+						break
+					}
+				}
+				for i, role := range sd.shadowRole[1:] {
+					if role != backends.RoleShadow {
+						t.Errorf("the shadow's run %d had role %q, want shadow", i+2, role)
+					}
 				}
 			})
 		})
@@ -286,8 +331,8 @@ func TestCloseGivesUpWaitingRechecks(t *testing.T) {
 		if ev.Outcome != telemetry.Mismatch || ev.Recheck != telemetry.RecheckDropped {
 			t.Errorf("outcome %q re-check %q, want mismatch and dropped", ev.Outcome, ev.Recheck)
 		}
-		if p, sh := sd.calls(); p != 1 || sh != 1 {
-			t.Errorf("primary ran %d times, shadow %d, want once each", p, sh)
+		if p, sh := sd.calls(); p != 2 || sh != 1 {
+			t.Errorf("primary ran %d times, shadow %d, want twice (the user's read and the one at once, both before the delay) and once", p, sh)
 		}
 	})
 }
@@ -299,9 +344,14 @@ func TestCloseWaitsForRunningRechecks(t *testing.T) {
 		release := make(chan struct{})
 		sd := &sides{
 			primary: answer(`{"price":13}`),
-			shadow: firstThen(answer(`{"price":12}`), func(int, http.ResponseWriter, *http.Request) {
-				<-release
-			}),
+			// The shadow's first answer and its early readings within the
+			// delay differ; its reading after the delay waits.
+			shadow: func(call int, w http.ResponseWriter, r *http.Request) {
+				if call == 4 { // after the user's run and three early readings
+					<-release
+				}
+				answer(`{"price":12}`)(call, w, r)
+			},
 		}
 		rec := newSpy()
 		s := newShadower(t, rec,

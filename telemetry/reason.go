@@ -23,8 +23,8 @@ const (
 	ReasonThrottled         Reason = "throttled"           // the shadow store throttles, so the shadow backed off
 	ReasonLatencyGuard      Reason = "latency_guard"       // the primary's latency rose above its baseline, so the shadow backed off
 	ReasonPrimaryOutlived   Reason = "primary_outlived"    // the primary (a stream) was still running when the shadow's timeout ended
-	ReasonWriteRaced        Reason = "write_raced"         // transient: the shadow's first answer equals the primary's second (a write landed between the reads)
-	ReasonShadowLagged      Reason = "shadow_lagged"       // transient: the shadow's second answer equals the primary's first (the shadow lagged behind a write)
+	ReasonWriteRaced        Reason = "write_raced"         // transient: the shadow's first answer equals a later answer of the primary (a write landed between the reads)
+	ReasonShadowLagged      Reason = "shadow_lagged"       // transient: a later answer of the shadow equals the primary's first (the shadow lagged behind a write)
 	ReasonShadowBehind      Reason = "shadow_behind"       // the shadow's handler knew its store is behind for the entity (a pending repair)
 )
 

@@ -14,6 +14,9 @@ type Check struct {
 	Limit    string
 	Measured string
 	Met      bool
+	// Unresolved is set, and Met false, when the run's noise floor is
+	// wider than the figure's distance from its limit (see [Floor.Resolve]).
+	Unresolved bool
 }
 
 // Secondary reports whether c is an older target kept beside the issue's.
@@ -327,10 +330,7 @@ func (r *Report) checkP99(key, target string, limit float64) Check {
 	}
 	v, base := r.variant(key).Total(), r.baseline().Total()
 	c.Measured = fmt.Sprintf("%.2fx (%s vs %s ms)", ratio, ms(v.Latency.Quantile(0.99)), ms(base.Latency.Quantile(0.99)))
-	if noise := r.Ratio(KeyBareAgain, 0.99); noise > 0 {
-		c.Measured += fmt.Sprintf("; no middleware against itself: %.2fx", noise)
-	}
-	c.Met = ratio <= limit
+	r.judge(&c, key, ratio, limit, fromDue)
 	return c
 }
 
@@ -345,14 +345,28 @@ func (r *Report) checkReplayP99(key, target string, limit float64) Check {
 	v, base := r.variant(key).Total(), r.baseline().Total()
 	c.Measured = fmt.Sprintf("%.2fx (%s vs %s ms; from the due time %.2fx)", ratio, ms(v.FromSend.Quantile(0.99)),
 		ms(base.FromSend.Quantile(0.99)), r.Ratio(key, 0.99))
-	if noise := r.RatioFromSend(KeyBareAgain, 0.99); noise > 0 {
-		c.Measured += fmt.Sprintf("; no middleware against itself: %.2fx", noise)
-	}
+	r.judge(&c, key, ratio, limit, fromSend)
 	if share, ok := r.variant(key).Outcomes[GuardShareKey]; ok {
 		c.Measured += fmt.Sprintf("; the latency guard's effective rate at the end: %d%% of the sampled requests", share)
 	}
-	c.Met = ratio <= limit
 	return c
+}
+
+// judge sets c's verdict on the variant's p99 ratio against limit by the
+// run's floor of the same latencies, and puts the floor beside the ratio.
+func (r *Report) judge(c *Check, key string, ratio, limit float64, of latencyOf) {
+	f := r.floor(0.99, of)
+	c.Measured += fmt.Sprintf("; floor (no middleware against itself): %.2fx over all rounds, %s", r.ratio(KeyBareAgain, 0.99, of), f)
+	if above, n := r.aboveFloor(key, 0.99, of); n > 0 {
+		c.Measured += fmt.Sprintf("; above the floor of its round in %d of %d rounds", above, n)
+	}
+	switch f.Resolve(ratio, limit) {
+	case VerdictMet:
+		c.Met = true
+	case VerdictUnresolved:
+		c.Unresolved = true
+		c.Measured += "; " + f.unresolvedBecause(limit)
+	}
 }
 
 // checkSyncGrowth checks the expectation the targets set against: the

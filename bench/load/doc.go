@@ -37,7 +37,10 @@
 // It writes a [Report] with
 // [Report.Markdown], [RatioChart] and [MemoryChart]; [Report.Checks]
 // compares the figures with the targets (and, as secondary checks,
-// older targets kept to compare with earlier runs), and [ParseBenchmarks]
+// older targets kept to compare with earlier runs), judging a load ratio
+// by the run's own [Floor] (variant 1' against variant 1, per round) and
+// calling it unresolved when the floor is wider than the ratio's distance
+// from its limit, and [ParseBenchmarks]
 // reads into it the micro-benchmarks of package bench and the comparator
 // (-load.micro) and the instructions per request make callgrind counted
 // (-load.callgrind), which are in the same format; [ParseFunctionCosts]

@@ -129,48 +129,23 @@ func (r *Report) variant(key string) *VariantResult {
 
 // Ratio returns the variant's q-quantile over the baseline's, both over
 // all rounds; 0 if either is missing.
-func (r *Report) Ratio(key string, q float64) float64 {
-	v, base := r.variant(key), r.baseline()
-	if v == nil || base == nil {
-		return 0
-	}
-	vt, bt := v.Total(), base.Total()
-	b := bt.Latency.Quantile(q)
-	if b == 0 {
-		return 0
-	}
-	return float64(vt.Latency.Quantile(q)) / float64(b)
-}
-
-// roundRatios returns the variant's q-quantile over the baseline's of the
-// same round, for each round: the spread shows how noisy the machine was.
-func (r *Report) roundRatios(key string, q float64) []float64 {
-	v, base := r.variant(key), r.baseline()
-	if v == nil || base == nil {
-		return nil
-	}
-	var out []float64
-	for i := range min(len(v.Rounds), len(base.Rounds)) {
-		if b := base.Rounds[i].Latency.Quantile(q); b > 0 {
-			out = append(out, float64(v.Rounds[i].Latency.Quantile(q))/float64(b))
-		}
-	}
-	return out
-}
+func (r *Report) Ratio(key string, q float64) float64 { return r.ratio(key, q, fromDue) }
 
 // RatioFromSend is [Report.Ratio] of latencies measured from each
 // request's send: without the generator's own lateness.
-func (r *Report) RatioFromSend(key string, q float64) float64 {
+func (r *Report) RatioFromSend(key string, q float64) float64 { return r.ratio(key, q, fromSend) }
+
+func (r *Report) ratio(key string, q float64, of latencyOf) float64 {
 	v, base := r.variant(key), r.baseline()
 	if v == nil || base == nil {
 		return 0
 	}
 	vt, bt := v.Total(), base.Total()
-	b := bt.FromSend.Quantile(q)
+	b := of(&bt).Quantile(q)
 	if b == 0 {
 		return 0
 	}
-	return float64(vt.FromSend.Quantile(q)) / float64(b)
+	return float64(of(&vt).Quantile(q)) / float64(b)
 }
 
 func (r *Report) baseline() *VariantResult {
@@ -200,6 +175,14 @@ func (r *Report) Markdown() string {
 	writeChecks(&b, r.Checks(), false)
 	w("Older targets, kept to compare with earlier runs:\n\n")
 	writeChecks(&b, r.Checks(), true)
+	w("A load target's ratio is judged against the run's floor of the same latencies: variant 1' is variant 1's process measured\n")
+	w("again in each round, so its ratio to variant 1 in each round is what the machine's noise alone does to a ratio. Taking a\n")
+	w("measured ratio as the true one times such a noise factor, it meets a limit only if it is at most the limit times the lowest\n")
+	w("ratio of the floor's rounds, and misses it only if it is over the limit times the highest (the floor's range widened to\n")
+	w("include 1). In between, noise alone could have moved a ratio at the limit to the one measured: the row says the run cannot\n")
+	w("resolve the figure and \"unresolved\" stands for yes or no. Over n rounds the floor's range holds the ratio of a further\n")
+	w("round with probability (n-1)/(n+1), whatever the noise's distribution (5/7 for 6 rounds; a floor needs at least %d\n", minFloorRounds)
+	w("rounds), and a ratio over all rounds is less noisy than one round's, so the rule errs towards \"unresolved\".\n\n")
 
 	r.writeLoad(&b)
 	r.writeReplay(&b)
@@ -209,7 +192,7 @@ func (r *Report) Markdown() string {
 	r.writeCallgrind(&b)
 	missed := 0
 	for _, c := range r.Checks() {
-		if !c.Met && !c.Secondary() {
+		if !c.Met && !c.Unresolved && !c.Secondary() {
 			missed++
 		}
 	}
@@ -234,7 +217,10 @@ func writeChecks(b *strings.Builder, checks []Check, secondary bool) {
 			continue
 		}
 		met := "yes"
-		if !c.Met {
+		switch {
+		case c.Unresolved:
+			met = "unresolved"
+		case !c.Met:
 			met = "**no**"
 		}
 		if secondary {
@@ -264,14 +250,27 @@ func (r *Report) writeLoad(b *strings.Builder) {
 	w("so the rate is %.0f%% of its capacity).\n", 100*s.Rate/max(s.Capacity, 1))
 	w("Latency runs from each request's scheduled send time to the end of its body, so a stall counts for every request it delays.\n")
 	w("Request mix: %s. Each variant: %s warm-up, then %s measured; %d rounds, all variants in each,\n", s.Mix, s.Warmup, s.Measure, s.Rounds)
-	w("the order rotated every round. Ratios are against variant 1 over all rounds; \"p99 × per round\" is the range of the\n")
-	w("per-round ratios, each against variant 1 of the same round. \"Comparisons\" are the outcomes the service reported over\n")
-	w("the whole run, so they include the warm-ups (and, for variant 4a, the capacity measurement).\n\n")
+	w("the order rotated every round. Ratios are against variant 1 over all rounds. \"Comparisons\" are the outcomes the service\n")
+	w("reported over the whole run, so they include the warm-ups (and, for variant 4a, the capacity measurement).\n\n")
+	w("The floor row is variant 1' against variant 1, round by round: what the machine's noise alone does to a ratio in this run.\n")
+	w("A ratio marked ≈ lies within its floor (widened to include 1), so this run cannot tell it from no middleware.\n")
+	w("\"p99 × per round\" is the range of the per-round ratios, each against variant 1 of the same round, and in parentheses\n")
+	w("the rounds in which the variant's p99 was above that of variant 1' in the same round: without an effect each round is a\n")
+	w("coin toss, so n of n rounds happens by chance once in 2^n runs.")
+	if n := len(r.floor(0.99, fromDue).Rounds); n < minFloorRounds {
+		w(" This run has a floor of %d rounds, fewer than the %d it needs to judge a ratio, so every ratio is marked ≈.", n, minFloorRounds)
+	}
+	w("\n\n")
 	w("The 10x slower shadow: a DynamoDB product read takes %s ms direct and %s ms through the delaying proxy (%s ms per request), %.1fx.\n\n",
 		ms(s.DirectRead), ms(s.SlowRead), ms(s.ShadowDelay), float64(s.SlowRead)/float64(max(s.DirectRead, 1)))
 
 	w("| variant | req/s | p50 ms | p99 ms | p99.9 ms | p50 × | p99 × | p99.9 × | p99 × per round | failed | comparisons |\n")
 	w("|---|---|---|---|---|---|---|---|---|---|---|\n")
+	w("| floor: 1' against 1, per round | | | | |")
+	for _, q := range reportQuantiles {
+		w(" %s |", r.floor(q.Q, fromDue).spread(""))
+	}
+	w(" | | |\n")
 	for i := range r.Variants {
 		v := &r.Variants[i]
 		t := v.Total()
@@ -280,14 +279,9 @@ func (r *Report) writeLoad(b *strings.Builder) {
 			w(" %s |", ms(t.Latency.Quantile(q.Q)))
 		}
 		for _, q := range reportQuantiles {
-			w(" %.2f |", r.Ratio(v.Key, q.Q))
+			w(" %s |", r.ratioCell(v.Key, q.Q, fromDue))
 		}
-		rr := r.roundRatios(v.Key, 0.99)
-		if len(rr) > 0 {
-			w(" %.2f–%.2f |", slices.Min(rr), slices.Max(rr))
-		} else {
-			w(" – |")
-		}
+		w(" %s |", r.perRoundCell(v.Key))
 		outcomes := formatOutcomes(v.Outcomes)
 		if v.Key == KeyBareAgain {
 			outcomes = "(as variant 1)"
@@ -305,6 +299,37 @@ func (r *Report) writeLoad(b *strings.Builder) {
 		late = max(late, t.Lateness.Quantile(0.999))
 	}
 	w("\nThe generator itself sent 99.9%% of requests within %s ms of their due time (worst variant).\n\n", ms(late))
+}
+
+// ratioCell is the variant's ratio of the q-quantile to variant 1's, over
+// all rounds, marked ≈ when the run's floor cannot tell it from 1.
+func (r *Report) ratioCell(key string, q float64, of latencyOf) string {
+	ratio := r.ratio(key, q, of)
+	cell := fmt.Sprintf("%.2f", ratio)
+	if key == KeyBare || key == KeyBareAgain || ratio == 0 {
+		return cell // the reference and the floor itself
+	}
+	if r.floor(q, of).Resolve(ratio, 1) == VerdictUnresolved {
+		cell += " ≈"
+	}
+	return cell
+}
+
+// perRoundCell is the range of the variant's per-round p99 ratios and the
+// rounds in which its p99 was above that of variant 1' in the same round.
+func (r *Report) perRoundCell(key string) string {
+	rr := r.perRound(key, 0.99, fromDue)
+	if len(rr) == 0 {
+		return "–"
+	}
+	cell := fmt.Sprintf("%.2f–%.2f", slices.Min(rr), slices.Max(rr))
+	if key == KeyBare || key == KeyBareAgain {
+		return cell
+	}
+	if above, n := r.aboveFloor(key, 0.99, fromDue); n > 0 {
+		cell += fmt.Sprintf(" (%d of %d above 1')", above, n)
+	}
+	return cell
 }
 
 // writeCPU shows where the machine's CPU went per request, if measured.

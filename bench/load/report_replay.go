@@ -28,17 +28,19 @@ func (r *Report) writeReplay(b *strings.Builder) {
 		w("The generator was not pinned. ")
 	}
 	w("\"From send\" times each request from the moment the generator handed it to its\n")
-	w("HTTP client, which takes the generator's own lateness (last column) out of the latency, request by request.\n\n")
+	w("HTTP client, which takes the generator's own lateness (last column) out of the latency, request by request. The floor\n")
+	w("row is variant 1' against variant 1, round by round, of the same latencies; a ratio marked ≈ lies within it.\n\n")
 	w("| variant | p50 ms | p99 ms | p99 from send ms | p99 × | p99 × from send | lateness p99 ms |\n")
 	w("|---|---|---|---|---|---|---|\n")
+	w("| floor: 1' against 1, per round | | | | %s | %s | |\n", r.floor(0.99, fromDue).spread(""), r.floor(0.99, fromSend).spread(""))
 	for _, key := range []string{KeyBare, KeyShadow10, KeyReplay10, KeyShadow100, KeyReplay100} {
 		v := r.variant(key)
 		if v == nil {
 			continue
 		}
 		t := v.Total()
-		w("| %s | %s | %s | %s | %.2f | %.2f | %s |\n", v.Name, ms(t.Latency.Quantile(0.5)), ms(t.Latency.Quantile(0.99)),
-			ms(t.FromSend.Quantile(0.99)), r.Ratio(key, 0.99), r.RatioFromSend(key, 0.99), ms(t.Lateness.Quantile(0.99)))
+		w("| %s | %s | %s | %s | %s | %s | %s |\n", v.Name, ms(t.Latency.Quantile(0.5)), ms(t.Latency.Quantile(0.99)),
+			ms(t.FromSend.Quantile(0.99)), r.ratioCell(key, 0.99, fromDue), r.ratioCell(key, 0.99, fromSend), ms(t.Lateness.Quantile(0.99)))
 	}
 	w("\n")
 }

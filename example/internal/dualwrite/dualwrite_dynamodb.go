@@ -81,6 +81,11 @@ func (w *Writer) setPriceDynamoDB(ctx context.Context, mode WriteMode, productID
 	if err != nil {
 		return catalog.Product{}, err
 	}
+	// The change is two items, the variant and then the version: once it
+	// has begun it runs to its end even if the client hangs up, or the
+	// product would keep a new price under its old version.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.timeout)
+	defer cancel()
 	var p catalog.Product
 	for attempt := 0; ; attempt++ {
 		if p, err = w.ddb.Product(ctx, productID); err != nil {
