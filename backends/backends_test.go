@@ -92,9 +92,6 @@ func TestParseName(t *testing.T) {
 	}
 }
 
-// TestWithTargetAllocations: the middleware sets a target on every request
-// once DynamoDB is primary, so a known backend's target costs only the
-// context node.
 // TestWithTargetNotesRerouting: a context routed to a primary other than
 // PostgreSQL is noted before it is returned, so the middleware no longer
 // takes a request's target for PostgreSQL without looking (see
@@ -110,6 +107,9 @@ func TestWithTargetNotesRerouting(t *testing.T) {
 	}
 }
 
+// TestWithTargetAllocations: the middleware sets a target on every request
+// once DynamoDB is primary, so a known backend's target costs only the
+// context node.
 func TestWithTargetAllocations(t *testing.T) {
 	ctx := context.Background()
 	for _, n := range backends.Names() {
