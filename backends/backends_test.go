@@ -8,6 +8,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/shadowread/shadowread/backends"
+	"github.com/shadowread/shadowread/internal/rerouted"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -88,6 +89,21 @@ func TestParseName(t *testing.T) {
 	}
 	if backends.Postgres.Other() != backends.DynamoDB || backends.DynamoDB.Other() != backends.Postgres {
 		t.Error("Other does not swap the two backends")
+	}
+}
+
+// TestWithTargetNotesRerouting: a context routed to a primary other than
+// PostgreSQL is noted before it is returned, so the middleware no longer
+// takes a request's target for PostgreSQL without looking (see
+// internal/rerouted). The test process may have noted one already: only
+// the note after the call is checked.
+func TestWithTargetNotesRerouting(t *testing.T) {
+	ctx := backends.WithTarget(context.Background(), backends.DynamoDB)
+	if !rerouted.Ever() {
+		t.Fatal("WithTarget(DynamoDB) returned before noting that a context is routed to another primary")
+	}
+	if backends.Target(ctx) != backends.DynamoDB {
+		t.Error("the context is not routed to DynamoDB")
 	}
 }
 

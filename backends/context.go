@@ -3,6 +3,8 @@ package backends
 import (
 	"context"
 	"sync/atomic"
+
+	"github.com/shadowread/shadowread/internal/rerouted"
 )
 
 // Role is the part a backend plays in one request.
@@ -58,6 +60,9 @@ func targetOf(n Name, r Role) *target {
 
 // WithTarget returns a copy of ctx that routes to backend n as the primary.
 func WithTarget(ctx context.Context, n Name) context.Context {
+	if n != Postgres {
+		rerouted.Note()
+	}
 	return context.WithValue(ctx, targetKey{}, targetOf(n, RolePrimary))
 }
 

@@ -64,7 +64,7 @@ func (j *shadowJob) startAA() {
 func (j *shadowJob) readAA() {
 	defer j.releaseSlot()
 	s := j.s
-	ctx, cancel := context.WithTimeout(j.req.Context(), s.cfg.timeout)
+	ctx, cancel := context.WithTimeout(j.ctx, s.cfg.timeout)
 	defer cancel()
 	var r aaRead
 	returned := false
@@ -156,7 +156,7 @@ func (j *shadowJob) judgeAA(ev *telemetry.Event, first comparator.Response, r aa
 func (j *shadowJob) recordAA(ctx context.Context, ev telemetry.Event) {
 	defer safe.Report("shadowread: recording an A/A pair")
 	if ctx == nil {
-		ctx = j.req.Context()
+		ctx = j.ctx
 	}
 	j.s.cfg.recorder.Record(uncancelled(ctx), ev)
 }

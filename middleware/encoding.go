@@ -49,7 +49,9 @@ func decodeBody(resp comparator.Response, max int64, side string) (comparator.Re
 // entries change nothing. Other codings are compared as they are.
 func isGzip(h http.Header) bool {
 	gzipped := false
-	for _, v := range h.Values("Content-Encoding") {
+	// The key as Header.Values would canonicalize it: no scan of it on
+	// every comparison.
+	for _, v := range h["Content-Encoding"] {
 		for coding := range strings.SplitSeq(v, ",") {
 			switch coding = strings.ToLower(strings.TrimSpace(coding)); coding {
 			case "", "identity":

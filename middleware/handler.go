@@ -10,6 +10,7 @@ import (
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/flags"
+	"github.com/shadowread/shadowread/internal/rerouted"
 	"github.com/shadowread/shadowread/internal/safe"
 	"github.com/shadowread/shadowread/telemetry"
 )
@@ -71,27 +72,54 @@ type request struct {
 
 // ServeHTTP runs on every request of the service.
 func (h *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s := h.s
+	if h.s.guard != nil || rerouted.Ever() {
+		h.serveRouted(w, r)
+		return
+	}
+	// No context of the process routes to a primary other than PostgreSQL:
+	// r's routes to PostgreSQL as primary, or is a shadow execution, which
+	// is served as it came too. Most requests, not sampled and served by
+	// PostgreSQL, need not look their target up in the context chain.
+	route := h.route(r)
+	d := h.decide(r, route)
+	if !d.Sampled && d.Primary == backends.Postgres {
+		h.next.ServeHTTP(w, r)
+		return
+	}
+	target, role := backends.Routing(r.Context())
+	if role == backends.RoleShadow {
+		h.next.ServeHTTP(w, r)
+		return
+	}
+	h.serveDecided(w, r, route, d, target)
+}
+
+// serveRouted serves r knowing its target first: a shadow execution of an
+// outer Shadower runs as it is, and a request not sampled and already
+// routed to its primary is served as it came.
+func (h *wrapped) serveRouted(w http.ResponseWriter, r *http.Request) {
 	target, role := backends.Routing(r.Context())
 	if role == backends.RoleShadow {
 		// Already a shadow execution of an outer Shadower: run it as it is.
 		h.next.ServeHTTP(w, r)
 		return
 	}
-	var route string
-	if h.memo != nil {
-		route = h.memo.route(r)
-	} else {
-		route = s.cfg.route(r)
-	}
+	route := h.route(r)
 	d := h.decide(r, route)
-	if !d.Sampled && d.Primary == target && s.guard == nil && (h.dynamoDB == nil || target != backends.DynamoDB) && target.Valid() {
-		// Most requests: not sampled, already routed to their primary,
-		// nothing to time. Served as they came.
+	if !d.Sampled && d.Primary == target && h.s.guard == nil && (h.dynamoDB == nil || target != backends.DynamoDB) && target.Valid() {
+		// Not sampled, already routed to its primary, nothing to time.
 		h.next.ServeHTTP(w, r)
 		return
 	}
 	h.serveDecided(w, r, route, d, target)
+}
+
+// route names r's route: by the memo, or by the user's route function.
+func (h *wrapped) route(r *http.Request) string {
+	if h.memo != nil {
+		return h.memo.route(r)
+	}
+	return h.s.cfg.route(r)
 }
 
 // decide returns the flags' decision for r, of route. The route memo

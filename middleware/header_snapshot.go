@@ -42,13 +42,14 @@ func (s *headerSnapshot) take(h http.Header, outer *outerHeader) {
 }
 
 // build returns the header, as Header.Clone would have returned it when
-// the snapshot was taken.
+// the snapshot was taken. Its values are slices of s's own, capped at
+// their length: s is taken once and never changes after, so they need no
+// copy.
 func (s *headerSnapshot) build() http.Header {
 	if s.isNil {
 		return nil
 	}
 	h := make(http.Header, len(s.counts))
-	values := make([]string, len(s.fields)-len(s.counts))
 	i := 0
 	for _, n := range s.counts {
 		k := s.fields[i]
@@ -57,12 +58,34 @@ func (s *headerSnapshot) build() http.Header {
 			h[k] = nil
 			continue
 		}
-		vv := values[:n:n]
-		copy(vv, s.fields[i:i+n])
-		values, i = values[n:], i+n
-		h[k] = vv
+		h[k] = s.fields[i : i+n : i+n]
+		i += n
 	}
 	return h
+}
+
+// matches reports whether h holds what s does, key by key and value by
+// value, nil values included: the header has not changed since s was
+// taken, whatever was set and set back in between.
+func (s *headerSnapshot) matches(h http.Header) bool {
+	if s.isNil || h == nil || len(h) != len(s.counts) {
+		return s.isNil && h == nil
+	}
+	i := 0
+	for _, n := range s.counts {
+		vv, ok := h[s.fields[i]]
+		i++
+		switch {
+		case !ok || (n < 0) != (vv == nil):
+			return false
+		case n < 0:
+			continue
+		case !slices.Equal(vv, s.fields[i:i+n]):
+			return false
+		}
+		i += n
+	}
+	return true
 }
 
 // outerHeader is the response header as outer middleware (CORS, cache

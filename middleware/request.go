@@ -33,8 +33,7 @@ func (j *shadowJob) snapshotRequest(r *http.Request, shadowContext func(context.
 		j.routed = true
 	}
 	if shadowContext != nil {
-		ctx = j.shadowContext(ctx)
-		j.detached = true
+		j.ctx = j.shadowContext(ctx)
 	}
 	j.req = r.Clone(ctx)
 	j.req.Body = http.NoBody
@@ -62,17 +61,16 @@ func callShadowContext(ctx context.Context, f func(context.Context) context.Cont
 func (j *shadowJob) shadowContext(ctx context.Context) context.Context {
 	ctx = context.WithoutCancel(ctx)
 	if j.routed {
-		ctx = context.WithValue(ctx, chi.RouteCtxKey, &j.route)
+		ctx = j.routeCtx.with(ctx, &j.route)
 	}
 	return backends.WithShadowTarget(ctx, j.ev.Shadow)
 }
 
-// detach gives the shadow's request its context; the shadow's goroutine
-// calls it before anything reads the request.
+// detach gives the shadow its context, j.ctx; the shadow's goroutine
+// calls it before anything reads the context.
 func (j *shadowJob) detach() {
-	if !j.detached {
-		j.req = j.req.WithContext(j.shadowContext(j.req.Context()))
-		j.detached = true
+	if j.ctx == nil {
+		j.ctx = j.shadowContext(j.req.Context())
 	}
 }
 
@@ -90,6 +88,29 @@ func removeMultipart(served, orig *http.Request) {
 	if f := served.MultipartForm; f != nil && f != orig.MultipartForm {
 		f.RemoveAll()
 	}
+}
+
+// routeValue is a context that carries a routing context under
+// chi.RouteCtxKey, as context.WithValue does, but held in the job, which
+// is allocated anyway: one allocation less each.
+type routeValue struct {
+	context.Context
+	rc *chi.Context
+}
+
+// with returns a context that is parent with rc as its routing context.
+// It sets v: once per value.
+func (v *routeValue) with(parent context.Context, rc *chi.Context) context.Context {
+	v.Context, v.rc = parent, rc
+	return v
+}
+
+// Value returns the routing context, or the parent's value of key.
+func (v *routeValue) Value(key any) any {
+	if key == chi.RouteCtxKey {
+		return v.rc
+	}
+	return v.Context.Value(key)
 }
 
 // newRouteContext returns a copy of rc.

@@ -31,3 +31,23 @@ func rerunRequest(ctx context.Context, template *http.Request, target backends.N
 	}
 	return r
 }
+
+// takeTemplate keeps j.template, an untouched copy of the shadow's request
+// for second runs, taken before the shadow runs. It is the copy
+// rerunRequest makes, but for the target, which each second run sets
+// anew, and with its routing context in the job: no allocation for them.
+func (j *shadowJob) takeTemplate() {
+	ctx := j.ctx
+	if j.routed {
+		copyRouteContext(&j.templateRoute, &j.route, j.templateStrings[:])
+		ctx = j.templateCtx.with(ctx, &j.templateRoute)
+	}
+	t := j.req.Clone(ctx)
+	t.Body = http.NoBody
+	if j.req.GetBody != nil {
+		if body, err := j.req.GetBody(); err == nil {
+			t.Body = body
+		}
+	}
+	j.template = t
+}

@@ -43,14 +43,20 @@ type shadowJob struct {
 	// route is the shadow's copy of chi's routing context, if routed.
 	route        chi.Context
 	routeStrings [8]string // room for route's parameters and patterns
+	routeCtx     routeValue
 	routed       bool
-	// detached: req carries the shadow's own context (see detach).
-	detached bool
+	// ctx is the shadow's own context (see detach); nil until then. req
+	// keeps the request's: a request of its own only to carry ctx would
+	// be one allocation more per shadow.
+	ctx context.Context
 
 	// template is an untouched copy of the request for second runs, taken
 	// before the shadow runs and can change its request; nil when no
-	// second run is wanted.
-	template *http.Request
+	// second run is wanted. templateRoute is its copy of route.
+	template        *http.Request
+	templateRoute   chi.Context
+	templateStrings [8]string
+	templateCtx     routeValue
 
 	// aa: this request gets its own A/A pair (WithNoiseBaseline), the
 	// primary read a second time right after the user's read. aaDone
@@ -91,10 +97,10 @@ func (j *shadowJob) run() {
 
 	j.detach()
 	if j.s.rerunsWanted() {
-		j.template = rerunRequest(j.req.Context(), j.req, j.ev.Shadow, backends.RoleShadow)
+		j.takeTemplate()
 	}
 	j.startAA()
-	ctx, cancel := context.WithTimeout(j.req.Context(), j.s.cfg.timeout)
+	ctx, cancel := context.WithTimeout(j.ctx, j.s.cfg.timeout)
 	defer cancel()
 	ctx = j.s.cfg.recorder.StartShadow(ctx, j.ev)
 	var sh shadowResult

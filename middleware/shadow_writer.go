@@ -14,7 +14,9 @@ import (
 // handlers run unchanged; it is not a Hijacker.
 type shadowWriter struct {
 	header http.Header // the handler's live header map
-	sent   http.Header // a copy taken when the head was "sent"
+	// sent is the header as it was when the head was "sent", in flat
+	// arrays of the writer's own.
+	sent   headerSnapshot
 	status int
 	head   bool // a HEAD request: the body is not kept, as none is sent
 	body   cappedBuffer
@@ -38,7 +40,7 @@ func (w *shadowWriter) WriteHeader(code int) {
 		return
 	}
 	w.status = code
-	w.sent = w.header.Clone() // later header changes are not sent, as on a real connection
+	w.sent.take(w.header, nil) // later header changes are not sent, as on a real connection
 }
 
 func (w *shadowWriter) Write(p []byte) (int, error) {
@@ -70,5 +72,15 @@ func (w *shadowWriter) EnableFullDuplex() error          { return nil }
 
 func (w *shadowWriter) response() comparator.Response {
 	w.WriteHeader(http.StatusOK)
-	return comparator.Response{Status: w.status, Header: w.sent, Body: w.body.buf}
+	return comparator.Response{Status: w.status, Header: w.sentHeader(), Body: w.body.buf}
+}
+
+// sentHeader returns the header as it was when the head was sent: the live
+// map itself when the handler has not changed it since, as most do not,
+// which then needs no copy; a copy as it was otherwise.
+func (w *shadowWriter) sentHeader() http.Header {
+	if w.sent.matches(w.header) {
+		return w.header
+	}
+	return w.sent.build()
 }

@@ -98,7 +98,7 @@ func (o *OTel) StartShadow(ctx context.Context, e Event) context.Context {
 	run := &shadowRun{route: o.track.Route(e.Route)}
 	ctx, run.span = o.cfg.startSpan(ctx, o.tracer, run.route, e)
 	if !e.NoiseBaseline {
-		o.inst.inflight.Add(ctx, 1, o.track.Base(run.route, directionOf(e)))
+		o.inst.inflight.Add(ctx, 1, o.track.Base(run.route, directionOf(e)).Add...)
 	}
 	return context.WithValue(ctx, shadowKey{o}, run)
 }
@@ -123,30 +123,30 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 	traceID := shownTraceID(run, e)
 	m, logged := o.track.Observe(r, directionOf(e), o.cfg.observation(e, signature, traceID))
 
-	o.inst.comparisons.Add(ctx, 1, m.Comparison)
+	o.inst.comparisons.Add(ctx, 1, m.Comparison.Add...)
 	for _, kind := range m.Kinds() {
-		o.inst.mismatches.Add(ctx, 1, kind)
+		o.inst.mismatches.Add(ctx, 1, kind.Add...)
 	}
 	for _, field := range m.Fields {
-		o.inst.mismatchFields.Add(ctx, 1, field)
+		o.inst.mismatchFields.Add(ctx, 1, field.Add...)
 	}
 	if m.Recheck != nil {
-		o.inst.rechecks.Add(ctx, 1, m.Recheck)
+		o.inst.rechecks.Add(ctx, 1, m.Recheck.Add...)
 	}
 	if len(e.Noise) > 0 {
-		o.inst.noise.Add(ctx, int64(len(e.Noise)), r.AbsorbedAttrs)
+		o.inst.noise.Add(ctx, int64(len(e.Noise)), r.AbsorbedAttrs.Add...)
 	}
 	if e.PrimaryDuration > 0 {
-		o.inst.duration.Record(ctx, e.PrimaryDuration.Seconds(), m.Primary)
+		o.inst.duration.Record(ctx, e.PrimaryDuration.Seconds(), m.Primary.Record...)
 	}
 	if e.ShadowDuration > 0 {
-		o.inst.duration.Record(ctx, e.ShadowDuration.Seconds(), m.Shadow)
+		o.inst.duration.Record(ctx, e.ShadowDuration.Seconds(), m.Shadow.Record...)
 	}
 	if e.CompareDuration > 0 {
-		o.inst.compareDuration.Record(ctx, e.CompareDuration.Seconds(), m.Base)
+		o.inst.compareDuration.Record(ctx, e.CompareDuration.Seconds(), m.Base.Record...)
 	}
 	if run != nil && run.ended.CompareAndSwap(false, true) {
-		o.inst.inflight.Add(ctx, -1, m.Base)
+		o.inst.inflight.Add(ctx, -1, m.Base.Add...)
 		o.cfg.endSpan(run.span, e, signature)
 	}
 	if logged.Due {
@@ -159,7 +159,7 @@ func (o *OTel) Record(ctx context.Context, e Event) {
 // sample is recorded.
 func (o *OTel) recordBaseline(ctx context.Context, r *track.Route, run *shadowRun, e Event, signature string) {
 	if n := o.track.BaselinePair(r, e.Result.Diffs); n > 0 {
-		o.inst.noise.Add(ctx, int64(n), r.BaselineAttrs)
+		o.inst.noise.Add(ctx, int64(n), r.BaselineAttrs.Add...)
 	}
 	if run != nil && run.ended.CompareAndSwap(false, true) {
 		o.cfg.endSpan(run.span, e, signature)

@@ -37,12 +37,12 @@ var diffKinds = []comparator.Kind{comparator.MissingInShadow, comparator.ExtraIn
 func (in *instruments) startAtZero(f *track.Flow) {
 	ctx := context.Background()
 	for _, s := range outcomeSeries {
-		in.comparisons.Add(ctx, 0, f.Measurement(track.AttrKey{Outcome: string(s.outcome), Reason: string(s.reason)}))
+		in.comparisons.Add(ctx, 0, f.Measurement(track.AttrKey{Outcome: string(s.outcome), Reason: string(s.reason)}).Add...)
 	}
 	for _, k := range diffKinds {
-		in.mismatches.Add(ctx, 0, f.Measurement(track.AttrKey{Kind: k}))
+		in.mismatches.Add(ctx, 0, f.Measurement(track.AttrKey{Kind: k}).Add...)
 	}
 	for _, r := range recheckResults {
-		in.rechecks.Add(ctx, 0, f.Measurement(track.AttrKey{Recheck: string(r)}))
+		in.rechecks.Add(ctx, 0, f.Measurement(track.AttrKey{Recheck: string(r)}).Add...)
 	}
 }

@@ -73,8 +73,12 @@ func (c config) startSpan(ctx context.Context, tracer trace.Tracer, r *track.Rou
 		kvs = append(kvs, attrBaseline.Bool(true))
 		name = r.BaselineSpanName // an A/A pair is no verdict on the shadow: told apart by name
 	}
-	return tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(kvs...))
+	return tracer.Start(ctx, name, internalSpan, trace.WithAttributes(kvs...))
 }
+
+// internalSpan is the shadow span's kind, made once: the option is an
+// allocation on every span otherwise.
+var internalSpan = trace.WithSpanKind(trace.SpanKindInternal)
 
 // endSpan sets the outcome on the shadow span, adds one event per kept
 // difference and ends it. Only fields, paths, kinds and hints go on the span

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/comparator"
@@ -30,7 +29,7 @@ type Direction struct {
 type Flow struct {
 	dir   Direction
 	route string
-	sets  map[AttrKey]metric.MeasurementOption
+	sets  map[AttrKey]*Attrs
 	// fields are the diff fields with a shadowread.mismatch_fields series of
 	// their own, at most maxFields; later ones count as "other".
 	fields    map[string]bool
@@ -50,7 +49,7 @@ func newFlow(route string, d Direction, maxSignatures, maxFields int, window tim
 	return &Flow{
 		dir:       d,
 		route:     route,
-		sets:      make(map[AttrKey]metric.MeasurementOption),
+		sets:      make(map[AttrKey]*Attrs),
 		fields:    make(map[string]bool),
 		maxFields: maxFields,
 		outcomes:  make(map[string]uint64),
@@ -74,7 +73,7 @@ type AttrKey struct {
 // Measurement returns the pre-built attribute set for k. The route's mutex
 // must be held. Building each set once keeps Record free of attribute
 // sorting and allocation after a flow's first events.
-func (f *Flow) Measurement(k AttrKey) metric.MeasurementOption {
+func (f *Flow) Measurement(k AttrKey) *Attrs {
 	if m, ok := f.sets[k]; ok {
 		return m
 	}
@@ -104,22 +103,22 @@ func (f *Flow) Measurement(k AttrKey) metric.MeasurementOption {
 	if k.Field != "" {
 		kvs = append(kvs, attribute.String("field", k.Field))
 	}
-	m := metric.WithAttributeSet(attribute.NewSet(kvs...))
+	m := newAttrs(kvs...)
 	f.sets[k] = m
 	return m
 }
 
 // Measurements are the attribute sets one event is recorded with.
 type Measurements struct {
-	Base, Comparison, Primary, Shadow, Recheck metric.MeasurementOption
-	kinds                                      [kindLabels]metric.MeasurementOption // one per distinct kind label
+	Base, Comparison, Primary, Shadow, Recheck *Attrs             // Recheck: nil without a re-check
+	kinds                                      [kindLabels]*Attrs // one per distinct kind label
 	nkinds                                     int
-	Fields                                     []metric.MeasurementOption // one per distinct field label
+	Fields                                     []*Attrs // one per distinct field label
 }
 
 // Kinds returns one attribute set per distinct diff kind label of a
 // mismatch.
-func (m *Measurements) Kinds() []metric.MeasurementOption { return m.kinds[:m.nkinds] }
+func (m *Measurements) Kinds() []*Attrs { return m.kinds[:m.nkinds] }
 
 // observe updates f's statistics with o and returns the attribute sets to
 // record it with. The route's mutex must be held.
@@ -161,7 +160,7 @@ func (f *Flow) observe(o Observation, now time.Time) Measurements {
 // fieldMeasurements returns one attribute set per distinct field label of
 // diffs: the index-free field, or "other" once maxFields fields have their
 // own. The route's mutex must be held.
-func (f *Flow) fieldMeasurements(diffs []comparator.Diff) []metric.MeasurementOption {
+func (f *Flow) fieldMeasurements(diffs []comparator.Diff) []*Attrs {
 	var labels []string
 	for _, d := range diffs {
 		field := label.Clip(d.FieldName())
@@ -176,7 +175,7 @@ func (f *Flow) fieldMeasurements(diffs []comparator.Diff) []metric.MeasurementOp
 			labels = append(labels, field)
 		}
 	}
-	m := make([]metric.MeasurementOption, len(labels))
+	m := make([]*Attrs, len(labels))
 	for i, l := range labels {
 		m[i] = f.Measurement(AttrKey{Field: l})
 	}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
 
 	"github.com/shadowread/shadowread/backends"
 	"github.com/shadowread/shadowread/internal/routes"
@@ -44,8 +43,8 @@ func (t *routeTable) newRoute(name string) *Route {
 		maxFields:        t.maxFields,
 		window:           t.window,
 		noise:            noise.NewTable(),
-		BaselineAttrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseBaseline))),
-		AbsorbedAttrs:    metric.WithAttributeSet(attribute.NewSet(attribute.String("route", name), attribute.String("source", noiseAbsorbed))),
+		BaselineAttrs:    newAttrs(attribute.String("route", name), attribute.String("source", noiseBaseline)),
+		AbsorbedAttrs:    newAttrs(attribute.String("route", name), attribute.String("source", noiseAbsorbed)),
 	}
 }
 
@@ -69,7 +68,7 @@ type Route struct {
 	// BaselineSpanName names the spans of A/A pairs: "shadowread.baseline <route>".
 	BaselineSpanName string
 	// The attribute sets of shadowread.noise, by source.
-	BaselineAttrs, AbsorbedAttrs metric.MeasurementOption
+	BaselineAttrs, AbsorbedAttrs *Attrs
 
 	maxSignatures int
 	maxFields     int

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/shadowread/shadowread/backends"
@@ -85,7 +84,7 @@ func (t *Tracker) Declare(routes []string) {
 }
 
 // Base returns the route-and-direction attribute set of d on r.
-func (t *Tracker) Base(r *Route, d Direction) metric.MeasurementOption {
+func (t *Tracker) Base(r *Route, d Direction) *Attrs {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return t.flow(r, d).Measurement(AttrKey{})
