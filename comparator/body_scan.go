@@ -33,17 +33,14 @@ func (c *jsonComparator) scanEqual(x *jsontree.Tree, body []byte, b *buffers) bo
 		b.seen, b.absent = p.seen, p.absent
 		return equal
 	}
-	s := scan{c: c, x: x, r: r, seen: b.seen[:0], absent: b.absent[:0], rules: true}
-	var states []pathState
-	if s.rules {
-		states = c.rules.root()
-	}
-	equal := s.value(x.Root(), states) && r.Done()
+	s := scan{c: c, x: x, r: r, seen: b.seen[:0], absent: b.absent[:0]}
+	equal := s.value(x.Root(), c.rules.root()) && r.Done()
 	b.seen, b.absent = s.seen, s.absent
 	return equal
 }
 
-// scan is one scanEqual under way.
+// scan is one scanEqual under way where path rules apply, which it follows
+// with the path's rule states; plainScan reads without them.
 type scan struct {
 	c *jsonComparator
 	x *jsontree.Tree
@@ -55,7 +52,6 @@ type scan struct {
 	// members that the primary lacks and that are ignored or count as
 	// absent, to refuse a name twice.
 	absent []string
-	rules  bool // path rules apply: keep path states
 }
 
 // value reports whether the shadow's value at the reader equals a, whose
@@ -121,12 +117,9 @@ func (s *scan) object(a *jsontree.Node, states []pathState) bool {
 		if s.r.Failed() {
 			return false
 		}
-		var child []pathState
-		if s.rules {
-			child = s.c.rules.next(states, name, false)
-		}
+		child := s.c.rules.next(states, name, false)
 		switch {
-		case s.rules && s.c.rules.applies(child, actIgnore):
+		case s.c.rules.applies(child, actIgnore):
 			i = -1
 		case i < 0:
 			i = s.x.Find(kids, name)
@@ -166,13 +159,13 @@ func (s *scan) expectedName(kids []jsontree.Node, next int) (string, bool) {
 // or counting as absent, and not named before in its object (absent[from:]
 // holds the names of its members left out so far).
 func (s *scan) absentMember(name string, states []pathState, from int) bool {
-	ignored := s.rules && s.c.rules.applies(states, actIgnore)
+	ignored := s.c.rules.applies(states, actIgnore)
 	v := s.r.Value()
 	if s.r.Failed() {
 		return false
 	}
-	// Without path rules the reader drops what counts as absent, as
-	// decoding does; with them, a container that is only empty after
+	// With path rules the reader drops nothing (see plainScan for the
+	// scan without them): a container that is only empty after
 	// normalisation is left to the full comparison.
 	if !ignored && !s.c.countsAsMissing(v) {
 		return false
@@ -193,12 +186,8 @@ func (s *scan) array(a *jsontree.Node, states []pathState) bool {
 	if !s.r.Open() {
 		return false
 	}
-	var child []pathState
-	ignored := false
-	if s.rules {
-		child = s.c.rules.next(states, "", true)
-		ignored = s.c.rules.applies(child, actIgnore)
-	}
+	child := s.c.rules.next(states, "", true)
+	ignored := s.c.rules.applies(child, actIgnore)
 	k := 0
 	for first := true; s.r.More(jsontree.Array, first); first = false {
 		if ignored {
