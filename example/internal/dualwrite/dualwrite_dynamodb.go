@@ -126,15 +126,15 @@ func (w *Writer) setPriceDynamoDB(ctx context.Context, mode WriteMode, productID
 // intend adds the write to PostgreSQL's repair log when the mode writes
 // PostgreSQL after DynamoDB. A failure fails the write: without the intent,
 // a PostgreSQL failure could lose it.
-func (w *Writer) intend(ctx context.Context, mode WriteMode, e catalog.Entity, id int64, now time.Time) (string, error) {
+func (w *Writer) intend(ctx context.Context, mode WriteMode, e catalog.Entity, id int64, now time.Time) (PostgresEntry, error) {
 	if !mode.Writes(backends.Postgres) {
-		return "", nil
+		return PostgresEntry{}, nil
 	}
 	return w.logs.addToPostgresOutbox(ctx, e, id, now)
 }
 
 // replicateToPostgres is [Writer.replicate] the other way round.
-func (w *Writer) replicateToPostgres(ctx context.Context, e catalog.Entity, id int64, intent string, put func(context.Context) error) {
+func (w *Writer) replicateToPostgres(ctx context.Context, e catalog.Entity, id int64, intent PostgresEntry, put func(context.Context) error) {
 	ctx = context.WithoutCancel(ctx)
 	err := w.writeSecond(ctx, backends.Postgres, e, put)
 	if err != nil {
@@ -142,14 +142,14 @@ func (w *Writer) replicateToPostgres(ctx context.Context, e catalog.Entity, id i
 			return
 		}
 		w.log.WarnContext(ctx, "catalog: postgres write failed; kept in the repair log",
-			"entity", e, "id", id, "repair_log_key", intent, "err", err)
+			"entity", e, "id", id, "repair_log_key", intent.SK, "err", err)
 		if err := w.logs.KeepInPostgresOutbox(ctx, intent, err); err != nil {
-			w.log.ErrorContext(ctx, "catalog: recording the failed attempt", "repair_log_key", intent, "err", err)
+			w.log.ErrorContext(ctx, "catalog: recording the failed attempt", "repair_log_key", intent.SK, "err", err)
 		}
 		return
 	}
-	if err := w.logs.RemoveFromPostgresOutbox(ctx, intent); err != nil {
-		w.log.WarnContext(ctx, "catalog: removing a repair-log item", "repair_log_key", intent, "err", err)
+	if err := w.logs.RemoveFromPostgresOutbox(ctx, intent.SK); err != nil {
+		w.log.WarnContext(ctx, "catalog: removing a repair-log item", "repair_log_key", intent.SK, "err", err)
 	}
 }
 

@@ -32,19 +32,19 @@ type PostgresEntry struct {
 }
 
 // addToPostgresOutbox records that the entity must reach PostgreSQL.
-func (l *RepairLogs) addToPostgresOutbox(ctx context.Context, e catalog.Entity, id int64, now time.Time) (string, error) {
-	sk := fmt.Sprintf("%020d#%s#%d#%08x", now.UnixMicro(), e, id, rand.Uint32())
+func (l *RepairLogs) addToPostgresOutbox(ctx context.Context, e catalog.Entity, id int64, now time.Time) (PostgresEntry, error) {
+	entry := PostgresEntry{SK: fmt.Sprintf("%020d#%s#%d#%08x", now.UnixMicro(), e, id, rand.Uint32()), Entity: e, ID: id, CreatedAt: now}
 	_, err := l.ddb.Client().PutItem(ctx, &awsddb.PutItemInput{
 		TableName: aws.String(l.ddb.Table()),
 		Item: map[string]types.AttributeValue{
-			catalog.AttrPK: catalog.AttrS(postgresOutboxPK), catalog.AttrSK: catalog.AttrS(sk),
+			catalog.AttrPK: catalog.AttrS(postgresOutboxPK), catalog.AttrSK: catalog.AttrS(entry.SK),
 			"entity": catalog.AttrS(string(e)), "entity_id": catalog.AttrInt(id), "created_at": catalog.TimeAttribute(now),
 		},
 	})
 	if err != nil {
-		return "", fmt.Errorf("catalog: dynamodb repair log: %w", err)
+		return PostgresEntry{}, fmt.Errorf("catalog: dynamodb repair log: %w", err)
 	}
-	return sk, nil
+	return entry, nil
 }
 
 // RemoveFromPostgresOutbox deletes an item once PostgreSQL has the change.
@@ -58,15 +58,18 @@ func (l *RepairLogs) RemoveFromPostgresOutbox(ctx context.Context, sk string) er
 	return nil
 }
 
-// KeepInPostgresOutbox records a failed attempt.
-func (l *RepairLogs) KeepInPostgresOutbox(ctx context.Context, sk string, cause error) error {
+// KeepInPostgresOutbox records a failed attempt, and puts the entry back if
+// it is gone: a repair round may have replayed it while the write was
+// still changing DynamoDB, copying a state the write had not finished, and
+// only a later replay copies the finished one.
+func (l *RepairLogs) KeepInPostgresOutbox(ctx context.Context, e PostgresEntry, cause error) error {
 	ctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	_, err := l.ddb.Client().UpdateItem(ctx, &awsddb.UpdateItemInput{
-		TableName: aws.String(l.ddb.Table()), Key: catalog.ItemKey(postgresOutboxPK, sk),
-		UpdateExpression:          aws.String("ADD attempts :one SET last_error = :e"),
-		ConditionExpression:       aws.String("attribute_exists(PK)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": catalog.AttrInt(1), ":e": catalog.AttrS(cause.Error())},
+		TableName: aws.String(l.ddb.Table()), Key: catalog.ItemKey(postgresOutboxPK, e.SK),
+		UpdateExpression: aws.String("ADD attempts :one SET last_error = :e, entity = :entity, entity_id = :id, created_at = :created"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": catalog.AttrInt(1), ":e": catalog.AttrS(cause.Error()),
+			":entity": catalog.AttrS(string(e.Entity)), ":id": catalog.AttrInt(e.ID), ":created": catalog.TimeAttribute(e.CreatedAt)},
 	})
 	if err != nil {
 		return fmt.Errorf("catalog: dynamodb repair log: %w", err)

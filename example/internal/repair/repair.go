@@ -139,7 +139,7 @@ func replayToPostgres(ctx context.Context, pg *catalog.PostgresStore, ddb *catal
 		}
 		if err != nil {
 			stats.Failed++
-			if kerr := logs.KeepInPostgresOutbox(ctx, e.SK, err); kerr != nil {
+			if kerr := logs.KeepInPostgresOutbox(ctx, e, err); kerr != nil {
 				return stats, after, fmt.Errorf("catalog: repair: %w", kerr)
 			}
 			continue
