@@ -12,8 +12,12 @@ import (
 // middleware.ShadowBehind, so the pair is skipped with that reason instead
 // of being counted as a mismatch: it lowers the route's coverage, it is not
 // a failure. The evidence is the request's own: the log is read before the
-// shadow's read. Product and order reads ask both logs; the order list asks
-// DynamoDB's, since PostgreSQL's names orders and not their customers.
+// shadow's read and, unless that found the entity, again after it. A write
+// that began during the read, between the two, may have shown the read an
+// entity of several items half written (a product's description item
+// already new, its variants not yet), which no later write explains. Product
+// and order reads ask both logs; the order list asks DynamoDB's, since
+// PostgreSQL's names orders and not their customers.
 func WithShadowBehind(logs RepairLogs, hook func(context.Context)) Option {
 	if logs == nil || hook == nil {
 		panic("catalog: WithShadowBehind needs the repair logs and a hook, as in catalog.WithShadowBehind(dualwrite.NewRepairLogs(pg, ddb), middleware.ShadowBehind)")
@@ -38,27 +42,38 @@ type behindCheck struct {
 	hook func(context.Context)
 }
 
-// entity calls the hook when ctx is a shadow run and the store it reads has
-// the entity in its repair log. A failed lookup says nothing: the pair is
-// compared as it would be without the check.
-func (b *behindCheck) entity(ctx context.Context, e Entity, id int64) {
+// entity runs read, and calls the hook when ctx is a shadow run and the
+// store it reads has the entity in its repair log before or after the read.
+// A failed lookup says nothing: the pair is compared as it would be without
+// the check.
+func (b *behindCheck) entity(ctx context.Context, e Entity, id int64, read func()) {
 	if b == nil || !backends.IsShadow(ctx) {
+		read()
 		return
 	}
-	pending, err := b.logs.Pending(ctx, backends.Target(ctx), e, id)
-	if err == nil && pending {
-		b.hook(ctx)
-	}
+	b.around(ctx, read, func() (bool, error) { return b.logs.Pending(ctx, backends.Target(ctx), e, id) })
 }
 
 // customerOrders is entity for a customer's order list: behind when one of
 // the customer's orders waits in DynamoDB's repair log.
-func (b *behindCheck) customerOrders(ctx context.Context, customerID int64) {
+func (b *behindCheck) customerOrders(ctx context.Context, customerID int64, read func()) {
 	if b == nil || !backends.IsShadow(ctx) || backends.Target(ctx) != backends.DynamoDB {
+		read()
 		return
 	}
-	pending, err := b.logs.PendingCustomerOrders(ctx, customerID)
-	if err == nil && pending {
+	b.around(ctx, read, func() (bool, error) { return b.logs.PendingCustomerOrders(ctx, customerID) })
+}
+
+// around asks pending before and, unless that found the entity, after read,
+// and calls the hook when either found it.
+func (b *behindCheck) around(ctx context.Context, read func(), pending func() (bool, error)) {
+	before, err := pending()
+	read()
+	if err == nil && before {
+		b.hook(ctx)
+		return
+	}
+	if after, err := pending(); err == nil && after {
 		b.hook(ctx)
 	}
 }

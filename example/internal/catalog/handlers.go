@@ -83,8 +83,9 @@ func (h *handlers) getProduct(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := h.bound(r)
 	defer cancel()
-	h.behind.entity(ctx, EntityProduct, id)
-	p, err := h.stores.Products.For(ctx).Product(ctx, id)
+	var p Product
+	var err error
+	h.behind.entity(ctx, EntityProduct, id, func() { p, err = h.stores.Products.For(ctx).Product(ctx, id) })
 	if err == nil && !backends.IsShadow(ctx) && h.views != nil {
 		h.views.Add(ctx, 1)
 	}
@@ -101,8 +102,9 @@ func (h *handlers) getOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := h.bound(r)
 	defer cancel()
-	h.behind.entity(ctx, EntityOrder, id)
-	o, err := h.stores.Orders.For(ctx).Order(ctx, id)
+	var o Order
+	var err error
+	h.behind.entity(ctx, EntityOrder, id, func() { o, err = h.stores.Orders.For(ctx).Order(ctx, id) })
 	h.respond(w, r, o, err)
 }
 
@@ -130,8 +132,8 @@ func (h *handlers) listOrders(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := h.bound(r)
 	defer cancel()
 	// One more than the page tells whether there is a next page.
-	h.behind.customerOrders(ctx, customerID)
-	orders, err := h.stores.Orders.For(ctx).CustomerOrders(ctx, customerID, cursor, limit+1)
+	var orders []Order
+	h.behind.customerOrders(ctx, customerID, func() { orders, err = h.stores.Orders.For(ctx).CustomerOrders(ctx, customerID, cursor, limit+1) })
 	page := OrderPage{Orders: orders, RequestID: newRequestID()}
 	if len(orders) > limit {
 		page.Orders = orders[:limit]
