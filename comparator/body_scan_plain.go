@@ -99,9 +99,13 @@ func (s *plainScan) value(a *jsontree.Node, pos, depth int) (int, bool) {
 			if lit == x {
 				return end, true
 			}
-			return end, s.leaf(a, jsontree.Number, lit, s.c.numbersEqual(x, lit))
+			if s.c.numbersEqual(x, lit) {
+				s.subst = append(s.subst, scalarSubst{node: a, typ: jsontree.Number, text: lit})
+				return end, true
+			}
+			return end, s.differs(a, jsontree.Number, lit)
 		}
-		return end, s.leaf(a, jsontree.Number, lit, s.c.scalarsEqual(a.Type, x, jsontree.Number, lit))
+		return end, s.scalar(a, x, jsontree.Number, lit)
 	}
 	s.r.At(pos, depth)
 	typ, text := s.r.Scalar()
@@ -113,21 +117,30 @@ func (s *plainScan) value(a *jsontree.Node, pos, depth int) (int, bool) {
 	if typ == a.Type && text == x {
 		return pos, true
 	}
-	return pos, s.leaf(a, typ, text, s.c.scalarsEqual(a.Type, x, typ, text))
+	return pos, s.scalar(a, x, typ, text)
 }
 
-// leaf notes the shadow's scalar of type typ and text text, written
-// otherwise than a, equal to it or not, and reports whether the scan may
-// go on: not when a container stands against the scalar, nor a null that
-// decoding drops from an object, which change the shape of the shadow's
-// tree and are left to the full comparison.
-func (s *plainScan) leaf(a *jsontree.Node, typ jsontree.Type, text string, equal bool) bool {
-	if !equal {
-		if a.Type >= jsontree.Array || typ == jsontree.Null && s.c.nullEqualsMissing {
-			return false
-		}
-		s.dirty = append(s.dirty, a)
+// scalar compares the shadow's scalar of type typ and text text with a,
+// whose text is x, written otherwise, notes it, and reports whether the
+// scan may go on (see differs).
+func (s *plainScan) scalar(a *jsontree.Node, x string, typ jsontree.Type, text string) bool {
+	if !s.c.scalarsEqual(a.Type, x, typ, text) {
+		return s.differs(a, typ, text)
 	}
+	s.subst = append(s.subst, scalarSubst{node: a, typ: typ, text: text})
+	return true
+}
+
+// differs notes the shadow's scalar of type typ and text text, which
+// differs from a, and reports whether the scan may go on: not when a
+// container stands against the scalar, nor a null that decoding drops from
+// an object, which change the shape of the shadow's tree and are left to
+// the full comparison.
+func (s *plainScan) differs(a *jsontree.Node, typ jsontree.Type, text string) bool {
+	if a.Type >= jsontree.Array || typ == jsontree.Null && s.c.nullEqualsMissing {
+		return false
+	}
+	s.dirty = append(s.dirty, a)
 	s.subst = append(s.subst, scalarSubst{node: a, typ: typ, text: text})
 	return true
 }
