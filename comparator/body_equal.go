@@ -17,12 +17,29 @@ type docPair struct {
 	// scratch holds what pairing keeps between arrays (key indexes) and
 	// notes for the reporter (array hints); nil: none kept, no hints.
 	scratch *buffers
+	// dirty, when set, says y is x's copy with the shadow's scalars
+	// written in (buffers.twinTree), and has a bit set for each node of y
+	// that differs from its original: one without is equal to it.
+	dirty []uint64
+}
+
+// twins reports whether b is a's own copy in y with no difference in it
+// (see dirty), and so equal to a without a walk.
+func (p docPair) twins(a, b *jsontree.Node) bool {
+	if p.dirty == nil {
+		return false
+	}
+	i := p.y.Index(b)
+	return i == p.x.Index(a) && p.dirty[i/64]&(1<<(i%64)) == 0
 }
 
 // equal reports whether a and b are equal under the options. It stops at
 // the first difference and allocates nothing unless elements of an array
 // matched by key or of an unordered array are out of place.
 func (p docPair) equal(a, b *jsontree.Node) bool {
+	if p.twins(a, b) {
+		return true
+	}
 	if a.Type != b.Type || a.Type < jsontree.Array {
 		return p.leafEqual(a, b)
 	}

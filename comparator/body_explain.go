@@ -22,6 +22,9 @@ import (
 // that finds a matching pair equal is the one that would explain a
 // mismatch, so no pair is walked twice.
 func (p docPair) pair(a, b *jsontree.Node, prune bool) (ax, ay any, equal bool) {
+	if prune && p.twins(a, b) {
+		return nil, nil, true
+	}
 	if a.Type != b.Type || a.Type < jsontree.Array {
 		if p.leafEqual(a, b) {
 			if prune {

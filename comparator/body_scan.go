@@ -16,7 +16,9 @@ func (c *jsonComparator) scans() bool {
 // its tree. It only ever proves equality: false means a difference, a body
 // that does not decode, or a case the scan leaves to the full comparison
 // (elements out of place, a member the primary lacks that might only look
-// absent after normalisation), which then decides.
+// absent after normalisation), which then decides. Without path rules it
+// reads on past scalars that differ, and when it reads the whole body so,
+// sets b.read: the shadow's tree is then twinTree's.
 //
 // It holds the shadow to what decoding and normalising it would: every
 // byte is read by the decoder's rules, members the primary lacks must be
@@ -28,9 +30,10 @@ func (c *jsonComparator) scanEqual(x *jsontree.Tree, body []byte, b *buffers) bo
 		return false
 	}
 	if len(c.rules.rules) == 0 {
-		p := plainScan{c: c, x: x, r: r, src: r.Body(), max: r.MaxDepth(), seen: b.seen[:0], absent: b.absent[:0]}
-		equal := p.equal()
-		b.seen, b.absent = p.seen, p.absent
+		p := plainScan{c: c, x: x, r: r, src: r.Body(), max: r.MaxDepth(), seen: b.seen[:0], absent: b.absent[:0], subst: b.subst[:0], dirty: b.dirty[:0]}
+		equal, read := p.equal()
+		b.seen, b.absent, b.subst, b.dirty = p.seen, p.absent, p.subst, p.dirty
+		b.read = read && !equal
 		return equal
 	}
 	s := scan{c: c, x: x, r: r, seen: b.seen[:0], absent: b.absent[:0]}

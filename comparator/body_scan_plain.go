@@ -22,16 +22,33 @@ type plainScan struct {
 	// (seen) and for the members the primary lacks (absent).
 	seen   []uint64
 	absent []string
+	// subst lists the shadow's scalars that are not written as the
+	// primary's, equal or not, and dirty the primary's nodes where the
+	// shadow's value differs, and the containers that hold them: once the
+	// whole body is read, the primary's tree rewritten with subst is the
+	// shadow's (see buffers.twinTree).
+	subst []scalarSubst
+	dirty []*jsontree.Node
 }
 
-// equal reports whether the whole body equals x's root.
-func (s *plainScan) equal() bool {
+// scalarSubst is a scalar of the shadow's, of type typ and text text,
+// that stands against node in the primary's tree.
+type scalarSubst struct {
+	node *jsontree.Node
+	typ  jsontree.Type
+	text string
+}
+
+// equal reports whether the whole body equals x's root, and whether it
+// was read to its end: then it differs only where dirty says.
+func (s *plainScan) equal() (equal, read bool) {
 	pos, ok := s.value(s.x.Root(), 0, 0)
 	if !ok {
-		return false
+		return false, false
 	}
 	pos = skipSpace(s.src, pos)
-	return pos == len(s.src)
+	read = pos == len(s.src)
+	return read && len(s.dirty) == 0, read
 }
 
 // skipSpace returns the position of the first byte at or after pos that is
@@ -77,15 +94,55 @@ func (s *plainScan) value(a *jsontree.Node, pos, depth int) (int, bool) {
 		if end < 0 || end < len(src) && isNumberByte(src[end]) {
 			return pos, false
 		}
+		lit, x := src[pos:end], s.x.Text(a.Text)
 		if a.Type == jsontree.Number {
-			return end, s.c.numbersEqual(s.x.Text(a.Text), src[pos:end])
+			if lit == x {
+				return end, true
+			}
+			if s.c.numbersEqual(x, lit) {
+				s.subst = append(s.subst, scalarSubst{node: a, typ: jsontree.Number, text: lit})
+				return end, true
+			}
+			return end, s.differs(a, jsontree.Number, lit)
 		}
-		return end, s.c.scalarsEqual(a.Type, s.x.Text(a.Text), jsontree.Number, src[pos:end])
+		return end, s.scalar(a, x, jsontree.Number, lit)
 	}
 	s.r.At(pos, depth)
 	typ, text := s.r.Scalar()
 	pos, _ = s.r.Pos()
-	return pos, !s.r.Failed() && s.c.scalarsEqual(a.Type, s.x.Text(a.Text), typ, text)
+	if s.r.Failed() {
+		return pos, false
+	}
+	x := s.x.Text(a.Text)
+	if typ == a.Type && text == x {
+		return pos, true
+	}
+	return pos, s.scalar(a, x, typ, text)
+}
+
+// scalar compares the shadow's scalar of type typ and text text with a,
+// whose text is x, written otherwise, notes it, and reports whether the
+// scan may go on (see differs).
+func (s *plainScan) scalar(a *jsontree.Node, x string, typ jsontree.Type, text string) bool {
+	if !s.c.scalarsEqual(a.Type, x, typ, text) {
+		return s.differs(a, typ, text)
+	}
+	s.subst = append(s.subst, scalarSubst{node: a, typ: typ, text: text})
+	return true
+}
+
+// differs notes the shadow's scalar of type typ and text text, which
+// differs from a, and reports whether the scan may go on: not when a
+// container stands against the scalar, nor a null that decoding drops from
+// an object, which change the shape of the shadow's tree and are left to
+// the full comparison.
+func (s *plainScan) differs(a *jsontree.Node, typ jsontree.Type, text string) bool {
+	if a.Type >= jsontree.Array || typ == jsontree.Null && s.c.nullEqualsMissing {
+		return false
+	}
+	s.dirty = append(s.dirty, a)
+	s.subst = append(s.subst, scalarSubst{node: a, typ: typ, text: text})
+	return true
 }
 
 // isNumberByte reports whether c may be part of a number: one that follows
@@ -120,7 +177,7 @@ func (s *plainScan) object(a *jsontree.Node, pos, depth int) (int, bool) {
 		}
 		seen = s.seen[seenAt:]
 	}
-	matched, next := 0, 0
+	matched, next, dirtyAt := 0, 0, len(s.dirty)
 	for {
 		i := -1
 		if next < len(kids) {
@@ -187,6 +244,9 @@ func (s *plainScan) object(a *jsontree.Node, pos, depth int) (int, bool) {
 		break
 	}
 	s.seen, s.absent = s.seen[:seenAt], s.absent[:absentAt]
+	if len(s.dirty) > dirtyAt {
+		s.dirty = append(s.dirty, a)
+	}
 	return pos, matched == len(kids)
 }
 
@@ -223,6 +283,7 @@ func (s *plainScan) array(a *jsontree.Node, pos, depth int) (int, bool) {
 	if pos < len(src) && src[pos] == ']' {
 		return pos + 1, len(kids) == 0
 	}
+	dirtyAt := len(s.dirty)
 	for k := 0; ; k++ {
 		if k == len(kids) {
 			return pos, false
@@ -240,6 +301,9 @@ func (s *plainScan) array(a *jsontree.Node, pos, depth int) (int, bool) {
 			pos++
 			continue
 		case ']':
+			if len(s.dirty) > dirtyAt {
+				s.dirty = append(s.dirty, a)
+			}
 			return pos + 1, k+1 == len(kids)
 		}
 		return pos, false

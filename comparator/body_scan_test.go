@@ -128,3 +128,58 @@ func TestScanEqualSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestScanTwin checks shadows that differ from the primary in scalars:
+// where nothing else differs the scan reads them to their end, and the
+// differences found against the primary's tree with the shadow's scalars
+// written in must be the full comparison's, values, hints and limit
+// included.
+func TestScanTwin(t *testing.T) {
+	preset := []Option{PostgresDynamoDB(), ShowValues()}
+	items := `{"items":[{"id":1,"price":12.50,"at":"2024-05-01T10:00:00.123456Z","s":"a\u00e9"},{"id":2,"price":3.10,"at":"2024-05-01T10:00:01.000000Z","s":"b"}]}`
+	tests := []struct {
+		name string
+		opts []Option
+		a, b string
+		read bool // the scan read the whole shadow
+	}{
+		{"one price", preset, items, `{"items":[{"at":"2024-05-01T10:00:00.123Z","id":1,"price":12.5,"s":"aé"},{"id":2,"price":3.2,"at":"2024-05-01T10:00:01Z","s":"b"}]}`, true},
+		{"key changed", preset, items, `{"items":[{"at":"2024-05-01T10:00:00.123Z","id":1,"price":12.5,"s":"aé"},{"id":3,"price":3.1,"at":"2024-05-01T10:00:01Z","s":"b"}]}`, true},
+		{"keys swapped", preset, items, `{"items":[{"at":"2024-05-01T10:00:00.123Z","id":2,"price":12.5,"s":"aé"},{"id":1,"price":3.1,"at":"2024-05-01T10:00:01Z","s":"b"}]}`, true},
+		{"key as string", preset, items, `{"items":[{"at":"2024-05-01T10:00:00.123Z","id":"1","price":12.5,"s":"aé"},{"id":2,"price":3.1,"at":"2024-05-01T10:00:01Z","s":"b"}]}`, true},
+		{"escaped string", preset, items, `{"items":[{"at":"2024-05-01T10:00:00.123Z","id":1,"price":12.5,"s":"a\u00e8"},{"id":2,"price":3.1,"at":"2024-05-01T10:00:01Z","s":"b"}]}`, true},
+		{"timestamp apart", preset, items, `{"items":[{"at":"2024-05-01T10:00:00.125Z","id":1,"price":12.5,"s":"aé"},{"id":2,"price":3.1,"at":"2024-05-01T10:00:01Z","s":"b"}]}`, true},
+		{"limit", []Option{MaxDiffs(2)}, `[1,2,3,4,5,{"a":true}]`, `[1.0,7,8,9,5,{"a":false}]`, true},
+		{"reversed", nil, `[1,2,3]`, `[3,2,1]`, true},
+		{"left out", nil, `[1,2,3]`, `[1,3,3]`, true},
+		{"bool and null", nil, `{"a":[true,null,"x"]}`, `{"a":[null,false,1]}`, true},
+		{"null in array", []Option{NullEqualsMissing()}, `[1,2]`, `[1,null]`, false},
+		{"null member", []Option{NullEqualsMissing()}, `{"a":1,"b":2}`, `{"a":1,"b":null}`, false},
+		{"numeric strings", []Option{NumericStrings()}, `{"a":1,"b":"2"}`, `{"a":"1.5","b":2.0}`, true},
+		{"scalar root changed", nil, `"x"`, `"y"`, true},
+		{"and a member more", nil, `{"a":1}`, `{"a":2,"b":3}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := JSON(tt.opts...).(*jsonComparator)
+			full := JSON(tt.opts...).(*jsonComparator)
+			full.noScan = true
+			p, s := Response{Status: 200, Body: []byte(tt.a)}, Response{Status: 200, Body: []byte(tt.b)}
+			got, want := c.Compare(p, s), full.Compare(p, s)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("scanned %+v, full %+v", got, want)
+			}
+			x, fx := decode(p.Body)
+			if fx != "" {
+				t.Fatal(fx)
+			}
+			if err := c.normalize(x); err != nil {
+				t.Fatal(err)
+			}
+			b := new(buffers)
+			if c.scanEqual(x, s.Body, b) || b.read != tt.read {
+				t.Errorf("scan read the whole shadow: %v, want %v", b.read, tt.read)
+			}
+		})
+	}
+}

@@ -169,6 +169,12 @@ func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fall
 		if c.scanEqual(x, shadow, bx) {
 			return "", nil
 		}
+		if bx.read {
+			// The shadow differs only in scalars, all read: its tree is
+			// the primary's with them rewritten, no need to decode it.
+			c.explainPair(docPair{c: c, x: x, y: bx.twinTree(x), scratch: bx, dirty: bx.dirtyBits}, out)
+			return "", nil
+		}
 	}
 	ny := jsontree.EstimateNodes(shadow)
 	by := c.getBuffers(ny)
@@ -186,15 +192,22 @@ func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fall
 	if err := c.normalize(y); err != nil {
 		return "", err
 	}
-	p := docPair{c: c, x: x, y: y, scratch: bx}
+	c.explainPair(docPair{c: c, x: x, y: y, scratch: bx}, out)
+	return "", nil
+}
+
+// explainPair adds the differences between p's normalised documents to
+// out; p.scratch holds the primary's buffers.
+func (c *jsonComparator) explainPair(p docPair, out *diffList) {
+	bx := p.scratch
 	prune := len(c.cmpOpts) == 0 // else go-cmp's options decide, on whole values
 	bx.found, bx.room = 0, -1
 	if prune {
 		bx.room = out.limit - len(out.diffs)
 	}
-	ax, ay, equal := p.pair(x.Root(), y.Root(), prune)
+	ax, ay, equal := p.pair(p.x.Root(), p.y.Root(), prune)
 	if equal && prune {
-		return "", nil
+		return
 	}
 	ends := p.explain(ax, ay, out)
 	if bx.room >= 0 && bx.found > bx.room {
@@ -204,7 +217,6 @@ func (c *jsonComparator) diffBodies(primary, shadow []byte, out *diffList) (Fall
 		// Balance is only known from all the differences.
 		balanceKeyed(out.diffs, ends)
 	}
-	return "", nil
 }
 
 // getBuffers returns buffers for decoding a body of about need nodes, from
@@ -256,6 +268,37 @@ type buffers struct {
 	reader jsontree.Reader
 	seen   []uint64
 	absent []string
+	// subst and dirty are plainScan's notes of where the shadow is written
+	// otherwise and where it differs; read says it read the whole shadow
+	// and found it differs only in scalars. twin and dirtyBits are what
+	// twinTree makes of them.
+	subst     []scalarSubst
+	dirty     []*jsontree.Node
+	read      bool
+	twin      jsontree.Tree
+	dirtyBits []uint64
+}
+
+// twinTree returns the shadow's normalised tree, after a scan that read
+// it all (b.read): x, the primary's, with the scalars the scan noted
+// rewritten, which is what decoding and normalising the shadow would
+// give, as far as pairing can tell: the same members, sorted alike, and
+// the same scalars. It marks in b.dirtyBits the nodes where the two
+// differ (see docPair.dirty).
+func (b *buffers) twinTree(x *jsontree.Tree) *jsontree.Tree {
+	t := &b.twin
+	x.CopyTo(t)
+	for _, s := range b.subst {
+		t.SetScalar(x.Index(s.node), s.typ, s.text)
+	}
+	words := (len(t.Nodes) + 63) / 64
+	b.dirtyBits = slices.Grow(b.dirtyBits[:0], words)[:words]
+	clear(b.dirtyBits)
+	for _, n := range b.dirty {
+		i := x.Index(n)
+		b.dirtyBits[i/64] |= 1 << (i % 64)
+	}
+	return t
 }
 
 // decode decodes body, of about nodes nodes ([jsontree.EstimateNodes]),
@@ -283,6 +326,9 @@ func (b *buffers) decode(body []byte, nodes int, opts jsontree.Options) (*jsontr
 func (b *buffers) release() {
 	b.dec.Release()
 	b.reader.Release()
+	b.twin.Forget()
+	clear(b.subst)
+	b.subst, b.dirty, b.read = b.subst[:0], b.dirty[:0], false
 	clear(b.absent[:cap(b.absent)])
 	clear(b.notes)
 	clear(b.keyIndex)

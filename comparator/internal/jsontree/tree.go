@@ -1,5 +1,7 @@
 package jsontree
 
+import "unsafe"
+
 // Type is the JSON type of a decoded value.
 type Type uint8
 
@@ -101,4 +103,34 @@ func (t *Tree) Find(members []Node, name string) int {
 // is also how it is written.
 func (t *Tree) Verbatim(s Span) (string, bool) {
 	return t.Text(s), s.off >= 0
+}
+
+// CopyTo makes dst a copy of t that shares t's text, reusing dst's slices:
+// a tree to rewrite scalars in (SetScalar) while t stays as it is.
+func (t *Tree) CopyTo(dst *Tree) {
+	dst.src = t.src
+	clear(dst.extra)
+	dst.extra = append(dst.extra[:0], t.extra...)
+	dst.Nodes = append(dst.Nodes[:0], t.Nodes...)
+	dst.MissingDropped = t.MissingDropped
+}
+
+// SetScalar makes t.Nodes[i] the scalar of type typ with text text (as a
+// Node's Text holds it), keeping its key.
+func (t *Tree) SetScalar(i int, typ Type, text string) {
+	n := &t.Nodes[i]
+	n.Type, n.Text, n.First, n.N = typ, t.AddText(text), 0, 0
+}
+
+// Index returns the index in t.Nodes of n, which must be one of them.
+func (t *Tree) Index(n *Node) int {
+	return int((uintptr(unsafe.Pointer(n)) - uintptr(unsafe.Pointer(unsafe.SliceData(t.Nodes)))) / unsafe.Sizeof(Node{}))
+}
+
+// Forget drops the text t shares with a body, keeping its slices for
+// reuse.
+func (t *Tree) Forget() {
+	t.src = ""
+	clear(t.extra)
+	t.extra = t.extra[:0]
 }
